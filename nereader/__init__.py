@@ -1,0 +1,3 @@
+"""nereader: a terminal reader for the Apple Developer Forums."""
+
+__version__ = "0.1.0"

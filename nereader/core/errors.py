@@ -1,0 +1,75 @@
+"""One error hierarchy for everything nereader can fail at."""
+
+from __future__ import annotations
+
+
+class NereaderError(Exception):
+    """Base class of every error nereader reports to a user."""
+
+    exit_code = 1
+
+
+class UsageError(NereaderError):
+    """The user asked for something malformed (a bad URL, tag or option value)."""
+
+    exit_code = 2
+
+
+class FetchError(NereaderError):
+    """A page could not be fetched from the site."""
+
+    exit_code = 3
+
+
+class OfflineError(FetchError):
+    """Offline mode (or a dead network) and the page is not in the cache."""
+
+
+class NetworkError(FetchError):
+    """The network failed: connect error, timeout, reset or truncated body."""
+
+
+class HTTPStatusError(FetchError):
+    """The site answered with an error status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ResponseTooLarge(FetchError):
+    """A response body exceeded the configured size cap."""
+
+
+class RedirectRefused(FetchError):
+    """The site redirected to another host, which nereader never follows."""
+
+
+class ParseError(NereaderError):
+    """A page could not be read as what it was expected to be."""
+
+    exit_code = 4
+
+
+class LayoutChangedError(ParseError):
+    """The page has content but not in the layout nereader knows: the site changed."""
+
+
+class ChallengeError(ParseError):
+    """The site served an anti-bot check instead of the page."""
+
+
+class NotAThreadError(ParseError):
+    """A page asked for as a thread has no question section."""
+
+
+class ErrorPageError(ParseError):
+    """The site served its own error page (404 and the like)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class StorageError(NereaderError):
+    """Local state (cache, bookmarks, settings) could not be read or written."""

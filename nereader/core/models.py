@@ -1,0 +1,168 @@
+"""Typed, immutable models of the forum: listings, threads, posts and feeds."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+
+class Tag(NamedTuple):
+    """A tag, topic or subtopic: its display name and the slug taken from its href."""
+
+    name: str
+    slug: str
+
+
+class ListingKind(StrEnum):
+    TAG = "tag"
+    TOPIC = "topic"
+    SUBTOPIC = "subtopic"
+
+
+class PostKind(StrEnum):
+    QUESTION = "question"
+    ANSWER = "answer"
+    COMMENT = "comment"
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadSummary:
+    """One row of a listing page."""
+
+    id: int
+    title: str
+    url: str
+    excerpt: str = ""
+    replies: int = 0
+    boosts: int = 0
+    views: int = 0
+    views_text: str = ""
+    activity_text: str = ""
+    activity_at: datetime | None = None
+    topic: Tag | None = None
+    subtopic: Tag | None = None
+    tags: tuple[Tag, ...] = ()
+    answered: bool = False
+    apple_recommended: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ListingPage:
+    """One page of a tag, topic or subtopic listing."""
+
+    kind: ListingKind
+    slug: str
+    name: str
+    description: str
+    total_posts: int | None
+    page: int
+    total_pages: int
+    sort: str | None
+    sort_order: str | None
+    feed_url: str | None
+    fetched_at: datetime
+    rows: tuple[ThreadSummary, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A question, a reply (answer) or a comment under a reply."""
+
+    id: int
+    kind: PostKind
+    author: Author
+    body_html: str
+    body_markdown: str
+    parent_id: int | None = None
+    apple_staff: bool = False
+    role: str | None = None
+    created_at: datetime | None = None
+    accepted: bool = False
+    apple_recommended: bool = False
+    boosts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadStats:
+    replies: int | None = None
+    boosts: int | None = None
+    views: int | None = None
+    participants: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A thread page, or (after :func:`merge_thread_pages`) a whole thread over all its pages."""
+
+    id: int
+    title: str
+    url: str
+    posts: tuple[Post, ...]
+    topic: Tag | None = None
+    subtopic: Tag | None = None
+    tags: tuple[Tag, ...] = ()
+    locked: bool = False
+    stats: ThreadStats = field(default_factory=ThreadStats)
+    page: int = 1
+    total_pages: int = 1
+    accepted_answer_id: int | None = None
+    fetched_at: datetime | None = None
+
+    @property
+    def question(self) -> Post | None:
+        return next((p for p in self.posts if p.kind is PostKind.QUESTION), None)
+
+    @property
+    def accepted_answer(self) -> Post | None:
+        return next((p for p in self.posts if p.accepted), None)
+
+    @property
+    def has_staff_reply(self) -> bool:
+        return any(p.apple_staff and p.kind is not PostKind.QUESTION for p in self.posts)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    id: int | None
+    title: str
+    url: str
+    published_at: datetime | None
+    author: str | None
+    categories: tuple[str, ...]
+    summary_markdown: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """An RSS feed of a tag: a cheap "what is new" probe, never the full source."""
+
+    title: str
+    link: str
+    description: str
+    items: tuple[FeedItem, ...]
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Turn models into JSON-ready data; keys follow the model field names."""
+    if isinstance(obj, Tag):
+        return {"name": obj.name, "slug": obj.slug}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, datetime):
+        return obj.isoformat()
+    if isinstance(obj, StrEnum):
+        return obj.value
+    if isinstance(obj, tuple | list):
+        return [to_jsonable(x) for x in obj]
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    return obj

@@ -1,0 +1,67 @@
+"""Parsers from page text to models, one module per page kind, and kind detection."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+
+from nereader.core.errors import ParseError
+from nereader.core.models import Feed, ListingPage, Thread
+from nereader.core.parse.common import decode, load_html, raise_if_not_content
+from nereader.core.parse.feed import parse_feed
+from nereader.core.parse.listing import parse_listing
+from nereader.core.parse.thread import merge_thread_pages, parse_thread
+
+__all__ = [
+    "PageKind",
+    "detect_kind",
+    "merge_thread_pages",
+    "parse_feed",
+    "parse_listing",
+    "parse_page",
+    "parse_thread",
+]
+
+
+class PageKind(StrEnum):
+    LISTING = "listing"
+    THREAD = "thread"
+    FEED = "feed"
+
+
+_THREAD_URL = re.compile(r"/thread/\d+")
+_LISTING_URL = re.compile(r"/forums/(?:tags|topics)/")
+
+
+def detect_kind(content: str | bytes, url: str | None = None) -> PageKind:
+    """Which parser a page wants: by URL when given, else by its markup."""
+    text = decode(content)
+    if url:
+        if "/rssFeed/" in url:
+            return PageKind.FEED
+        if _THREAD_URL.search(url):
+            return PageKind.THREAD
+        if _LISTING_URL.search(url):
+            return PageKind.LISTING
+    head = text.lstrip()[:512].lower()
+    if head.startswith("<?xml") or head.startswith("<rss"):
+        return PageKind.FEED
+    _, tree = load_html(text)
+    if tree.css_first(".thread-container, section.content-post, [data-post-type]") is not None:
+        return PageKind.THREAD
+    if tree.css_first(".article-entry, .tag-header, .post-count") is not None:
+        return PageKind.LISTING
+    raise_if_not_content(tree, "a forum page")
+    raise ParseError("cannot tell what kind of forum page this is (not a listing, thread or feed)")
+
+
+def parse_page(
+    content: str | bytes, url: str | None = None, fetched_at: datetime | None = None
+) -> ListingPage | Thread | Feed:
+    kind = detect_kind(content, url)
+    if kind is PageKind.FEED:
+        return parse_feed(content, url)
+    if kind is PageKind.THREAD:
+        return parse_thread(content, url, fetched_at)
+    return parse_listing(content, url, fetched_at)

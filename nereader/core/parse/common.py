@@ -1,0 +1,248 @@
+"""Helpers every page parser shares: loading, recognising non-content pages, safe lookups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from nereader.core.errors import ChallengeError, ErrorPageError, ParseError
+from nereader.core.models import Tag
+from nereader.core.text import squash
+from nereader.core.urls import DEFAULT_BASE, listing_ref_from_href
+
+Node = Any  # selectolax LexborNode (untyped)
+
+_CHALLENGE_WORDS = re.compile(
+    r"security verification|verify (?:that )?you are (?:a )?(?:human|person)|are you a robot"
+    r"|checking your browser|captcha|attention required|access denied|unusual traffic",
+    re.IGNORECASE,
+)
+_CONTENT_MARKERS = ".article-entry, section.content-post, .thread-container, .tag-header"
+_TAG_HREF = re.compile(r"/forums/(?:tags|topics)/(?:[^/?#]+/)*([^/?#]+)/?(?:[?#]|$)")
+_ERROR_TITLES = re.compile(
+    r"page not found|not found|something went wrong|server error|service unavailable"
+    r"|we.re sorry|an error occurred|temporarily unavailable",
+    re.IGNORECASE,
+)
+
+
+def decode(content: str | bytes) -> str:
+    """Bytes to text; refuse what is plainly not a text page."""
+    if isinstance(content, bytes):
+        if b"\x00" in content[:4096]:
+            raise ParseError("page is binary, not HTML")
+        text = content.decode("utf-8", errors="replace")
+    else:
+        text = content
+    if not text.strip():
+        raise ParseError("page is empty")
+    if "\x00" in text[:4096]:
+        raise ParseError("page is binary, not HTML")
+    return text
+
+
+def load_html(content: str | bytes) -> tuple[str, LexborHTMLParser]:
+    text = decode(content)
+    if "<" not in text:
+        raise ParseError("page is not HTML")
+    try:
+        tree = LexborHTMLParser(text)
+    except Exception as exc:  # selectolax raises bare errors on pathological input
+        raise ParseError(f"page could not be parsed as HTML: {exc}") from exc
+    return text, tree
+
+
+def check_complete(text: str) -> None:
+    """The site's pages end with ``</html>``; a page without it was cut off in transit."""
+    if "</html" not in text[-4096:].lower():
+        raise ParseError("page is truncated (no closing </html>)")
+
+
+def base_of(url: str | None) -> str:
+    if not url:
+        return DEFAULT_BASE
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return DEFAULT_BASE
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return DEFAULT_BASE
+
+
+def now_utc(fetched_at: datetime | None) -> datetime:
+    if fetched_at is None:
+        return datetime.now(UTC)
+    return fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)
+
+
+def first(node: Node, *selectors: str) -> Node | None:
+    """The first match of the first selector that matches anything."""
+    for sel in selectors:
+        found = node.css_first(sel)
+        if found is not None:
+            return found
+    return None
+
+
+def text_of(node: Node | None) -> str:
+    return squash(node.text(deep=True)) if node is not None else ""
+
+
+def attr(node: Node | None, name: str) -> str | None:
+    if node is None:
+        return None
+    value = node.attributes.get(name)
+    return value if value is None else value.strip()
+
+
+def page_title(tree: LexborHTMLParser) -> str:
+    title = tree.css_first("title")
+    return text_of(title)
+
+
+def main_of(tree: LexborHTMLParser) -> Node:
+    """The content area: ``main`` when there is one, else the body without nav and footer."""
+    main = first(tree.root, "main", "#main", "[role=main]")
+    if main is not None:
+        return main
+    body = tree.body
+    if body is None:
+        raise ParseError("page has no body")
+    return body
+
+
+def thread_links(node: Node) -> list[Node]:
+    return [a for a in node.css("a[href]") if re.search(r"/thread/\d+", a.attributes["href"] or "")]
+
+
+def raise_if_not_content(tree: LexborHTMLParser, what: str) -> None:
+    """Raise a specific error for a bot check or an error page; return for anything else."""
+    title = page_title(tree)
+    main = first(tree.root, "main", "body")
+    heading = text_of(first(main, "h1")) if main is not None else ""
+    challenged = bool(_CHALLENGE_WORDS.search(title) or _CHALLENGE_WORDS.search(heading))
+    if not challenged and tree.css_first(_CONTENT_MARKERS) is None:
+        # Only a page without forum content is worth reading in full for bot-check wording.
+        body_text = text_of(main)[:2000] if main is not None else ""
+        scripts = [attr(s, "src") or "" for s in tree.css("script[src]")]
+        challenged = bool(
+            (len(body_text) < 600 and _CHALLENGE_WORDS.search(body_text))
+            or any("challenge" in s or "captcha" in s for s in scripts)
+        )
+    if challenged:
+        raise ChallengeError(
+            f"the site served a bot check ({title or heading!r}) instead of {what}"
+        )
+    if tree.css_first(".error-page") is not None or _ERROR_TITLES.search(heading or title):
+        status = 404 if "not found" in (heading or title).lower() else None
+        raise ErrorPageError(f"the site served an error page ({heading or title!r})", status)
+
+
+def tag_links(scope: Node | None, selector: str) -> list[Tag]:
+    """Tags from links; the slug comes from the href, never from the display name."""
+    out: list[Tag] = []
+    if scope is None:
+        return out
+    for a in scope.css(selector):
+        href = attr(a, "href") or ""
+        m = _TAG_HREF.search(href)
+        slug = m.group(1) if m else None
+        if slug is None and (ref := listing_ref_from_href(href)) is not None:
+            slug = ref.slug.rsplit("/", 1)[-1]
+        name = text_of(a)
+        if slug and name and slug != "rssFeed" and Tag(name, slug.lower()) not in out:
+            out.append(Tag(name, slug.lower()))
+    return out
+
+
+def first_tag(scope: Node | None, selector: str) -> Tag | None:
+    found = tag_links(scope, selector)
+    return found[0] if found else None
+
+
+def pagination(scope: Node) -> tuple[int | None, int | None]:
+    """Current and total pages from ``nav.pagination``, falling back to its links."""
+    nav = first(scope, "nav.pagination", ".pagination", "[data-total-pages]")
+    if nav is None:
+        return None, None
+    current = _int(attr(nav, "data-current-page"))
+    total = _int(attr(nav, "data-total-pages"))
+    if current is None:
+        cur = first(nav, "[aria-current=page]", ".current", ".active")
+        current = _int(text_of(cur))
+    if total is None:
+        numbers = [_int(text_of(a)) for a in nav.css("a")]
+        total = max((n for n in numbers if n is not None), default=None)
+    return current, total
+
+
+def _int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    digits = text.strip().replace(",", "")
+    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+
+
+def distinct(items: Iterable[Node]) -> list[Node]:
+    seen: set[int] = set()
+    out = []
+    for n in items:
+        if n.mem_id not in seen:
+            seen.add(n.mem_id)
+            out.append(n)
+    return out
+
+
+class Index:
+    """One walk over a subtree, remembering the first element per class and per data-action.
+
+    Lookups are then dictionary hits instead of one CSS query per field. The walk does not
+    enter post bodies (nothing the parsers look up lives there) or the subtrees in ``stop``
+    (nested posts, which own their own fields).
+    """
+
+    __slots__ = ("by_action", "by_attr", "by_class")
+
+    def __init__(self, root: Node, stop: set[int] | None = None) -> None:
+        self.by_class: dict[str, Node] = {}
+        self.by_action: dict[str, Node] = {}
+        self.by_attr: dict[str, Node] = {}
+        stack = [root.child] if root.child is not None else []
+        while stack:
+            node = stack.pop()
+            if node.next is not None:
+                stack.append(node.next)
+            if not node.is_element_node or (stop and node.mem_id in stop):
+                continue
+            attrs = node.attributes
+            for token in (attrs.get("class") or "").split():
+                self.by_class.setdefault(token, node)
+            for key in attrs:
+                if key.startswith("data-"):
+                    self.by_attr.setdefault(key, node)
+            action = attrs.get("data-action")
+            if action:
+                self.by_action.setdefault(action, node)
+                if action == "content-post-body-content":
+                    continue
+            if node.child is not None:
+                stack.append(node.child)
+
+    def cls(self, *names: str) -> Node | None:
+        for name in names:
+            found = self.by_class.get(name)
+            if found is not None:
+                return found
+        return None
+
+    def has_class(self, name: str, also: str | None = None) -> bool:
+        node = self.by_class.get(name)
+        if node is None:
+            return False
+        return also is None or also in (node.attributes.get("class") or "").split()

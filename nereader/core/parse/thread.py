@@ -1,0 +1,284 @@
+"""Thread pages: the question, replies, comments under replies, and every marker of an answer."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from nereader.core.errors import LayoutChangedError, NotAThreadError, ParseError, UsageError
+from nereader.core.models import Author, Post, PostKind, Thread, ThreadStats
+from nereader.core.parse.common import (
+    Index,
+    attr,
+    base_of,
+    check_complete,
+    distinct,
+    first,
+    first_tag,
+    load_html,
+    main_of,
+    now_utc,
+    pagination,
+    raise_if_not_content,
+    tag_links,
+    text_of,
+)
+from nereader.core.parse.markdown import to_markdown, to_safe_html
+from nereader.core.text import from_millis, parse_count, parse_iso, squash
+from nereader.core.urls import (
+    absolute,
+    parse_thread_ref,
+    thread_id_from_href,
+    thread_url,
+)
+
+Node = Any
+_POST = ("section.content-post", ".content-post[data-post-id]", "[data-post-id][data-post-type]")
+_TITLE_SUFFIX = re.compile(r"\s*\|\s*Apple Developer Forums\s*$", re.IGNORECASE)
+
+
+def parse_thread(
+    content: str | bytes, url: str | None = None, fetched_at: datetime | None = None
+) -> Thread:
+    """Parse one thread page (any reply page).
+
+    Raises ChallengeError for a bot check, ErrorPageError for the site's error pages and
+    NotAThreadError when a page has no question section.
+    """
+    text, tree = load_html(content)
+    raise_if_not_content(tree, "a thread")
+    main = main_of(tree)
+    question = first(
+        main, "section.content-post.question", ".content-post.question", "[data-post-type=QUESTION]"
+    )
+    if question is None:
+        question = next(
+            (n for n in main.css("[data-post-type]") if _kind(n) is PostKind.QUESTION), None
+        )
+    if question is None:
+        raise NotAThreadError(
+            "not a thread page (or a bot check): no question section "
+            "(section.content-post.question)"
+        )
+    check_complete(text)
+    base = base_of(url)
+    container = first(main, ".thread-container", ".forums-thread-page") or main
+    header = first(container, ".thread-header", "header") or container
+
+    thread_id = _thread_id(tree, container, question, url)
+    title = text_of(first(header, "h1[data-action='post-title']", ".thread-title", "h1"))
+    if not title:
+        og = attr(first(tree.root, "meta[property='og:title']"), "content") or text_of(
+            tree.css_first("title")
+        )
+        title = _TITLE_SUFFIX.sub("", squash(og))
+    tags_scope = first(header, ".thread-tags") or header
+    answered_by = attr(first(header, ".answered-by a", "a.answered-by"), "href")
+    accepted_id = _answer_id(answered_by)
+
+    posts = _posts(main, question, base)
+    if accepted_id is not None:
+        posts = [replace(p, accepted=True) if p.id == accepted_id else p for p in posts]
+    elif any(p.accepted for p in posts):
+        accepted_id = next(p.id for p in posts if p.accepted)
+
+    current, total = pagination(container)
+    page_from_url = 1
+    if url:
+        with contextlib.suppress(UsageError):
+            page_from_url = parse_thread_ref(url).page
+    page = current or page_from_url
+    locked_node = first(container, ".thread-locked-notice", ".locked-notice", ".thread-locked")
+    locked = locked_node is not None or "this thread has been locked" in text_of(header).lower()
+    return Thread(
+        id=thread_id,
+        title=title,
+        url=thread_url(thread_id, base=base),
+        posts=tuple(posts),
+        topic=first_tag(tags_scope, "a.topic"),
+        subtopic=first_tag(tags_scope, "a.subtopic"),
+        tags=tuple(tag_links(tags_scope, "a.tag")),
+        locked=locked,
+        stats=_stats(question),
+        page=page,
+        total_pages=max(total or 1, page),
+        accepted_answer_id=accepted_id,
+        fetched_at=now_utc(fetched_at),
+    )
+
+
+def _thread_id(tree: Any, container: Node, question: Node, url: str | None) -> int:
+    candidates = [
+        attr(container, "data-thread-id"),
+        attr(question, "data-post-id"),
+        str(thread_id_from_href(attr(tree.css_first("link[rel=canonical]"), "href")) or ""),
+        str(thread_id_from_href(url) or ""),
+    ]
+    for c in candidates:
+        if c and c.isdigit() and len(c) < 13:
+            return int(c)
+    raise LayoutChangedError("thread layout changed: no thread id (data-thread-id, canonical link)")
+
+
+def _answer_id(href: str | None) -> int | None:
+    if not href:
+        return None
+    m = re.search(r"answerId=(\d+)", href) or re.search(r"#(\d+)$", href)
+    return int(m.group(1)) if m else None
+
+
+def _kind(node: Node) -> PostKind | None:
+    declared = (attr(node, "data-post-type") or "").lower()
+    classes = (attr(node, "class") or "").split()
+    for kind in PostKind:
+        if declared == kind.value or kind.value in classes:
+            return kind
+    if declared in {"reply", "response"}:
+        return PostKind.ANSWER
+    return None
+
+
+def _post_ancestor(node: Node, posts: set[int]) -> Node | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in posts:
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _posts(main: Node, question: Node, base: str) -> list[Post]:
+    # One selector at a time (a selector group returns a node once per selector it matches);
+    # when the markup mixes forms, the union is put back in document order.
+    found = distinct(n for selector in _POST for n in main.css(selector))
+    if len(found) > len(main.css(_POST[0])):
+        order = {n.mem_id: i for i, n in enumerate(main.traverse())}
+        found.sort(key=lambda n: order.get(n.mem_id, 0))
+    nodes = [n for n in found if n.mem_id != question.mem_id]
+    nodes = [n for n in nodes if _kind(n) is not None or attr(n, "data-post-id")]
+    nodes.insert(0, question)
+    ids = {n.mem_id for n in nodes}
+    id_of: dict[int, int] = {}
+    out: list[Post] = []
+    seen: set[int] = set()
+    for node in nodes:
+        post = _post(node, ids, id_of, base)
+        if post is None or post.id in seen:
+            continue
+        seen.add(post.id)
+        out.append(post)
+    if not out or out[0].kind is not PostKind.QUESTION:
+        raise ParseError("thread question could not be read (no post id)")
+    return out
+
+
+def _flag(node: Node, idx: Index, classes: tuple[str, ...], data: str) -> bool:
+    own = set((attr(node, "class") or "").split())
+    if (attr(node, data) or "").lower() == "true" or own.intersection(classes):
+        return True
+    marked = idx.by_attr.get(data)
+    return any(c in idx.by_class for c in classes) or (
+        marked is not None and (attr(marked, data) or "").lower() == "true"
+    )
+
+
+def _post(node: Node, ids: set[int], id_of: dict[int, int], base: str) -> Post | None:
+    idx = Index(node, ids)
+    raw_id = attr(node, "data-post-id") or attr(node, "id") or ""
+    if not raw_id.isdigit():
+        raw_id = str(_answer_id(attr(idx.cls("share-link"), "href")) or "")
+    if not raw_id.isdigit() or len(raw_id) > 15:
+        return None
+    body = idx.by_action.get("content-post-body-content") or idx.cls(
+        "content-post-body", "post-body"
+    )
+    if body is None:
+        return None
+    post_id = int(raw_id)
+    id_of[node.mem_id] = post_id
+    parent = _post_ancestor(node, ids)
+    parent_id = id_of.get(parent.mem_id) if parent is not None else None
+    kind = _kind(node) or (PostKind.COMMENT if parent_id is not None else PostKind.ANSWER)
+    if kind is PostKind.COMMENT and parent_id is None:
+        kind = PostKind.ANSWER  # a comment whose reply we cannot see still deserves a place
+    author_node = idx.by_action.get("author-name") or idx.cls("author-name")
+    name = squash(attr(node, "data-authorname") or "") or text_of(author_node) or "(unknown)"
+    profile = attr(node, "data-author-link") or attr(author_node, "href")
+    staff_node = idx.by_attr.get("data-author-apple-employee")
+    staff = any(
+        (attr(n, "data-author-apple-employee") or "").lower() == "true"
+        for n in (node, author_node, staff_node)
+    )
+    created = from_millis(attr(node, "data-timestamp"))
+    if created is None:
+        date = node.css_first("time[datetime]") or idx.cls("post-date")
+        created = parse_iso(attr(date, "datetime") or attr(date, "title") or "")
+    boosts_node = idx.by_attr.get("data-boosts")
+    badge = idx.by_class.get("top-answer-badge")
+    accepted = _flag(node, idx, ("accepted-answer", "accepted-answer-badge"), "data-solved") or (
+        badge is not None and "solved" in (attr(badge, "class") or "").split()
+    )
+    return Post(
+        id=post_id,
+        kind=kind,
+        parent_id=parent_id if kind is PostKind.COMMENT else None,
+        author=Author(name, absolute(profile, base)),
+        apple_staff=staff,
+        role=text_of(idx.cls("author-role")) or None,
+        created_at=created,
+        accepted=accepted,
+        apple_recommended=_flag(
+            node, idx, ("apple-recommended-badge", "apple-recommended"), "data-recommended"
+        ),
+        boosts=parse_count(attr(boosts_node, "data-boosts")) or 0,
+        body_html=to_safe_html(body, base),
+        body_markdown=to_markdown(body, base),
+    )
+
+
+def _stats(question: Node) -> ThreadStats:
+    values: dict[str, int | None] = {}
+    for info in question.css(".content-post-metadata .post-info, .post-info"):
+        label = text_of(first(info, ".post-info-title", ".label")).lower()
+        whole = text_of(info)
+        value = whole[len(label):] if whole.lower().startswith(label) else whole
+        if label:
+            values[label] = parse_count(value.strip())
+    return ThreadStats(
+        replies=values.get("replies"),
+        boosts=values.get("boosts"),
+        views=values.get("views"),
+        participants=values.get("participants"),
+    )
+
+
+def merge_thread_pages(pages: list[Thread]) -> Thread:
+    """One Thread over all its reply pages: posts in page order, each post once."""
+    if not pages:
+        raise ValueError("no pages to merge")
+    ordered = sorted(pages, key=lambda t: t.page)
+    head = ordered[0]
+    if any(p.id != head.id for p in ordered):
+        raise ParseError("reply pages belong to different threads")
+    seen: set[int] = set()
+    posts: list[Post] = []
+    for page in ordered:
+        for post in page.posts:
+            if post.id not in seen:
+                seen.add(post.id)
+                posts.append(post)
+    accepted = next((p.accepted_answer_id for p in ordered if p.accepted_answer_id), None)
+    if accepted is not None:
+        posts = [replace(p, accepted=True) if p.id == accepted else p for p in posts]
+    return replace(
+        head,
+        posts=tuple(posts),
+        page=1,
+        total_pages=max(p.total_pages for p in ordered),
+        accepted_answer_id=accepted,
+        locked=any(p.locked for p in ordered),
+        fetched_at=min((p.fetched_at for p in ordered if p.fetched_at), default=None),
+    )

@@ -1,0 +1,145 @@
+"""Text from the site: cleaning at the parse boundary, abbreviated counts and relative times."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+# Terminal escape sequences (CSI, OSC, DCS/PM/APC strings, two-byte ESC forms, 8-bit CSI),
+# then any control character left over except tab and newline. Bidi overrides go too: they
+# can make a title read differently from what it is.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[@-Z\\-_]"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def clean(text: str) -> str:
+    """Remove terminal escapes and control characters; keep newlines and tabs."""
+    if not text or _CONTROLS.search(text) is None:  # the common case: nothing to remove
+        return text or ""
+    text = _ESCAPES.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def squash(text: str) -> str:
+    """Clean and fold all white space to single spaces (titles, names, excerpts)."""
+    return " ".join(clean(text).split())
+
+
+_COUNT = re.compile(r"^\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([kKmMbB]?)\s*\+?\s*$")
+_SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
+def parse_count(text: str | None) -> int | None:
+    """Read "37", "3.3k", "12k", "1.2m", "1,234" as an int; None when it is not a count."""
+    if not text:
+        return None
+    m = _COUNT.match(text.replace("\u00a0", " "))
+    if not m:
+        return None
+    number, suffix = m.group(1).replace(",", ""), m.group(2).lower()
+    try:
+        if "." in number:
+            whole, frac = number.split(".", 1)
+            scale = _SUFFIX[suffix]
+            value: int = int(whole) * scale + int(frac) * scale // 10 ** len(frac)
+            return value
+        return int(number) * _SUFFIX[suffix]
+    except (ValueError, KeyError):
+        return None
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+_UNITS = {
+    "s": timedelta(seconds=1),
+    "sec": timedelta(seconds=1),
+    "second": timedelta(seconds=1),
+    "m": timedelta(minutes=1),
+    "min": timedelta(minutes=1),
+    "minute": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "hr": timedelta(hours=1),
+    "hour": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "day": timedelta(days=1),
+    "w": timedelta(weeks=1),
+    "wk": timedelta(weeks=1),
+    "week": timedelta(weeks=1),
+    "mo": timedelta(days=30),
+    "month": timedelta(days=30),
+    "y": timedelta(days=365),
+    "yr": timedelta(days=365),
+    "year": timedelta(days=365),
+}
+_RELATIVE = re.compile(r"^(\d{1,6})\s*([a-z]+?)s?(?:\s+ago)?$")
+# "Mar ’26", "Mar '26", "Mar 2026", "Mar 3, 2026", "3 Mar 2026"
+_MONTH_YEAR = re.compile(r"^([a-z]{3})[a-z]*\.?\s*(?:(\d{1,2}),?\s+)?['’‘`]?\s*(\d{2}|\d{4})$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([a-z]{3})[a-z]*\.?,?\s+(\d{4})$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?(?:Z|[+-]\d{2}:?\d{2})?$")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def parse_activity(text: str | None, now: datetime) -> datetime | None:
+    """Turn the site's activity text into a UTC datetime relative to ``now`` (the fetch time).
+
+    "4m", "1h", "1d", "3w" count back from ``now``; "Mar ’26" is the first of that month.
+    Unknown text gives None rather than a guess.
+    """
+    if not text:
+        return None
+    t = squash(text).lower().replace("&#8217;", "’")
+    if t in {"now", "just now", "moments ago"}:
+        return now
+    if t == "yesterday":
+        return now - timedelta(days=1)
+    m = _RELATIVE.match(t)
+    if m and m.group(2) in _UNITS:
+        return now - int(m.group(1)) * _UNITS[m.group(2)]
+    try:
+        if m := _MONTH_YEAR.match(t):
+            month = _MONTHS.get(m.group(1))
+            if month is not None:
+                return datetime(_year(m.group(3)), month, int(m.group(2) or 1), tzinfo=UTC)
+        if m := _DAY_MONTH_YEAR.match(t):
+            month = _MONTHS.get(m.group(2))
+            if month is not None:
+                return datetime(int(m.group(3)), month, int(m.group(1)), tzinfo=UTC)
+        if _ISO.match(t):
+            return parse_iso(t)
+    except ValueError:
+        return None
+    return None
+
+
+def parse_iso(text: str) -> datetime | None:
+    """An ISO date or date-time; a naive one is taken as UTC."""
+    try:
+        dt = datetime.fromisoformat(text.strip().upper().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def from_millis(text: str | None) -> datetime | None:
+    """``data-timestamp`` milliseconds since the epoch as a UTC datetime."""
+    if not text:
+        return None
+    try:
+        value = int(text.strip())
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None

@@ -1,0 +1,224 @@
+"""The forum's URL scheme: build listing, thread and feed URLs, and recognise pasted ones."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+from nereader.core.errors import UsageError
+from nereader.core.models import ListingKind
+
+DEFAULT_BASE = "https://developer.apple.com"
+DEFAULT_TAG = "networkextension"
+SORTS = ("newest", "oldest", "lastUpdated", "replies", "boosts", "views")
+# The site's own column headers link to sortBy=activity; accept it as a synonym.
+_SORT_ALIASES = {s.lower(): s for s in SORTS} | {
+    "activity": "lastUpdated",
+    "updated": "lastUpdated",
+    "last-updated": "lastUpdated",
+    "lastupdated": "lastUpdated",
+}
+ORDERS = ("ASC", "DESC")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$", re.IGNORECASE)
+_THREAD_PATH = re.compile(r"^(?:/forums)?/thread/(\d{1,12})(?:/[^/]*)?/?$")
+_FORUM_HOSTS = {"developer.apple.com", "forums.developer.apple.com", "www.developer.apple.com"}
+
+
+def split(url: str) -> SplitResult:
+    """``urlsplit`` that reports malformed URLs (e.g. a stray "[") as UsageError."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise UsageError(f"malformed URL {url!r}: {exc}") from exc
+    return parts
+
+
+def normalise_base(base: str) -> str:
+    """Validate a base URL: http or https with a host; no trailing slash."""
+    parts = split(base.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise UsageError(f"base URL must be http:// or https:// with a host, not {base!r}")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def normalise_sort(sort: str | None) -> str | None:
+    if sort is None:
+        return None
+    found = _SORT_ALIASES.get(sort.strip().lower())
+    if found is None:
+        raise UsageError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+    return found
+
+
+def normalise_order(order: str | None) -> str | None:
+    if order is None:
+        return None
+    up = order.strip().upper()
+    if up not in ORDERS:
+        raise UsageError(f"unknown sort order {order!r}; choose asc or desc")
+    return up
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRef:
+    """Which listing: kind and slug (a subtopic's slug is "topic/topic-sub")."""
+
+    kind: ListingKind
+    slug: str
+
+    @property
+    def path(self) -> str:
+        if self.kind is ListingKind.TAG:
+            return f"/forums/tags/{quote(self.slug)}"
+        return f"/forums/topics/{quote(self.slug, safe='/')}"
+
+    @property
+    def key(self) -> str:
+        """Short human form: "networkextension", "topics/app-and-system-services"."""
+        return self.slug if self.kind is ListingKind.TAG else f"topics/{self.slug}"
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadRef:
+    id: int
+    page: int = 1
+    answer_id: int | None = None
+
+
+def listing_url(
+    ref: ListingRef,
+    page: int = 1,
+    sort: str | None = None,
+    order: str | None = None,
+    base: str = DEFAULT_BASE,
+) -> str:
+    """The canonical URL of one listing page (page 1 carries no page parameter)."""
+    query: list[tuple[str, str]] = []
+    if page > 1:
+        query.append(("page", str(page)))
+    sort = normalise_sort(sort)
+    if sort:
+        query.append(("sortBy", sort))
+        query.append(("sortOrder", normalise_order(order) or "DESC"))
+    elif order:
+        query.append(("sortOrder", normalise_order(order) or "DESC"))
+    return base + ref.path + (f"?{urlencode(query)}" if query else "")
+
+
+def thread_url(thread_id: int, page: int = 1, base: str = DEFAULT_BASE) -> str:
+    return f"{base}/forums/thread/{thread_id}" + (f"?page={page}" if page > 1 else "")
+
+
+def feed_url(ref: ListingRef, base: str = DEFAULT_BASE) -> str:
+    """The RSS feed of a listing (verified for tags; topics follow the same pattern)."""
+    section = "tags" if ref.kind is ListingKind.TAG else "topics"
+    return f"{base}/forums/{section}/rssFeed/{quote(ref.slug, safe='/')}"
+
+
+def absolute(href: str | None, base: str = DEFAULT_BASE) -> str | None:
+    """Resolve a site-relative href against the base; keep spaces and the like percent-encoded."""
+    if not href:
+        return None
+    href = href.strip()
+    if href.startswith(("javascript:", "data:", "vbscript:")):
+        return None
+    try:
+        parts = split(urljoin(base + "/", href))
+    except (UsageError, ValueError):
+        return None
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=~-._")
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+
+
+def _int(text: str | None) -> int | None:
+    if text is None or not text.strip().isdigit():
+        return None
+    return int(text)
+
+
+def parse_thread_ref(text: str) -> ThreadRef:
+    """Recognise a thread id or any thread URL a user may paste.
+
+    Accepts ``821372``, ``https://developer.apple.com/forums/thread/821372`` with
+    ``?answerId=…#…`` or ``?page=N``, and the old ``forums.developer.apple.com/thread/ID`` and
+    ``…/forums/thread/ID`` forms, with or without a scheme.
+    """
+    raw = text.strip()
+    if raw.isdigit() and len(raw) <= 12:
+        return ThreadRef(int(raw))
+    candidate = raw if "://" in raw else "https://" + raw.lstrip("/")
+    if raw.startswith("/"):
+        candidate = "https://developer.apple.com" + raw
+    parts = split(candidate)
+    match = _THREAD_PATH.match(parts.path)
+    if parts.scheme not in {"http", "https"} or match is None:
+        raise UsageError(f"not a thread id or forum thread URL: {text!r}")
+    query = dict(parse_qsl(parts.query))
+    page = _int(query.get("page")) or 1
+    answer = _int(query.get("answerId")) or _int(parts.fragment)
+    return ThreadRef(int(match.group(1)), max(page, 1), answer)
+
+
+def parse_listing_ref(text: str) -> tuple[ListingRef, int, str | None, str | None]:
+    """Recognise a tag slug, ``topics/<topic>[/<sub>]``, or a listing URL.
+
+    Returns the listing, the page, the sort and the order found in the text.
+    """
+    raw = text.strip()
+    if not raw:
+        raise UsageError("empty tag")
+    if _SLUG.match(raw):
+        return ListingRef(ListingKind.TAG, raw.lower()), 1, None, None
+    candidate = raw if "://" in raw else "https://developer.apple.com/" + raw.lstrip("/")
+    parts = split(candidate)
+    segments = [s for s in parts.path.split("/") if s]
+    if segments and segments[0] == "forums":
+        segments = segments[1:]
+    query = dict(parse_qsl(parts.query))
+    page = max(_int(query.get("page")) or 1, 1)
+    sort = normalise_sort(query["sortBy"]) if "sortBy" in query else None
+    order = normalise_order(query["sortOrder"]) if "sortOrder" in query else None
+    if len(segments) == 2 and segments[0] == "tags" and _SLUG.match(segments[1]):
+        return ListingRef(ListingKind.TAG, segments[1].lower()), page, sort, order
+    topical = segments and segments[0] == "topics" and 2 <= len(segments) <= 3
+    if topical and all(_SLUG.match(s) for s in segments[1:]):
+        kind = ListingKind.TOPIC if len(segments) == 2 else ListingKind.SUBTOPIC
+        return ListingRef(kind, "/".join(segments[1:]).lower()), page, sort, order
+    raise UsageError(f"not a tag slug or forum listing URL: {text!r}")
+
+
+def listing_ref_from_href(href: str) -> ListingRef | None:
+    """The listing an href points at (used for tag and topic links on pages)."""
+    try:
+        return parse_listing_ref(href if "/" in href else "/forums/tags/" + href)[0]
+    except UsageError:
+        return None
+
+
+def thread_id_from_href(href: str | None) -> int | None:
+    if not href:
+        return None
+    try:
+        return parse_thread_ref(href).id
+    except UsageError:
+        return None
+
+
+def is_forum_host(host: str) -> bool:
+    return host.lower() in _FORUM_HOSTS
+
+
+def canonical(url: str) -> str:
+    """Cache key for a URL: no fragment, no answerId, no page=1, sorted query, upper sortOrder."""
+    parts = split(url)
+    query = []
+    for k, v in parse_qsl(parts.query, keep_blank_values=True):
+        if k == "answerId" or (k == "page" and v == "1"):
+            continue
+        query.append((k, v.upper() if k == "sortOrder" else v))
+    query.sort()
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path, urlencode(query), "")
+    )

@@ -1,0 +1,90 @@
+"""Every parser turns empty, binary, truncated, random or mutated input into ParseError only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nereader.core.errors import ParseError
+from nereader.core.parse import parse_feed, parse_listing, parse_page, parse_thread
+from tests.conftest import fixture_bytes
+
+PARSERS = [parse_listing, parse_thread, parse_feed, parse_page]
+PAGES = [
+    "tag-networkextension-p1.html",
+    "thread-828388.html",
+    "thread-821372-p2.html",
+    "rss-networkextension.xml",
+    "tag-empty.html",
+]
+
+
+def run_all(data: bytes | str) -> None:
+    for parser in PARSERS:
+        try:
+            parser(data)
+        except ParseError:
+            pass
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"   \n", b"\x00\x01\x02\xff" * 100, "<<<>>>", "<html>", "plain words", b"\x89PNG\r\n",
+     "<html><body><main><a href='/forums/thread/1'>x</a></main></body></html>"],
+)
+def test_bad_input_raises_parse_error_only(data: bytes | str) -> None:
+    for parser in PARSERS:
+        with pytest.raises(ParseError):
+            parser(data)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_truncation_point_class(name: str) -> None:
+    data = fixture_bytes(name)
+    for cut in range(0, len(data), max(1, len(data) // 60)):
+        run_all(data[:cut])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000))
+def test_random_bytes(data: bytes) -> None:
+    run_all(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' abcdiv&#;-\x1b\x00\n")), max_size=800))
+def test_random_markup(text: str) -> None:
+    run_all(text)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(PAGES),
+    st.lists(
+        st.tuples(st.integers(0, 10**6), st.integers(0, 400), st.binary(max_size=40)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_mutated_fixtures(name: str, edits: list[tuple[int, int, bytes]]) -> None:
+    data = bytearray(fixture_bytes(name))
+    for pos, length, insert in edits:
+        pos %= len(data) or 1
+        data[pos : pos + length] = insert
+    run_all(bytes(data))
+
+
+def test_core_imports_no_textual_or_rich() -> None:
+    code = (
+        "import importlib, pkgutil, sys, nereader.core as c;"
+        "names = [m.name for m in pkgutil.walk_packages(c.__path__, 'nereader.core.')];"
+        "[importlib.import_module(n) for n in names];"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
+        "print(len(names), bad); sys.exit(1 if bad or len(names) < 8 else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
