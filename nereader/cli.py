@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
+import shutil
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from nereader import __version__
 from nereader.core.errors import NereaderError, UsageError
-from nereader.core.models import to_jsonable
+from nereader.core.export import summary_json, thread_json, thread_markdown
+from nereader.core.models import ThreadSummary, to_jsonable
+from nereader.core.service import ForumService, Sourced, describe_age
+from nereader.core.settings import Settings, from_environment
+from nereader.core.urls import (
+    DEFAULT_TAG,
+    SORTS,
+    ListingRef,
+    normalise_order,
+    normalise_sort,
+    parse_listing_ref,
+    parse_thread_ref,
+)
+
+COMMANDS = ("list", "show", "sync", "cache", "parse", "bookmarks", "search")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,53 +39,306 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _emit_json(data: Any) -> None:
+# -- output helpers --------------------------------------------------------------------------
+def emit_json(data: Any) -> None:
     json.dump(to_jsonable(data), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
 
-def _read_input(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+def warn(message: str) -> None:
+    print(f"nereader: warning: {message}", file=sys.stderr)
 
 
+def report_source(result: Sourced[Any]) -> None:
+    if result.stale:
+        warn(result.warning or f"showing a cached copy {describe_age(result.age_seconds)} old")
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r{phase:8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ")
+        sys.stderr.flush()
+        if done >= total:
+            sys.stderr.write("\n")
+
+
+def _table(rows: list[ThreadSummary]) -> str:
+    cols = shutil.get_terminal_size((100, 24)).columns
+    numbers = f"{'replies':>7} {'boosts':>6} {'views':>6} {'active':>7}"
+    title_width = max(20, cols - len(numbers) - 5)
+    out = [f"{'':2} {'title':<{title_width}} {numbers}"]
+    for r in rows:
+        mark = ("✓" if r.answered else " ") + ("★" if r.apple_recommended else " ")
+        title = r.title if len(r.title) <= title_width else r.title[: title_width - 1] + "…"
+        out.append(
+            f"{mark} {title:<{title_width}} {r.replies:>7} {r.boosts:>6} "
+            f"{r.views_text or r.views:>6} {r.activity_text:>7}"
+        )
+    return "\n".join(out)
+
+
+# -- service ---------------------------------------------------------------------------------
+def build_settings(args: argparse.Namespace) -> Settings:
+    settings = from_environment(
+        base_url=getattr(args, "base_url", None),
+        offline=getattr(args, "offline", False),
+        cache_dir=getattr(args, "cache_dir", None),
+        data_dir=getattr(args, "data_dir", None),
+    )
+    if getattr(args, "demo", False):
+        # The demo never mixes its pages into the real cache or bookmarks.
+        settings = settings.with_(
+            cache_dir=settings.cache_dir / "demo", data_dir=settings.data_dir / "demo",
+            min_gap=0.0,
+        )
+    return settings
+
+
+def build_service(args: argparse.Namespace) -> ForumService:
+    settings = build_settings(args)
+    transport = None
+    if getattr(args, "demo", False):
+        from nereader.localforum import Site, SiteTransport
+
+        transport = SiteTransport(Site.bundled())
+    return ForumService(settings, transport=transport)
+
+
+def run(args: argparse.Namespace, body: Callable[[ForumService], Awaitable[int]]) -> int:
+    async def go() -> int:
+        service = build_service(args)
+        try:
+            return await body(service)
+        finally:
+            await service.aclose()
+
+    return asyncio.run(go())
+
+
+def _listing_args(args: argparse.Namespace) -> tuple[ListingRef, int, str | None, str | None]:
+    ref, page, sort, order = parse_listing_ref(args.tag or DEFAULT_TAG)
+    sort = normalise_sort(args.sort) if args.sort else sort
+    order = normalise_order(args.order) if args.order else order
+    return ref, args.page or page, sort, order
+
+
+# -- commands --------------------------------------------------------------------------------
 def cmd_parse(args: argparse.Namespace) -> int:
     from nereader.core.parse import parse_page
 
-    content = _read_input(args.file)
-    _emit_json(parse_page(content, args.url))
+    if args.file == "-":
+        content = sys.stdin.buffer.read()
+    else:
+        try:
+            content = Path(args.file).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+    emit_json(parse_page(content, args.url))
     return 0
 
 
+def cmd_list(args: argparse.Namespace) -> int:
+    ref, page, sort, order = _listing_args(args)
+    pages: int | None = None if args.all else (args.pages or 1)
+    if args.pages is not None and args.pages < 1:
+        raise UsageError("--pages must be at least 1")
+
+    async def body(service: ForumService) -> int:
+        results = await service.listing_pages(
+            ref, pages, sort, order, refresh=args.refresh, start=page,
+            progress=ProgressBar() if pages != 1 else None,
+        )
+        for r in results:
+            report_source(r)
+        rows: list[ThreadSummary] = []
+        seen: set[int] = set()
+        for r in results:
+            for row in r.value.rows:
+                if row.id not in seen:
+                    seen.add(row.id)
+                    rows.append(row)
+        if args.json:
+            emit_json([summary_json(row) for row in rows])
+            return 0
+        head = results[0].value
+        last = results[-1].value.page
+        span = f"page {head.page}" if last == head.page else f"pages {head.page}-{last}"
+        print(f"{head.name or ref.key} · {span} of {head.total_pages} · "
+              f"{len(rows)} threads · {head.total_posts if head.total_posts is not None else '?'}"
+              " posts")
+        print(_table(rows) if rows else "(no threads)")
+        return 0
+
+    return run(args, body)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    ref = parse_thread_ref(args.thread)
+
+    async def body(service: ForumService) -> int:
+        result = await service.thread(ref.id, refresh=args.refresh)
+        report_source(result)
+        thread = result.value
+        if args.json:
+            emit_json(thread_json(thread))
+        else:
+            sys.stdout.write(thread_markdown(thread))
+        return 0
+
+    return run(args, body)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    ref, _page, sort, order = _listing_args(args)
+    if args.pages is not None and args.pages < 1:
+        raise UsageError("--pages must be at least 1")
+
+    async def body(service: ForumService) -> int:
+        if service.offline:
+            raise UsageError("sync needs the network; drop --offline / NEREADER_OFFLINE")
+        summary = await service.sync(ref, args.pages, threads=args.threads, sort=sort,
+                                     order=order, progress=ProgressBar())
+        if args.json:
+            emit_json(summary)
+        else:
+            print(
+                f"synced {ref.key}: {summary.listing_pages} listing pages "
+                f"({summary.listing_fresh} already fresh), {summary.threads} threads fetched "
+                f"({summary.thread_pages} pages), {summary.threads_skipped} unchanged, "
+                f"{summary.bytes / 1024:.0f} KiB downloaded, {len(summary.failures)} failures"
+            )
+            for failure in summary.failures:
+                print(f"  failed: {failure}", file=sys.stderr)
+        return 3 if summary.failures and not (summary.threads or summary.threads_skipped) else 0
+
+    return run(args, body)
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    async def body(service: ForumService) -> int:
+        if args.action == "clear":
+            removed = await service.cache_clear(include_pinned=args.all)
+            kept = "" if args.all else " (pinned pages kept; --all removes them too)"
+            print(f"removed {removed} cached pages{kept}")
+            return 0
+        info = await service.cache_info()
+        if args.json:
+            emit_json(info)
+        else:
+            print(f"cache: {info.directory}\n"
+                  f"pages: {info.pages} ({info.pinned} pinned)\n"
+                  f"size:  {info.bytes / 2**20:.1f} MiB of {info.size_limit / 2**20:.0f} MiB "
+                  f"({info.pinned_bytes / 2**20:.1f} MiB pinned, never evicted)")
+        return 0
+
+    args.offline = True  # cache commands never need the network
+    return run(args, body)
+
+
+# -- parsers ---------------------------------------------------------------------------------
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
+    common.add_argument("--offline", action="store_true",
+                        help="never touch the network; read only the cache (NEREADER_OFFLINE=1)")
+    common.add_argument("--base-url", help="forum base URL, http(s) only (NEREADER_BASE_URL)")
+    common.add_argument("--cache-dir", help="page cache folder (NEREADER_CACHE_DIR)")
+    common.add_argument("--data-dir", help="bookmarks and state folder (NEREADER_DATA_DIR)")
+    common.add_argument("--demo", action="store_true",
+                        help="use the bundled fixture forum instead of the site (no network)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    return common
+
+
+def _listing_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("tag", nargs="?", help=f"tag slug or listing URL (default {DEFAULT_TAG})")
+    p.add_argument("--sort", help=f"one of {', '.join(SORTS)}")
+    p.add_argument("--order", help="asc or desc")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="nereader", description="A terminal reader for the Apple Developer Forums."
-    )
+    common = _common()
+    parser = _Parser(prog="nereader", description="A terminal reader for the Apple Developer "
+                     "Forums. Without a command, opens the app on TAG.", parents=[common])
     parser.add_argument("--version", action="version", version=f"nereader {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
-    p = sub.add_parser("parse", help="parse a saved page and print it as JSON (diagnostics)")
+    p = sub.add_parser("list", parents=[common], help="list a tag's threads")
+    _listing_options(p)
+    pages = p.add_mutually_exclusive_group()
+    pages.add_argument("--page", type=int, help="start at this page (default 1)")
+    pages.add_argument("--all", action="store_true", help="every page of the tag")
+    p.add_argument("--pages", type=int, help="this many pages from the start page")
+    p.add_argument("--json", action="store_true", help="a JSON array for scripts")
+    p.add_argument("--refresh", action="store_true", help="revalidate even fresh cached pages")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", parents=[common], help="read a whole thread")
+    p.add_argument("thread", help="thread id or any forum thread URL")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON for scripts")
+    fmt.add_argument("--markdown", action="store_true", help="Markdown (the default output)")
+    p.add_argument("--refresh", action="store_true", help="revalidate even fresh cached pages")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("sync", parents=[common], help="fill the cache for offline reading")
+    _listing_options(p)
+    p.add_argument("--pages", type=int, help="listing pages to sync (default: all)")
+    p.add_argument("--threads", action=argparse.BooleanOptionalAction, default=True,
+                   help="also fetch every listed thread (default yes)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_sync, page=None)
+
+    p = sub.add_parser("cache", parents=[common], help="cache info or clear")
+    p.add_argument("action", choices=["info", "clear"])
+    p.add_argument("--all", action="store_true", help="with clear: remove pinned pages too")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cache)
+
+    p = sub.add_parser("parse", parents=[common], help="parse a saved page and print JSON")
     p.add_argument("file", help="an HTML or RSS file, or - for standard input")
     p.add_argument("--url", help="the URL the page came from (helps detect its kind)")
     p.set_defaults(func=cmd_parse)
     return parser
 
 
+def build_app_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nereader", parents=[_common()],
+                     description="Open the nereader app on a tag. Commands: "
+                     + ", ".join(COMMANDS) + " (nereader COMMAND --help).")
+    parser.add_argument("--version", action="version", version=f"nereader {__version__}")
+    parser.add_argument("tag", nargs="?", help=f"tag slug or listing URL (default {DEFAULT_TAG})")
+    return parser
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from nereader.ui.app import run_app
+
+    ref, _page, sort, order = parse_listing_ref(args.tag or DEFAULT_TAG)
+    return run_app(build_service(args), ref, sort, order, demo=args.demo)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args_list
+    debug = "--debug" in args_list or os.environ.get("NEREADER_DEBUG") == "1"
     try:
-        args = build_parser().parse_args(args_list)
-        if args.command is None:
-            build_parser().print_help()
-            return 0
-        result: int = args.func(args)
-        return result
+        command = next((a for a in args_list if not a.startswith("-")), None)
+        if command in COMMANDS or "-h" in args_list[:1] or "--help" in args_list[:1]:
+            args = build_parser().parse_args(args_list)
+            if args.command is None:
+                build_parser().print_help()
+                return 0
+            result: int = args.func(args)
+            return result
+        return cmd_app(build_app_parser().parse_args(args_list))
     except NereaderError as exc:
         if debug:
             traceback.print_exc()

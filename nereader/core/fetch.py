@@ -1,0 +1,237 @@
+"""The HTTP client: polite (in-flight cap, gap between starts), retrying, size-capped, same-host."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+import httpx
+
+from nereader.core.errors import (
+    FetchError,
+    HTTPStatusError,
+    NetworkError,
+    RedirectRefused,
+    ResponseTooLarge,
+    UsageError,
+)
+from nereader.core.settings import Settings
+from nereader.core.urls import split
+
+_RETRY_STATUS = {429, 500, 502, 503, 504}
+_MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str
+    status: int
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    content_type: str
+    fetched_at: datetime
+
+
+@dataclass(slots=True)
+class FetchStats:
+    requests: int = 0
+    bytes: int = 0
+    retries: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+class Fetcher:
+    """One ``httpx.AsyncClient`` shared by everything that talks to the site."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._host = split(settings.base_url).netloc.lower()
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(
+                settings.read_timeout, connect=settings.connect_timeout, pool=None
+            ),
+            follow_redirects=False,
+            transport=transport,
+            limits=httpx.Limits(max_connections=max(1, settings.max_in_flight)),
+        )
+        self._slots = asyncio.Semaphore(max(1, settings.max_in_flight))
+        self._gap_lock = asyncio.Lock()
+        self._last_start = -1e9
+        self._down_until = 0.0
+        self.stats = FetchStats()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    @property
+    def network_down(self) -> bool:
+        """True for a while after the network failed, so callers go to the cache at once."""
+        return time.monotonic() < self._down_until
+
+    def reset_network_state(self) -> None:
+        self._down_until = 0.0
+
+    async def get(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> Response:
+        """GET with conditional headers; 304 comes back as a Response with status 304."""
+        if self.network_down:
+            raise NetworkError("the network is down (recent connection failures); using the cache")
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempt = 0
+        while True:
+            try:
+                response = await self._get_following(url, headers)
+            except NetworkError:
+                if attempt >= self.settings.retries:
+                    self._down_until = time.monotonic() + self.settings.network_down_for
+                    raise
+                delay = self._backoff(attempt)
+            else:
+                if response.status not in _RETRY_STATUS:
+                    if response.status >= 400:
+                        raise HTTPStatusError(
+                            f"the site answered {response.status} for {url}", response.status
+                        )
+                    return response.to_response()
+                if attempt >= self.settings.retries:
+                    raise HTTPStatusError(
+                        f"the site answered {response.status} for {url} "
+                        f"(after {attempt + 1} attempts)",
+                        response.status,
+                    )
+                delay = self._backoff(attempt)
+                hinted = response.retry_after
+                if hinted is not None:
+                    delay = min(max(hinted, delay), self.settings.retry_after_cap)
+            attempt += 1
+            self.stats.retries += 1
+            await self._sleep(delay)
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2.0**attempt)
+        return float(ceiling * random.uniform(0.5, 1.0))
+
+    async def _get_following(self, url: str, headers: dict[str, str]) -> _Raw:
+        for _ in range(_MAX_REDIRECTS + 1):
+            raw = await self._one(url, headers)
+            if raw.status not in {301, 302, 303, 307, 308} or not raw.location:
+                return raw
+            target = urljoin(url, raw.location)
+            try:
+                parts = split(target)
+            except UsageError as exc:
+                raise RedirectRefused(f"the site redirected to a malformed URL: {exc}") from exc
+            if parts.netloc.lower() != self._host or parts.scheme not in {"http", "https"}:
+                raise RedirectRefused(
+                    f"refusing a redirect off the forum's host: {url} -> {target}"
+                )
+            url = target
+        raise FetchError(f"too many redirects starting at {url}")
+
+    async def _polite_start(self) -> None:
+        async with self._gap_lock:
+            wait = self._last_start + self.settings.min_gap - time.monotonic()
+            if wait > 0:
+                await self._sleep(wait)
+            self._last_start = time.monotonic()
+
+    async def _one(self, url: str, headers: dict[str, str]) -> _Raw:
+        async with self._slots:
+            await self._polite_start()
+            self.stats.requests += 1
+            self.stats.in_flight += 1
+            self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+            try:
+                return await self._stream(url, headers)
+            except httpx.InvalidURL as exc:
+                raise UsageError(f"invalid URL {url}: {exc}") from exc
+            except (httpx.TransportError, httpx.StreamError) as exc:
+                kind = type(exc).__name__
+                raise NetworkError(f"network error fetching {url}: {kind} {exc}".strip()) from exc
+            finally:
+                self.stats.in_flight -= 1
+
+    async def _stream(self, url: str, headers: dict[str, str]) -> _Raw:
+        cap = self.settings.max_bytes
+        async with self._client.stream("GET", url, headers=headers) as r:
+            declared = r.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise ResponseTooLarge(f"{url} is {int(declared)} bytes, over the {cap}-byte cap")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in r.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise ResponseTooLarge(f"{url} is over the {cap}-byte cap")
+                chunks.append(chunk)
+            self.stats.bytes += size
+            return _Raw(
+                url=str(r.url),
+                status=r.status_code,
+                body=b"".join(chunks),
+                etag=r.headers.get("ETag"),
+                last_modified=r.headers.get("Last-Modified"),
+                content_type=r.headers.get("Content-Type", ""),
+                location=r.headers.get("Location"),
+                retry_after=retry_after_seconds(r.headers.get("Retry-After")),
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    url: str
+    status: int
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    content_type: str
+    location: str | None
+    retry_after: float | None
+
+    def to_response(self) -> Response:
+        return Response(
+            self.url,
+            self.status,
+            self.body,
+            self.etag,
+            self.last_modified,
+            self.content_type,
+            datetime.now(UTC),
+        )

@@ -1,0 +1,337 @@
+"""ForumService: fetch -> parse -> cache. The only thing the UI and the CLI call."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Generic, Literal, TypeVar
+
+import httpx
+
+from nereader.core.cache import CachedPage, CacheInfo, PageCache
+from nereader.core.errors import FetchError, NereaderError, OfflineError, ParseError
+from nereader.core.fetch import Fetcher
+from nereader.core.models import Feed, ListingPage, Thread, ThreadSummary
+from nereader.core.parse import merge_thread_pages, parse_feed, parse_listing, parse_thread
+from nereader.core.settings import Settings
+from nereader.core.urls import ListingRef, feed_url, listing_url, thread_url
+
+T = TypeVar("T")
+Source = Literal["network", "revalidated", "cache", "stale"]
+Progress = Callable[[str, int, int], None]
+_RANK: dict[str, int] = {"network": 0, "revalidated": 1, "cache": 2, "stale": 3}
+
+
+def describe_age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced(Generic[T]):
+    """A value and where it came from; stale values carry the reason and their age."""
+
+    value: T
+    source: Source
+    fetched_at: datetime
+    warning: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.source == "stale"
+
+    @property
+    def age_seconds(self) -> float:
+        return (datetime.now(UTC) - self.fetched_at).total_seconds()
+
+
+@dataclass(slots=True)
+class SyncSummary:
+    listing_pages: int = 0
+    listing_fresh: int = 0
+    threads: int = 0
+    threads_skipped: int = 0
+    thread_pages: int = 0
+    bytes: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+class ForumService:
+    """Every page comes through here: from the cache when fresh, else politely from the site."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        cache: PageCache | None = None,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache or PageCache(settings.cache_dir, settings.cache_size_limit)
+        self._transport = transport
+        self._fetcher: Fetcher | None = None
+        self.offline = settings.offline
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    @property
+    def fetcher(self) -> Fetcher | None:
+        """The HTTP client, created on first use and never in offline mode (no socket opens)."""
+        if self.offline:
+            return None
+        if self._fetcher is None:
+            self._fetcher = Fetcher(self.settings, transport=self._transport)
+        return self._fetcher
+
+    @property
+    def in_flight(self) -> int:
+        return self._fetcher.stats.in_flight if self._fetcher else 0
+
+    @property
+    def network_down(self) -> bool:
+        return self._fetcher is not None and self._fetcher.network_down
+
+    def set_offline(self, offline: bool) -> None:
+        self.offline = offline
+        if not offline and self._fetcher is not None:
+            self._fetcher.reset_network_state()
+
+    async def aclose(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+        self.cache.close()
+
+    # -- the one fetch-parse-cache path --------------------------------------------------------
+    async def _load(
+        self,
+        url: str,
+        kind: str,
+        parse: Callable[[bytes, str, datetime], T],
+        ttl: float,
+        refresh: bool = False,
+        hint: str = "nereader sync",
+    ) -> Sourced[T]:
+        entry = await asyncio.to_thread(self.cache.get, url)
+
+        async def from_cache(source: Source, warning: str | None = None) -> Sourced[T] | None:
+            assert entry is not None
+            try:
+                value = await asyncio.to_thread(parse, entry.body, url, entry.fetched_at)
+            except ParseError:
+                return None  # a copy this version cannot read is no copy at all
+            return Sourced(value, source, entry.fetched_at, warning)
+
+        if entry is not None and not refresh and entry.age_seconds() <= ttl:
+            hit = await from_cache("cache")
+            if hit is not None:
+                return hit
+        fetcher = self.fetcher
+        if fetcher is None or fetcher.network_down:
+            reason = "offline" if fetcher is None else "network down"
+            if entry is not None:
+                age = describe_age(entry.age_seconds())
+                stale = await from_cache("stale", f"{reason}: showing the copy cached {age} ago")
+                if stale is not None:
+                    return stale
+            raise OfflineError(
+                f"{reason} and {url} is not in the cache; run `{hint}` while online to get it"
+            )
+        try:
+            response = await fetcher.get(
+                url,
+                etag=entry.etag if entry else None,
+                last_modified=entry.last_modified if entry else None,
+            )
+            if response.status == 304 and entry is not None:
+                await asyncio.to_thread(self.cache.touch, url, response.fetched_at)
+                entry = CachedPage(entry.url, entry.status, entry.body, entry.etag,
+                                   entry.last_modified, response.fetched_at, entry.kind)
+                hit = await from_cache("revalidated")
+                if hit is not None:
+                    return hit
+                raise ParseError(f"the cached copy of {url} could not be read")
+            value = await asyncio.to_thread(parse, response.body, url, response.fetched_at)
+        except (FetchError, ParseError) as exc:
+            # Stale-if-error: a failed refresh never costs the user a good cached copy.
+            if entry is not None:
+                age = describe_age(entry.age_seconds())
+                stale = await from_cache("stale", f"{exc}; showing the copy cached {age} ago")
+                if stale is not None:
+                    return stale
+            raise
+        page = CachedPage(url, response.status, response.body, response.etag,
+                          response.last_modified, response.fetched_at, kind)
+        await asyncio.to_thread(self.cache.put, page)
+        return Sourced(value, "network", response.fetched_at)
+
+    # -- listings ------------------------------------------------------------------------------
+    async def listing(
+        self,
+        ref: ListingRef,
+        page: int = 1,
+        sort: str | None = None,
+        order: str | None = None,
+        refresh: bool = False,
+    ) -> Sourced[ListingPage]:
+        url = listing_url(ref, page, sort, order, self.settings.base_url)
+        pages = f" --pages {page}" if page > 1 else ""
+        return await self._load(
+            url, "listing", _parse_listing, self.settings.freshness.listing, refresh,
+            hint=f"nereader sync {ref.key}{pages} --no-threads",
+        )
+
+    async def listing_pages(
+        self,
+        ref: ListingRef,
+        pages: int | None = 1,
+        sort: str | None = None,
+        order: str | None = None,
+        refresh: bool = False,
+        start: int = 1,
+        progress: Progress | None = None,
+    ) -> list[Sourced[ListingPage]]:
+        """Pages ``start`` .. ``start + pages - 1`` (``pages=None``: to the last page)."""
+        first = await self.listing(ref, start, sort, order, refresh)
+        last = first.value.total_pages if pages is None else min(
+            first.value.total_pages, start + pages - 1
+        )
+        results = [first]
+        total = last - start + 1
+        if progress:
+            progress("listing", 1, total)
+        done = 1
+
+        async def one(n: int) -> Sourced[ListingPage]:
+            nonlocal done
+            result = await self.listing(ref, n, sort, order, refresh)
+            done += 1
+            if progress:
+                progress("listing", done, total)
+            return result
+
+        results += await asyncio.gather(*(one(n) for n in range(start + 1, last + 1)))
+        return results
+
+    async def feed(self, ref: ListingRef, refresh: bool = False) -> Sourced[Feed]:
+        url = feed_url(ref, self.settings.base_url)
+        return await self._load(url, "feed", _parse_feed, self.settings.freshness.feed, refresh)
+
+    # -- threads -------------------------------------------------------------------------------
+    async def thread_page(self, thread_id: int, page: int = 1, refresh: bool = False
+                          ) -> Sourced[Thread]:
+        url = thread_url(thread_id, page, self.settings.base_url)
+        return await self._load(url, "thread", _parse_thread, self.settings.freshness.thread,
+                                refresh, hint=f"nereader show {thread_id}")
+
+    async def thread(self, thread_id: int, refresh: bool = False) -> Sourced[Thread]:
+        """A whole thread: the question and every reply page, merged."""
+        first = await self.thread_page(thread_id, 1, refresh)
+        rest = await asyncio.gather(
+            *(self.thread_page(thread_id, n, refresh)
+              for n in range(2, first.value.total_pages + 1))
+        )
+        parts = [first, *rest]
+        merged = merge_thread_pages([p.value for p in parts])
+        worst = max(parts, key=lambda p: _RANK[p.source])
+        warnings = sorted({p.warning for p in parts if p.warning})
+        return Sourced(merged, worst.source, min(p.fetched_at for p in parts),
+                       "; ".join(warnings) or None)
+
+    async def cached_thread(self, thread_id: int) -> Thread | None:
+        """A thread from the cache alone (no network), or None when page 1 is not cached."""
+        entry = await asyncio.to_thread(self.cache.get, thread_url(thread_id, 1,
+                                                                   self.settings.base_url))
+        if entry is None:
+            return None
+        try:
+            return await asyncio.to_thread(_parse_thread, entry.body, entry.url, entry.fetched_at)
+        except ParseError:
+            return None
+
+    # -- sync ----------------------------------------------------------------------------------
+    async def sync(
+        self,
+        ref: ListingRef,
+        pages: int | None = None,
+        threads: bool = True,
+        sort: str | None = None,
+        order: str | None = None,
+        progress: Progress | None = None,
+    ) -> SyncSummary:
+        """Fill the cache for offline reading. Fresh pages and unchanged threads are skipped,
+        so an interrupted sync resumes where it stopped."""
+        summary = SyncSummary()
+        before = self._fetcher.stats.bytes if self._fetcher else 0
+        listing = await self.listing_pages(ref, pages, sort, order, progress=progress)
+        summary.listing_pages = len(listing)
+        summary.listing_fresh = sum(1 for p in listing if p.source == "cache")
+        rows: dict[int, ThreadSummary] = {}
+        for result in listing:
+            for row in result.value.rows:
+                rows.setdefault(row.id, row)
+        if threads:
+            done = 0
+
+            async def one(row: ThreadSummary) -> None:
+                nonlocal done
+                try:
+                    if await self._thread_unchanged(row):
+                        summary.threads_skipped += 1
+                    else:
+                        result = await self.thread(row.id)
+                        summary.threads += 1
+                        summary.thread_pages += result.value.total_pages
+                        if result.stale:
+                            summary.failures.append(f"thread {row.id}: {result.warning}")
+                except NereaderError as exc:
+                    summary.failures.append(f"thread {row.id}: {exc}")
+                done += 1
+                if progress:
+                    progress("threads", done, len(rows))
+
+            await asyncio.gather(*(one(r) for r in rows.values()))
+        summary.bytes = (self._fetcher.stats.bytes if self._fetcher else 0) - before
+        return summary
+
+    async def _thread_unchanged(self, row: ThreadSummary) -> bool:
+        """A cached thread needs no refetch when fresh, or when the listing shows no new reply."""
+        url = thread_url(row.id, 1, self.settings.base_url)
+        entry = await asyncio.to_thread(self.cache.get, url)
+        if entry is None:
+            return False
+        if entry.age_seconds() <= self.settings.freshness.thread:
+            return True
+        cached = await self.cached_thread(row.id)
+        if cached is None or cached.stats.replies is None or cached.stats.replies != row.replies:
+            return False
+        later = [thread_url(row.id, n, self.settings.base_url)
+                 for n in range(2, cached.total_pages + 1)]
+        return all(u in self.cache for u in later)
+
+    # -- cache controls ------------------------------------------------------------------------
+    async def cache_info(self) -> CacheInfo:
+        return await asyncio.to_thread(self.cache.info)
+
+    async def cache_clear(self, include_pinned: bool = False) -> int:
+        return await asyncio.to_thread(self.cache.clear, include_pinned)
+
+    async def pin_thread(self, thread_id: int, total_pages: int = 1) -> None:
+        base = self.settings.base_url
+        for n in range(1, total_pages + 1):
+            await asyncio.to_thread(self.cache.pin, thread_url(thread_id, n, base))
+
+
+def _parse_listing(body: bytes, url: str, fetched_at: datetime) -> ListingPage:
+    return parse_listing(body, url, fetched_at)
+
+
+def _parse_thread(body: bytes, url: str, fetched_at: datetime) -> Thread:
+    return parse_thread(body, url, fetched_at)
+
+
+def _parse_feed(body: bytes, url: str, fetched_at: datetime) -> Feed:
+    return parse_feed(body, url)

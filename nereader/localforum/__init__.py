@@ -1,0 +1,10 @@
+"""A local copy of the forum: fixture pages and synthetic tags, served over HTTP or in-process.
+
+Used by the tests (a real server on 127.0.0.1 with fault switches), by ``nereader --demo`` (an
+in-process transport, no sockets at all) and by hand (``python -m nereader.localforum``).
+"""
+
+from nereader.localforum.site import Faults, Route, Site
+from nereader.localforum.transport import SiteTransport
+
+__all__ = ["Faults", "Route", "Site", "SiteTransport"]

@@ -1,0 +1,305 @@
+"""The local forum's pages and behaviour: routing by manifest, validators, fault switches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from nereader.core.models import ThreadSummary
+from nereader.core.parse import parse_listing
+from nereader.localforum.render import Reply, Row, listing_page, thread_page
+
+HTML = "text/html; charset=utf-8"
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    body: bytes
+    status: int = 200
+    content_type: str = HTML
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha1(self.body).hexdigest()[:20] + '"'
+
+
+@dataclass
+class Faults:
+    """Switches the tests flip. ``times`` limits a fault to the next N requests (0: forever)."""
+
+    delay: float = 0.0
+    status: int | None = None  # 500, 503, 429 ...
+    retry_after: str | None = None
+    reset: bool = False
+    truncate: bool = False
+    challenge: bool = False
+    redirect_to: str | None = None
+    oversize: int | None = None  # bytes of filler to serve
+    oversize_chunked: bool = False  # no Content-Length: only the streaming cap can catch it
+    times: int = 0
+    only_path: str | None = None  # apply only to this path prefix
+
+    def applies(self, path: str) -> bool:
+        return self.only_path is None or path.startswith(self.only_path)
+
+
+@dataclass
+class Counters:
+    connections: int = 0
+    requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    conditional: int = 0
+    not_modified: int = 0
+    paths: list[str] = field(default_factory=list)
+    started: list[float] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the site does with one request: a response, or a transport-level fault."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    action: str = "send"  # send | reset | truncate
+    delay: float = 0.0
+    chunked: bool = False
+
+
+def _key(path: str, query: str) -> str:
+    pairs = [
+        (k, v.upper() if k == "sortOrder" else v)
+        for k, v in parse_qsl(query, keep_blank_values=True)
+        if not (k == "page" and v == "1")
+    ]
+    pairs.sort()
+    return path.rstrip("/") + ("?" + urlencode(pairs) if pairs else "")
+
+
+class Site:
+    """Routes from site paths (with query) to pages, plus the behaviour of a polite-enough host."""
+
+    last_modified = format_datetime(datetime(2026, 6, 12, 12, 0, tzinfo=UTC), usegmt=True)
+
+    def __init__(self, routes: dict[str, Route] | None = None) -> None:
+        self.routes: dict[str, Route] = {}
+        for path, route in (routes or {}).items():
+            self.add(path, route)
+        self.faults = Faults()
+        self.counters = Counters()
+        self.lock = threading.Lock()
+        self.challenge = Route(b"", 200)
+
+    # -- building ------------------------------------------------------------------------------
+    def add(self, path: str, route: Route) -> None:
+        parts = urlsplit(path)
+        self.routes[_key(parts.path, parts.query)] = route
+
+    def replace_body(self, path: str, body: bytes) -> None:
+        """Change a page in place (a new reply arrived): its ETag changes with it."""
+        parts = urlsplit(path)
+        key = _key(parts.path, parts.query)
+        old = self.routes[key]
+        self.routes[key] = Route(body, old.status, old.content_type)
+
+    @classmethod
+    def from_directory(cls, root: Path) -> Site:
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        site = cls()
+        for path, spec in manifest.items():
+            site.add(path, Route((root / spec["file"]).read_bytes(), int(spec.get("status", 200)),
+                                 spec.get("content_type", HTML)))
+        challenge = root / "challenge.html"
+        if challenge.exists():
+            site.challenge = Route(challenge.read_bytes(), 200)
+        return site
+
+    @classmethod
+    def bundled(cls, fill: bool = True) -> Site:
+        """The fixture forum shipped with nereader; ``fill`` adds the pages the fixtures lack
+        (tag pages 3-10 and a thread page for every listed thread) so the demo feels whole."""
+        root = Path(str(resources.files("nereader.localforum") / "data"))
+        site = cls.from_directory(root)
+        if fill:
+            site.fill_tag("networkextension")
+        return site
+
+    def fill_tag(self, slug: str) -> None:
+        first = self.routes.get(_key(f"/forums/tags/{slug}", ""))
+        if first is None:
+            return
+        listing = parse_listing(first.body, f"https://developer.apple.com/forums/tags/{slug}")
+        rng = random.Random(slug)
+        seen_rows: list[Row] = []
+        for n in range(1, listing.total_pages + 1):
+            key = _key(f"/forums/tags/{slug}", f"page={n}")
+            route = self.routes.get(key)
+            if route is None:
+                rows = [_synthetic_row(rng, slug, listing.name, (n - 1) * PAGE_SIZE + i)
+                        for i in range(PAGE_SIZE)]
+                self.routes[key] = Route(listing_page(
+                    slug, listing.name, listing.description, listing.total_posts or 0, n,
+                    listing.total_pages, rows))
+                seen_rows += rows
+            else:
+                page = parse_listing(route.body, f"https://developer.apple.com{key}")
+                seen_rows += [_row_from_summary(r) for r in page.rows]
+        for row in seen_rows:
+            if _key(f"/forums/thread/{row.id}", "") not in self.routes:
+                self.add_thread(row, rng)
+
+    def add_thread(self, row: Row, rng: random.Random) -> None:
+        """A synthetic thread whose replies match the row's reply count, 20 replies a page."""
+        base_ms = int(datetime(2026, 5, 1, tzinfo=UTC).timestamp() * 1000) + row.id % 1000 * 60_000
+        question = Reply(row.id, rng.choice(_AUTHORS), f"<p>{_esc(row.excerpt)}</p>", base_ms)
+        replies = []
+        accepted_at = rng.randrange(row.replies) if row.answered and row.replies else -1
+        for i in range(row.replies):
+            staff = i == accepted_at or rng.random() < 0.15
+            body = rng.choice(_BODIES)
+            reply = Reply(row.id * 1000 + i + 1, "DTS Engineer" if staff else rng.choice(_AUTHORS),
+                          body, base_ms + (i + 1) * 3_600_000, staff=staff,
+                          accepted=i == accepted_at, boosts=rng.randrange(3))
+            replies.append(reply)
+        pages = max(1, -(-len(replies) // PAGE_SIZE))
+        for n in range(1, pages + 1):
+            chunk = replies[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]
+            html = thread_page(row, question, chunk, n, pages, 1 + len({r.author for r in replies}))
+            self.add(f"/forums/thread/{row.id}" + (f"?page={n}" if n > 1 else ""), Route(html))
+
+    @classmethod
+    def synthetic(cls, slug: str = "synthetic", pages: int = 50, threads: int = 1000,
+                  max_replies: int = 45, seed: int = 7) -> Site:
+        """A large tag in the site's DOM: ``pages`` listing pages over ``threads`` threads."""
+        site = cls()
+        rng = random.Random(seed)
+        rows = [_synthetic_row(rng, slug, "Synthetic", i, max_replies) for i in range(threads)]
+        per_page = max(1, -(-threads // pages))
+        total_pages = max(1, -(-threads // per_page))
+        for n in range(1, total_pages + 1):
+            chunk = rows[(n - 1) * per_page : n * per_page]
+            site.add(f"/forums/tags/{slug}" + (f"?page={n}" if n > 1 else ""), Route(listing_page(
+                slug, "Synthetic", "A synthetic tag for sync and performance work.", threads, n,
+                total_pages, chunk)))
+        for row in rows:
+            site.add_thread(row, rng)
+        return site
+
+    # -- serving -------------------------------------------------------------------------------
+    def answer(self, target: str, headers: dict[str, str]) -> Answer:
+        parts = urlsplit(target)
+        path = parts.path
+        with self.lock:
+            self.counters.requests += 1
+            self.counters.paths.append(target)
+            f = self.faults
+            active = f.applies(path)
+            if active and f.times:
+                f.times -= 1
+                if f.times == 0:
+                    self.faults = Faults(delay=f.delay)
+        delay = f.delay if active else 0.0
+        if active:
+            if f.reset:
+                return Answer(0, {}, b"", "reset", delay)
+            if f.status is not None:
+                extra = {"Retry-After": f.retry_after} if f.retry_after else {}
+                return Answer(f.status, {"Content-Type": HTML, **extra},
+                              b"<html><body><h1>Service Unavailable</h1></body></html>", "send",
+                              delay)
+            if f.redirect_to is not None:
+                return Answer(302, {"Location": f.redirect_to}, b"", "send", delay)
+            if f.oversize is not None:
+                return Answer(200, {"Content-Type": HTML}, b"<html>" + b" " * f.oversize,
+                              "send", delay, chunked=f.oversize_chunked)
+            if f.challenge:
+                return self._page(self.challenge, headers, delay)
+        route = self.routes.get(_key(path, parts.query))
+        if route is None and parts.query:
+            # Like a mirror that ignores what it does not know: sort parameters fall away.
+            query = "&".join(p for p in parts.query.split("&") if p.startswith("page="))
+            route = self.routes.get(_key(path, query))
+        if route is None:
+            route = self.routes.get(_key("/forums/thread/999999", "")) or Route(b"Not Found", 404)
+            route = Route(route.body, 404, route.content_type)
+        if active and f.truncate:  # a full body, cut off: validators are ignored
+            answer = self._page(route, {}, delay)
+            return Answer(answer.status, answer.headers, answer.body, "truncate", delay)
+        return self._page(route, headers, delay)
+
+    def _page(self, route: Route, headers: dict[str, str], delay: float) -> Answer:
+        lower = {k.lower(): v for k, v in headers.items()}
+        etag = route.etag
+        validators = {"ETag": etag, "Last-Modified": self.last_modified}
+        if "if-none-match" in lower or "if-modified-since" in lower:
+            with self.lock:
+                self.counters.conditional += 1
+            if lower.get("if-none-match") == etag and route.status == 200:
+                with self.lock:
+                    self.counters.not_modified += 1
+                return Answer(304, validators, b"", "send", delay)
+        return Answer(route.status, {"Content-Type": route.content_type, **validators},
+                      route.body, "send", delay)
+
+
+_AUTHORS = ["vpn_builder", "tunnel_dev", "filterwright", "sysext_guy", "proxy_person",
+            "swift_ops", "nettools_ios", "kpanic_mac"]
+_BODIES = [
+    "<p>Can you share the exact version of the OS and whether this reproduces with the sample "
+    "project?</p>",
+    "<p>Try setting <code>includeAllNetworks</code> to <code>false</code>:</p><pre><code>"
+    "let proto = NETunnelProviderProtocol()\nproto.includeAllNetworks = false</code></pre>",
+    "<p>We see the same thing on our fleet since the last update.</p>",
+    "<p>Please file a bug with a sysdiagnose and post the number here.</p>",
+    "<ul><li>Check the entitlement.</li><li>Check the system log for <code>neagent</code>."
+    "</li></ul>",
+    '<p>See <a href="https://developer.apple.com/documentation/networkextension">the docs</a>.'
+    "</p>",
+]
+_TOPICS = ["packet tunnel", "content filter", "DNS proxy", "app proxy", "hotspot helper",
+           "URL filter", "relay", "on-demand rules", "per-app VPN", "system extension"]
+_PROBLEMS = ["stops after sleep", "fails to start on iOS 27", "leaks memory", "drops UDP",
+             "crashes in neagent", "ignores excluded routes", "needs an entitlement?",
+             "slow handshake", "breaks AirDrop", "reconnect loop"]
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _synthetic_row(rng: random.Random, slug: str, name: str, index: int,
+                   max_replies: int = 12) -> Row:
+    topic, problem = rng.choice(_TOPICS), rng.choice(_PROBLEMS)
+    replies = rng.randrange(max_replies + 1)
+    views = rng.randrange(20, 9000)
+    age = index + 1
+    activity = f"{age}h" if age < 24 else (f"{age // 24}d" if age < 24 * 7 else
+                                           f"{age // (24 * 7)}w" if age < 24 * 60 else "Mar ’25")
+    return Row(
+        id=600000 + index * 7,
+        title=f"{topic.capitalize()} {problem} (#{index + 1})",
+        excerpt=f"Our {topic} {problem}. Details, logs and a sample project are attached.",
+        replies=replies,
+        boosts=rng.randrange(4),
+        views=f"{views / 1000:.1f}k" if views >= 1000 else str(views),
+        activity=activity,
+        answered=replies > 0 and rng.random() < 0.35,
+        recommended=rng.random() < 0.03,
+        tags=[(name, slug)],
+    )
+
+
+def _row_from_summary(r: ThreadSummary) -> Row:
+    return Row(r.id, r.title, r.excerpt, r.replies, r.boosts, r.views_text, r.activity_text,
+               r.answered, r.apple_recommended, [(t.name, t.slug) for t in r.tags])
+

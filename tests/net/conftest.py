@@ -1,0 +1,46 @@
+"""A real local forum on 127.0.0.1 for the fetcher, cache, service and CLI tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from nereader.core.service import ForumService
+from nereader.core.settings import Settings
+from nereader.localforum.server import ForumServer
+from nereader.localforum.site import Site
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture
+def site() -> Site:
+    return Site.from_directory(FIXTURES)
+
+
+@pytest.fixture
+def server(site: Site) -> Iterator[ForumServer]:
+    with ForumServer(site) as srv:
+        yield srv
+
+
+def make_settings(base_url: str, cache_dir: Path, **changes: object) -> Settings:
+    settings = Settings(
+        base_url=base_url, cache_dir=cache_dir, data_dir=cache_dir.parent / "data",
+        min_gap=0.0, backoff_base=0.01, backoff_cap=0.05, retry_after_cap=2.0,
+        connect_timeout=2.0, read_timeout=5.0,
+    )
+    return settings.with_(**changes)
+
+
+@pytest.fixture
+def settings(server: ForumServer, tmp_path: Path) -> Settings:
+    return make_settings(server.base_url, tmp_path / "cache")
+
+
+@pytest.fixture
+async def service(settings: Settings) -> AsyncIterator[ForumService]:
+    svc = ForumService(settings)
+    yield svc
+    await svc.aclose()

@@ -1,0 +1,69 @@
+"""The local forum itself: the bundled copy matches the test fixtures; the demo opens no socket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from nereader.core.models import ListingKind
+from nereader.core.parse import parse_listing, parse_thread
+from nereader.core.service import ForumService
+from nereader.core.settings import Settings
+from nereader.core.urls import ListingRef
+from nereader.localforum import Site, SiteTransport
+from tests.conftest import FIXTURES
+
+
+def test_bundled_copy_matches_fixtures() -> None:
+    bundled = Path(str(resources.files("nereader.localforum") / "data"))
+    manifest = json.loads((FIXTURES / "manifest.json").read_text())
+    for spec in manifest.values():
+        assert (bundled / spec["file"]).read_bytes() == (FIXTURES / spec["file"]).read_bytes()
+
+
+def test_filled_demo_tag_is_whole() -> None:
+    site = Site.bundled()
+    for n in range(1, 12):
+        key = "/forums/tags/networkextension" + (f"?page={n}" if n > 1 else "")
+        listing = parse_listing(site.routes[key].body, "https://developer.apple.com" + key)
+        assert listing.page == n and listing.rows
+        for row in listing.rows:
+            thread = parse_thread(site.routes[f"/forums/thread/{row.id}"].body)
+            assert thread.id == row.id
+
+
+def test_synthetic_site_dom_parses() -> None:
+    site = Site.synthetic(threads=45, pages=3, max_replies=30)
+    listing = parse_listing(site.routes["/forums/tags/synthetic?page=3"].body,
+                            "https://developer.apple.com/forums/tags/synthetic?page=3")
+    assert (listing.page, listing.total_pages, listing.total_posts) == (3, 3, 45)
+    assert len({r.id for r in listing.rows}) == 15
+    long = next(r for r in listing.rows if r.replies > 20)
+    page2 = parse_thread(site.routes[f"/forums/thread/{long.id}?page=2"].body)
+    assert page2.page == 2 and page2.total_pages == 2
+
+
+def test_demo_transport_opens_no_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+    async def go() -> int:
+        svc = ForumService(Settings(cache_dir=tmp_path, min_gap=0),
+                           transport=SiteTransport(Site.bundled()))
+        try:
+            pages = await svc.listing_pages(ListingRef(ListingKind.TAG, "networkextension"), None)
+            thread = await svc.thread(821372)
+            assert len(thread.value.posts) == 37
+            return sum(len(p.value.rows) for p in pages)
+        finally:
+            await svc.aclose()
+
+    assert asyncio.run(go()) == 201
