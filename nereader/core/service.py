@@ -184,6 +184,22 @@ class ForumService:
             hint=f"nereader sync {ref.key}{pages} --no-threads",
         )
 
+    async def cached_listing(
+        self, ref: ListingRef, page: int = 1, sort: str | None = None, order: str | None = None
+    ) -> Sourced[ListingPage] | None:
+        """A listing page from the cache alone, however old (for an instant first paint)."""
+        url = listing_url(ref, page, sort, order, self.settings.base_url)
+        entry = await asyncio.to_thread(self.cache.get, url)
+        if entry is None:
+            return None
+        try:
+            value = await asyncio.to_thread(_parse_listing, entry.body, url, entry.fetched_at)
+        except ParseError:
+            return None
+        fresh = entry.age_seconds() <= self.settings.freshness.listing
+        return Sourced(value, "cache" if fresh else "stale", entry.fetched_at,
+                       None if fresh else f"cached {describe_age(entry.age_seconds())} ago")
+
     async def listing_pages(
         self,
         ref: ListingRef,

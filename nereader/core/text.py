@@ -143,3 +143,18 @@ def from_millis(text: str | None) -> datetime | None:
         return datetime.fromtimestamp(value / 1000, tz=UTC)
     except (ValueError, OverflowError, OSError):
         return None
+
+
+def relative_time(when: datetime | None, now: datetime) -> str:
+    """ "just now", "5 minutes ago", "3 days ago", "2 years ago" for display."""
+    if when is None:
+        return "unknown"
+    seconds = (now - when).total_seconds()
+    if seconds < 0:
+        return "in the future"
+    for unit, size in (("year", 31_536_000), ("month", 2_592_000), ("week", 604_800),
+                       ("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"

@@ -1,0 +1,178 @@
+"""NereaderApp: bindings, commands and the main screen over one ForumService."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.screen import ModalScreen, Screen
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from nereader.core.errors import NereaderError, StorageError
+from nereader.core.service import ForumService
+from nereader.core.store import RecentTags
+from nereader.core.urls import SORTS, ListingRef, parse_listing_ref
+from nereader.ui.commands import TagProvider
+from nereader.ui.screens.main import MainScreen
+from nereader.ui.widgets.thread_view import ThreadView
+
+SORT_TITLES = {"newest": "Newest", "oldest": "Oldest", "lastUpdated": "Last updated",
+               "replies": "Most replies", "boosts": "Most boosts", "views": "Most views"}
+
+
+class LinksScreen(ModalScreen[str | None]):
+    """Pick one of a post's links to open."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Close", id="links.close")
+    ]
+
+    def __init__(self, links: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.links = links
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        options = [Option(Text(f"{text}\n{href}"), id=str(i))
+                   for i, (text, href) in enumerate(self.links)]
+        menu = OptionList(*options, id="links")
+        menu.border_title = "Open a link (esc closes)"
+        yield menu
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.links[int(event.option.id or 0)][1])
+
+
+class NereaderApp(App[None]):
+    TITLE = "nereader"
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
+    COMMANDS = App.COMMANDS | {TagProvider}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit nereader"),
+        Binding("question_mark", "toggle_help", "Help", id="app.help",
+                tooltip="Show the keys of the focused pane"),
+        Binding("t", "switch_tag_prompt", "Tag", id="app.tag",
+                tooltip="Switch tag: type a slug or pick a recent one"),
+        Binding("ctrl+o", "toggle_offline", "Offline", id="app.offline",
+                tooltip="Toggle offline mode (cache only)"),
+    ]
+
+    def __init__(self, service: ForumService, ref: ListingRef, sort: str | None = None,
+                 order: str | None = None, *, demo: bool = False,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.ref = ref
+        self.sort = sort
+        self.order = order
+        self.demo = demo
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._recent = RecentTags(Path(service.settings.data_dir))
+
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(self.service, self.ref, self.sort, self.order, self.clock)
+
+    @property
+    def main(self) -> MainScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        self._remember(self.ref.key)
+
+    # -- tags ----------------------------------------------------------------------------------
+    def recent_tags(self) -> list[str]:
+        return self._recent.load()
+
+    def _remember(self, key: str) -> None:
+        try:
+            self._recent.add(key)
+        except StorageError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+
+    def switch_tag(self, key: str) -> None:
+        try:
+            ref = parse_listing_ref(key)[0]
+        except NereaderError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.ref = ref
+        self._remember(ref.key)
+        self.main.reload(ref)
+
+    def action_switch_tag_prompt(self) -> None:
+        self.push_screen(CommandPalette(providers=[TagProvider],
+                                        placeholder="Tag slug, topic or listing URL…"))
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_toggle_help(self) -> None:
+        from textual.widgets import HelpPanel
+
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_toggle_offline(self) -> None:
+        self.service.set_offline(not self.service.offline)
+        self.notify("Offline: reading the cache only." if self.service.offline
+                    else "Online: fetching from the site again.")
+        self.main.update_status()
+
+    async def action_cache_info(self) -> None:
+        info = await self.service.cache_info()
+        self.notify(f"{info.pages} pages ({info.pinned} pinned), "
+                    f"{info.bytes / 2**20:.1f} MiB of {info.size_limit / 2**20:.0f} MiB\n"
+                    f"{info.directory}", title="Cache", markup=False, timeout=8)
+
+    def on_thread_view_open_links(self, event: ThreadView.OpenLinks) -> None:
+        def chosen(url: str | None) -> None:
+            if url:
+                self.open_url(url)
+                self.notify(f"Opening {url}", markup=False)
+
+        self.push_screen(LinksScreen(event.links), chosen)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self.main
+        yield SystemCommand("Switch tag", "Type a slug or pick a recent tag",
+                            self.action_switch_tag_prompt)
+        for sort in SORTS:
+            yield SystemCommand(f"Site sort: {SORT_TITLES[sort]}",
+                                "Reload the tag in this order from the site",
+                                partial(main.reload, None, sort, "DESC"))
+        yield SystemCommand("Site sort: default", "The site's own order",
+                            partial(main.reload, None, None, None))
+        yield SystemCommand("Refresh", "Reload the list, revalidating the cache",
+                            main.action_refresh)
+        yield SystemCommand("Load all pages", "Load every page of the tag",
+                            main.action_load_all)
+        yield SystemCommand("Toggle offline", "Read only the cache, or go online again",
+                            self.action_toggle_offline)
+        yield SystemCommand("Cache info", "Pages, size and folder of the cache",
+                            self.action_cache_info)
+        yield SystemCommand("Filter the list", "Focus the filter bar", main.action_filter)
+        detail = main.query_one(ThreadView)
+        if detail.thread is not None:
+            yield SystemCommand("Open thread in browser", "At the current post",
+                                detail.action_open_browser)
+            yield SystemCommand("Copy thread URL", "At the current post", detail.action_copy_url)
+            yield SystemCommand("Jump to accepted answer", "", detail.action_accepted)
+
+    async def on_unmount(self) -> None:
+        await self.service.aclose()
+
+
+def run_app(service: ForumService, ref: ListingRef, sort: str | None, order: str | None,
+            demo: bool = False) -> int:
+    NereaderApp(service, ref, sort, order, demo=demo).run()
+    return 0

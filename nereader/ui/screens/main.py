@@ -1,0 +1,288 @@
+"""The main screen: filter bar, list pane, detail pane, banner and status; it routes and loads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input, LoadingIndicator, ProgressBar, Static
+
+from nereader.core.errors import NereaderError
+from nereader.core.models import ListingPage, ThreadSummary
+from nereader.core.service import ForumService, Sourced, describe_age
+from nereader.core.urls import ListingRef
+from nereader.ui.widgets.thread_list import ThreadList
+from nereader.ui.widgets.thread_view import ThreadView
+
+NARROW = 110
+
+
+class MainScreen(Screen[None]):
+    AUTO_FOCUS = "#threads"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="main.filter", tooltip="Filter the list"),
+        Binding("r", "refresh", "Refresh", id="main.refresh",
+                tooltip="Reload the list from the site (revalidating the cache)"),
+        Binding("A", "load_all", "Load all", id="main.load_all", tooltip="Load every page"),
+        Binding("tab", "switch_pane", "Pane", show=False, id="main.switch_pane",
+                tooltip="Move between list and detail"),
+    ]
+
+    def __init__(self, service: ForumService, ref: ListingRef, sort: str | None,
+                 order: str | None, clock: object) -> None:
+        super().__init__()
+        self.service = service
+        self.ref = ref
+        self.sort = sort
+        self.order = order
+        self.clock = clock
+        self.listing: ListingPage | None = None
+        self.rows: list[ThreadSummary] = []
+        self.pages_loaded = 0
+        self.state_note = ""
+        self.loading_more = False
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="banner")
+        with Horizontal(id="panes"):
+            with Vertical(id="list-pane"):
+                yield Input(placeholder="/ to filter: words in title and excerpt", id="filter")
+                yield ThreadList(id="threads")
+                yield LoadingIndicator(id="loading")
+            yield ThreadView(id="detail")
+        with Horizontal(id="statusline"):
+            yield Static(id="status")
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#progress").display = False
+        self.query_one(ThreadList).focus()
+        self.set_interval(0.5, self.update_status)
+        self.load_first()
+
+    @property
+    def now(self) -> datetime:
+        return self.clock()  # type: ignore[operator,no-any-return]
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    # -- loading -------------------------------------------------------------------------------
+    def load_first(self, refresh: bool = False) -> None:
+        self.run_worker(self._load_first(refresh), group="list", exclusive=True)
+
+    async def _load_first(self, refresh: bool) -> None:
+        loading = self.query_one("#loading")
+        if not refresh:
+            cached = await self.service.cached_listing(self.ref, 1, self.sort, self.order)
+            if cached is not None:
+                self._show_first(cached)  # the first paint comes from the cache at once
+        loading.display = not self.rows
+        try:
+            result = await self.service.listing(self.ref, 1, self.sort, self.order, refresh)
+        except NereaderError as exc:
+            self.notify(str(exc), title="Could not load the list", severity="error",
+                        markup=False, timeout=8)
+            if not self.rows:
+                await self.query_one(ThreadView).show_message(f"Nothing to show: {exc}")
+            return
+        finally:
+            loading.display = False
+        self._show_first(result)
+
+    def _show_first(self, result: Sourced[ListingPage]) -> None:
+        self.listing = result.value
+        self.rows = list(result.value.rows)
+        self.pages_loaded = 1
+        self._note(result)
+        self.query_one(ThreadList).set_rows(self.rows)
+        self.update_status()
+
+    def _note(self, result: Sourced[ListingPage]) -> None:
+        if result.stale:
+            self.state_note = result.warning or f"cached {describe_age(result.age_seconds)} ago"
+        else:
+            self.state_note = ""
+        self.update_banner()
+
+    def _append(self, pages: list[Sourced[ListingPage]]) -> None:
+        seen = {r.id for r in self.rows}
+        for result in pages:
+            self._note(result)
+            self.pages_loaded = max(self.pages_loaded, result.value.page)
+            for row in result.value.rows:
+                if row.id not in seen:
+                    seen.add(row.id)
+                    self.rows.append(row)
+        self.query_one(ThreadList).set_rows(self.rows)
+        self.update_status()
+
+    @property
+    def more_pages(self) -> bool:
+        return self.listing is not None and self.pages_loaded < self.listing.total_pages
+
+    def load_next(self) -> None:
+        if self.more_pages and not self.loading_more:
+            self.loading_more = True
+            self.run_worker(self._load_pages(self.pages_loaded + 1, 1), group="more",
+                            exclusive=True)
+
+    def action_load_all(self) -> None:
+        if not self.more_pages:
+            self.notify("Every page is loaded.")
+            return
+        self.loading_more = True
+        self.run_worker(self._load_pages(self.pages_loaded + 1, None), group="more",
+                        exclusive=True)
+
+    async def _load_pages(self, start: int, count: int | None) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = count is None
+        bar.update(total=None, progress=0)
+
+        def progress(_phase: str, done: int, total: int) -> None:
+            bar.update(total=total, progress=done)
+
+        try:
+            pages = await self.service.listing_pages(self.ref, count, self.sort, self.order,
+                                                     start=start, progress=progress)
+            self._append(pages)
+        except NereaderError as exc:
+            self.notify(str(exc), title="Could not load more", severity="error", markup=False)
+        finally:
+            self.loading_more = False
+            bar.display = False
+
+    def action_refresh(self) -> None:
+        self.load_first(refresh=True)
+        self.notify("Refreshing…", timeout=2)
+
+    def reload(self, ref: ListingRef | None = None, sort: str | None = None,
+               order: str | None = None) -> None:
+        """Open another tag, or the same one with another site sort."""
+        if ref is not None:
+            self.ref = ref
+        self.sort, self.order = sort, order
+        self.rows, self.listing, self.pages_loaded = [], None, 0
+        self.query_one(ThreadList).set_rows([], keep_cursor=False)
+        self.query_one("#filter", Input).value = ""
+        self.load_first()
+
+    # -- reading -------------------------------------------------------------------------------
+    @on(ThreadList.Selected)
+    def open_selected(self, event: ThreadList.Selected) -> None:
+        self.open_thread(event.row.id)
+
+    def open_thread(self, thread_id: int, focus_post: int | None = None) -> None:
+        self.set_class(True, "-reading")
+        view = self.query_one(ThreadView)
+        view.focus()
+        self.run_worker(self._open(thread_id, focus_post), group="detail", exclusive=True)
+
+    async def _open(self, thread_id: int, focus_post: int | None) -> None:
+        view = self.query_one(ThreadView)
+        await view.show_message("Loading the thread and every reply page…")
+        try:
+            result = await self.service.thread(thread_id)
+        except NereaderError as exc:
+            await view.show_message(f"Could not open thread {thread_id}: {exc}")
+            self.notify(str(exc), title="Could not open the thread", severity="error",
+                        markup=False, timeout=8)
+            return
+        if result.stale:
+            self.notify(result.warning or "showing a cached copy", title="Offline copy",
+                        severity="warning", markup=False)
+        await view.show_thread(result.value, self.now, focus_post)
+
+    @on(ThreadList.NearEnd)
+    def near_end(self) -> None:
+        self.load_next()
+
+    @on(ThreadView.Back)
+    def back_to_list(self) -> None:
+        self.set_class(False, "-reading")
+        self.query_one(ThreadList).focus()
+
+    def action_switch_pane(self) -> None:
+        if self.query_one(ThreadList).has_focus:
+            self.set_class(True, "-reading")
+            self.query_one(ThreadView).focus()
+        else:
+            self.back_to_list()
+
+    # -- filtering -----------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def refilter(self, event: Input.Changed) -> None:
+        apply_filter(self.query_one(ThreadList), event.value)
+        self.update_status()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(ThreadList).focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.value = ""
+            self.query_one(ThreadList).focus()
+
+    # -- status --------------------------------------------------------------------------------
+    def update_banner(self) -> None:
+        banner = self.query_one("#banner", Static)
+        if self.service.offline:
+            message = "OFFLINE: reading the cache only"
+            if self.state_note:
+                message += f" ({self.state_note})"
+        elif self.service.network_down:
+            message = "NETWORK DOWN: reading the cache; retrying later"
+        elif self.state_note:
+            message = f"STALE: {self.state_note}"
+        else:
+            message = ""
+        banner.update(Text(message))
+        banner.display = bool(message)
+
+    def update_status(self) -> None:
+        tl = self.query_one(ThreadList)
+        listing = self.listing
+        name = listing.name if listing and listing.name else self.ref.key
+        total = listing.total_posts if listing and listing.total_posts is not None else "?"
+        sort = self.sort or "site default"
+        if tl.sort_key:
+            sort += f" · list by {tl.sort_key} {'▼' if tl.sort_reverse else '▲'}"
+        shown = f"{len(tl.view)} shown · " if len(tl.view) != len(self.rows) else ""
+        pages = f"p{self.pages_loaded}/{listing.total_pages}" if listing else "…"
+        mode = "offline" if self.service.offline else (
+            "network down" if self.service.network_down else "online")
+        if self.state_note and not self.service.offline:
+            mode = "stale"
+        flight = self.service.in_flight
+        parts = [name, f"sort {sort}", f"{shown}{len(self.rows)} of {total} loaded ({pages})",
+                 mode]
+        if getattr(self.app, "demo", False):
+            parts.append("demo")
+        if flight:
+            parts.append(f"{flight} in flight")
+        self.query_one("#status", Static).update(Text("  ·  ".join(parts)))
+        self.update_banner()
+
+
+def apply_filter(threads: ThreadList, query: str) -> None:
+    """Free-text filter: every word must appear in the title or excerpt (case-insensitive)."""
+    terms = query.casefold().split()
+    if not terms:
+        threads.set_filter(None)
+        return
+    hay = threads.haystack
+    threads.set_filter(lambda i: all(t in hay(i) for t in terms))

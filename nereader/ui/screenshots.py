@@ -1,0 +1,116 @@
+"""Screenshots the app renders itself from the demo forum: ``python -m nereader.ui.screenshots``.
+
+The same scenarios drive the snapshot tests, so the pictures in the README are the tested ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from nereader.core.models import ListingKind
+from nereader.core.service import ForumService
+from nereader.core.settings import Settings
+from nereader.core.urls import ListingRef
+from nereader.localforum import Site, SiteTransport
+from nereader.ui.app import NereaderApp
+
+FROZEN_NOW = datetime(2026, 6, 12, 12, 0, tzinfo=UTC)
+Step = Callable[[Pilot[None]], Awaitable[None]]
+
+
+def demo_app(cache_dir: Path, site: Site | None = None, offline: bool = False) -> NereaderApp:
+    """The app on the bundled forum with a frozen clock, its cache and data in ``cache_dir``."""
+    settings = Settings(cache_dir=cache_dir / "cache", data_dir=cache_dir / "data", min_gap=0.0,
+                        offline=offline)
+    service = ForumService(settings, transport=SiteTransport(site or Site.bundled()))
+    return NereaderApp(service, ListingRef(ListingKind.TAG, "networkextension"), demo=True,
+                       clock=lambda: FROZEN_NOW)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_thread(pilot: Pilot[None], thread_id: int) -> None:
+    from nereader.ui.screens.main import MainScreen
+
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.open_thread(thread_id)
+    await settle(pilot)
+
+
+async def list_and_thread(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 828388)
+    await pilot.press("n", "n")
+    await settle(pilot)
+
+
+async def filtered(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press("slash", *"filter")
+    await settle(pilot)
+
+
+async def offline(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 707294)  # read once online: list and thread are cached now
+    await pilot.press("escape", "ctrl+o")
+    await open_thread(pilot, 707294)
+
+
+async def help_panel(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 821372)
+    await pilot.press("question_mark")
+    await settle(pilot)
+
+
+async def narrow(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 828388)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    size: tuple[int, int]
+    steps: Step
+
+
+SCENARIOS = [
+    Scenario("list-and-thread", (150, 42), list_and_thread),
+    Scenario("filter", (150, 30), filtered),
+    Scenario("offline", (150, 36), offline),
+    Scenario("help", (150, 42), help_panel),
+    Scenario("narrow-80x24", (80, 24), narrow),
+]
+
+
+async def render(scenario: Scenario, target: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = demo_app(Path(tmp))
+        async with app.run_test(size=scenario.size) as pilot:
+            await scenario.steps(pilot)
+            svg = app.export_screenshot(title=f"nereader · {scenario.name}")
+        (target / f"{scenario.name}.svg").write_text(svg, encoding="utf-8")
+
+
+def main() -> None:
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    target.mkdir(parents=True, exist_ok=True)
+    for scenario in SCENARIOS:
+        asyncio.run(render(scenario, target))
+        print(f"wrote {target / (scenario.name + '.svg')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""The app driven through Pilot on the demo forum: loading, reading, paging, filtering, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import HelpPanel, Input, Static
+
+from nereader.core.models import PostKind
+from nereader.localforum import Site
+from nereader.ui.screens.main import MainScreen
+from nereader.ui.screenshots import demo_app, open_thread, settle
+from nereader.ui.widgets.thread_list import ThreadList
+from nereader.ui.widgets.thread_view import PostView, ThreadView
+from tests.conftest import FIXTURES
+
+
+def main_screen(app) -> MainScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen_stack[0]
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def test_list_loads_and_thread_opens(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        assert len(threads.rows) == 20 and threads.current is not None
+        assert threads.current.id == 707294
+        for _ in range(7):
+            await pilot.press("j")
+        assert threads.current.id == 828388
+        await pilot.press("enter")
+        await settle(pilot)
+        view = app.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == 828388
+        posts = list(app.query(PostView))
+        assert len(posts) == 10 and view.has_focus
+        assert posts[3].post.kind is PostKind.COMMENT and posts[3].has_class("-comment")
+        await pilot.press("a")
+        assert view.current_post is not None and view.current_post.accepted
+        assert posts[view.current].has_class("-current")
+        await pilot.press("n")
+        assert view.current_post is not None and view.current_post.kind is PostKind.COMMENT
+        assert len(view.blocks) == 2
+
+
+async def test_copy_code_and_url(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_thread(pilot, 828388)
+        await pilot.press("a", "c")
+        assert copied[-1].startswith("let manager = NEURLFilterManager.shared")
+        await pilot.press("2")
+        assert copied[-1].startswith("let proto = NETunnelProviderProtocol()")
+        await pilot.press("u")
+        assert copied[-1] == "https://developer.apple.com/forums/thread/828388?answerId=828389022#828389022"
+
+
+async def test_paging_and_load_all(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        await pilot.press("G")  # the end of the list loads the next page
+        await settle(pilot)
+        assert len(threads.rows) == 40 and main_screen(app).pages_loaded == 2
+        await pilot.press("A")
+        await settle(pilot)
+        assert len(threads.rows) == 201 and main_screen(app).pages_loaded == 11
+        status = str(app.query_one("#status", Static).render())
+        assert "201 of 201 loaded (p11/11)" in status
+
+
+async def test_filter_narrows_and_clears(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.query_one("#filter", Input).has_focus
+        await pilot.press(*"url filter")
+        await pilot.pause()
+        titles = [r.title for r in threads.shown]
+        hay = [(r.title + " " + r.excerpt).lower() for r in threads.shown]
+        assert titles and all("url" in h and "filter" in h for h in hay)
+        others = [r for r in threads.rows if r not in threads.shown]
+        assert all(not ("url" in (r.title + r.excerpt).lower()
+                        and "filter" in (r.title + r.excerpt).lower()) for r in others)
+        assert len(titles) < 20
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(threads.view) == 20 and threads.has_focus
+        assert app.query_one("#filter", Input).value == ""
+
+
+async def test_sort_by_column(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        await pilot.press("s", "s")  # activity, then replies
+        replies = [r.replies for r in threads.shown]
+        assert threads.sort_key == "replies" and replies == sorted(replies, reverse=True)
+        await pilot.press("S")
+        assert [r.replies for r in threads.shown] == sorted(replies)
+
+
+async def test_offline_banner_and_cached_reading(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_thread(pilot, 707294)
+        await pilot.press("escape", "ctrl+o")
+        await pilot.pause()
+        banner = app.query_one("#banner", Static)
+        assert banner.display and "OFFLINE" in str(banner.render())
+        await open_thread(pilot, 707294)
+        view = app.query_one(ThreadView)
+        assert view.thread is not None and view.thread.locked
+
+
+async def test_error_becomes_notification(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_thread(pilot, 777001)  # the bot-check page
+        notes = [n.message for n in app._notifications]
+        assert any("bot check" in m for m in notes)
+        view = app.query_one(ThreadView)
+        assert view.thread is None
+
+
+async def test_offline_without_cache_says_so(tmp_path: Path) -> None:
+    app = demo_app(tmp_path, offline=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert any("not in the cache" in n.message for n in app._notifications)
+        assert app.query_one(ThreadList).rows == []
+
+
+async def test_help_opens(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query(HelpPanel)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app.screen.query(HelpPanel)
+
+
+async def test_narrow_layout(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.has_class("-narrow")
+        view = app.query_one(ThreadView)
+        assert not view.display or view.region.width == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.has_class("-reading") and view.region.width > 70
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not screen.has_class("-reading") and app.query_one(ThreadList).has_focus
+
+
+async def test_switch_tag(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.switch_tag("wi-fi-aware")
+        await settle(pilot)
+        assert app.query_one(ThreadList).rows == []
+        assert main_screen(app).listing is not None and main_screen(app).listing.name == "Wi-Fi Aware"
+        assert app.recent_tags()[:2] == ["wi-fi-aware", "networkextension"]
+
+
+async def test_site_text_is_shown_literally(tmp_path: Path) -> None:
+    site = Site.from_directory(FIXTURES)
+    hostile = "[bold red]Boom[/bold red] [link=https://evil.example]click[/link] \x1b[2J\x1b[31mred"
+    listing = site.routes["/forums/tags/networkextension"].body.decode()
+    site.replace_body("/forums/tags/networkextension",
+                      listing.replace("Local Push - app-push-provider", hostile, 2).encode())
+    thread = site.routes["/forums/thread/828388"].body.decode()
+    site.replace_body("/forums/thread/828388", thread.replace(
+        "Any update on this? We are blocked on a release.", hostile).replace(
+        "NEFilterDataProvider activation on consumer iOS", hostile).encode())
+    app = demo_app(tmp_path, site=site)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        row = next(r for r in threads.rows if "Boom" in r.title)
+        assert "\x1b" not in row.title
+        strip = threads.render_line(1 + threads.rows.index(row))
+        text = "".join(seg.text for seg in strip)
+        assert "[bold red]Boom[/bold red]" in text
+        assert all(seg.style is None or not seg.style.link for seg in strip)
+        await open_thread(pilot, 828388)
+        svg = app.export_screenshot()
+        assert "[bold&#160;red]Boom[/bold&#160;red]" in svg
+        assert "[link=https://evil.example]click[/link]" in svg.replace("&#160;", " ")
+        assert "evil.example\"" not in svg  # no real hyperlink was made
+        assert "\x1b" not in svg
