@@ -17,6 +17,8 @@ from nereader import __version__
 from nereader.core.errors import NereaderError, UsageError
 from nereader.core.export import summary_json, thread_json, thread_markdown
 from nereader.core.models import ThreadSummary, to_jsonable
+from nereader.core.query import Query, QueryError
+from nereader.core.search import snippet_parts
 from nereader.core.service import ForumService, Sourced, describe_age
 from nereader.core.settings import Settings, from_environment
 from nereader.core.urls import (
@@ -27,6 +29,7 @@ from nereader.core.urls import (
     normalise_sort,
     parse_listing_ref,
     parse_thread_ref,
+    thread_url,
 )
 
 COMMANDS = ("list", "show", "sync", "cache", "parse", "bookmarks", "search")
@@ -148,6 +151,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     ref, page, sort, order = _listing_args(args)
+    query = _query(args.filter) if args.filter else None
     pages: int | None = None if args.all else (args.pages or 1)
     if args.pages is not None and args.pages < 1:
         raise UsageError("--pages must be at least 1")
@@ -166,6 +170,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 if row.id not in seen:
                     seen.add(row.id)
                     rows.append(row)
+        if query is not None:
+            rows = query.apply(rows, await service.query_context())
         if args.json:
             emit_json([summary_json(row) for row in rows])
             return 0
@@ -178,6 +184,49 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(_table(rows) if rows else "(no threads)")
         return 0
 
+    return run(args, body)
+
+
+def _query(text: str) -> Query:
+    try:
+        return Query.parse(text)
+    except QueryError as exc:
+        end = exc.position + exc.length
+        marked = f"{text[:exc.position]}⟦{text[exc.position:end]}⟧{text[end:]}"
+        raise UsageError(f"bad filter at column {exc.position + 1}: {exc}: {marked}") from exc
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    async def body(service: ForumService) -> int:
+        if args.rebuild:
+            threads, posts = await service.rebuild_index(ProgressBar())
+            print(f"indexed {threads} cached threads ({posts} posts)", file=sys.stderr)
+            if not args.query:
+                return 0
+        if not args.query:
+            raise UsageError("search needs a QUERY (or --rebuild)")
+        hits = await service.search(args.query, args.limit)
+        if args.json:
+            emit_json([{**to_jsonable(h), "snippet": "".join(
+                f"[{t}]" if match else t for t, match in snippet_parts(h.snippet))}
+                for h in hits])
+            return 0
+        if not hits:
+            print("no matches in the cached threads (sync or open threads to index them)")
+            return 0
+        base = service.settings.base_url
+        bold, plain = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
+        for hit in hits:
+            where = "question" if hit.kind == "question" else f"{hit.kind} by {hit.author}"
+            snippet = "".join(f"{bold}{t}{plain}" if match else t
+                              for t, match in snippet_parts(hit.snippet))
+            url = thread_url(hit.thread_id, base=base)
+            if hit.kind != "question":
+                url += f"?answerId={hit.post_id}#{hit.post_id}"
+            print(f"{hit.thread_id}  {hit.title}  ({where})\n    {snippet}\n    {url}")
+        return 0
+
+    args.offline = True  # the index is local: searching never needs the network
     return run(args, body)
 
 
@@ -277,9 +326,18 @@ def build_parser() -> argparse.ArgumentParser:
     pages.add_argument("--page", type=int, help="start at this page (default 1)")
     pages.add_argument("--all", action="store_true", help="every page of the tag")
     p.add_argument("--pages", type=int, help="this many pages from the start page")
+    p.add_argument("--filter", metavar="QUERY",
+                   help="filter the rows, e.g. 'is:unanswered replies:>2 activity:<7d'")
     p.add_argument("--json", action="store_true", help="a JSON array for scripts")
     p.add_argument("--refresh", action="store_true", help="revalidate even fresh cached pages")
     p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("search", parents=[common], help="full-text search of cached threads")
+    p.add_argument("query", nargs="?", help='words, "phrases", OR, -word, prefix*')
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--rebuild", action="store_true", help="rebuild the index from the cache")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("show", parents=[common], help="read a whole thread")
     p.add_argument("thread", help="thread id or any forum thread URL")

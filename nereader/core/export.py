@@ -185,3 +185,11 @@ def post_links(post: Post) -> list[tuple[str, str]]:
             seen.add(href)
             links.append((" ".join(a.text(deep=True).split()) or href, href))
     return links
+
+
+def plain_text(post: Post) -> str:
+    """A post's visible text on one line (for search and snippets)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    node = LexborHTMLParser(f"<div>{post.body_html}</div>").css_first("div")
+    return " ".join(node.text(deep=True, separator=" ").split()) if node is not None else ""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,12 +13,28 @@ from typing import Generic, Literal, TypeVar
 import httpx
 
 from nereader.core.cache import CachedPage, CacheInfo, PageCache
-from nereader.core.errors import FetchError, NereaderError, OfflineError, ParseError
+from nereader.core.errors import (
+    FetchError,
+    NereaderError,
+    OfflineError,
+    ParseError,
+    StorageError,
+    UsageError,
+)
 from nereader.core.fetch import Fetcher
 from nereader.core.models import Feed, ListingPage, Thread, ThreadSummary
 from nereader.core.parse import merge_thread_pages, parse_feed, parse_listing, parse_thread
+from nereader.core.query import Context
+from nereader.core.search import SearchHit, SearchIndex
 from nereader.core.settings import Settings
-from nereader.core.urls import ListingRef, feed_url, listing_url, thread_url
+from nereader.core.urls import (
+    ListingRef,
+    ThreadRef,
+    feed_url,
+    listing_url,
+    parse_thread_ref,
+    thread_url,
+)
 
 T = TypeVar("T")
 Source = Literal["network", "revalidated", "cache", "stale"]
@@ -75,6 +93,7 @@ class ForumService:
         self.cache = cache or PageCache(settings.cache_dir, settings.cache_size_limit)
         self._transport = transport
         self._fetcher: Fetcher | None = None
+        self._index: SearchIndex | None = None
         self.offline = settings.offline
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -100,9 +119,18 @@ class ForumService:
         if not offline and self._fetcher is not None:
             self._fetcher.reset_network_state()
 
+    @property
+    def index(self) -> SearchIndex:
+        """The full-text index of cached threads (opened on first use)."""
+        if self._index is None:
+            self._index = SearchIndex(self.settings.data_dir / "search.sqlite3")
+        return self._index
+
     async def aclose(self) -> None:
         if self._fetcher is not None:
             await self._fetcher.aclose()
+        if self._index is not None:
+            self._index.close()
         self.cache.close()
 
     # -- the one fetch-parse-cache path --------------------------------------------------------
@@ -254,19 +282,70 @@ class ForumService:
         merged = merge_thread_pages([p.value for p in parts])
         worst = max(parts, key=lambda p: _RANK[p.source])
         warnings = sorted({p.warning for p in parts if p.warning})
+        await self._index_quietly(merged)
         return Sourced(merged, worst.source, min(p.fetched_at for p in parts),
                        "; ".join(warnings) or None)
 
+    async def _index_quietly(self, thread: Thread) -> None:
+        """Keep the search index in step; a broken index never stops anyone reading."""
+        with contextlib.suppress(StorageError, sqlite3.Error):
+            await asyncio.to_thread(self.index.index_thread, thread)
+
     async def cached_thread(self, thread_id: int) -> Thread | None:
-        """A thread from the cache alone (no network), or None when page 1 is not cached."""
-        entry = await asyncio.to_thread(self.cache.get, thread_url(thread_id, 1,
-                                                                   self.settings.base_url))
-        if entry is None:
+        """A whole thread from the cache alone (no network); None unless every page is cached."""
+        base = self.settings.base_url
+
+        def load(page: int) -> Thread | None:
+            entry = self.cache.get(thread_url(thread_id, page, base))
+            if entry is None:
+                return None
+            try:
+                return _parse_thread(entry.body, entry.url, entry.fetched_at)
+            except ParseError:
+                return None
+
+        first = await asyncio.to_thread(load, 1)
+        if first is None:
             return None
+        pages = [first]
+        for n in range(2, first.total_pages + 1):
+            page = await asyncio.to_thread(load, n)
+            if page is None:
+                return None
+            pages.append(page)
+        return merge_thread_pages(pages)
+
+    # -- search --------------------------------------------------------------------------------
+    async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        return await asyncio.to_thread(self.index.search, text, limit)
+
+    async def thread_facts(self) -> dict[int, tuple[str | None, bool]]:
+        return await asyncio.to_thread(self.index.facts)
+
+    async def query_context(self) -> Context:
+        """What the filter language needs beyond the rows: facts from the index (and, with
+        bookmarks, the user's state)."""
         try:
-            return await asyncio.to_thread(_parse_thread, entry.body, entry.url, entry.fetched_at)
-        except ParseError:
-            return None
+            facts = await self.thread_facts()
+        except (StorageError, sqlite3.Error):
+            facts = {}
+        return Context(
+            staff={i for i, (_, staff) in facts.items() if staff},
+            authors={i: a for i, (a, _) in facts.items() if a},
+        )
+
+    async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
+        """Index every thread the cache holds in full, from scratch. Returns (threads, posts)."""
+        ids = sorted({ref.id for url in await asyncio.to_thread(self.cache.urls)
+                      if (ref := _thread_page_one(url)) is not None})
+        await asyncio.to_thread(self.index.clear)
+        for n, thread_id in enumerate(ids, 1):
+            thread = await self.cached_thread(thread_id)
+            if thread is not None:
+                await asyncio.to_thread(self.index.index_thread, thread)
+            if progress:
+                progress("index", n, len(ids))
+        return await asyncio.to_thread(self.index.stats)
 
     # -- sync ----------------------------------------------------------------------------------
     async def sync(
@@ -322,11 +401,8 @@ class ForumService:
         if entry.age_seconds() <= self.settings.freshness.thread:
             return True
         cached = await self.cached_thread(row.id)
-        if cached is None or cached.stats.replies is None or cached.stats.replies != row.replies:
-            return False
-        later = [thread_url(row.id, n, self.settings.base_url)
-                 for n in range(2, cached.total_pages + 1)]
-        return all(u in self.cache for u in later)
+        return (cached is not None and cached.stats.replies is not None
+                and cached.stats.replies == row.replies)
 
     # -- cache controls ------------------------------------------------------------------------
     async def cache_info(self) -> CacheInfo:
@@ -339,6 +415,14 @@ class ForumService:
         base = self.settings.base_url
         for n in range(1, total_pages + 1):
             await asyncio.to_thread(self.cache.pin, thread_url(thread_id, n, base))
+
+
+def _thread_page_one(url: str) -> ThreadRef | None:
+    try:
+        ref = parse_thread_ref(url)
+    except UsageError:
+        return None
+    return ref if "page=" not in url else None
 
 
 def _parse_listing(body: bytes, url: str, fetched_at: datetime) -> ListingPage:

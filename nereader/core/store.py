@@ -67,3 +67,54 @@ class RecentTags:
         tags = tags[: self.limit]
         atomic_write_text(self.path, json.dumps(tags, indent=1) + "\n")
         return tags
+
+
+class FilterHistory:
+    """The last filter queries, newest last (for up/down in the filter bar)."""
+
+    def __init__(self, data_dir: Path, limit: int = 50) -> None:
+        self.path = data_dir / "filter-history.json"
+        self.limit = limit
+
+    def load(self) -> list[str]:
+        try:
+            data = read_json(self.path, [])
+        except StorageError:
+            return []
+        return [str(x) for x in data if isinstance(x, str)][-self.limit :] if isinstance(
+            data, list) else []
+
+    def add(self, query: str) -> list[str]:
+        query = query.strip()
+        items = self.load()
+        if query and (not items or items[-1] != query):
+            items = [q for q in items if q != query] + [query]
+            atomic_write_text(self.path, json.dumps(items[-self.limit :], indent=1) + "\n")
+        return items
+
+
+class SavedFilters:
+    """Named filter queries in the config folder, as a JSON object people can edit."""
+
+    def __init__(self, config_dir: Path) -> None:
+        self.path = config_dir / "filters.json"
+
+    def load(self) -> dict[str, str]:
+        data = read_json(self.path, {})
+        if not isinstance(data, dict):
+            raise StorageError(f"{self.path} should hold an object of name: query")
+        return {str(k): str(v) for k, v in data.items()}
+
+    def save(self, name: str, query: str) -> None:
+        name = " ".join(name.split())
+        if not name:
+            raise StorageError("a saved filter needs a name")
+        filters = self.load()
+        filters[name] = query
+        atomic_write_text(self.path, json.dumps(dict(sorted(filters.items())), indent=2,
+                                                ensure_ascii=False) + "\n")
+
+    def delete(self, name: str) -> None:
+        filters = self.load()
+        if filters.pop(name, None) is not None:
+            atomic_write_text(self.path, json.dumps(filters, indent=2, ensure_ascii=False) + "\n")

@@ -8,46 +8,22 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette
-from textual.screen import ModalScreen, Screen
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.command import CommandPalette, SimpleCommand
+from textual.screen import Screen
 
 from nereader.core.errors import NereaderError, StorageError
 from nereader.core.service import ForumService
-from nereader.core.store import RecentTags
+from nereader.core.store import RecentTags, SavedFilters
 from nereader.core.urls import SORTS, ListingRef, parse_listing_ref
 from nereader.ui.commands import TagProvider
+from nereader.ui.screens.dialogs import LinksScreen, NamePrompt, SearchScreen
 from nereader.ui.screens.main import MainScreen
 from nereader.ui.widgets.thread_view import ThreadView
 
 SORT_TITLES = {"newest": "Newest", "oldest": "Oldest", "lastUpdated": "Last updated",
                "replies": "Most replies", "boosts": "Most boosts", "views": "Most views"}
-
-
-class LinksScreen(ModalScreen[str | None]):
-    """Pick one of a post's links to open."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Close", id="links.close")
-    ]
-
-    def __init__(self, links: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.links = links
-
-    def compose(self):  # type: ignore[no-untyped-def]
-        options = [Option(Text(f"{text}\n{href}"), id=str(i))
-                   for i, (text, href) in enumerate(self.links)]
-        menu = OptionList(*options, id="links")
-        menu.border_title = "Open a link (esc closes)"
-        yield menu
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.links[int(event.option.id or 0)][1])
 
 
 class NereaderApp(App[None]):
@@ -62,6 +38,10 @@ class NereaderApp(App[None]):
                 tooltip="Switch tag: type a slug or pick a recent one"),
         Binding("ctrl+o", "toggle_offline", "Offline", id="app.offline",
                 tooltip="Toggle offline mode (cache only)"),
+        Binding("ctrl+f", "search", "Search", id="app.search",
+                tooltip="Full-text search of every cached thread"),
+        Binding("f", "saved_filters", "Filters", id="app.saved_filters",
+                tooltip="Apply a saved filter"),
     ]
 
     def __init__(self, service: ForumService, ref: ListingRef, sort: str | None = None,
@@ -75,6 +55,7 @@ class NereaderApp(App[None]):
         self.demo = demo
         self.clock = clock or (lambda: datetime.now(UTC))
         self._recent = RecentTags(Path(service.settings.data_dir))
+        self._saved = SavedFilters(Path(service.settings.config_dir))
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.service, self.ref, self.sort, self.order, self.clock)
@@ -133,6 +114,50 @@ class NereaderApp(App[None]):
                     f"{info.bytes / 2**20:.1f} MiB of {info.size_limit / 2**20:.0f} MiB\n"
                     f"{info.directory}", title="Cache", markup=False, timeout=8)
 
+    # -- filters and search --------------------------------------------------------------------
+    def saved_filters(self) -> dict[str, str]:
+        try:
+            return self._saved.load()
+        except StorageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return {}
+
+    def apply_saved_filter(self, query: str) -> None:
+        self.main.set_filter_text(query)
+        self.main.back_to_list()
+
+    def action_saved_filters(self) -> None:
+        filters = self.saved_filters()
+        if not filters:
+            self.notify("No saved filters yet: type a query in the filter bar (/), "
+                        "then ctrl+s saves it.")
+            return
+        self.search_commands(
+            [SimpleCommand(f"Filter: {name}", partial(self.apply_saved_filter, query), query)
+             for name, query in filters.items()],
+            placeholder="Saved filters…",
+        )
+
+    def save_filter_prompt(self, query: str) -> None:
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                self._saved.save(name, query)
+            except StorageError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.notify(f"Saved filter {name!r}: {query}", markup=False)
+
+        self.push_screen(NamePrompt(f"Save the filter {query!r} as:", "a name"), named)
+
+    def action_search(self) -> None:
+        def chosen(target: tuple[int, int] | None) -> None:
+            if target is not None:
+                self.main.open_thread(target[0], focus_post=target[1])
+
+        self.push_screen(SearchScreen(self.service), chosen)
+
     def on_thread_view_open_links(self, event: ThreadView.OpenLinks) -> None:
         def chosen(url: str | None) -> None:
             if url:
@@ -161,6 +186,11 @@ class NereaderApp(App[None]):
         yield SystemCommand("Cache info", "Pages, size and folder of the cache",
                             self.action_cache_info)
         yield SystemCommand("Filter the list", "Focus the filter bar", main.action_filter)
+        yield SystemCommand("Search the cache", "Full-text search of every cached thread",
+                            self.action_search)
+        for name, query in self.saved_filters().items():
+            yield SystemCommand(f"Saved filter: {name}", query,
+                                partial(self.apply_saved_filter, query))
         detail = main.query_one(ThreadView)
         if detail.thread is not None:
             yield SystemCommand("Open thread in browser", "At the current post",

@@ -59,7 +59,14 @@ async def list_and_thread(pilot: Pilot[None]) -> None:
 
 async def filtered(pilot: Pilot[None]) -> None:
     await settle(pilot)
-    await pilot.press("slash", *"filter")
+    await pilot.press("slash", *"filter replies:>1 sort:-views")
+    await settle(pilot)
+
+
+async def search(pilot: Pilot[None]) -> None:
+    for thread_id in (828388, 821372, 827460):  # reading threads indexes them
+        await open_thread(pilot, thread_id)
+    await pilot.press("escape", "ctrl+f", *"tunnel OR filter")
     await settle(pilot)
 
 
@@ -91,6 +98,7 @@ SCENARIOS = [
     Scenario("filter", (150, 30), filtered),
     Scenario("offline", (150, 36), offline),
     Scenario("help", (150, 42), help_panel),
+    Scenario("search", (150, 36), search),
     Scenario("narrow-80x24", (80, 24), narrow),
 ]
 

@@ -206,3 +206,81 @@ async def test_site_text_is_shown_literally(tmp_path: Path) -> None:
         assert "[link=https://evil.example]click[/link]" in svg.replace("&#160;", " ")
         assert "evil.example\"" not in svg  # no real hyperlink was made
         assert "\x1b" not in svg
+
+
+async def test_query_filter_count_error_and_history(tmp_path: Path) -> None:
+    from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        await pilot.press("slash", *"replies:>=8 sort:-views")
+        await pilot.pause()
+        assert [r.id for r in threads.shown] == [788921, 821372, 828410, 828388]
+        box = app.query_one(FilterInput)
+        assert box.border_subtitle == "4 of 20"
+        box.value = "replies:>=8 sort:-views views:>lots"  # one edit: a paste
+        await pilot.pause()
+        error = app.query_one("#filter-error", Static)
+        assert error.display and "not a number" in str(error.render())
+        assert str(error.render()).index("^") == 2 + len("replies:>=8 sort:-views views:>")
+        assert len(threads.view) == 4  # the last valid result stays
+        assert box.has_class("-invalid")
+        box.value = "replies:>=8 sort:-views"
+        await pilot.press("enter")
+        await settle(pilot)
+        # a narrow filter leaves the cursor near the end, yet typing fetched no other page
+        assert app.main.pages_loaded == 1
+        await pilot.pause()
+        assert not error.display and threads.has_focus
+        await pilot.press("slash", "escape", "slash", "up")
+        await pilot.pause()
+        assert box.value == "replies:>=8 sort:-views"
+        assert app.query_one(FilterBar) is not None
+
+
+async def test_saved_filters(tmp_path: Path) -> None:
+    from nereader.core.store import SavedFilters
+    from nereader.ui.screens.dialogs import NamePrompt
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"is:answered", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, NamePrompt)
+        await pilot.press(*"done", "enter")
+        await pilot.pause()
+        saved = SavedFilters(app.service.settings.config_dir).load()
+        assert saved == {"done": "is:answered"}
+        app.main.set_filter_text("")
+        await pilot.pause()
+        app.apply_saved_filter(saved["done"])
+        await pilot.pause()
+        assert all(r.answered for r in app.query_one(ThreadList).shown)
+
+
+async def test_full_text_search_opens_at_the_post(tmp_path: Path) -> None:
+    from textual.widgets import Input as TInput
+    from textual.widgets import OptionList
+
+    from nereader.ui.screens.dialogs import SearchScreen
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_thread(pilot, 828388)  # reading a thread indexes it
+        await pilot.press("escape")
+        app.service.set_offline(True)  # search works offline
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        app.screen.query_one(TInput).value = "sysdiagnose"
+        await settle(pilot)
+        results = app.screen.query_one(OptionList)
+        assert results.option_count == 1
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        view = app.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == 828388
+        assert view.current_post is not None and "sysdiagnose" in view.current_post.body_markdown

@@ -124,3 +124,26 @@ def test_parse_command() -> None:
         capture_output=True, text=True, check=False,
     )
     assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+def test_list_filter_and_bad_filter(cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = cli("list", "--json", "--filter", "is:answered replies:>=3 sort:-replies")
+    rows = json.loads(out)
+    assert code == 0 and [r["id"] for r in rows] == [788921, 828410, 827460]
+    code, out, err = cli("list", "--filter", "replies:>lots")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "column 10" in err and "⟦lots⟧" in err
+
+
+def test_search_is_local_and_rebuildable(cli, site: Site) -> None:  # type: ignore[no-untyped-def]
+    assert cli("show", "828388")[0] == 0  # reading indexes the thread
+    requests = site.counters.requests
+    code, out, _ = cli("search", "sysdiagnose", "--json")
+    hits = json.loads(out)
+    assert code == 0 and hits[0]["thread_id"] == 828388 and "[sysdiagnose]" in hits[0]["snippet"]
+    assert site.counters.requests == requests  # the search never touched the site
+    code, _, err = cli("search", "--rebuild")
+    assert code == 0 and "indexed 1 cached threads" in err
+    code, out, _ = cli("search", "NEURLFilterManager")
+    assert code == 0 and "828388" in out
+    assert cli("search", "-only")[0] == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -13,10 +14,13 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, ProgressBar, Static
 
-from nereader.core.errors import NereaderError
+from nereader.core.errors import NereaderError, StorageError
 from nereader.core.models import ListingPage, ThreadSummary
+from nereader.core.query import Context, Query
 from nereader.core.service import ForumService, Sourced, describe_age
+from nereader.core.store import FilterHistory
 from nereader.core.urls import ListingRef
+from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
 from nereader.ui.widgets.thread_list import ThreadList
 from nereader.ui.widgets.thread_view import ThreadView
 
@@ -47,13 +51,16 @@ class MainScreen(Screen[None]):
         self.pages_loaded = 0
         self.state_note = ""
         self.loading_more = False
+        self.query_text = Query.parse("")
+        self.context = Context(now=self.now)
+        self.history = FilterHistory(Path(service.settings.data_dir))
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="banner")
         with Horizontal(id="panes"):
             with Vertical(id="list-pane"):
-                yield Input(placeholder="/ to filter: words in title and excerpt", id="filter")
+                yield FilterBar(id="filterbar")
                 yield ThreadList(id="threads")
                 yield LoadingIndicator(id="loading")
             yield ThreadView(id="detail")
@@ -63,10 +70,12 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(FilterInput).history = self.history.load()
         self.query_one("#progress").display = False
         self.query_one(ThreadList).focus()
         self.set_interval(0.5, self.update_status)
         self.load_first()
+        self.run_worker(self.refresh_context(), group="context", exclusive=True)
 
     @property
     def now(self) -> datetime:
@@ -104,6 +113,7 @@ class MainScreen(Screen[None]):
         self.pages_loaded = 1
         self._note(result)
         self.query_one(ThreadList).set_rows(self.rows)
+        self._count()
         self.update_status()
 
     def _note(self, result: Sourced[ListingPage]) -> None:
@@ -123,6 +133,7 @@ class MainScreen(Screen[None]):
                     seen.add(row.id)
                     self.rows.append(row)
         self.query_one(ThreadList).set_rows(self.rows)
+        self._count()
         self.update_status()
 
     @property
@@ -173,7 +184,7 @@ class MainScreen(Screen[None]):
         self.sort, self.order = sort, order
         self.rows, self.listing, self.pages_loaded = [], None, 0
         self.query_one(ThreadList).set_rows([], keep_cursor=False)
-        self.query_one("#filter", Input).value = ""
+        self.query_one(FilterInput).value = ""
         self.load_first()
 
     # -- reading -------------------------------------------------------------------------------
@@ -201,10 +212,15 @@ class MainScreen(Screen[None]):
             self.notify(result.warning or "showing a cached copy", title="Offline copy",
                         severity="warning", markup=False)
         await view.show_thread(result.value, self.now, focus_post)
+        await self.refresh_context()
 
     @on(ThreadList.NearEnd)
     def near_end(self) -> None:
         self.load_next()
+
+    @on(ThreadList.SortChanged)
+    def sort_changed(self) -> None:
+        self.update_status()
 
     @on(ThreadView.Back)
     def back_to_list(self) -> None:
@@ -220,22 +236,50 @@ class MainScreen(Screen[None]):
 
     # -- filtering -----------------------------------------------------------------------------
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.query_one(FilterInput).focus()
 
-    @on(Input.Changed, "#filter")
-    def refilter(self, event: Input.Changed) -> None:
-        apply_filter(self.query_one(ThreadList), event.value)
+    def set_filter_text(self, text: str) -> None:
+        box = self.query_one(FilterInput)
+        box.value = text
+        box.remember(text)
+
+    @on(FilterBar.Applied)
+    def refilter(self, event: FilterBar.Applied) -> None:
+        self.query_text = event.query
+        apply_query(self.query_one(ThreadList), event.query, self.context)
+        self._count()
         self.update_status()
 
+    def _count(self) -> None:
+        threads = self.query_one(ThreadList)
+        self.query_one(FilterBar).show_count(len(threads.view), len(threads.rows),
+                                             not self.query_text.empty)
+
     @on(Input.Submitted, "#filter")
-    def filter_done(self) -> None:
+    def filter_done(self, event: Input.Submitted) -> None:
+        try:
+            self.history.add(event.value)
+        except StorageError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
         self.query_one(ThreadList).focus()
 
+    @on(FilterInput.SaveRequested)
+    def save_filter(self, event: FilterInput.SaveRequested) -> None:
+        self.app.save_filter_prompt(event.query)  # type: ignore[attr-defined]
+
     def key_escape(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self.query_one(FilterInput)
         if box.has_focus:
             box.value = ""
             self.query_one(ThreadList).focus()
+
+    async def refresh_context(self) -> None:
+        """Facts from the index (staff replies, authors) for is:staff and author:."""
+        self.context = await self.service.query_context()
+        self.context.now = self.now
+        if not self.query_text.empty:
+            apply_query(self.query_one(ThreadList), self.query_text, self.context)
+            self._count()
 
     # -- status --------------------------------------------------------------------------------
     def update_banner(self) -> None:
@@ -278,11 +322,9 @@ class MainScreen(Screen[None]):
         self.update_banner()
 
 
-def apply_filter(threads: ThreadList, query: str) -> None:
-    """Free-text filter: every word must appear in the title or excerpt (case-insensitive)."""
-    terms = query.casefold().split()
-    if not terms:
+def apply_query(threads: ThreadList, query: Query, context: Context) -> None:
+    """Show the rows that match ``query`` (all rows for an empty one)."""
+    if query.empty:
         threads.set_filter(None)
-        return
-    hay = threads.haystack
-    threads.set_filter(lambda i: all(t in hay(i) for t in terms))
+    else:
+        threads.set_filter(query.predicate(context) if query.groups else None, query.sort)

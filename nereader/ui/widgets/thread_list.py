@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -18,6 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from nereader.core.models import ThreadSummary
+from nereader.core.query import SORT_FIELDS, haystack
 from nereader.core.text import clean
 
 Marker = Callable[[ThreadSummary], str]
@@ -38,13 +38,6 @@ COLUMNS = (
     Column("views", "Views", 7),
     Column("activity", "Active", 8),
 )
-SORT_KEYS: dict[str, Callable[[ThreadSummary], object]] = {
-    "activity": lambda r: r.activity_at or datetime.min.replace(tzinfo=UTC),
-    "replies": lambda r: r.replies,
-    "boosts": lambda r: r.boosts,
-    "views": lambda r: r.views,
-    "title": lambda r: r.title.casefold(),
-}
 SORT_CYCLE = ("activity", "replies", "boosts", "views", "title")
 
 
@@ -54,6 +47,15 @@ def default_marks(row: ThreadSummary) -> str:
 
 class ThreadList(ScrollView, can_focus=True):
     """Threads as rows; filtering and sorting only change which indices are shown."""
+
+    HELP = """
+## Threads
+
+✓ answered · ★ Apple recommended. `enter` reads a thread; reaching the end loads
+the next page, `A` loads them all. `s` sorts the loaded rows by the next column,
+`S` reverses. `/` filters (see its help), `f` applies a saved filter,
+`ctrl+f` searches every cached thread, `t` switches tag.
+"""
 
     COMPONENT_CLASSES = {
         "thread-list--header",
@@ -101,7 +103,8 @@ class ThreadList(ScrollView, can_focus=True):
         self.rows: list[ThreadSummary] = []
         self.view: list[int] = []
         self._hay: list[str] = []
-        self._predicate: Callable[[int], bool] | None = None
+        self._predicate: Callable[[ThreadSummary, str], bool] | None = None
+        self._query_sort: list[tuple[str, bool]] = []
         self.sort_key: str | None = None
         self.sort_reverse = True
         self.marks = marks
@@ -110,23 +113,28 @@ class ThreadList(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[ThreadSummary], keep_cursor: bool = True) -> None:
         current = self.current
         self.rows = list(rows)
-        self._hay = [f"{r.title}\n{r.excerpt}".casefold() for r in self.rows]
+        self._hay = [haystack(r) for r in self.rows]
         self._rebuild(current if keep_cursor else None)
 
-    def haystack(self, index: int) -> str:
-        return self._hay[index]
-
-    def set_filter(self, predicate: Callable[[int], bool] | None) -> None:
-        """Show only rows whose index passes ``predicate`` (None shows all)."""
+    def set_filter(self, predicate: Callable[[ThreadSummary, str], bool] | None,
+                   sort: list[tuple[str, bool]] | None = None) -> None:
+        """Show only rows passing ``predicate(row, haystack)`` (None shows all), in the
+        query's own sort order when it has one."""
         self._predicate = predicate
+        self._query_sort = sort or []
         self._rebuild(self.current)
 
     def _rebuild(self, keep: ThreadSummary | None) -> None:
-        indices = range(len(self.rows))
-        view = [i for i in indices if self._predicate(i)] if self._predicate else list(indices)
-        if self.sort_key is not None:
-            key = SORT_KEYS[self.sort_key]
-            view.sort(key=lambda i: key(self.rows[i]), reverse=self.sort_reverse)  # type: ignore[arg-type,return-value]
+        rows, hay, pred = self.rows, self._hay, self._predicate
+        view = [i for i in range(len(rows)) if pred(rows[i], hay[i])] if pred else list(
+            range(len(rows)))
+        if self._query_sort:
+            for field, reverse in reversed(self._query_sort):
+                get = SORT_FIELDS[field]
+                view.sort(key=lambda i: get(rows[i]), reverse=reverse)  # type: ignore[arg-type,return-value]
+        elif self.sort_key is not None:
+            key = SORT_FIELDS[self.sort_key]
+            view.sort(key=lambda i: key(rows[i]), reverse=self.sort_reverse)  # type: ignore[arg-type,return-value]
         self.view = view
         self.virtual_size = Size(self.size.width, len(view) + 1)
         cursor = 0
@@ -200,9 +208,14 @@ class ThreadList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_cursor_visible()
         self.post_message(self.Highlighted(self.current))
-        if self.view and new >= len(self.view) - 3:
-            self.post_message(self.NearEnd())
         self.refresh()
+
+    def _move(self, position: int) -> None:
+        """Cursor moves the user makes; only these may load the next page (a refilter that
+        leaves the cursor near the end must not fetch pages while someone types)."""
+        self.cursor = max(0, min(position, len(self.view) - 1))
+        if self.view and self.cursor >= len(self.view) - 3:
+            self.post_message(self.NearEnd())
 
     def _scroll_cursor_visible(self) -> None:
         region = Region(0, self.cursor + 1, max(1, self.size.width), 1)
@@ -214,22 +227,22 @@ class ThreadList(ScrollView, can_focus=True):
         self.virtual_size = Size(event.size.width, len(self.view) + 1)
 
     def action_cursor_up(self) -> None:
-        self.cursor = max(0, self.cursor - 1)
+        self._move(self.cursor - 1)
 
     def action_cursor_down(self) -> None:
-        self.cursor = min(max(0, len(self.view) - 1), self.cursor + 1)
+        self._move(self.cursor + 1)
 
     def action_page_up(self) -> None:
-        self.cursor = max(0, self.cursor - max(1, self.size.height - 2))
+        self._move(self.cursor - max(1, self.size.height - 2))
 
     def action_page_down(self) -> None:
-        self.cursor = min(max(0, len(self.view) - 1), self.cursor + max(1, self.size.height - 2))
+        self._move(self.cursor + max(1, self.size.height - 2))
 
     def action_first(self) -> None:
-        self.cursor = 0
+        self._move(0)
 
     def action_last(self) -> None:
-        self.cursor = max(0, len(self.view) - 1)
+        self._move(len(self.view) - 1)
 
     def action_select(self) -> None:
         if self.current is not None:
@@ -255,6 +268,7 @@ class ThreadList(ScrollView, can_focus=True):
     def sort_by(self, key: str | None, reverse: bool = True) -> None:
         self.sort_key, self.sort_reverse = key, reverse
         self._rebuild(self.current)
+        self.post_message(self.SortChanged(self.sort_key, self.sort_reverse))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -265,5 +279,5 @@ class ThreadList(ScrollView, can_focus=True):
             return
         position = self.scroll_offset.y + offset.y - 1
         if 0 <= position < len(self.view):
-            self.cursor = position
+            self._move(position)
             self.action_select()

@@ -63,6 +63,15 @@ class PostView(Vertical):
 class ThreadView(VerticalScroll, can_focus=True):
     """Reads a thread: question, every reply page, comments under their replies."""
 
+    HELP = """
+## Thread
+
+Every reply page is loaded. Apple staff posts carry a badge, the accepted answer
+is marked ✓. Code blocks are numbered *code N*: `c` copies the current post's
+block, `1`-`9` copy block N. `o` opens the post in the browser, `u` copies its URL,
+`l` picks one of its links. `esc` goes back to the list.
+"""
+
     BINDINGS = [
         Binding("n,J", "next_post", "Next post", id="detail.next",
                 tooltip="Jump to the next post"),

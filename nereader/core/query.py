@@ -1,0 +1,307 @@
+"""The filter language, one engine for the TUI and the CLI: parse -> predicate, apply, sort.
+
+    kernel panic            words (ANDed), case- and diacritic-insensitive, over title,
+                            excerpt and tags
+    "half close"            a phrase
+    -crash  -is:answered    negation
+    vpn OR proxy            either (binds tighter than the implicit AND)
+    replies:>5  views:>=1k  boosts:1..3  replies:0      numbers, site abbreviations
+    activity:<7d  activity:>2w  activity:>=2026-05-01   time (m h d w mo y, or a date)
+    is:answered is:unanswered is:recommended is:bookmarked is:unread is:new is:staff
+    tag:ios  author:quinn  sort:replies  sort:-views
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from nereader.core.errors import UsageError
+from nereader.core.models import ThreadSummary
+from nereader.core.text import parse_count, parse_iso
+
+Pred = Callable[[ThreadSummary, str], bool]
+
+
+class QueryError(UsageError):
+    """A query that cannot be read; ``position`` and ``length`` point at the bad token."""
+
+    def __init__(self, message: str, position: int, length: int = 1) -> None:
+        super().__init__(message)
+        self.position = position
+        self.length = max(1, length)
+
+    def pointer(self, query: str) -> str:
+        """The query with a caret line under the bad token."""
+        return f"{query}\n{' ' * self.position}{'^' * self.length}"
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form of text: "Ça Déçoit" -> "ca decoit"."""
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def haystack(row: ThreadSummary) -> str:
+    """What free words match against: title, excerpt and tag names and slugs, folded."""
+    tags = " ".join(f"{t.name} {t.slug}" for t in row.tags)
+    return fold(f"{row.title}\n{row.excerpt}\n{tags}")
+
+
+@dataclass
+class Context:
+    """What the rows alone cannot say: bookmarks, read state, facts from cached threads."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    bookmarked: set[int] = field(default_factory=set)
+    unread: Callable[[ThreadSummary], bool] = lambda row: True
+    new: Callable[[ThreadSummary], bool] = lambda row: False
+    staff: set[int] = field(default_factory=set)
+    authors: dict[int, str] = field(default_factory=dict)
+
+
+SORT_FIELDS: dict[str, Callable[[ThreadSummary], object]] = {
+    "replies": lambda r: r.replies,
+    "boosts": lambda r: r.boosts,
+    "views": lambda r: r.views,
+    "activity": lambda r: r.activity_at or datetime.min.replace(tzinfo=UTC),
+    "title": lambda r: fold(r.title),
+    "id": lambda r: r.id,
+}
+_NUMERIC = {"replies", "boosts", "views"}
+_FLAGS = {"answered", "unanswered", "recommended", "bookmarked", "unread", "new", "staff", "read"}
+_QUALIFIERS = _NUMERIC | {"activity", "is", "tag", "author", "sort"}
+_TOKEN = re.compile(r'\s*(?:(-?)([A-Za-z]+):("(?:[^"]*)"?|\S*)|(-?)"([^"]*)("?)|(\S+))')
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(mo|m|h|d|w|y)$", re.IGNORECASE)
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800, "mo": 2592000, "y": 31536000}
+
+
+@dataclass(frozen=True)
+class Term:
+    pred: Callable[[ThreadSummary, str, Context], bool]
+    negate: bool
+    text: str
+
+
+@dataclass
+class Query:
+    """A parsed query: an AND of OR-groups of terms, plus an optional sort."""
+
+    text: str
+    groups: list[list[Term]]
+    sort: list[tuple[str, bool]]
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        groups: list[list[Term]] = []
+        sort: list[tuple[str, bool]] = []
+        pending_or = False
+        pos = 0
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if m is None or m.end() == pos:
+                break
+            start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+            pos = m.end()
+            if m.group(7) is not None and m.group(7) == "OR":
+                if not groups or pending_or:
+                    raise QueryError("OR needs a term on each side", start, 2)
+                pending_or = True
+                continue
+            term, sort_key = _term(m, start)
+            if sort_key is not None:
+                if pending_or:
+                    raise QueryError("sort: cannot be part of an OR", start, len(m.group(0)))
+                sort.append(sort_key)
+                continue
+            if term is None:
+                continue
+            if pending_or:
+                groups[-1].append(term)
+                pending_or = False
+            else:
+                groups.append([term])
+        if pending_or:
+            raise QueryError("OR needs a term after it", len(text.rstrip()) - 2, 2)
+        return cls(text, groups, sort)
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.sort
+
+    def predicate(self, ctx: Context | None = None) -> Pred:
+        """A function of (row, haystack(row)) that says whether the row matches."""
+        context = ctx or Context()
+        groups = self.groups
+
+        def check(row: ThreadSummary, hay: str) -> bool:
+            for group in groups:
+                for term in group:
+                    if term.pred(row, hay, context) != term.negate:
+                        break
+                else:
+                    return False
+            return True
+
+        return check
+
+    def apply(self, rows: Sequence[ThreadSummary], ctx: Context | None = None,
+              hays: Sequence[str] | None = None) -> list[ThreadSummary]:
+        pred = self.predicate(ctx)
+        stacks = hays if hays is not None else [haystack(r) for r in rows]
+        out = [r for r, h in zip(rows, stacks, strict=True) if pred(r, h)]
+        return self.sorted(out)
+
+    def sorted(self, rows: Iterable[ThreadSummary]) -> list[ThreadSummary]:
+        out = list(rows)
+        for key, reverse in reversed(self.sort):  # stable sorts: the first key wins
+            out.sort(key=SORT_FIELDS[key], reverse=reverse)  # type: ignore[arg-type]
+        return out
+
+
+def _term(m: re.Match[str], start: int) -> tuple[Term | None, tuple[str, bool] | None]:
+    whole = m.group(0).strip()
+    if m.group(2) is not None:  # qualifier:value
+        negate, name, value = m.group(1) == "-", m.group(2).lower(), m.group(3)
+        if name not in _QUALIFIERS:
+            if name in {"http", "https"}:  # a pasted URL is a word, not a qualifier
+                return _word(fold(whole.lstrip("-")), m.group(1) == "-", whole), None
+            raise QueryError(f"unknown qualifier {name!r}: use one of "
+                             f"{', '.join(sorted(_QUALIFIERS))}", start, len(name) + 1)
+        if value.startswith('"'):
+            value = value.strip('"')
+        if not value:
+            raise QueryError(f"{name}: needs a value", start, len(whole))
+        vstart = start + len(whole) - len(m.group(3))
+        if name == "sort":
+            if negate:
+                raise QueryError("use sort:-field for a descending sort", start, len(whole))
+            reverse = value.startswith("-")
+            key = value.lstrip("-+").lower()
+            if key not in SORT_FIELDS:
+                raise QueryError(f"cannot sort by {key!r}: use one of "
+                                 f"{', '.join(sorted(SORT_FIELDS))}", vstart, len(value))
+            return None, (key, reverse)
+        return _qualified(name, value, negate, whole, vstart), None
+    if m.group(5) is not None:  # "a phrase"
+        if not m.group(6):
+            raise QueryError("unclosed quote", start, len(whole))
+        phrase = " ".join(fold(m.group(5)).split())
+        if not phrase:
+            return None, None
+        return _word(phrase, m.group(4) == "-", whole), None
+    word = m.group(7)
+    negate = word.startswith("-") and len(word) > 1
+    return _word(fold(word[1:] if negate else word), negate, whole), None
+
+
+def _word(needle: str, negate: bool, text: str) -> Term:
+    return Term(lambda row, hay, ctx: needle in hay, negate, text)
+
+
+def _qualified(name: str, value: str, negate: bool, text: str, vstart: int) -> Term:
+    if name in _NUMERIC:
+        test = _number_test(value, vstart)
+        getter = SORT_FIELDS[name]
+        return Term(lambda row, hay, ctx: test(getter(row)), negate, text)  # type: ignore[arg-type]
+    if name == "activity":
+        at_test = _time_test(value, vstart)
+        return Term(lambda row, hay, ctx: row.activity_at is not None
+                    and at_test(row.activity_at, ctx.now), negate, text)
+    if name == "is":
+        flag = value.lower()
+        if flag not in _FLAGS:
+            raise QueryError(f"unknown is:{flag}; use one of {', '.join(sorted(_FLAGS))}",
+                             vstart, len(value))
+        return Term(_FLAG_TESTS[flag], negate, text)
+    if name == "tag":
+        slug = fold(value)
+        return Term(lambda row, hay, ctx: any(fold(t.slug) == slug or fold(t.name) == slug
+                                              for t in row.tags), negate, text)
+    who = fold(value)
+    return Term(lambda row, hay, ctx: who in fold(ctx.authors.get(row.id, "")), negate, text)
+
+
+_FLAG_TESTS: dict[str, Callable[[ThreadSummary, str, Context], bool]] = {
+    "answered": lambda r, h, c: r.answered,
+    "unanswered": lambda r, h, c: not r.answered,
+    "recommended": lambda r, h, c: r.apple_recommended,
+    "bookmarked": lambda r, h, c: r.id in c.bookmarked,
+    "unread": lambda r, h, c: c.unread(r),
+    "read": lambda r, h, c: not c.unread(r),
+    "new": lambda r, h, c: c.new(r),
+    "staff": lambda r, h, c: r.id in c.staff,
+}
+
+
+def _number_test(value: str, at: int) -> Callable[[int], bool]:
+    if ".." in value:
+        low_text, high_text = value.split("..", 1)
+        low = _count(low_text, at) if low_text else None
+        high = _count(high_text, at + len(low_text) + 2) if high_text else None
+        if low is None and high is None:
+            raise QueryError("a range needs at least one end, e.g. 10..50", at, len(value))
+        return lambda n: (low is None or n >= low) and (high is None or n <= high)
+    op, number_text = _split_op(value)
+    number = _count(number_text, at + len(value) - len(number_text))
+    return {
+        ">": lambda n: n > number, ">=": lambda n: n >= number, "<": lambda n: n < number,
+        "<=": lambda n: n <= number, "=": lambda n: n == number,
+    }[op]
+
+
+def _split_op(value: str) -> tuple[str, str]:
+    """">=5" -> (">=", "5"); a bare value compares for equality."""
+    for op in (">=", "<=", ">", "<", "="):
+        if value.startswith(op):
+            return op, value[len(op):]
+    return "=", value
+
+
+def _count(text: str, at: int) -> int:
+    value = parse_count(text)
+    if value is None:
+        raise QueryError(f"not a number: {text!r} (e.g. 5, 1.2k)", at, len(text) or 1)
+    return value
+
+
+def _time_test(value: str, at: int) -> Callable[[datetime, datetime], bool]:
+    """activity:<7d is "less than 7 days ago"; activity:>=2026-05-01 is "on or after"."""
+    if ".." in value:
+        low_text, high_text = value.split("..", 1)
+        low = _date(low_text, at) if low_text else None
+        high = _date(high_text, at + len(low_text) + 2) if high_text else None
+        end = high + timedelta(days=1) if high and len(high_text) <= 10 else high
+        return lambda when, now: (low is None or when >= low) and (end is None or when < end)
+    op, rest = _split_op(value)
+    offset = at + len(value) - len(rest)
+    duration = _DURATION.match(rest)
+    if duration:
+        seconds = float(duration.group(1)) * _UNITS[duration.group(2).lower()]
+        span = timedelta(seconds=seconds)
+        # An age: "<7d" means newer than 7 days ago.
+        return {
+            "<": lambda when, now: now - when < span, "<=": lambda when, now: now - when <= span,
+            ">": lambda when, now: now - when > span, ">=": lambda when, now: now - when >= span,
+            "=": lambda when, now: now - when <= span,
+        }[op]
+    day = _date(rest, offset)
+    next_day = day + timedelta(days=1)
+    return {
+        ">": lambda when, now: when >= next_day, ">=": lambda when, now: when >= day,
+        "<": lambda when, now: when < day, "<=": lambda when, now: when < next_day,
+        "=": lambda when, now: day <= when < next_day,
+    }[op]
+
+
+def _date(text: str, at: int) -> datetime:
+    value = parse_iso(text) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
+    if value is None:
+        raise QueryError(f"not a time: {text!r} (e.g. 7d, 2w, 3mo or 2026-05-01)", at,
+                         len(text) or 1)
+    return value

@@ -1,0 +1,143 @@
+"""The filter language: table-driven valid and invalid queries, and properties of filtering."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nereader.core.models import Tag, ThreadSummary
+from nereader.core.parse import parse_listing
+from nereader.core.query import Context, Query, QueryError, fold, haystack
+from tests.conftest import FETCHED_AT, fixture_text
+
+NOW = FETCHED_AT
+ROWS = list(parse_listing(fixture_text("tag-networkextension-p1.html"),
+                          "https://developer.apple.com/forums/tags/networkextension",
+                          FETCHED_AT).rows)
+CTX = Context(now=NOW, bookmarked={829114, 821372}, staff={828388},
+              authors={828388: "gamblock_app", 821372: "secsol_dev"},
+              unread=lambda r: r.id != 707294, new=lambda r: r.id == 829114)
+
+
+def ids(query: str) -> list[int]:
+    return [r.id for r in Query.parse(query).apply(ROWS, CTX)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("kernel panics", [821372]),
+        ("KERNEL", [821372]),
+        ('"basic url filter"', [788921]),
+        ("url filter -basic", [707294, 829051, 828305]),
+        ("hotspot OR doh", [707294, 829003, 828990]),
+        ("hotspot OR doh -resources", [829003, 828990]),
+        ("replies:>=8", [828410, 828388, 821372, 788921]),
+        ("replies:8", [828410, 828388]),
+        ("replies:2..3 boosts:>=2", [828305, 827377]),
+        ("views:>4k", [788921]),
+        ("views:>=4k", [821372, 788921]),
+        ("views:..10", [828990]),
+        ("boosts:3", [827377]),
+        ("activity:<2h", [829114, 829051]),
+        ("activity:<=1h", [829114, 829051]),
+        ("activity:>1w", [707294]),
+        ("activity:>=2026-06-06 is:answered", [829003, 828410, 828120, 788921, 827460, 827402]),
+        ("activity:2026-06-11", [828410, 828388, 828305]),
+        ("activity:<2026-04-01", [707294]),
+        ("is:recommended", [707294]),
+        ("is:unanswered replies:0", [707294, 829051, 828990]),
+        ("is:bookmarked", [829114, 821372]),
+        ("-is:unread", [707294]),
+        ("is:new", [829114]),
+        ("is:staff", [828388]),
+        ("author:secsol", [821372]),
+        ("tag:driverkit", [829051, 828410, 827498]),
+        ("tag:DriverKit -tag:ios", [829051, 828410]),
+        ("tag:ios is:recommended", [707294]),
+        ("system extensions", [707294, 828388, 788921, 827402]),  # tag names count
+        ("replies:>=8 sort:-views", [788921, 821372, 828410, 828388]),
+        ("replies:>=8 sort:replies sort:-views", [828410, 828388, 821372, 788921]),
+        ("", [r.id for r in ROWS]),
+    ],
+)
+def test_queries(query: str, expected: list[int]) -> None:
+    assert ids(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "position", "length", "message"),
+    [
+        ("replies:abc", 8, 3, "not a number"),
+        ("vpn views:>lots", 11, 4, "not a number"),
+        ("is:shiny", 3, 5, "unknown is:shiny"),
+        ("colour:red", 0, 7, "unknown qualifier"),
+        ("OR vpn", 0, 2, "OR needs"),
+        ("vpn OR", 4, 2, "OR needs"),
+        ('vpn "half', 4, 5, "unclosed quote"),
+        ("activity:<7x", 10, 2, "not a time"),
+        ("activity:2026-13-40", 9, 10, "not a time"),
+        ("sort:-hot", 5, 4, "cannot sort"),
+        ("tag:", 0, 4, "needs a value"),
+        ("boosts:..", 7, 2, "range"),
+    ],
+)
+def test_errors_point_at_the_token(query: str, position: int, length: int, message: str) -> None:
+    with pytest.raises(QueryError, match=message) as info:
+        Query.parse(query)
+    assert (info.value.position, info.value.length) == (position, length)
+    assert info.value.pointer(query).split("\n")[1] == " " * position + "^" * length
+
+
+def test_diacritics_fold() -> None:
+    row = ThreadSummary(1, "Ça déçoit: Wi‑Fi Aware", "https://x/forums/thread/1",
+                        tags=(Tag("Réseau", "reseau"),))
+    assert fold("Ça Déçoit") == "ca decoit"
+    assert Query.parse("deçoit").apply([row]) == [row]
+    assert Query.parse("ca DECOIT reseau").apply([row]) == [row]
+
+
+# -- properties -------------------------------------------------------------------------------
+rows_strategy = st.lists(
+    st.builds(
+        ThreadSummary,
+        id=st.integers(1, 10**6),
+        title=st.text(alphabet="abc de", max_size=12),
+        url=st.just("https://developer.apple.com/forums/thread/1"),
+        excerpt=st.text(alphabet="abcdé ", max_size=20),
+        replies=st.integers(0, 40),
+        boosts=st.integers(0, 5),
+        views=st.integers(0, 20_000),
+        activity_at=st.one_of(st.none(), st.integers(0, 100_000).map(
+            lambda m: NOW - timedelta(minutes=m))),
+        answered=st.booleans(),
+        apple_recommended=st.booleans(),
+    ),
+    max_size=30,
+)
+term_strategy = st.sampled_from(
+    ["a", "bc", "é", '"a b"', "replies:>3", "replies:0..5", "views:>=1k", "boosts:2",
+     "activity:<1d", "activity:>2w", "is:answered", "is:recommended", "is:bookmarked",
+     "is:staff", "is:unread"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows_strategy, st.lists(term_strategy, min_size=1, max_size=4), st.booleans())
+def test_result_is_a_subset(rows: list[ThreadSummary], terms: list[str], use_or: bool) -> None:
+    query = Query.parse((" OR " if use_or else " ").join(terms))
+    result = query.apply(rows, CTX)
+    assert all(r in rows for r in result) and len(result) <= len(rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows_strategy, term_strategy)
+def test_term_and_negation_partition(rows: list[ThreadSummary], term: str) -> None:
+    hays = [haystack(r) for r in rows]
+    yes = Query.parse(term).predicate(CTX)
+    no = Query.parse("-" + term).predicate(CTX)
+    for row, hay in zip(rows, hays, strict=True):
+        assert yes(row, hay) != no(row, hay)
