@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import shutil
 import sys
 import traceback
@@ -272,6 +273,120 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return run(args, body)
 
 
+def _slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:60].strip("-") or "thread"
+
+
+def cmd_bookmarks(args: argparse.Namespace) -> int:
+    action = args.action or "list"
+    if action in {"add", "remove"} and not args.target:
+        raise UsageError(f"bookmarks {action} needs a thread id or URL")
+    if action == "import" and not args.target:
+        raise UsageError("bookmarks import needs a FILE")
+
+    async def body(service: ForumService) -> int:
+        store = service.bookmarks
+        if action == "add":
+            ref = parse_thread_ref(args.target)
+            mark, warning = await service.bookmark(ref.id, args.note or "", tuple(args.label))
+            if warning:
+                warn(warning)
+            if args.json:
+                emit_json(mark.to_json())
+            else:
+                print(f"bookmarked {mark.id}: {mark.title}")
+        elif action == "remove":
+            ref = parse_thread_ref(args.target)
+            if not await service.unbookmark(ref.id):
+                raise UsageError(f"thread {ref.id} is not bookmarked")
+            print(f"removed bookmark {ref.id}")
+        elif action == "import":
+            try:
+                text = await asyncio.to_thread(Path(args.target).read_text, encoding="utf-8")
+                data = json.loads(text)
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"cannot read {args.target}: {exc}") from exc
+            added, updated = await service.import_bookmarks(data)
+            print(f"imported {added} new bookmarks, merged {updated}"
+                  + ("; `nereader bookmarks check` fetches them for offline reading"
+                     if added else ""))
+        elif action == "export":
+            if args.markdown:
+                count = await _export_markdown(service, Path(args.markdown))
+                print(f"wrote {count} threads and index.md to {args.markdown}")
+            else:
+                emit_json(await asyncio.to_thread(store.export_json))
+        elif action == "check":
+            changes = await service.check_bookmarks(ProgressBar())
+            if args.json:
+                emit_json([{"id": c.bookmark.id, "title": c.bookmark.title,
+                            "new_posts": list(c.new_posts), "replies": c.total_replies,
+                            "error": c.error, "stale": c.stale} for c in changes])
+            for c in changes if not args.json else []:
+                if c.error:
+                    print(f"{c.bookmark.id}  {c.bookmark.title}: failed: {c.error}")
+                elif c.new_posts:
+                    print(f"{c.bookmark.id}  {c.bookmark.title}: +{len(c.new_posts)} new "
+                          f"repl{'y' if len(c.new_posts) == 1 else 'ies'}")
+                else:
+                    print(f"{c.bookmark.id}  {c.bookmark.title}: no new replies"
+                          + (" (offline copy)" if c.stale else ""))
+            return 3 if changes and all(c.error for c in changes) else 0
+        else:
+            marks = await asyncio.to_thread(store.all)
+            if args.json:
+                emit_json([m.to_json() for m in marks])
+            elif not marks:
+                print("no bookmarks yet: nereader bookmarks add THREAD (or b in the app)")
+            else:
+                for m in marks:
+                    extra = " ".join(f"#{label}" for label in m.labels)
+                    note = f" — {m.note}" if m.note else ""
+                    print(f"{m.id}  {m.title}  {extra}{note}".rstrip())
+        for message in store.warnings:
+            warn(message)
+        return 0
+
+    if action in {"list", "remove", "import"} or (action == "export" and not args.markdown):
+        args.offline = True  # local state only: no socket
+    return run(args, body)
+
+
+async def _export_markdown(service: ForumService, target: Path) -> int:
+    from nereader.core.store import atomic_write_text
+
+    marks = await asyncio.to_thread(service.bookmarks.all)
+    lines = ["# Bookmarks", ""]
+    written = 0
+    for mark in marks:
+        thread = await service.cached_thread(mark.id)
+        if thread is None and not service.offline:
+            try:
+                thread = (await service.thread(mark.id)).value
+            except NereaderError as exc:
+                warn(f"thread {mark.id} is not cached and could not be fetched: {exc}")
+        name = f"{mark.id}-{_slug(mark.title)}.md"
+        if thread is None:
+            lines.append(f"- {mark.title} <{mark.url}> (not available offline)")
+            continue
+        front = {
+            "id": thread.id, "title": thread.title, "url": thread.url,
+            "tags": [t.slug for t in thread.tags],
+            "fetched_at": thread.fetched_at.isoformat() if thread.fetched_at else None,
+            "accepted_answer_id": thread.accepted_answer_id,
+            "note": mark.note, "labels": list(mark.labels),
+        }
+        await asyncio.to_thread(atomic_write_text, target / name,
+                                thread_markdown(thread, front_matter=front))
+        labels = " ".join(f"#{label}" for label in mark.labels)
+        lines.append(f"- [{thread.title}]({name}) {labels}".rstrip()
+                     + (f" — {mark.note}" if mark.note else ""))
+        written += 1
+    await asyncio.to_thread(atomic_write_text, target / "index.md", "\n".join(lines) + "\n")
+    return written
+
+
 def cmd_cache(args: argparse.Namespace) -> int:
     async def body(service: ForumService) -> int:
         if args.action == "clear":
@@ -354,6 +469,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also fetch every listed thread (default yes)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_sync, page=None)
+
+    p = sub.add_parser("bookmarks", parents=[common],
+                       help="list, add, remove, export, import or check bookmarks")
+    p.add_argument("action", nargs="?",
+                   choices=["list", "add", "remove", "export", "import", "check"])
+    p.add_argument("target", nargs="?", help="thread id or URL (add, remove); FILE (import)")
+    p.add_argument("--note", help="with add: a note")
+    p.add_argument("--label", action="append", default=[], help="with add: a label (repeat)")
+    p.add_argument("--markdown", metavar="DIR",
+                   help="with export: one Markdown file per thread plus index.md")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bookmarks)
 
     p = sub.add_parser("cache", parents=[common], help="cache info or clear")
     p.add_argument("action", choices=["info", "clear"])

@@ -12,6 +12,7 @@ from typing import Generic, Literal, TypeVar
 
 import httpx
 
+from nereader.core.bookmarks import Bookmark, BookmarkStore, ReadState
 from nereader.core.cache import CachedPage, CacheInfo, PageCache
 from nereader.core.errors import (
     FetchError,
@@ -22,7 +23,7 @@ from nereader.core.errors import (
     UsageError,
 )
 from nereader.core.fetch import Fetcher
-from nereader.core.models import Feed, ListingPage, Thread, ThreadSummary
+from nereader.core.models import Feed, ListingPage, PostKind, Tag, Thread, ThreadSummary
 from nereader.core.parse import merge_thread_pages, parse_feed, parse_listing, parse_thread
 from nereader.core.query import Context
 from nereader.core.search import SearchHit, SearchIndex
@@ -32,6 +33,7 @@ from nereader.core.urls import (
     ThreadRef,
     feed_url,
     listing_url,
+    parse_listing_ref,
     parse_thread_ref,
     thread_url,
 )
@@ -68,6 +70,26 @@ class Sourced(Generic[T]):
         return (datetime.now(UTC) - self.fetched_at).total_seconds()
 
 
+@dataclass(frozen=True, slots=True)
+class BookmarkChange:
+    """What ``check_bookmarks`` found for one bookmark."""
+
+    bookmark: Bookmark
+    new_posts: tuple[int, ...] = ()
+    total_replies: int | None = None
+    error: str | None = None
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryItem:
+    kind: Literal["tag", "bookmark"]
+    key: str  # a listing key ("networkextension", "topics/...") or a thread id
+    title: str
+    age_seconds: float | None  # None: not in the cache
+    detail: str = ""
+
+
 @dataclass(slots=True)
 class SyncSummary:
     listing_pages: int = 0
@@ -94,6 +116,8 @@ class ForumService:
         self._transport = transport
         self._fetcher: Fetcher | None = None
         self._index: SearchIndex | None = None
+        self.bookmarks = BookmarkStore(settings.data_dir)
+        self.read_state = ReadState(settings.data_dir)
         self.offline = settings.offline
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -329,10 +353,191 @@ class ForumService:
             facts = await self.thread_facts()
         except (StorageError, sqlite3.Error):
             facts = {}
+        try:
+            bookmarked = await asyncio.to_thread(self.bookmarks.ids)
+            await asyncio.to_thread(self.read_state.snapshot)
+        except StorageError:
+            bookmarked = set()
         return Context(
             staff={i for i, (_, staff) in facts.items() if staff},
             authors={i: a for i, (a, _) in facts.items() if a},
+            bookmarked=bookmarked,
+            unread=self.read_state.is_unread,
+            new=self.read_state.has_new_activity,
         )
+
+    # -- bookmarks, read state, library --------------------------------------------------------
+    async def bookmark(
+        self,
+        thread_id: int,
+        note: str = "",
+        labels: tuple[str, ...] = (),
+        row: ThreadSummary | None = None,
+    ) -> tuple[Bookmark, str | None]:
+        """Save a bookmark at once, then pin the thread and fetch it if it is not cached, so
+        it opens offline. Returns the bookmark and a warning when that did not happen."""
+        cached = await self.cached_thread(thread_id)
+        known = cached or row
+        title = (cached.title if cached else row.title if row else "") or f"Thread {thread_id}"
+        url = known.url if known else thread_url(thread_id, base=self.settings.base_url)
+        tags = tuple(t.slug for t in known.tags) if known else ()
+        saved = await asyncio.to_thread(
+            self.bookmarks.add, Bookmark(thread_id, title, url, tags, note, labels))
+        base = self.settings.base_url
+        await asyncio.to_thread(self.cache.pin, thread_url(thread_id, 1, base))
+        warning = None
+        thread = cached
+        if cached is None or not self.offline:
+            try:
+                thread = (await self.thread(thread_id)).value
+            except NereaderError as exc:
+                if cached is None:
+                    warning = f"saved, but not yet available offline: {exc}"
+        if thread is not None:
+            await self.pin_thread(thread_id, thread.total_pages)
+            if saved.replies_seen is None:
+                updated = await asyncio.to_thread(
+                    self.bookmarks.update, thread_id, title=thread.title, url=thread.url,
+                    tags=tuple(t.slug for t in thread.tags),
+                    replies_seen=len(thread.posts) - 1,
+                    seen_post_ids=tuple(p.id for p in thread.posts),
+                )
+                saved = updated or saved
+        return saved, warning
+
+    async def import_bookmarks(self, data: object) -> tuple[int, int]:
+        """Merge an export; every bookmark is pinned (fetched by the next check or read)."""
+        added, updated = await asyncio.to_thread(self.bookmarks.import_json, data)
+        for mark in await asyncio.to_thread(self.bookmarks.all):
+            cached = await self.cached_thread(mark.id)
+            await self.pin_thread(mark.id, cached.total_pages if cached else 1)
+        return added, updated
+
+    async def unbookmark(self, thread_id: int) -> bool:
+        removed = await asyncio.to_thread(self.bookmarks.remove, thread_id)
+        cached = await self.cached_thread(thread_id)
+        pages = cached.total_pages if cached else 1
+        for n in range(1, pages + 1):
+            await asyncio.to_thread(self.cache.unpin, thread_url(thread_id, n,
+                                                                 self.settings.base_url))
+        return removed
+
+    async def check_bookmarks(self, progress: Progress | None = None) -> list[BookmarkChange]:
+        """Refresh every bookmark politely and report new replies since the last look."""
+        marks = await asyncio.to_thread(self.bookmarks.all)
+        changes: list[BookmarkChange] = []
+        for n, mark in enumerate(marks, 1):
+            changes.append(await self._check(mark, refresh=True))
+            if progress:
+                progress("bookmarks", n, len(marks))
+        return changes
+
+    async def _check(self, mark: Bookmark, refresh: bool) -> BookmarkChange:
+        try:
+            result = await self.thread(mark.id, refresh=refresh)
+        except NereaderError as exc:
+            return BookmarkChange(mark, error=str(exc))
+        thread = result.value
+        seen = set(mark.seen_post_ids)
+        new = tuple(p.id for p in thread.posts if p.id not in seen) if seen else ()
+        updated = await asyncio.to_thread(
+            self.bookmarks.update, mark.id, title=thread.title, checked_at=_iso_now(),
+            replies_seen=len(thread.posts) - 1, seen_post_ids=tuple(p.id for p in thread.posts),
+        )
+        await self.pin_thread(mark.id, thread.total_pages)
+        return BookmarkChange(updated or mark, new, len(thread.posts) - 1,
+                              result.warning if result.stale else None, result.stale)
+
+    async def open_thread(self, thread_id: int, refresh: bool = False
+                          ) -> tuple[Sourced[Thread], tuple[int, ...]]:
+        """Read a thread as a person does: marks it read, and for a bookmark returns the ids
+        of the posts that arrived since the bookmark was last looked at."""
+        result = await self.thread(thread_id, refresh)
+        thread = result.value
+        new: tuple[int, ...] = ()
+        mark = await asyncio.to_thread(self.bookmarks.get, thread_id)
+        with contextlib.suppress(StorageError):
+            if mark is not None:
+                seen = set(mark.seen_post_ids)
+                new = tuple(p.id for p in thread.posts if p.id not in seen) if seen else ()
+                await asyncio.to_thread(
+                    self.bookmarks.update, thread_id, checked_at=_iso_now(),
+                    replies_seen=len(thread.posts) - 1,
+                    seen_post_ids=tuple(p.id for p in thread.posts))
+                await self.pin_thread(thread_id, thread.total_pages)
+            # The page's own count can lag behind the posts it shows; trust the larger.
+            answers = sum(1 for p in thread.posts if p.kind is PostKind.ANSWER)
+            await asyncio.to_thread(self.read_state.mark_read, [
+                (thread_id, max(thread.stats.replies or 0, answers))])
+        return result, new
+
+    async def mark_all_read(self, rows: list[ThreadSummary]) -> None:
+        await asyncio.to_thread(self.read_state.mark_read, [(r.id, r.replies) for r in rows])
+
+    async def visit_tag(self, ref: ListingRef) -> datetime | None:
+        """Record a visit to a tag; returns the previous one (to mark what is active since)."""
+        try:
+            previous = await asyncio.to_thread(self.read_state.visit, ref.key)
+        except StorageError:
+            return None
+        return datetime.fromisoformat(previous) if previous else None
+
+    async def bookmark_rows(self) -> list[ThreadSummary]:
+        """Bookmarks as list rows, their numbers from the cached thread when there is one."""
+        rows = []
+        for mark in await asyncio.to_thread(self.bookmarks.all):
+            thread = await self.cached_thread(mark.id)
+            if thread is None:
+                rows.append(ThreadSummary(mark.id, mark.title, mark.url, excerpt=mark.note,
+                                          tags=tuple(Tag(t, t) for t in mark.tags)))
+                continue
+            last = max((p.created_at for p in thread.posts if p.created_at), default=None)
+            question = thread.question
+            rows.append(ThreadSummary(
+                id=thread.id, title=thread.title, url=thread.url,
+                excerpt=" ".join(filter(None, [mark.note, " ".join(
+                    (question.body_markdown if question else "").split())[:300]])),
+                replies=thread.stats.replies or len(thread.posts) - 1,
+                boosts=thread.stats.boosts or 0, views=thread.stats.views or 0,
+                views_text=str(thread.stats.views or ""),
+                activity_text=f"{last:%b %d}" if last else "", activity_at=last,
+                topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
+                answered=thread.accepted_answer_id is not None,
+                apple_recommended=any(p.apple_recommended for p in thread.posts),
+            ))
+        return rows
+
+    async def library(self) -> list[LibraryItem]:
+        """What can be read offline: every cached listing and every bookmark, with ages."""
+        items: list[LibraryItem] = []
+        urls = await asyncio.to_thread(self.cache.urls)
+        now = datetime.now(UTC)
+        for url in sorted(urls):
+            try:
+                ref, page, sort, _order = parse_listing_ref(url)
+            except UsageError:
+                continue
+            if page != 1 or sort is not None or "/rssFeed/" in url:
+                continue
+            entry = await asyncio.to_thread(self.cache.get, url)
+            if entry is None:
+                continue
+            try:
+                listing = await asyncio.to_thread(_parse_listing, entry.body, url,
+                                                  entry.fetched_at)
+            except ParseError:
+                continue
+            items.append(LibraryItem("tag", ref.key, listing.name or ref.key,
+                                     (now - entry.fetched_at).total_seconds(),
+                                     f"{listing.total_posts or 0} posts, "
+                                     f"{listing.total_pages} pages"))
+        for mark in await asyncio.to_thread(self.bookmarks.all):
+            entry = await asyncio.to_thread(
+                self.cache.get, thread_url(mark.id, 1, self.settings.base_url))
+            age = (now - entry.fetched_at).total_seconds() if entry else None
+            detail = ", ".join(mark.labels) + (f" · {mark.note}" if mark.note else "")
+            items.append(LibraryItem("bookmark", str(mark.id), mark.title, age, detail))
+        return items
 
     async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
         """Index every thread the cache holds in full, from scratch. Returns (threads, posts)."""
@@ -415,6 +620,10 @@ class ForumService:
         base = self.settings.base_url
         for n in range(1, total_pages + 1):
             await asyncio.to_thread(self.cache.pin, thread_url(thread_id, n, base))
+
+
+def _iso_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _thread_page_one(url: str) -> ThreadRef | None:

@@ -188,6 +188,12 @@ class NereaderApp(App[None]):
         yield SystemCommand("Filter the list", "Focus the filter bar", main.action_filter)
         yield SystemCommand("Search the cache", "Full-text search of every cached thread",
                             self.action_search)
+        yield SystemCommand("Bookmarks", "Show the bookmarks in the list (toggle)",
+                            main.action_toggle_bookmarks)
+        yield SystemCommand("Offline library", "Cached tags and bookmarks, with their age",
+                            main.action_library)
+        yield SystemCommand("Mark all read", "Every thread in the list",
+                            main.action_mark_all_read)
         for name, query in self.saved_filters().items():
             yield SystemCommand(f"Saved filter: {name}", query,
                                 partial(self.apply_saved_filter, query))

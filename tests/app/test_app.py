@@ -284,3 +284,76 @@ async def test_full_text_search_opens_at_the_post(tmp_path: Path) -> None:
         view = app.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == 828388
         assert view.current_post is not None and "sysdiagnose" in view.current_post.body_markdown
+
+
+async def test_bookmarks_in_the_app(tmp_path: Path) -> None:
+    from tests.net.test_bookmarks_service import add_reply
+
+    site = Site.bundled()
+    app = demo_app(tmp_path, site=site)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        for _ in range(7):
+            await pilot.press("j")
+        assert threads.current is not None and threads.current.id == 828388
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.service.bookmarks.ids() == {828388}
+        assert threads.marks(threads.current)[2] == "⚑"
+        assert threads.marks(threads.current)[3] == "•"  # not read yet
+        await pilot.press("v")
+        await settle(pilot)
+        assert [r.id for r in threads.rows] == [828388]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not [p for p in app.query(PostView) if p.has_class("-new")]
+        add_reply(site)  # a reply arrives on the site; r refreshes the thread being read
+        await pilot.press("r")
+        await settle(pilot)
+        view = app.query_one(ThreadView)
+        new = [p for p in app.query(PostView) if p.has_class("-new")]
+        assert [p.post.id for p in new] == [828396022]
+        assert view.current_post is not None and view.current_post.id == 828396022
+        assert any("+1 new reply" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        assert threads.marks(threads.rows[0])[3] == " "  # read now
+        await pilot.press("b")  # again: removes
+        await settle(pilot)
+        assert app.service.bookmarks.ids() == set()
+
+
+async def test_offline_start_opens_the_library(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from nereader.ui.screens.dialogs import LibraryScreen
+
+    online = demo_app(tmp_path)
+    async with online.run_test(size=(140, 40)) as pilot:
+        await open_thread(pilot, 707294)
+        await pilot.press("b")
+        await settle(pilot)
+    app = demo_app(tmp_path, offline=True)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        labels = [str(app.screen.query_one(OptionList).get_option_at_index(i).prompt)
+                  for i in range(app.screen.query_one(OptionList).option_count)]
+        assert any("Network Extension" in x and "cached" in x for x in labels)
+        assert any("Network Extension Resources" in x and "cached" in x for x in labels)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.query_one(ThreadList).rows) == 20  # the cached tag, offline
+        banner = app.query_one("#banner", Static)
+        assert "OFFLINE" in str(banner.render())
+
+
+async def test_mark_all_read(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        assert all(threads.marks(r)[3] in "•·" for r in threads.rows)
+        await pilot.press("M")
+        await settle(pilot)
+        assert all(threads.marks(r)[3] == " " for r in threads.rows)

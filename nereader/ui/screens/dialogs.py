@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from nereader.core.errors import NereaderError
 from nereader.core.search import SearchHit, snippet_parts
-from nereader.core.service import ForumService
+from nereader.core.service import ForumService, LibraryItem, describe_age
 
 
 class NamePrompt(ModalScreen[str | None]):
@@ -21,19 +21,23 @@ class NamePrompt(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, placeholder: str = "") -> None:
+    def __init__(self, title: str, placeholder: str = "", value: str = "",
+                 allow_empty: bool = False) -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
+        self.value = value
+        self.allow_empty = allow_empty or bool(value)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
             yield Static(Text(self.title_text), classes="prompt-title")
-            yield Input(placeholder=self.placeholder)
+            yield Input(value=self.value, placeholder=self.placeholder)
 
     @on(Input.Submitted)
     def done(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        text = event.value.strip()
+        self.dismiss(text if text or self.allow_empty else None)
 
 
 class LinksScreen(ModalScreen[str | None]):
@@ -125,3 +129,39 @@ class SearchScreen(ModalScreen[tuple[int, int] | None]):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[int(event.option.id or 0)]
         self.dismiss((hit.thread_id, hit.post_id))
+
+
+class LibraryScreen(ModalScreen[tuple[str, str] | None]):
+    """The offline library: every cached tag and every bookmark, with its age."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="library.close")]
+
+    def __init__(self, items: list[LibraryItem], offline: bool) -> None:
+        super().__init__()
+        self.items = items
+        self.offline = offline
+
+    def compose(self) -> ComposeResult:
+        options: list[Option | None] = []
+        tags = [i for i in self.items if i.kind == "tag"]
+        marks = [i for i in self.items if i.kind == "bookmark"]
+        for heading, group in (("Cached tags", tags), ("Bookmarks", marks)):
+            options.append(Option(Text(heading, style="bold"), disabled=True))
+            if not group:
+                options.append(Option(Text("  (none)", style="dim"), disabled=True))
+            for n, item in enumerate(group):
+                age = (f"cached {describe_age(item.age_seconds)} ago"
+                       if item.age_seconds is not None else "not available offline")
+                label = Text(f"  {item.title}")
+                label.append(f"  {age}", style="dim")
+                if item.detail:
+                    label.append(f"  {item.detail}", style="italic")
+                options.append(Option(label, id=f"{item.kind}:{item.key}:{n}"))
+        menu = OptionList(*[o for o in options if o is not None], id="library")
+        menu.border_title = ("Offline library" if self.offline else "Library") + (
+            " — enter opens, esc closes")
+        yield menu
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        kind, key, _ = (event.option.id or "::").split(":", 2)
+        self.dismiss((kind, key))

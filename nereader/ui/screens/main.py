@@ -36,6 +36,14 @@ class MainScreen(Screen[None]):
         Binding("A", "load_all", "Load all", id="main.load_all", tooltip="Load every page"),
         Binding("tab", "switch_pane", "Pane", show=False, id="main.switch_pane",
                 tooltip="Move between list and detail"),
+        Binding("v", "toggle_bookmarks", "Bookmarks", id="main.bookmarks",
+                tooltip="Show the bookmarks in the list (again: back to the tag)"),
+        Binding("e", "edit_bookmark", "Note", show=False, id="main.edit_bookmark",
+                tooltip="Edit the bookmark's note and #labels"),
+        Binding("M", "mark_all_read", "Mark read", show=False, id="main.mark_all_read",
+                tooltip="Mark every listed thread read"),
+        Binding("L", "library", "Library", show=False, id="main.library",
+                tooltip="What the cache holds: tags and bookmarks, with their age"),
     ]
 
     def __init__(self, service: ForumService, ref: ListingRef, sort: str | None,
@@ -54,6 +62,8 @@ class MainScreen(Screen[None]):
         self.query_text = Query.parse("")
         self.context = Context(now=self.now)
         self.history = FilterHistory(Path(service.settings.data_dir))
+        self.showing_bookmarks = False
+        self.last_visit: datetime | None = None
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -70,12 +80,15 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(ThreadList).marks = self.row_marks
         self.query_one(FilterInput).history = self.history.load()
         self.query_one("#progress").display = False
         self.query_one(ThreadList).focus()
         self.set_interval(0.5, self.update_status)
         self.load_first()
         self.run_worker(self.refresh_context(), group="context", exclusive=True)
+        if self.service.offline:
+            self.action_library()  # offline: start from what the cache holds
 
     @property
     def now(self) -> datetime:
@@ -89,7 +102,12 @@ class MainScreen(Screen[None]):
         self.run_worker(self._load_first(refresh), group="list", exclusive=True)
 
     async def _load_first(self, refresh: bool) -> None:
+        if self.showing_bookmarks:
+            await self._load_bookmarks()
+            return
         loading = self.query_one("#loading")
+        if not refresh:
+            self.last_visit = await self.service.visit_tag(self.ref)
         if not refresh:
             cached = await self.service.cached_listing(self.ref, 1, self.sort, self.order)
             if cached is not None:
@@ -173,7 +191,12 @@ class MainScreen(Screen[None]):
             bar.display = False
 
     def action_refresh(self) -> None:
-        self.load_first(refresh=True)
+        """Refresh what has focus: the thread being read, or the list."""
+        view = self.query_one(ThreadView)
+        if view.has_focus and view.thread is not None:
+            self.open_thread(view.thread.id, refresh=True)
+        else:
+            self.load_first(refresh=True)
         self.notify("Refreshing…", timeout=2)
 
     def reload(self, ref: ListingRef | None = None, sort: str | None = None,
@@ -192,17 +215,19 @@ class MainScreen(Screen[None]):
     def open_selected(self, event: ThreadList.Selected) -> None:
         self.open_thread(event.row.id)
 
-    def open_thread(self, thread_id: int, focus_post: int | None = None) -> None:
+    def open_thread(self, thread_id: int, focus_post: int | None = None,
+                    refresh: bool = False) -> None:
         self.set_class(True, "-reading")
         view = self.query_one(ThreadView)
         view.focus()
-        self.run_worker(self._open(thread_id, focus_post), group="detail", exclusive=True)
+        self.run_worker(self._open(thread_id, focus_post, refresh), group="detail",
+                        exclusive=True)
 
-    async def _open(self, thread_id: int, focus_post: int | None) -> None:
+    async def _open(self, thread_id: int, focus_post: int | None, refresh: bool) -> None:
         view = self.query_one(ThreadView)
         await view.show_message("Loading the thread and every reply page…")
         try:
-            result = await self.service.thread(thread_id)
+            result, new = await self.service.open_thread(thread_id, refresh)
         except NereaderError as exc:
             await view.show_message(f"Could not open thread {thread_id}: {exc}")
             self.notify(str(exc), title="Could not open the thread", severity="error",
@@ -211,8 +236,12 @@ class MainScreen(Screen[None]):
         if result.stale:
             self.notify(result.warning or "showing a cached copy", title="Offline copy",
                         severity="warning", markup=False)
-        await view.show_thread(result.value, self.now, focus_post)
+        if new:
+            self.notify(f"+{len(new)} new repl{'y' if len(new) == 1 else 'ies'} since you last "
+                        "looked", title=result.value.title, markup=False)
+        await view.show_thread(result.value, self.now, focus_post, frozenset(new))
         await self.refresh_context()
+        self.query_one(ThreadList).refresh()
 
     @on(ThreadList.NearEnd)
     def near_end(self) -> None:
@@ -226,6 +255,131 @@ class MainScreen(Screen[None]):
     def back_to_list(self) -> None:
         self.set_class(False, "-reading")
         self.query_one(ThreadList).focus()
+
+    # -- bookmarks, read state, library ---------------------------------------------------------
+    def row_marks(self, row: ThreadSummary) -> str:
+        state = self.service.read_state
+        if state.has_new_activity(row):
+            fresh = "↑"
+        elif state.is_unread(row):
+            recent = (self.last_visit is None or row.activity_at is None
+                      or row.activity_at > self.last_visit)
+            fresh = "•" if recent else "·"
+        else:
+            fresh = " "
+        return (("✓" if row.answered else " ") + ("★" if row.apple_recommended else " ")
+                + ("⚑" if row.id in self.context.bookmarked else " ") + fresh)
+
+    @on(ThreadList.BookmarkRequested)
+    def bookmark_row(self, event: ThreadList.BookmarkRequested) -> None:
+        self.run_worker(self._toggle_bookmark(event.row.id, event.row), group="bookmark")
+
+    @on(ThreadView.BookmarkRequested)
+    def bookmark_thread(self, event: ThreadView.BookmarkRequested) -> None:
+        self.run_worker(self._toggle_bookmark(event.thread_id, None), group="bookmark")
+
+    async def _toggle_bookmark(self, thread_id: int, row: ThreadSummary | None) -> None:
+        try:
+            if thread_id in self.context.bookmarked:
+                await self.service.unbookmark(thread_id)
+                self.notify("Bookmark removed.")
+            else:
+                mark, warning = await self.service.bookmark(thread_id, row=row)
+                if warning:
+                    self.notify(warning, title="Bookmarked", severity="warning", markup=False)
+                else:
+                    self.notify(f"Bookmarked, and kept for offline reading: {mark.title}",
+                                markup=False)
+        except NereaderError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+        await self.refresh_context()
+        self.query_one(ThreadList).refresh()
+        if self.showing_bookmarks:
+            await self._load_bookmarks()
+
+    def action_edit_bookmark(self) -> None:
+        from nereader.ui.screens.dialogs import NamePrompt
+
+        view = self.query_one(ThreadView)
+        current = self.query_one(ThreadList).current
+        thread_id = (view.thread.id if view.has_focus and view.thread else
+                     current.id if current else None)
+        if thread_id is None:
+            return
+        mark = self.service.bookmarks.get(thread_id)
+        initial = " ".join(filter(None, [mark.note if mark else "",
+                                         *(f"#{label}" for label in (mark.labels if mark
+                                                                     else ()))]))
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self.run_worker(self._save_note(thread_id, text), group="bookmark")
+
+        self.app.push_screen(NamePrompt("Note and #labels for the bookmark:", initial,
+                                        value=initial), done)
+
+    async def _save_note(self, thread_id: int, text: str) -> None:
+        labels = tuple(w[1:] for w in text.split() if w.startswith("#") and len(w) > 1)
+        note = " ".join(w for w in text.split() if not w.startswith("#"))
+        try:
+            if self.service.bookmarks.get(thread_id) is None:
+                await self.service.bookmark(thread_id, note, labels)
+            else:
+                self.service.bookmarks.update(thread_id, note=note, labels=labels)
+        except NereaderError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(f"Saved: {note or '(no note)'} {' '.join('#' + x for x in labels)}",
+                    markup=False)
+        await self.refresh_context()
+        if self.showing_bookmarks:
+            await self._load_bookmarks()
+
+    def action_toggle_bookmarks(self) -> None:
+        self.showing_bookmarks = not self.showing_bookmarks
+        self.query_one(ThreadList).set_rows([], keep_cursor=False)
+        self.load_first()
+
+    async def _load_bookmarks(self) -> None:
+        rows = await self.service.bookmark_rows()
+        self.rows = rows
+        self.listing = None
+        self.pages_loaded = 0
+        self.query_one(ThreadList).set_rows(rows)
+        self._count()
+        self.update_status()
+        if not rows:
+            self.notify("No bookmarks yet: press b on a thread.")
+
+    def action_mark_all_read(self) -> None:
+        rows = self.query_one(ThreadList).shown
+
+        async def mark() -> None:
+            await self.service.mark_all_read(rows)
+            self.query_one(ThreadList).refresh()
+            self.notify(f"Marked {len(rows)} threads read.")
+
+        self.run_worker(mark(), group="state")
+
+    def action_library(self) -> None:
+        self.run_worker(self._library(), group="library", exclusive=True)
+
+    async def _library(self) -> None:
+        from nereader.ui.screens.dialogs import LibraryScreen
+
+        items = await self.service.library()
+
+        def chosen(item: tuple[str, str] | None) -> None:
+            if item is None:
+                return
+            kind, key = item
+            if kind == "tag":
+                self.showing_bookmarks = False
+                self.app.switch_tag(key)  # type: ignore[attr-defined]
+            else:
+                self.open_thread(int(key))
+
+        self.app.push_screen(LibraryScreen(items, self.service.offline), chosen)
 
     def action_switch_pane(self) -> None:
         if self.query_one(ThreadList).has_focus:
@@ -301,6 +455,8 @@ class MainScreen(Screen[None]):
         tl = self.query_one(ThreadList)
         listing = self.listing
         name = listing.name if listing and listing.name else self.ref.key
+        if self.showing_bookmarks:
+            name = "Bookmarks (v: back to the tag)"
         total = listing.total_posts if listing and listing.total_posts is not None else "?"
         sort = self.sort or "site default"
         if tl.sort_key:

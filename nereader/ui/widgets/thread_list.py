@@ -31,7 +31,7 @@ class Column:
 
 
 COLUMNS = (
-    Column("marks", "", 3),
+    Column("marks", "", 5),
     Column("title", "Title", 0),
     Column("replies", "Replies", 8),
     Column("boosts", "Boosts", 7),
@@ -42,7 +42,8 @@ SORT_CYCLE = ("activity", "replies", "boosts", "views", "title")
 
 
 def default_marks(row: ThreadSummary) -> str:
-    return ("✓" if row.answered else " ") + ("★" if row.apple_recommended else " ")
+    """✓ answered, ★ Apple recommended (the screen adds bookmarks and read state)."""
+    return ("✓" if row.answered else " ") + ("★" if row.apple_recommended else " ") + "  "
 
 
 class ThreadList(ScrollView, can_focus=True):
@@ -51,10 +52,15 @@ class ThreadList(ScrollView, can_focus=True):
     HELP = """
 ## Threads
 
-✓ answered · ★ Apple recommended. `enter` reads a thread; reaching the end loads
-the next page, `A` loads them all. `s` sorts the loaded rows by the next column,
-`S` reverses. `/` filters (see its help), `f` applies a saved filter,
-`ctrl+f` searches every cached thread, `t` switches tag.
+✓ answered · ★ Apple recommended · ⚑ bookmarked · • unread and active since
+your last visit (· older) · ↑ new replies since you read it.
+
+`enter` reads a thread; reaching the end loads the next page, `A` loads them
+all. `s` sorts the loaded rows by the next column, `S` reverses. `/` filters
+(see its help), `f` applies a saved filter, `ctrl+f` searches every cached
+thread, `t` switches tag. `b` bookmarks (again: removes), `e` edits its note
+and labels, `v` shows the bookmarks, `M` marks all read, `L` opens the offline
+library.
 """
 
     COMPONENT_CLASSES = {
@@ -75,7 +81,14 @@ the next page, `A` loads them all. `s` sorts the loaded rows by the next column,
         Binding("s", "cycle_sort", "Sort", id="list.sort", tooltip="Sort by the next column"),
         Binding("S", "reverse_sort", "Reverse", show=False, id="list.reverse",
                 tooltip="Reverse the sort order"),
+        Binding("b", "bookmark", "Bookmark", id="list.bookmark",
+                tooltip="Bookmark the thread (again: remove the bookmark)"),
     ]
+
+    class BookmarkRequested(Message):
+        def __init__(self, row: ThreadSummary) -> None:
+            super().__init__()
+            self.row = row
 
     cursor: reactive[int] = reactive(0, always_update=True)
 
@@ -194,9 +207,10 @@ the next page, `A` loads them all. `s` sorts the loaded rows by the next column,
     def _cells(self, row: ThreadSummary) -> list[tuple[str, Style | None]]:
         answered = self.get_component_rich_style("thread-list--answered")
         dim = self.get_component_rich_style("thread-list--dim")
+        new = self.get_component_rich_style("thread-list--new")
         marks = self.marks(row)
         return [
-            (marks, answered if row.answered else None),
+            (marks, answered if row.answered else new if marks[3:4] in {"•", "↑"} else None),
             (clean(row.title), None),
             (str(row.replies).rjust(7), None if row.replies else dim),
             (str(row.boosts).rjust(6), None if row.boosts else dim),
@@ -243,6 +257,10 @@ the next page, `A` loads them all. `s` sorts the loaded rows by the next column,
 
     def action_last(self) -> None:
         self._move(len(self.view) - 1)
+
+    def action_bookmark(self) -> None:
+        if self.current is not None:
+            self.post_message(self.BookmarkRequested(self.current))
 
     def action_select(self) -> None:
         if self.current is not None:

@@ -18,14 +18,16 @@ from nereader.core.text import clean, relative_time
 class PostView(Vertical):
     """One post: a header line (author, badges, dates) and its body as Markdown."""
 
-    def __init__(self, post: Post, number: int, body: str, now: datetime) -> None:
-        classes = f"post -{post.kind.value}"
+    def __init__(self, post: Post, number: int, body: str, now: datetime,
+                 new: bool = False) -> None:
+        classes = f"post -{post.kind.value}" + (" -new" if new else "")
         if post.accepted:
             classes += " -accepted"
         if post.apple_staff:
             classes += " -staff"
         super().__init__(classes=classes, id=f"post-{post.id}")
         self.post = post
+        self.new = new
         self.number = number
         self._body = body
         self._now = now
@@ -39,6 +41,9 @@ class PostView(Vertical):
         label = {PostKind.QUESTION: "Question", PostKind.ANSWER: f"Reply {self.number}",
                  PostKind.COMMENT: "↳ Comment"}[post.kind]
         text = Text()
+        if self.new:
+            text.append(" NEW ", style="bold reverse")
+            text.append(" ")
         text.append(f"{label} ", style="bold")
         text.append(clean(post.author.name), style="bold")
         if post.apple_staff:
@@ -69,7 +74,8 @@ class ThreadView(VerticalScroll, can_focus=True):
 Every reply page is loaded. Apple staff posts carry a badge, the accepted answer
 is marked ✓. Code blocks are numbered *code N*: `c` copies the current post's
 block, `1`-`9` copy block N. `o` opens the post in the browser, `u` copies its URL,
-`l` picks one of its links. `esc` goes back to the list.
+`l` picks one of its links, `b` bookmarks the thread, `r` refreshes it. Posts that arrived since
+you last opened a bookmark are marked NEW. `esc` goes back to the list.
 """
 
     BINDINGS = [
@@ -96,8 +102,15 @@ block, `1`-`9` copy block N. `o` opens the post in the browser, `u` copies its U
         Binding("j,down", "scroll_down", "Down", show=False, id="detail.down"),
         Binding("k,up", "scroll_up", "Up", show=False, id="detail.up"),
         Binding("space", "page_down", "Page down", show=False, id="detail.pagedown"),
+        Binding("b", "bookmark", "Bookmark", id="detail.bookmark",
+                tooltip="Bookmark this thread (again: remove the bookmark)"),
         Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the list"),
     ]
+
+    class BookmarkRequested(Message):
+        def __init__(self, thread_id: int) -> None:
+            super().__init__()
+            self.thread_id = thread_id
 
     class Back(Message):
         """The user wants the list again."""
@@ -118,8 +131,8 @@ block, `1`-`9` copy block N. `o` opens the post in the browser, `u` copies its U
         yield Static(Text("Select a thread and press Enter to read it.", style="dim"),
                      classes="placeholder")
 
-    async def show_thread(self, thread: Thread, now: datetime, focus_post: int | None = None
-                          ) -> None:
+    async def show_thread(self, thread: Thread, now: datetime, focus_post: int | None = None,
+                          new_posts: frozenset[int] = frozenset()) -> None:
         self.thread = thread
         self.current = 0
         self.blocks = []
@@ -136,9 +149,11 @@ block, `1`-`9` copy block N. `o` opens the post in the browser, `u` copies its U
             body, code_number = number_code_blocks(post.body_markdown or "*(empty post)*",
                                                    code_number)
             self.blocks += [(post.id, lang, code) for lang, code in code_blocks(post.body_markdown)]
-            widgets.append(PostView(post, number, body, now))
+            widgets.append(PostView(post, number, body, now, post.id in new_posts))
         await self.mount_all(widgets)
         self.scroll_home(animate=False)
+        if focus_post is None and new_posts:
+            focus_post = next(p.id for p in thread.posts if p.id in new_posts)
         if focus_post is not None:
             ids = [p.id for p in thread.posts]
             if focus_post in ids:
@@ -202,6 +217,10 @@ block, `1`-`9` copy block N. `o` opens the post in the browser, `u` copies its U
             self.notify("This thread has no accepted answer.")
         else:
             self.goto(index)
+
+    def action_bookmark(self) -> None:
+        if self.thread is not None:
+            self.post_message(self.BookmarkRequested(self.thread.id))
 
     def action_back(self) -> None:
         self.post_message(self.Back())
