@@ -76,6 +76,17 @@ class Answer:
     chunked: bool = False
 
 
+def bundled_root() -> Path:
+    """Where the fixture forum is: package data in a wheel, tests/fixtures in a checkout."""
+    packaged = Path(str(resources.files("nereader.localforum"))) / "data"
+    if (packaged / "manifest.json").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "forums"
+    if (checkout / "manifest.json").is_file():
+        return checkout
+    raise FileNotFoundError("the bundled fixture forum is missing from this installation")
+
+
 def _key(path: str, query: str) -> str:
     pairs = [
         (k, v.upper() if k == "sortOrder" else v)
@@ -128,8 +139,7 @@ class Site:
     def bundled(cls, fill: bool = True) -> Site:
         """The fixture forum shipped with nereader; ``fill`` adds the pages the fixtures lack
         (tag pages 3-10 and a thread page for every listed thread) so the demo feels whole."""
-        root = Path(str(resources.files("nereader.localforum") / "data"))
-        site = cls.from_directory(root)
+        site = cls.from_directory(bundled_root())
         if fill:
             site.fill_tag("networkextension")
         return site

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from importlib import resources
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,11 +19,21 @@ from nereader.localforum import Site, SiteTransport
 from tests.conftest import FIXTURES
 
 
-def test_bundled_copy_matches_fixtures() -> None:
-    bundled = Path(str(resources.files("nereader.localforum") / "data"))
-    manifest = json.loads((FIXTURES / "manifest.json").read_text())
-    for spec in manifest.values():
-        assert (bundled / spec["file"]).read_bytes() == (FIXTURES / spec["file"]).read_bytes()
+def test_wheel_carries_the_fixture_forum(tmp_path: Path) -> None:
+    """The demo's data is tests/fixtures/forums, put into the wheel at build time."""
+    from hatchling.builders.wheel import WheelBuilder
+
+    root = Path(__file__).resolve().parents[2]
+    wheel = Path(next(iter(WheelBuilder(str(root)).build(directory=str(tmp_path),
+                                                         versions=["standard"]))))
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        manifest = json.loads((FIXTURES / "manifest.json").read_text())
+        for spec in manifest.values():
+            inside = f"nereader/localforum/data/{spec['file']}"
+            assert inside in names
+            assert archive.read(inside) == (FIXTURES / spec["file"]).read_bytes()
+        assert "nereader/ui/styles/app.tcss" in names
 
 
 def test_filled_demo_tag_is_whole() -> None:
