@@ -122,6 +122,8 @@ def absolute(href: str | None, base: str = DEFAULT_BASE) -> str | None:
     if not href:
         return None
     href = href.strip()
+    if _PLAIN_PATH.match(href):  # a plain site path needs no parsing
+        return base + href
     if href.startswith(("javascript:", "data:", "vbscript:")):
         return None
     try:
@@ -197,9 +199,16 @@ def listing_ref_from_href(href: str) -> ListingRef | None:
         return None
 
 
+_HREF_THREAD = re.compile(r"^/forums/thread/(\d{1,12})(?:[?#/]|$)")
+_PLAIN_PATH = re.compile(r"^/[A-Za-z0-9/._~-]*$")
+
+
 def thread_id_from_href(href: str | None) -> int | None:
     if not href:
         return None
+    fast = _HREF_THREAD.match(href)  # the site's own relative links, the common case
+    if fast:
+        return int(fast.group(1))
     try:
         return parse_thread_ref(href).id
     except UsageError:

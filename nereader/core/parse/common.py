@@ -97,7 +97,7 @@ def text_of(node: Node | None) -> str:
 def attr(node: Node | None, name: str) -> str | None:
     if node is None:
         return None
-    value = node.attributes.get(name)
+    value = node.attrs.get(name)  # attrs is a lazy view; .attributes builds a dict each call
     return value if value is None else value.strip()
 
 
@@ -144,26 +144,35 @@ def raise_if_not_content(tree: LexborHTMLParser, what: str) -> None:
         raise ErrorPageError(f"the site served an error page ({heading or title!r})", status)
 
 
-def tag_links(scope: Node | None, selector: str) -> list[Tag]:
-    """Tags from links; the slug comes from the href, never from the display name."""
-    out: list[Tag] = []
-    if scope is None:
-        return out
-    for a in scope.css(selector):
-        href = attr(a, "href") or ""
-        m = _TAG_HREF.search(href)
-        slug = m.group(1) if m else None
-        if slug is None and (ref := listing_ref_from_href(href)) is not None:
-            slug = ref.slug.rsplit("/", 1)[-1]
-        name = text_of(a)
-        if slug and name and slug != "rssFeed" and Tag(name, slug.lower()) not in out:
-            out.append(Tag(name, slug.lower()))
-    return out
+def classify_tags(scope: Node | None) -> tuple[Tag | None, Tag | None, tuple[Tag, ...]]:
+    """Topic, subtopic and tags from one pass over the scope's links (a.topic, a.subtopic,
+    a.tag); slugs come from the hrefs."""
+    topic = subtopic = None
+    tags: list[Tag] = []
+    for a in scope.css("a.topic, a.subtopic, a.tag") if scope is not None else []:
+        classes = (a.attrs.get("class") or "").split()
+        found = _tag(a)
+        if found is None:
+            continue
+        if "topic" in classes:
+            topic = topic or found
+        elif "subtopic" in classes:
+            subtopic = subtopic or found
+        elif found not in tags:
+            tags.append(found)
+    return topic, subtopic, tuple(tags)
 
 
-def first_tag(scope: Node | None, selector: str) -> Tag | None:
-    found = tag_links(scope, selector)
-    return found[0] if found else None
+def _tag(a: Node) -> Tag | None:
+    href = attr(a, "href") or ""
+    m = _TAG_HREF.search(href)
+    slug = m.group(1) if m else None
+    if slug is None and (ref := listing_ref_from_href(href)) is not None:
+        slug = ref.slug.rsplit("/", 1)[-1]
+    name = text_of(a)
+    if slug and name and slug != "rssFeed":
+        return Tag(name, slug.lower())
+    return None
 
 
 def pagination(scope: Node) -> tuple[int | None, int | None]:
@@ -220,7 +229,7 @@ class Index:
                 stack.append(node.next)
             if not node.is_element_node or (stop and node.mem_id in stop):
                 continue
-            attrs = node.attributes
+            attrs = node.attrs
             for token in (attrs.get("class") or "").split():
                 self.by_class.setdefault(token, node)
             for key in attrs:
@@ -245,4 +254,4 @@ class Index:
         node = self.by_class.get(name)
         if node is None:
             return False
-        return also is None or also in (node.attributes.get("class") or "").split()
+        return also is None or also in (node.attrs.get("class") or "").split()

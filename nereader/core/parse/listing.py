@@ -14,15 +14,14 @@ from nereader.core.parse.common import (
     attr,
     base_of,
     check_complete,
+    classify_tags,
     distinct,
     first,
-    first_tag,
     load_html,
     main_of,
     now_utc,
     pagination,
     raise_if_not_content,
-    tag_links,
     text_of,
     thread_links,
 )
@@ -160,7 +159,9 @@ def _stat(idx: Index, *names: str) -> str:
     node = idx.cls(*names)
     if node is None:
         return ""
-    value = node.css_first(".stat-value, .value") if node.child is not node.last_child else None
+    # Wrappers are new objects on each access: compare with `next`, never with `is`.
+    single = node.child is None or node.child.next is None
+    value = None if single else node.css_first(".stat-value, .value")
     text = text_of(value) if value is not None else text_of(node)
     if value is None:
         label = text_of(node.css_first(".stat-label, .label"))
@@ -192,7 +193,7 @@ def _row(el: Node, base: str, now: datetime) -> ThreadSummary | None:
     activity_text = _stat(idx, "timestamp", "activity", "last-activity")
     if not activity_text:
         activity_text = text_of(el.css_first("time"))
-    tags_scope = idx.cls("article-tags", "tags") or el
+    topic, subtopic, tags = classify_tags(idx.cls("article-tags", "tags") or el)
     icons = el.css(".action-icons") if "action-icons" in idx.by_class else []
     flags = " ".join(f"{attr(n, 'class') or ''} {attr(n, 'title') or ''}" for n in icons).lower()
     excerpt = idx.cls("excerpt", "article-excerpt") or el.css_first("p")
@@ -207,9 +208,9 @@ def _row(el: Node, base: str, now: datetime) -> ThreadSummary | None:
         views_text=views_text,
         activity_text=activity_text,
         activity_at=parse_activity(activity_text, now),
-        topic=first_tag(tags_scope, "a.topic"),
-        subtopic=first_tag(tags_scope, "a.subtopic"),
-        tags=tuple(tag_links(tags_scope, "a.tag")),
+        topic=topic,
+        subtopic=subtopic,
+        tags=tags,
         answered="answered" in flags or idx.cls("answered", "solved") is not None,
         apple_recommended="recommended" in flags or idx.cls("apple-recommended") is not None,
     )

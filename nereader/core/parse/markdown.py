@@ -58,8 +58,13 @@ def _raw_text(node: Node) -> str:
     return clean("".join(parts))
 
 
+_SPECIAL = re.compile(r"[\\`*\[\]<~&_]")
+
+
 def escape_text(text: str) -> str:
     """Escape what Markdown would otherwise read as syntax inside running text."""
+    if _SPECIAL.search(text) is None:  # most text needs nothing
+        return text
     text = text.replace("\\", "\\\\")
     for ch in "`*[]<":
         text = text.replace(ch, "\\" + ch)
@@ -117,15 +122,15 @@ class _Renderer:
             return _code_span(_raw_text(child))
         if tag == "a":
             text = self.inline(child, in_table).strip()
-            href = absolute(child.attributes.get("href"), self.base)
+            href = absolute(child.attrs.get("href"), self.base)
             if not href:
                 return text
             if not text or text == escape_text(href):
                 return f"<{_link_target(href)}>"
             return f"[{text}]({_link_target(href)})"
         if tag == "img":
-            src = absolute(child.attributes.get("src"), self.base)
-            alt = escape_text(_WS.sub(" ", clean(child.attributes.get("alt") or "")).strip())
+            src = absolute(child.attrs.get("src"), self.base)
+            alt = escape_text(_WS.sub(" ", clean(child.attrs.get("alt") or "")).strip())
             if not src:
                 return alt
             return f"[image: {alt}]({_link_target(src)})" if alt else f"<{_link_target(src)}>"
@@ -190,7 +195,7 @@ class _Renderer:
     def list_block(self, node: Node) -> str:
         ordered = node.tag == "ol"
         try:
-            number = int(node.attributes.get("start") or 1)
+            number = int(node.attrs.get("start") or 1)
         except ValueError:
             number = 1
         items: list[str] = []
@@ -266,7 +271,7 @@ def _safe(node: Node, base: str, out: list[str]) -> None:
             _safe(child, base, out)
         return
     attrs: list[tuple[str, str]] = []
-    a = node.attributes
+    a = node.attrs
     if tag == "a" and (href := absolute(a.get("href"), base)):
         attrs.append(("href", href))
     if tag == "img":

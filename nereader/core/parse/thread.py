@@ -15,15 +15,14 @@ from nereader.core.parse.common import (
     attr,
     base_of,
     check_complete,
+    classify_tags,
     distinct,
     first,
-    first_tag,
     load_html,
     main_of,
     now_utc,
     pagination,
     raise_if_not_content,
-    tag_links,
     text_of,
 )
 from nereader.core.parse.markdown import to_markdown, to_safe_html
@@ -75,7 +74,7 @@ def parse_thread(
             tree.css_first("title")
         )
         title = _TITLE_SUFFIX.sub("", squash(og))
-    tags_scope = first(header, ".thread-tags") or header
+    topic, subtopic, tags = classify_tags(first(header, ".thread-tags") or header)
     answered_by = attr(first(header, ".answered-by a", "a.answered-by"), "href")
     accepted_id = _answer_id(answered_by)
 
@@ -98,9 +97,9 @@ def parse_thread(
         title=title,
         url=thread_url(thread_id, base=base),
         posts=tuple(posts),
-        topic=first_tag(tags_scope, "a.topic"),
-        subtopic=first_tag(tags_scope, "a.subtopic"),
-        tags=tuple(tag_links(tags_scope, "a.tag")),
+        topic=topic,
+        subtopic=subtopic,
+        tags=tags,
         locked=locked,
         stats=_stats(question),
         page=page,
