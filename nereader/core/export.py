@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from selectolax.lexbor import LexborHTMLParser
+
 from nereader.core.models import Post, PostKind, Thread, ThreadSummary, to_jsonable
 
 
@@ -174,8 +176,6 @@ def number_code_blocks(markdown: str, start: int) -> tuple[str, int]:
 
 def post_links(post: Post) -> list[tuple[str, str]]:
     """The links of a post body: (text, absolute URL), in order, each URL once."""
-    from selectolax.lexbor import LexborHTMLParser
-
     node = LexborHTMLParser(f"<div>{post.body_html}</div>").css_first("div")
     links: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -189,7 +189,5 @@ def post_links(post: Post) -> list[tuple[str, str]]:
 
 def plain_text(post: Post) -> str:
     """A post's visible text on one line (for search and snippets)."""
-    from selectolax.lexbor import LexborHTMLParser
-
     node = LexborHTMLParser(f"<div>{post.body_html}</div>").css_first("div")
     return " ".join(node.text(deep=True, separator=" ").split()) if node is not None else ""

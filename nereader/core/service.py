@@ -394,16 +394,25 @@ class ForumService:
                 if cached is None:
                     warning = f"saved, but not yet available offline: {exc}"
         if thread is not None:
-            await self.pin_thread(thread_id, thread.total_pages)
-            if saved.replies_seen is None:
-                updated = await asyncio.to_thread(
-                    self.bookmarks.update, thread_id, title=thread.title, url=thread.url,
-                    tags=tuple(t.slug for t in thread.tags),
-                    replies_seen=len(thread.posts) - 1,
-                    seen_post_ids=tuple(p.id for p in thread.posts),
-                )
-                saved = updated or saved
+            if saved.seen_post_ids:  # bookmarked before: only make sure it stays pinned
+                await self.pin_thread(thread_id, thread.total_pages)
+            else:
+                saved, _ = await self._saw(saved, thread)
         return saved, warning
+
+    async def _saw(self, mark: Bookmark, thread: Thread) -> tuple[Bookmark, tuple[int, ...]]:
+        """Record that every post of a bookmarked thread has been seen, and keep all its
+        pages pinned. Returns the bookmark and the posts new since the last look (none on
+        the first look)."""
+        seen = set(mark.seen_post_ids)
+        new = tuple(p.id for p in thread.posts if p.id not in seen) if seen else ()
+        updated = await asyncio.to_thread(
+            self.bookmarks.update, mark.id, title=thread.title, url=thread.url,
+            tags=tuple(t.slug for t in thread.tags), checked_at=_iso_now(),
+            replies_seen=len(thread.posts) - 1, seen_post_ids=tuple(p.id for p in thread.posts),
+        )
+        await self.pin_thread(mark.id, thread.total_pages)
+        return updated or mark, new
 
     async def import_bookmarks(self, data: object) -> tuple[int, int]:
         """Merge an export; every bookmark is pinned (fetched by the next check or read)."""
@@ -438,14 +447,8 @@ class ForumService:
         except NereaderError as exc:
             return BookmarkChange(mark, error=str(exc))
         thread = result.value
-        seen = set(mark.seen_post_ids)
-        new = tuple(p.id for p in thread.posts if p.id not in seen) if seen else ()
-        updated = await asyncio.to_thread(
-            self.bookmarks.update, mark.id, title=thread.title, checked_at=_iso_now(),
-            replies_seen=len(thread.posts) - 1, seen_post_ids=tuple(p.id for p in thread.posts),
-        )
-        await self.pin_thread(mark.id, thread.total_pages)
-        return BookmarkChange(updated or mark, new, len(thread.posts) - 1,
+        updated, new = await self._saw(mark, thread)
+        return BookmarkChange(updated, new, len(thread.posts) - 1,
                               result.warning if result.stale else None, result.stale)
 
     async def open_thread(self, thread_id: int, refresh: bool = False
@@ -455,16 +458,10 @@ class ForumService:
         result = await self.thread(thread_id, refresh)
         thread = result.value
         new: tuple[int, ...] = ()
-        mark = await asyncio.to_thread(self.bookmarks.get, thread_id)
-        with contextlib.suppress(StorageError):
+        with contextlib.suppress(StorageError):  # state trouble never stops reading
+            mark = await asyncio.to_thread(self.bookmarks.get, thread_id)
             if mark is not None:
-                seen = set(mark.seen_post_ids)
-                new = tuple(p.id for p in thread.posts if p.id not in seen) if seen else ()
-                await asyncio.to_thread(
-                    self.bookmarks.update, thread_id, checked_at=_iso_now(),
-                    replies_seen=len(thread.posts) - 1,
-                    seen_post_ids=tuple(p.id for p in thread.posts))
-                await self.pin_thread(thread_id, thread.total_pages)
+                _, new = await self._saw(mark, thread)
             # The page's own count can lag behind the posts it shows; trust the larger.
             answers = sum(1 for p in thread.posts if p.kind is PostKind.ANSWER)
             await asyncio.to_thread(self.read_state.mark_read, [
