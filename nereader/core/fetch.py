@@ -39,6 +39,19 @@ class Response:
     fetched_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One HTTP exchange before redirects and retries are decided."""
+
+    response: Response
+    location: str | None
+    retry_after: float | None
+
+    @property
+    def status(self) -> int:
+        return self.response.status
+
+
 @dataclass(slots=True)
 class FetchStats:
     requests: int = 0
@@ -129,7 +142,7 @@ class Fetcher:
                         raise HTTPStatusError(
                             f"the site answered {response.status} for {url}", response.status
                         )
-                    return response.to_response()
+                    return response.response
                 if attempt >= self.settings.retries:
                     raise HTTPStatusError(
                         f"the site answered {response.status} for {url} "
@@ -148,7 +161,7 @@ class Fetcher:
         ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2.0**attempt)
         return float(ceiling * random.uniform(0.5, 1.0))
 
-    async def _get_following(self, url: str, headers: dict[str, str]) -> _Raw:
+    async def _get_following(self, url: str, headers: dict[str, str]) -> _Answer:
         for _ in range(_MAX_REDIRECTS + 1):
             raw = await self._one(url, headers)
             if raw.status not in {301, 302, 303, 307, 308} or not raw.location:
@@ -172,7 +185,7 @@ class Fetcher:
                 await self._sleep(wait)
             self._last_start = time.monotonic()
 
-    async def _one(self, url: str, headers: dict[str, str]) -> _Raw:
+    async def _one(self, url: str, headers: dict[str, str]) -> _Answer:
         async with self._slots:
             await self._polite_start()
             self.stats.requests += 1
@@ -188,7 +201,7 @@ class Fetcher:
             finally:
                 self.stats.in_flight -= 1
 
-    async def _stream(self, url: str, headers: dict[str, str]) -> _Raw:
+    async def _stream(self, url: str, headers: dict[str, str]) -> _Answer:
         cap = self.settings.max_bytes
         async with self._client.stream("GET", url, headers=headers) as r:
             declared = r.headers.get("Content-Length", "")
@@ -202,36 +215,14 @@ class Fetcher:
                     raise ResponseTooLarge(f"{url} is over the {cap}-byte cap")
                 chunks.append(chunk)
             self.stats.bytes += size
-            return _Raw(
+            response = Response(
                 url=str(r.url),
                 status=r.status_code,
                 body=b"".join(chunks),
                 etag=r.headers.get("ETag"),
                 last_modified=r.headers.get("Last-Modified"),
                 content_type=r.headers.get("Content-Type", ""),
-                location=r.headers.get("Location"),
-                retry_after=retry_after_seconds(r.headers.get("Retry-After")),
+                fetched_at=datetime.now(UTC),
             )
-
-
-@dataclass(frozen=True, slots=True)
-class _Raw:
-    url: str
-    status: int
-    body: bytes
-    etag: str | None
-    last_modified: str | None
-    content_type: str
-    location: str | None
-    retry_after: float | None
-
-    def to_response(self) -> Response:
-        return Response(
-            self.url,
-            self.status,
-            self.body,
-            self.etag,
-            self.last_modified,
-            self.content_type,
-            datetime.now(UTC),
-        )
+            return _Answer(response, r.headers.get("Location"),
+                           retry_after_seconds(r.headers.get("Retry-After")))

@@ -47,6 +47,15 @@ def read_json(path: Path, default: Any) -> Any:
         raise StorageError(f"cannot read {path}: {exc}") from exc
 
 
+def read_strings(path: Path) -> list[str]:
+    """A JSON list of strings; anything unreadable is an empty list (it is only a convenience)."""
+    try:
+        data = read_json(path, [])
+    except StorageError:
+        return []
+    return [str(x) for x in data if isinstance(x, str)] if isinstance(data, list) else []
+
+
 class RecentTags:
     """The tags a user opened lately, newest first (for the tag switcher)."""
 
@@ -55,12 +64,7 @@ class RecentTags:
         self.limit = limit
 
     def load(self) -> list[str]:
-        try:
-            data = read_json(self.path, [])
-        except StorageError:
-            return []
-        return [str(x) for x in data if isinstance(x, str)][: self.limit] if isinstance(
-            data, list) else []
+        return read_strings(self.path)[: self.limit]
 
     def add(self, key: str) -> list[str]:
         tags = [key] + [t for t in self.load() if t != key]
@@ -77,12 +81,7 @@ class FilterHistory:
         self.limit = limit
 
     def load(self) -> list[str]:
-        try:
-            data = read_json(self.path, [])
-        except StorageError:
-            return []
-        return [str(x) for x in data if isinstance(x, str)][-self.limit :] if isinstance(
-            data, list) else []
+        return read_strings(self.path)[-self.limit :]
 
     def add(self, query: str) -> list[str]:
         query = query.strip()
