@@ -197,12 +197,19 @@ class NereaderApp(App[None]):
         for name, query in self.saved_filters().items():
             yield SystemCommand(f"Saved filter: {name}", query,
                                 partial(self.apply_saved_filter, query))
-        detail = main.query_one(ThreadView)
-        if detail.thread is not None:
-            yield SystemCommand("Open thread in browser", "At the current post",
-                                detail.action_open_browser)
-            yield SystemCommand("Copy thread URL", "At the current post", detail.action_copy_url)
-            yield SystemCommand("Jump to accepted answer", "", detail.action_accepted)
+        # Every key binding of the focused pane is a command too, so nothing is key-only.
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if binding.system or not binding.description or binding.description in seen:
+                continue
+            seen.add(binding.description)
+            yield SystemCommand(f"{binding.description} ({binding.key_display or key})",
+                                binding.tooltip or "",
+                                partial(self._run_binding, active.node, binding.action))
+
+    def _run_binding(self, node: object, action: str) -> None:
+        self.call_later(self.run_action, action, node)
 
     async def on_unmount(self) -> None:
         await self.service.aclose()

@@ -357,3 +357,35 @@ async def test_mark_all_read(tmp_path: Path) -> None:
         await pilot.press("M")
         await settle(pilot)
         assert all(threads.marks(r)[3] == " " for r in threads.rows)
+
+
+async def test_every_binding_is_a_palette_command(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_thread(pilot, 828388)
+        titles = [c.title for c in app.get_system_commands(app.main)]
+        for expected in ("Next post", "Prev post", "Accepted", "Copy code", "Browser",
+                         "Copy URL", "Links", "Bookmark", "Quit", "Help", "Tag", "Offline",
+                         "Search", "Switch tag", "Site sort: Most replies", "Refresh",
+                         "Toggle offline", "Cache info", "Load all pages", "Offline library",
+                         "Mark all read", "Bookmarks"):
+            assert any(t.startswith(expected) for t in titles), expected
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        command = next(c for c in app.get_system_commands(app.main)
+                       if c.title.startswith("Copy URL"))
+        command.callback()
+        await pilot.pause()
+        assert copied == ["https://developer.apple.com/forums/thread/828388"]
+
+
+async def test_corrupted_bookmarks_are_reported_and_kept(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "bookmarks.json").write_text("{not json", encoding="utf-8")
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        assert any("kept it as bookmarks.json.corrupt-" in n.message for n in app._notifications)
+        assert list(data.glob("bookmarks.json.corrupt-*"))
+        assert len(app.query_one(ThreadList).rows) == 20  # the app carries on

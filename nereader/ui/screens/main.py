@@ -307,6 +307,10 @@ class MainScreen(BookmarkActions, Screen[None]):
         """Facts from the index (staff replies, authors) for is:staff and author:."""
         self.context = await self.service.query_context()
         self.context.now = self.now
+        for store in (self.service.bookmarks, self.service.read_state):
+            while store.warnings:  # e.g. a corrupted file kept aside: say so, once
+                self.notify(store.warnings.pop(0), title="Local data", severity="warning",
+                            markup=False, timeout=12)
         if not self.query_text.empty:
             apply_query(self.query_one(ThreadList), self.query_text, self.context)
             self._count()
