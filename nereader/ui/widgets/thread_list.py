@@ -168,8 +168,12 @@ library.
 
     # -- rendering -----------------------------------------------------------------------------
     def _widths(self, width: int) -> list[int]:
-        fixed = sum(c.width for c in COLUMNS)
-        return [c.width or max(10, width - fixed) for c in COLUMNS]
+        """Column widths; a narrow list gives up boosts, then views, before the title."""
+        hidden = {"boosts"} if width < 70 else set()
+        if width < 58:
+            hidden.add("views")
+        fixed = sum(c.width for c in COLUMNS if c.key not in hidden)
+        return [0 if c.key in hidden else c.width or max(10, width - fixed) for c in COLUMNS]
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -187,14 +191,17 @@ library.
         cells = self._cells(row)
         segments = []
         for (text, extra), w in zip(cells, self._widths(width), strict=True):
-            cell_style = style + extra if extra else style
-            segments.append(Segment(set_cell_size(text, w - 1) + " ", cell_style))
+            if w:
+                cell_style = style + extra if extra else style
+                segments.append(Segment(set_cell_size(text, w - 1) + " ", cell_style))
         return Strip(segments, width).crop(0, width)
 
     def _header(self, width: int, base: Style) -> Strip:
         style = base + self.get_component_rich_style("thread-list--header")
         segments = []
         for column, w in zip(COLUMNS, self._widths(width), strict=True):
+            if not w:
+                continue
             title = column.title
             if column.key == self.sort_key:
                 title += " ▼" if self.sort_reverse else " ▲"
