@@ -16,6 +16,7 @@ from nereader.core.bookmarks import Bookmark, BookmarkStore, ReadState
 from nereader.core.cache import CachedPage, CacheInfo, PageCache
 from nereader.core.errors import (
     FetchError,
+    LayoutChangedError,
     NereaderError,
     OfflineError,
     ParseError,
@@ -39,6 +40,7 @@ from nereader.core.urls import (
 )
 
 T = TypeVar("T")
+MAX_REPLY_PAGES = 1000
 Source = Literal["network", "revalidated", "cache", "stale"]
 Progress = Callable[[str, int, int], None]
 _RANK: dict[str, int] = {"network": 0, "revalidated": 1, "cache": 2, "stale": 3}
@@ -298,6 +300,10 @@ class ForumService:
     async def thread(self, thread_id: int, refresh: bool = False) -> Sourced[Thread]:
         """A whole thread: the question and every reply page, merged."""
         first = await self.thread_page(thread_id, 1, refresh)
+        if first.value.total_pages > MAX_REPLY_PAGES:  # 20 replies a page: 20,000 replies
+            raise LayoutChangedError(
+                f"thread {thread_id} claims {first.value.total_pages} reply pages; a garbled "
+                f"pagination is more likely than that many, so nereader will not fetch them")
         rest = await asyncio.gather(
             *(self.thread_page(thread_id, n, refresh)
               for n in range(2, first.value.total_pages + 1))

@@ -292,3 +292,12 @@ async def test_server_survives_parallel_clients(server: ForumServer, tmp_path: P
     finally:
         for s in services:
             await s.aclose()
+
+
+async def test_absurd_reply_page_count_is_refused(service: ForumService, site: Site) -> None:
+    body = site.routes["/forums/thread/821372"].body.replace(
+        b'data-total-pages="2"', b'data-total-pages="50000"')
+    site.replace_body("/forums/thread/821372", body)
+    with pytest.raises(LayoutChangedError, match="50000 reply pages"):
+        await service.thread(821372)
+    assert site.counters.requests == 1
