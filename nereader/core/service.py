@@ -41,6 +41,7 @@ from nereader.core.urls import (
 
 T = TypeVar("T")
 MAX_REPLY_PAGES = 1000
+MAX_LISTING_PAGES = 5000
 Source = Literal["network", "revalidated", "cache", "stale"]
 Progress = Callable[[str, int, int], None]
 _RANK: dict[str, int] = {"network": 0, "revalidated": 1, "cache": 2, "stale": 3}
@@ -269,6 +270,9 @@ class ForumService:
         last = first.value.total_pages if pages is None else min(
             first.value.total_pages, start + pages - 1
         )
+        if last - start >= MAX_LISTING_PAGES:
+            raise LayoutChangedError(
+                f"{ref.key} claims {first.value.total_pages} pages; ask for fewer with --pages")
         results = [first]
         total = last - start + 1
         if progress:
