@@ -5,6 +5,7 @@ Pinned pages live in a second store that has no size limit, so eviction can neve
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 import threading
 import zlib
@@ -15,7 +16,9 @@ from typing import Any
 
 import diskcache
 
+from nereader import __version__
 from nereader.core.errors import StorageError
+from nereader.core.models import MODEL_SCHEMA
 from nereader.core.urls import canonical
 
 
@@ -28,6 +31,7 @@ class CachedPage:
     last_modified: str | None
     fetched_at: datetime
     kind: str
+    model: Any = None  # what the parser made of body at fetched_at (None: parse again)
 
     def age_seconds(self, now: datetime | None = None) -> float:
         return ((now or datetime.now(UTC)) - self.fetched_at).total_seconds()
@@ -90,6 +94,7 @@ class PageCache:
         page = self.get(url)
         if page is None:
             return None
+        # The parsed model goes: relative times in it ("4m") hang on the old fetch time.
         fresh = CachedPage(
             page.url, page.status, page.body, page.etag, page.last_modified, fetched_at, page.kind
         )
@@ -152,8 +157,12 @@ class PageCache:
         return int(self._pages.cull())
 
 
+# A stored model is used only by the nereader version (and model schema) that made it.
+MODEL_TAG = f"{__version__}/{MODEL_SCHEMA}"
+
+
 def _encode(page: CachedPage) -> dict[str, Any]:
-    return {
+    encoded = {
         "url": page.url,
         "status": page.status,
         "body": zlib.compress(page.body, 1),
@@ -162,6 +171,19 @@ def _encode(page: CachedPage) -> dict[str, Any]:
         "fetched_at": page.fetched_at.timestamp(),
         "kind": page.kind,
     }
+    if page.model is not None:
+        encoded["model"] = pickle.dumps(page.model, protocol=pickle.HIGHEST_PROTOCOL)
+        encoded["model_tag"] = MODEL_TAG
+    return encoded
+
+
+def _model(raw: dict[str, Any]) -> Any:
+    if raw.get("model_tag") != MODEL_TAG or "model" not in raw:
+        return None
+    try:
+        return pickle.loads(raw["model"])
+    except Exception:  # an unreadable model just means parsing the body again
+        return None
 
 
 def _decode(raw: dict[str, Any]) -> CachedPage | None:
@@ -174,6 +196,7 @@ def _decode(raw: dict[str, Any]) -> CachedPage | None:
             last_modified=raw.get("last_modified"),
             fetched_at=datetime.fromtimestamp(float(raw["fetched_at"]), tz=UTC),
             kind=str(raw.get("kind", "")),
+            model=_model(raw),
         )
     except (KeyError, TypeError, ValueError, zlib.error):
         return None  # an unreadable entry is a miss, never a crash

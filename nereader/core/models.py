@@ -8,6 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+# Bump when a model's fields change: cached parse results of another schema are re-parsed.
+MODEL_SCHEMA = 1
+
 
 class Tag(NamedTuple):
     """A tag, topic or subtopic: its display name and the slug taken from its href."""

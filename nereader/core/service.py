@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Generic, Literal, TypeVar
 
@@ -174,10 +174,13 @@ class ForumService:
 
         async def from_cache(source: Source, warning: str | None = None) -> Sourced[T] | None:
             assert entry is not None
+            if entry.model is not None:  # parsed when it was stored: no need to parse again
+                return Sourced(entry.model, source, entry.fetched_at, warning)
             try:
                 value = await asyncio.to_thread(parse, entry.body, url, entry.fetched_at)
             except ParseError:
                 return None  # a copy this version cannot read is no copy at all
+            await asyncio.to_thread(self.cache.put, replace(entry, model=value))
             return Sourced(value, source, entry.fetched_at, warning)
 
         if entry is not None and not refresh and entry.age_seconds() <= ttl:
@@ -219,7 +222,7 @@ class ForumService:
                     return stale
             raise
         page = CachedPage(url, response.status, response.body, response.etag,
-                          response.last_modified, response.fetched_at, kind)
+                          response.last_modified, response.fetched_at, kind, value)
         await asyncio.to_thread(self.cache.put, page)
         return Sourced(value, "network", response.fetched_at)
 
@@ -245,11 +248,8 @@ class ForumService:
         """A listing page from the cache alone, however old (for an instant first paint)."""
         url = listing_url(ref, page, sort, order, self.settings.base_url)
         entry = await asyncio.to_thread(self.cache.get, url)
-        if entry is None:
-            return None
-        try:
-            value = await asyncio.to_thread(_parse_listing, entry.body, url, entry.fetched_at)
-        except ParseError:
+        value = await asyncio.to_thread(_model_of, entry, _parse_listing, url)
+        if entry is None or value is None:
             return None
         fresh = entry.age_seconds() <= self.settings.freshness.listing
         return Sourced(value, "cache" if fresh else "stale", entry.fetched_at,
@@ -330,13 +330,8 @@ class ForumService:
         base = self.settings.base_url
 
         def load(page: int) -> Thread | None:
-            entry = self.cache.get(thread_url(thread_id, page, base))
-            if entry is None:
-                return None
-            try:
-                return _parse_thread(entry.body, entry.url, entry.fetched_at)
-            except ParseError:
-                return None
+            url = thread_url(thread_id, page, base)
+            return _model_of(self.cache.get(url), _parse_thread, url)
 
         first = await asyncio.to_thread(load, 1)
         if first is None:
@@ -527,12 +522,8 @@ class ForumService:
             if page != 1 or sort is not None or "/rssFeed/" in url:
                 continue
             entry = await asyncio.to_thread(self.cache.get, url)
-            if entry is None:
-                continue
-            try:
-                listing = await asyncio.to_thread(_parse_listing, entry.body, url,
-                                                  entry.fetched_at)
-            except ParseError:
+            listing = await asyncio.to_thread(_model_of, entry, _parse_listing, url)
+            if entry is None or listing is None:
                 continue
             items.append(LibraryItem("tag", ref.key, listing.name or ref.key,
                                      (now - entry.fetched_at).total_seconds(),
@@ -627,6 +618,19 @@ class ForumService:
         base = self.settings.base_url
         for n in range(1, total_pages + 1):
             await asyncio.to_thread(self.cache.pin, thread_url(thread_id, n, base))
+
+
+def _model_of(entry: CachedPage | None, parse: Callable[[bytes, str, datetime], T],
+              url: str) -> T | None:
+    """What a cached page holds: the model stored with it, else a fresh parse of its body."""
+    if entry is None:
+        return None
+    if entry.model is not None:
+        return entry.model  # type: ignore[no-any-return]
+    try:
+        return parse(entry.body, url, entry.fetched_at)
+    except ParseError:
+        return None
 
 
 def _iso_now() -> str:

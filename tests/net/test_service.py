@@ -301,3 +301,19 @@ async def test_absurd_reply_page_count_is_refused(service: ForumService, site: S
     with pytest.raises(LayoutChangedError, match="50000 reply pages"):
         await service.thread(821372)
     assert site.counters.requests == 1
+
+
+async def test_cached_reads_use_the_stored_model(service: ForumService,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from nereader.core import service as service_module
+
+    first = await service.listing(TAG)
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("a cached page with a stored model was parsed again")
+
+    monkeypatch.setattr(service_module, "_parse_listing", no_parsing)
+    again = await service.listing(TAG)
+    assert again.source == "cache" and again.value == first.value
+    cached = await service.cached_listing(TAG)
+    assert cached is not None and cached.value == first.value

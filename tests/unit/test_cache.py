@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from nereader.core.cache import CachedPage, PageCache
 
@@ -70,3 +73,19 @@ def test_unreadable_entry_is_a_miss(tmp_path: Path) -> None:
     cache = PageCache(tmp_path)
     cache._pages.set("https://developer.apple.com/forums/thread/9", {"garbage": True})
     assert cache.get("https://developer.apple.com/forums/thread/9") is None
+
+
+def test_parsed_model_is_kept_only_for_this_version(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from nereader.core import cache as cache_module
+    from nereader.core.models import Tag
+
+    cache = PageCache(tmp_path)
+    url = "https://developer.apple.com/forums/thread/3"
+    cache.put(replace(page(url), model=Tag("a", "b")))
+    assert cache.get(url).model == Tag("a", "b")  # type: ignore[union-attr]
+    touched = cache.touch(url, NOW + timedelta(hours=1))
+    assert touched is not None and touched.model is None  # relative times would be stale
+    cache.put(replace(page(url), model=Tag("a", "b")))
+    monkeypatch.setattr(cache_module, "MODEL_TAG", "0.0.0/0")  # another nereader version
+    assert cache.get(url).model is None  # type: ignore[union-attr]
