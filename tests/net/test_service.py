@@ -228,7 +228,8 @@ async def test_in_flight_limit_and_gap(tmp_path: Path) -> None:
             await svc.aclose()
     starts = site.counters.started
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert len(gaps) == 4 and min(gaps) >= 0.09
+    # measured where the server sees requests arrive, so allow a little scheduling jitter
+    assert len(gaps) == 4 and min(gaps) >= 0.08
 
 
 async def test_sync_fills_cache_resumes_and_sees_new_replies(tmp_path: Path) -> None:
