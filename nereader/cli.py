@@ -30,7 +30,7 @@ from nereader.core.urls import (
     normalise_sort,
     parse_listing_ref,
     parse_thread_ref,
-    thread_url,
+    post_url,
 )
 
 COMMANDS = ("list", "show", "sync", "cache", "parse", "bookmarks", "search")
@@ -221,9 +221,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             where = "question" if hit.kind == "question" else f"{hit.kind} by {hit.author}"
             snippet = "".join(f"{bold}{t}{plain}" if match else t
                               for t, match in snippet_parts(hit.snippet))
-            url = thread_url(hit.thread_id, base=base)
-            if hit.kind != "question":
-                url += f"?answerId={hit.post_id}#{hit.post_id}"
+            url = post_url(hit.thread_id, None if hit.kind == "question" else hit.post_id, base)
             print(f"{hit.thread_id}  {hit.title}  ({where})\n    {snippet}\n    {url}")
         return 0
 

@@ -108,7 +108,7 @@ class SearchIndex:
             (thread.title, p.author.name, plain_text(p), thread.id, p.id, p.kind.value)
             for p in thread.posts
         ]
-        staff = any(p.apple_staff and p.kind is not PostKind.QUESTION for p in thread.posts)
+        staff = thread.has_staff_reply
         with self._lock, self._db:
             self._db.execute("DELETE FROM posts WHERE thread_id = ?", (thread.id,))
             self._db.executemany(

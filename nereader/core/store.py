@@ -112,8 +112,3 @@ class SavedFilters:
         filters[name] = query
         atomic_write_text(self.path, json.dumps(dict(sorted(filters.items())), indent=2,
                                                 ensure_ascii=False) + "\n")
-
-    def delete(self, name: str) -> None:
-        filters = self.load()
-        if filters.pop(name, None) is not None:
-            atomic_write_text(self.path, json.dumps(filters, indent=2, ensure_ascii=False) + "\n")

@@ -22,7 +22,6 @@ _SORT_ALIASES = {s.lower(): s for s in SORTS} | {
 ORDERS = ("ASC", "DESC")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$", re.IGNORECASE)
 _THREAD_PATH = re.compile(r"^(?:/forums)?/thread/(\d{1,12})(?:/[^/]*)?/?$")
-_FORUM_HOSTS = {"developer.apple.com", "forums.developer.apple.com", "www.developer.apple.com"}
 
 
 def split(url: str) -> SplitResult:
@@ -111,10 +110,31 @@ def thread_url(thread_id: int, page: int = 1, base: str = DEFAULT_BASE) -> str:
     return f"{base}/forums/thread/{thread_id}" + (f"?page={page}" if page > 1 else "")
 
 
+def post_url(thread_id: int, post_id: int | None = None, base: str = DEFAULT_BASE) -> str:
+    """The URL of one post (the site's answerId form); the thread's URL for its question."""
+    url = thread_url(thread_id, base=base)
+    if post_id is None or post_id == thread_id:
+        return url
+    return f"{url}?answerId={post_id}#{post_id}"
+
+
 def feed_url(ref: ListingRef, base: str = DEFAULT_BASE) -> str:
     """The RSS feed of a listing (verified for tags; topics follow the same pattern)."""
     section = "tags" if ref.kind is ListingKind.TAG else "topics"
     return f"{base}/forums/{section}/rssFeed/{quote(ref.slug, safe='/')}"
+
+
+def base_of(url: str | None) -> str:
+    """The scheme and host of a URL (where its relative links point); the site's by default."""
+    if not url:
+        return DEFAULT_BASE
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return DEFAULT_BASE
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return DEFAULT_BASE
 
 
 def absolute(href: str | None, base: str = DEFAULT_BASE) -> str | None:
@@ -213,10 +233,6 @@ def thread_id_from_href(href: str | None) -> int | None:
         return parse_thread_ref(href).id
     except UsageError:
         return None
-
-
-def is_forum_host(host: str) -> bool:
-    return host.lower() in _FORUM_HOSTS
 
 
 def canonical(url: str) -> str:

@@ -151,3 +151,14 @@ def test_activity(text: str, value: datetime | None) -> None:
 def test_clean_removes_escapes_and_controls() -> None:
     dirty = "a\x1b[1;31mb\x1b[0m\x1b]8;;http://x\x07c\x1b]8;;\x07\x00d\x9b2Je\u202ef\tg\nh"
     assert clean(dirty) == "abcdef\tg\nh"
+
+
+def test_post_url() -> None:
+    from nereader.core.urls import base_of, post_url
+
+    assert post_url(828388) == "https://developer.apple.com/forums/thread/828388"
+    assert post_url(828388, 828388) == "https://developer.apple.com/forums/thread/828388"
+    assert post_url(828388, 9, "http://127.0.0.1:8") == (
+        "http://127.0.0.1:8/forums/thread/828388?answerId=9#9")
+    assert base_of("http://127.0.0.1:8/forums/thread/1") == "http://127.0.0.1:8"
+    assert base_of("not a url") == "https://developer.apple.com"

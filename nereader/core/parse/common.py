@@ -6,14 +6,13 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from nereader.core.errors import ChallengeError, ErrorPageError, ParseError
 from nereader.core.models import Tag
 from nereader.core.text import squash
-from nereader.core.urls import DEFAULT_BASE, listing_ref_from_href
+from nereader.core.urls import listing_ref_from_href
 
 Node = Any  # selectolax LexborNode (untyped)
 
@@ -61,18 +60,6 @@ def check_complete(text: str) -> None:
     """The site's pages end with ``</html>``; a page without it was cut off in transit."""
     if "</html" not in text[-4096:].lower():
         raise ParseError("page is truncated (no closing </html>)")
-
-
-def base_of(url: str | None) -> str:
-    if not url:
-        return DEFAULT_BASE
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return DEFAULT_BASE
-    if parts.scheme in {"http", "https"} and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}"
-    return DEFAULT_BASE
 
 
 def now_utc(fetched_at: datetime | None) -> datetime:

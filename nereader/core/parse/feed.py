@@ -9,10 +9,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from nereader.core.errors import ParseError
 from nereader.core.models import Feed, FeedItem
-from nereader.core.parse.common import base_of, decode
+from nereader.core.parse.common import decode
 from nereader.core.parse.markdown import to_markdown
 from nereader.core.text import squash
-from nereader.core.urls import thread_id_from_href
+from nereader.core.urls import base_of, thread_id_from_href
 
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 

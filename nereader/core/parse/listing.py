@@ -12,7 +12,6 @@ from nereader.core.models import ListingKind, ListingPage, ThreadSummary
 from nereader.core.parse.common import (
     Index,
     attr,
-    base_of,
     check_complete,
     classify_tags,
     distinct,
@@ -29,6 +28,7 @@ from nereader.core.text import parse_activity, parse_count
 from nereader.core.urls import (
     ListingRef,
     absolute,
+    base_of,
     parse_listing_ref,
     thread_id_from_href,
     thread_url,

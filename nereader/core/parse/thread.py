@@ -13,7 +13,6 @@ from nereader.core.models import Author, Post, PostKind, Thread, ThreadStats
 from nereader.core.parse.common import (
     Index,
     attr,
-    base_of,
     check_complete,
     classify_tags,
     distinct,
@@ -29,6 +28,7 @@ from nereader.core.parse.markdown import to_markdown, to_safe_html
 from nereader.core.text import from_millis, parse_count, parse_iso, squash
 from nereader.core.urls import (
     absolute,
+    base_of,
     parse_thread_ref,
     thread_id_from_href,
     thread_url,

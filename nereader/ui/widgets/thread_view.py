@@ -13,6 +13,7 @@ from textual.widgets import Markdown, Static
 from nereader.core.export import code_blocks, number_code_blocks, post_links
 from nereader.core.models import Post, PostKind, Thread
 from nereader.core.text import clean, relative_time
+from nereader.core.urls import base_of, post_url
 
 
 class PostView(Vertical):
@@ -257,7 +258,7 @@ you last opened a bookmark are marked NEW. `esc` goes back to the list.
         post = self.current_post
         if post is None or post.kind is PostKind.QUESTION:
             return self.thread.url
-        return f"{self.thread.url}?answerId={post.id}#{post.id}"
+        return post_url(self.thread.id, post.id, base_of(self.thread.url))
 
     def action_open_browser(self) -> None:
         url = self.post_url()
