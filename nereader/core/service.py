@@ -29,6 +29,7 @@ from nereader.core.parse import merge_thread_pages, parse_feed, parse_listing, p
 from nereader.core.query import Context
 from nereader.core.search import SearchHit, SearchIndex
 from nereader.core.settings import Settings
+from nereader.core.store import FilterHistory, RecentTags, SavedFilters
 from nereader.core.urls import (
     ListingRef,
     ThreadRef,
@@ -121,6 +122,9 @@ class ForumService:
         self._index: SearchIndex | None = None
         self.bookmarks = BookmarkStore(settings.data_dir)
         self.read_state = ReadState(settings.data_dir)
+        self._recent = RecentTags(settings.data_dir)
+        self._history = FilterHistory(settings.data_dir)
+        self._saved = SavedFilters(settings.config_dir)
         self.offline = settings.offline
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -472,6 +476,38 @@ class ForumService:
             await asyncio.to_thread(self.read_state.mark_read, [
                 (thread_id, max(thread.stats.replies or 0, answers))])
         return result, new
+
+    async def get_bookmark(self, thread_id: int) -> Bookmark | None:
+        return await asyncio.to_thread(self.bookmarks.get, thread_id)
+
+    async def set_bookmark_note(self, thread_id: int, note: str, labels: tuple[str, ...]
+                                ) -> tuple[Bookmark, str | None]:
+        """Replace a bookmark's note and labels (bookmarking the thread first if needed)."""
+        updated = await asyncio.to_thread(self.bookmarks.update, thread_id, note=note,
+                                          labels=labels)
+        if updated is not None:
+            return updated, None
+        return await self.bookmark(thread_id, note, labels)
+
+    # -- small local state: recent tags, filter history, saved filters ---------------------------
+    async def recent_tags(self) -> list[str]:
+        return await asyncio.to_thread(self._recent.load)
+
+    async def remember_tag(self, key: str) -> list[str]:
+        return await asyncio.to_thread(self._recent.add, key)
+
+    async def filter_history(self) -> list[str]:
+        return await asyncio.to_thread(self._history.load)
+
+    async def add_filter_history(self, query: str) -> list[str]:
+        return await asyncio.to_thread(self._history.add, query)
+
+    async def saved_filters(self) -> dict[str, str]:
+        return await asyncio.to_thread(self._saved.load)
+
+    async def save_filter(self, name: str, query: str) -> dict[str, str]:
+        await asyncio.to_thread(self._saved.save, name, query)
+        return await self.saved_filters()
 
     async def mark_all_read(self, rows: list[ThreadSummary]) -> None:
         await asyncio.to_thread(self.read_state.mark_read, [(r.id, r.replies) for r in rows])

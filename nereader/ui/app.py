@@ -15,7 +15,6 @@ from textual.screen import Screen
 
 from nereader.core.errors import NereaderError, StorageError
 from nereader.core.service import ForumService
-from nereader.core.store import RecentTags, SavedFilters
 from nereader.core.urls import SORTS, ListingRef, parse_listing_ref
 from nereader.ui.commands import TagProvider
 from nereader.ui.screens.dialogs import LinksScreen, NamePrompt, SearchScreen
@@ -54,8 +53,10 @@ class NereaderApp(App[None]):
         self.order = order
         self.demo = demo
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._recent = RecentTags(Path(service.settings.data_dir))
-        self._saved = SavedFilters(Path(service.settings.config_dir))
+        # In-memory copies of small local state, loaded and saved by workers through the
+        # service, so the (synchronous) palette never reads a file.
+        self._recent: list[str] = []
+        self._saved: dict[str, str] = {}
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.service, self.ref, self.sort, self.order, self.clock)
@@ -68,16 +69,28 @@ class NereaderApp(App[None]):
 
     def on_mount(self) -> None:
         self._remember(self.ref.key)
+        self.run_worker(self._load_saved_filters(), group="local-state")
+
+    async def _load_saved_filters(self) -> None:
+        try:
+            self._saved = await self.service.saved_filters()
+        except StorageError as exc:
+            self.notify(str(exc), severity="error", markup=False)
 
     # -- tags ----------------------------------------------------------------------------------
     def recent_tags(self) -> list[str]:
-        return self._recent.load()
+        return list(self._recent)
 
     def _remember(self, key: str) -> None:
-        try:
-            self._recent.add(key)
-        except StorageError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+        self._recent = [key] + [k for k in self._recent if k != key]
+
+        async def save() -> None:
+            try:
+                self._recent = await self.service.remember_tag(key)
+            except StorageError as exc:
+                self.notify(str(exc), severity="warning", markup=False)
+
+        self.run_worker(save(), group="local-state")
 
     def switch_tag(self, key: str) -> None:
         try:
@@ -116,11 +129,7 @@ class NereaderApp(App[None]):
 
     # -- filters and search --------------------------------------------------------------------
     def saved_filters(self) -> dict[str, str]:
-        try:
-            return self._saved.load()
-        except StorageError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return {}
+        return dict(self._saved)
 
     def apply_saved_filter(self, query: str) -> None:
         self.main.set_filter_text(query)
@@ -140,10 +149,12 @@ class NereaderApp(App[None]):
 
     def save_filter_prompt(self, query: str) -> None:
         def named(name: str | None) -> None:
-            if not name:
-                return
+            if name:
+                self.run_worker(save(name), group="local-state")
+
+        async def save(name: str) -> None:
             try:
-                self._saved.save(name, query)
+                self._saved = await self.service.save_filter(name, query)
             except StorageError as exc:
                 self.notify(str(exc), severity="error", markup=False)
                 return

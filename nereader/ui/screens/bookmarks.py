@@ -44,10 +44,10 @@ class BookmarkActions(_Base):
         def _count(self) -> None: ...
 
     def row_marks(self, row: ThreadSummary) -> str:
-        state = self.service.read_state
-        if state.has_new_activity(row):
+        # From the context (loaded in a worker): rendering never touches the disk.
+        if self.context.new(row):
             fresh = "↑"
-        elif state.is_unread(row):
+        elif self.context.unread(row):
             recent = (self.last_visit is None or row.activity_at is None
                       or row.activity_at > self.last_visit)
             fresh = "•" if recent else "·"
@@ -82,18 +82,24 @@ class BookmarkActions(_Base):
             await self._load_bookmarks()
 
     def action_edit_bookmark(self) -> None:
-        from nereader.ui.screens.dialogs import NamePrompt
-
         view = self.query_one(ThreadView)
         current = self.query_one(ThreadList).current
         thread_id = (view.thread.id if view.has_focus and view.thread else
                      current.id if current else None)
-        if thread_id is None:
+        if thread_id is not None:
+            self.run_worker(self._edit_note(thread_id), group="bookmark")
+
+    async def _edit_note(self, thread_id: int) -> None:
+        from nereader.ui.screens.dialogs import NamePrompt
+
+        try:
+            mark = await self.service.get_bookmark(thread_id)
+        except NereaderError as exc:
+            self.notify(str(exc), severity="error", markup=False)
             return
-        mark = self.service.bookmarks.get(thread_id)
+        labels = mark.labels if mark else ()
         initial = " ".join(filter(None, [mark.note if mark else "",
-                                         *(f"#{label}" for label in (mark.labels if mark
-                                                                     else ()))]))
+                                         *(f"#{label}" for label in labels)]))
 
         def done(text: str | None) -> None:
             if text is not None:
@@ -106,16 +112,14 @@ class BookmarkActions(_Base):
         labels = tuple(w[1:] for w in text.split() if w.startswith("#") and len(w) > 1)
         note = " ".join(w for w in text.split() if not w.startswith("#"))
         try:
-            if self.service.bookmarks.get(thread_id) is None:
-                await self.service.bookmark(thread_id, note, labels)
-            else:
-                self.service.bookmarks.update(thread_id, note=note, labels=labels)
+            _, warning = await self.service.set_bookmark_note(thread_id, note, labels)
         except NereaderError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(f"Saved: {note or '(no note)'} {' '.join('#' + x for x in labels)}",
-                    markup=False)
+        self.notify(warning or f"Saved: {note or '(no note)'} "
+                    f"{' '.join('#' + x for x in labels)}", markup=False)
         await self.refresh_context()
+        self.query_one(ThreadList).refresh()
         if self.showing_bookmarks:
             await self._load_bookmarks()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -18,7 +17,6 @@ from nereader.core.errors import NereaderError, StorageError
 from nereader.core.models import ListingPage, ThreadSummary
 from nereader.core.query import Context, Query
 from nereader.core.service import ForumService, Sourced, describe_age
-from nereader.core.store import FilterHistory
 from nereader.core.urls import ListingRef
 from nereader.ui.screens.bookmarks import BookmarkActions
 from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
@@ -62,7 +60,6 @@ class MainScreen(BookmarkActions, Screen[None]):
         self.loading_more = False
         self.query_text = Query.parse("")
         self.context = Context(now=self.now)
-        self.history = FilterHistory(Path(service.settings.data_dir))
         self.showing_bookmarks = False
         self.last_visit: datetime | None = None
 
@@ -82,12 +79,12 @@ class MainScreen(BookmarkActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(ThreadList).marks = self.row_marks
-        self.query_one(FilterInput).history = self.history.load()
         self.query_one("#progress").display = False
         self.query_one(ThreadList).focus()
         self.set_interval(0.5, self.update_status)
         self.load_first()
         self.run_worker(self.refresh_context(), group="context", exclusive=True)
+        self.run_worker(self._load_history(), group="history")
         if self.service.offline:
             self.action_library()  # offline: start from what the cache holds
 
@@ -287,10 +284,7 @@ class MainScreen(BookmarkActions, Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:
-        try:
-            self.history.add(event.value)
-        except StorageError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+        self.run_worker(self._remember_query(event.value), group="history")
         self.query_one(ThreadList).focus()
 
     @on(FilterInput.SaveRequested)
@@ -303,6 +297,15 @@ class MainScreen(BookmarkActions, Screen[None]):
             box.value = ""
             self.query_one(ThreadList).focus()
 
+    async def _load_history(self) -> None:
+        self.query_one(FilterInput).history = await self.service.filter_history()
+
+    async def _remember_query(self, query: str) -> None:
+        try:
+            await self.service.add_filter_history(query)
+        except StorageError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+
     async def refresh_context(self) -> None:
         """Facts from the index (staff replies, authors) for is:staff and author:."""
         self.context = await self.service.query_context()
@@ -311,6 +314,7 @@ class MainScreen(BookmarkActions, Screen[None]):
             while store.warnings:  # e.g. a corrupted file kept aside: say so, once
                 self.notify(store.warnings.pop(0), title="Local data", severity="warning",
                             markup=False, timeout=12)
+        self.query_one(ThreadList).refresh()  # the marks come from the context
         if not self.query_text.empty:
             apply_query(self.query_one(ThreadList), self.query_text, self.context)
             self._count()
