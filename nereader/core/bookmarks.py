@@ -1,4 +1,4 @@
-"""Bookmarks and read state: human-readable JSON, atomic writes, safe across processes.
+"""Bookmarks and read state in the data folder: human-readable JSON (see ``store``).
 
 Every change is read-modify-write under an exclusive lock on a sidecar ``.lock`` file, and the
 write goes through a temporary file, fsync and rename, so two nereader processes adding at
@@ -9,124 +9,38 @@ is moved aside as ``*.corrupt-<time>`` (never deleted) and nereader carries on w
 from __future__ import annotations
 
 import contextlib
-import json
-import os
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from nereader.core.clock import iso_now
 from nereader.core.errors import StorageError
-from nereader.core.models import ThreadSummary
-from nereader.core.store import atomic_write_text
-
-T = TypeVar("T")
-VERSION = 1
+from nereader.core.models import Bookmark, ThreadSummary
+from nereader.core.store import VERSION, JsonStore
 
 
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock held for the ``with`` block (blocks until free)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        except ImportError:  # Windows
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
+def bookmark_json(mark: Bookmark) -> dict[str, Any]:
+    """A bookmark as the JSON object ``bookmarks.json`` and exports hold."""
+    data = asdict(mark)
+    data["tags"], data["labels"] = list(mark.tags), list(mark.labels)
+    data["seen_post_ids"] = list(mark.seen_post_ids)
+    return data
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class JsonStore:
-    """One JSON document on disk, changed only under the lock."""
-
-    def __init__(self, path: Path, empty: Callable[[], dict[str, Any]]) -> None:
-        self.path = path
-        self.lock_path = path.with_name(path.name + ".lock")
-        self._empty = empty
-        self.warnings: list[str] = []
-
-    def _read(self) -> dict[str, Any]:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return self._empty()
-        except OSError as exc:
-            raise StorageError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
-        try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
-        except ValueError as exc:
-            aside = self.path.with_name(
-                f"{self.path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S%f}")
-            try:
-                self.path.replace(aside)
-            except OSError as move:
-                raise StorageError(f"{self.path} is corrupted ({exc}) and could not be moved "
-                                   f"aside: {move}") from move
-            self.warnings.append(f"{self.path.name} was unreadable ({exc}); kept it as "
-                                 f"{aside.name} and started afresh")
-            return self._empty()
-        return data
-
-    def load(self) -> dict[str, Any]:
-        with file_lock(self.lock_path):
-            return self._read()
-
-    def change(self, edit: Callable[[dict[str, Any]], T]) -> T:
-        """Apply ``edit`` to the current document and write it back atomically."""
-        with file_lock(self.lock_path):
-            data = self._read()
-            result = edit(data)
-            atomic_write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            return result
-
-
-@dataclass(frozen=True, slots=True)
-class Bookmark:
-    id: int
-    title: str
-    url: str
-    tags: tuple[str, ...] = ()
-    note: str = ""
-    labels: tuple[str, ...] = ()
-    added_at: str = field(default_factory=_now)
-    checked_at: str | None = None
-    replies_seen: int | None = None
-    seen_post_ids: tuple[int, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["tags"], data["labels"] = list(self.tags), list(self.labels)
-        data["seen_post_ids"] = list(self.seen_post_ids)
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Bookmark:
-        return cls(
-            id=int(data["id"]),
-            title=str(data.get("title", "")),
-            url=str(data.get("url", "")),
-            tags=tuple(str(t) for t in data.get("tags", [])),
-            note=str(data.get("note", "")),
-            labels=tuple(str(t) for t in data.get("labels", [])),
-            added_at=str(data.get("added_at") or _now()),
-            checked_at=data.get("checked_at"),
-            replies_seen=data.get("replies_seen"),
-            seen_post_ids=tuple(int(i) for i in data.get("seen_post_ids", [])),
-        )
+def bookmark_from_json(data: dict[str, Any]) -> Bookmark:
+    return Bookmark(
+        id=int(data["id"]),
+        title=str(data.get("title", "")),
+        url=str(data.get("url", "")),
+        tags=tuple(str(t) for t in data.get("tags", [])),
+        note=str(data.get("note", "")),
+        labels=tuple(str(t) for t in data.get("labels", [])),
+        added_at=str(data.get("added_at") or iso_now()),
+        checked_at=data.get("checked_at"),
+        replies_seen=data.get("replies_seen"),
+        seen_post_ids=tuple(int(i) for i in data.get("seen_post_ids", [])),
+    )
 
 
 class BookmarkStore:
@@ -149,13 +63,13 @@ class BookmarkStore:
         out = []
         for item in data.get("bookmarks", []):
             with contextlib.suppress(KeyError, TypeError, ValueError):
-                out.append(Bookmark.from_json(item))
+                out.append(bookmark_from_json(item))
         return out
 
     @staticmethod
     def _put(data: dict[str, Any], items: list[Bookmark]) -> None:
         data["version"] = VERSION
-        data["bookmarks"] = [b.to_json() for b in items]
+        data["bookmarks"] = [bookmark_json(b) for b in items]
 
     def all(self) -> list[Bookmark]:
         return self._items(self.file.load())
@@ -212,7 +126,7 @@ class BookmarkStore:
         return self.file.change(edit)
 
     def export_json(self) -> dict[str, Any]:
-        return {"version": VERSION, "bookmarks": [b.to_json() for b in self.all()]}
+        return {"version": VERSION, "bookmarks": [bookmark_json(b) for b in self.all()]}
 
     def import_json(self, data: Any) -> tuple[int, int]:
         """Merge an export into the store. Returns (added, updated)."""
@@ -269,7 +183,7 @@ class ReadState:
 
     def mark_read(self, rows: list[tuple[int, int]]) -> None:
         """Mark threads read as of now: (thread id, reply count seen)."""
-        stamp = _now()
+        stamp = iso_now()
 
         def edit(data: dict[str, Any]) -> None:
             for thread_id, replies in rows:
@@ -283,7 +197,7 @@ class ReadState:
 
         def edit(data: dict[str, Any]) -> None:
             previous[0] = data["visits"].get(tag)
-            data["visits"][tag] = _now()
+            data["visits"][tag] = iso_now()
 
         self._edit(edit)
         return previous[0]

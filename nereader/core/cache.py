@@ -1,50 +1,110 @@
 """The page cache on disk (diskcache): keyed by canonical URL, size-bounded, with pinning.
 
 Pinned pages live in a second store that has no size limit, so eviction can never reach them.
+Values are data only, never pickles: a short JSON header, the parse result as JSON (see
+``codec``) and the body, zlib-compressed. The stores run on a diskcache ``Disk`` that refuses
+to pickle and never unpickles; a cache written by nereader 0.1 (pickled values) is migrated
+once, read by an unpickler that refuses every class, and then removed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import pickle
+import shutil
 import sqlite3
+import struct
 import threading
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import diskcache
 
 from nereader import __version__
-from nereader.core.errors import StorageError
-from nereader.core.models import MODEL_SCHEMA
+from nereader.core import codec
+from nereader.core.clock import utc_now
+from nereader.core.errors import StorageError, storage_errors
+from nereader.core.models import MODEL_SCHEMA, CacheInfo
 from nereader.core.urls import canonical
 
+P = ParamSpec("P")
+R = TypeVar("R")
+_MAGIC = b"nereader-page/2\n"
+_INTENT = "pin-intent "  # a pin waiting for its page
+# A stored model is used only by the nereader version (and model schema) that made it.
+MODEL_TAG = f"{__version__}/{MODEL_SCHEMA}"
 
-@dataclass(frozen=True, slots=True)
+
 class CachedPage:
-    url: str
-    status: int
-    body: bytes
-    etag: str | None
-    last_modified: str | None
-    fetched_at: datetime
-    kind: str
-    model: Any = None  # what the parser made of body at fetched_at (None: parse again)
+    """One cached response. The body is decompressed and the model decoded only when used."""
+
+    __slots__ = ("_body", "_model", "_model_json", "_packed", "etag", "fetched_at", "kind",
+                 "last_modified", "status", "url")
+
+    def __init__(self, url: str, status: int, body: bytes | None, etag: str | None,
+                 last_modified: str | None, fetched_at: datetime, kind: str,
+                 model: Any = None, *, packed_body: bytes | None = None,
+                 model_json: bytes | None = None) -> None:
+        self.url, self.status, self.etag, self.last_modified = url, status, etag, last_modified
+        self.fetched_at, self.kind = fetched_at, kind
+        self._body: bytes | None = body
+        self._packed: bytes | None = packed_body
+        self._model = model
+        self._model_json = model_json
+
+    @property
+    def body(self) -> bytes:
+        if self._body is None:
+            self._body = zlib.decompress(self._packed or b"")
+        return self._body
+
+    @property
+    def model(self) -> Any:
+        """What the parser made of the body at ``fetched_at``; None: parse it again."""
+        if self._model is None and self._model_json is not None:
+            data, self._model_json = self._model_json, None
+            with contextlib.suppress(ValueError):
+                self._model = codec.load(self.kind, data)
+        return self._model
+
+    def with_model(self, model: Any) -> CachedPage:
+        return CachedPage(self.url, self.status, self._body, self.etag, self.last_modified,
+                          self.fetched_at, self.kind, model, packed_body=self._packed)
 
     def age_seconds(self, now: datetime | None = None) -> float:
-        return ((now or datetime.now(UTC)) - self.fetched_at).total_seconds()
+        return ((now or utc_now()) - self.fetched_at).total_seconds()
 
 
-@dataclass(frozen=True, slots=True)
-class CacheInfo:
-    directory: str
-    pages: int
-    pinned: int
-    bytes: int
-    pinned_bytes: int
-    size_limit: int
+def _storage(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    return storage_errors(f"the page cache: {what}",
+                          "; `nereader cache clear --all` starts it afresh", (diskcache.Timeout,))
+
+
+class DataDisk(diskcache.Disk):  # type: ignore[misc]
+    """diskcache's Disk without pickle: keys are str, values bytes; a pickled row is a miss."""
+
+    def put(self, key: Any) -> tuple[Any, bool]:
+        if not isinstance(key, str):
+            raise TypeError("cache keys are strings")
+        return super().put(key)  # type: ignore[no-any-return]
+
+    def get(self, key: Any, raw: bool) -> Any:
+        return super().get(key, raw) if raw else None
+
+    def store(self, value: Any, read: bool, key: Any = diskcache.UNKNOWN) -> Any:
+        if read or not isinstance(value, bytes):
+            raise TypeError("cache values are bytes")
+        return super().store(value, read, key)
+
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        if mode == diskcache.core.MODE_PICKLE:
+            return None
+        return super().fetch(mode, filename, value, read)
 
 
 class PageCache:
@@ -52,40 +112,41 @@ class PageCache:
 
     def __init__(self, directory: Path, size_limit: int = 512 * 1024 * 1024) -> None:
         self.directory = directory
+        self.size_limit = size_limit
+        self._lock = threading.Lock()
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._pages = diskcache.Cache(
-                str(directory / "pages"),
-                size_limit=size_limit,
-                eviction_policy="least-recently-used",
-                cull_limit=10,
-            )
-            self._pinned = diskcache.Cache(str(directory / "pinned"), eviction_policy="none")
-        except (OSError, sqlite3.Error) as exc:
+                str(directory / "pages-v2"), size_limit=size_limit, disk=DataDisk,
+                eviction_policy="least-recently-used", cull_limit=10)
+            self._pinned = diskcache.Cache(str(directory / "pinned-v2"), disk=DataDisk,
+                                           eviction_policy="none")
+        except (OSError, sqlite3.Error, diskcache.Timeout) as exc:
             raise StorageError(f"cannot open the cache in {directory}: {exc}") from exc
-        self.size_limit = size_limit
-        self._lock = threading.Lock()
+        _migrate_legacy(directory, self)
 
     def close(self) -> None:
         self._pages.close()
         self._pinned.close()
 
     # -- entries -------------------------------------------------------------------------------
+    @_storage("read a page")
     def get(self, url: str) -> CachedPage | None:
         key = canonical(url)
         raw = self._pinned.get(key)
         if raw is None:
             raw = self._pages.get(key)
-        return _decode(raw) if raw is not None else None
+        return unpack(raw) if isinstance(raw, bytes) else None
 
+    @_storage("store a page")
     def put(self, page: CachedPage) -> None:
         """Store a page; into the pinned store when it is pinned, or a pin awaits it."""
         key = canonical(page.url)
-        value = _encode(page)
+        value = pack(page)
         with self._lock:
-            if key in self._pinned or ("pin-intent", key) in self._pinned:
+            if key in self._pinned or _INTENT + key in self._pinned:
                 self._pinned.set(key, value)
-                self._pinned.pop(("pin-intent", key), default=None)
+                self._pinned.pop(_INTENT + key, default=None)
             else:
                 self._pages.set(key, value)
 
@@ -95,17 +156,18 @@ class PageCache:
         if page is None:
             return None
         # The parsed model goes: relative times in it ("4m") hang on the old fetch time.
-        fresh = CachedPage(
-            page.url, page.status, page.body, page.etag, page.last_modified, fetched_at, page.kind
-        )
+        fresh = CachedPage(page.url, page.status, page.body, page.etag, page.last_modified,
+                           fetched_at, page.kind)
         self.put(fresh)
         return fresh
 
+    @_storage("look up a page")
     def __contains__(self, url: str) -> bool:
         key = canonical(url)
         return key in self._pinned or key in self._pages
 
     # -- pinning -------------------------------------------------------------------------------
+    @_storage("pin a page")
     def pin(self, url: str) -> bool:
         """Keep a page forever (until unpinned). Returns whether it is cached."""
         key = canonical(url)
@@ -116,87 +178,144 @@ class PageCache:
                 return True
             if key in self._pinned:
                 return True
-            self._pinned.set(("pin-intent", key), True)
+            self._pinned.set(_INTENT + key, b"")
             return False
 
+    @_storage("unpin a page")
     def unpin(self, url: str) -> None:
         key = canonical(url)
         with self._lock:
-            self._pinned.pop(("pin-intent", key), default=None)
+            self._pinned.pop(_INTENT + key, default=None)
             raw = self._pinned.pop(key, default=None)
             if raw is not None:
                 self._pages.set(key, raw)
 
+    @_storage("look up a pin")
     def is_pinned(self, url: str) -> bool:
         key = canonical(url)
-        return key in self._pinned or ("pin-intent", key) in self._pinned
+        return key in self._pinned or _INTENT + key in self._pinned
 
     # -- housekeeping --------------------------------------------------------------------------
+    @_storage("list its pages")
     def urls(self) -> list[str]:
-        keys = [k for k in self._pinned.iterkeys() if isinstance(k, str)]
-        return keys + [k for k in self._pages.iterkeys() if isinstance(k, str)]
+        return [k for k in self._keys(self._pinned)] + [k for k in self._keys(self._pages)]
 
+    @staticmethod
+    def _keys(store: diskcache.Cache) -> Iterator[str]:
+        return (k for k in store.iterkeys() if isinstance(k, str) and not k.startswith(_INTENT))
+
+    @_storage("measure itself")
     def info(self) -> CacheInfo:
-        pinned_keys = [k for k in self._pinned.iterkeys() if isinstance(k, str)]
+        pinned = sum(1 for _ in self._keys(self._pinned))
         return CacheInfo(
             directory=str(self.directory),
-            pages=len(self._pages) + len(pinned_keys),
-            pinned=len(pinned_keys),
+            pages=sum(1 for _ in self._keys(self._pages)) + pinned,
+            pinned=pinned,
             bytes=int(self._pages.volume()) + int(self._pinned.volume()),
             pinned_bytes=int(self._pinned.volume()),
             size_limit=self.size_limit,
         )
 
+    @_storage("clear itself")
     def clear(self, include_pinned: bool = False) -> int:
         removed = int(self._pages.clear())
         if include_pinned:
             removed += int(self._pinned.clear())
         return removed
 
-    def cull(self) -> int:
-        return int(self._pages.cull())
 
-
-# A stored model is used only by the nereader version (and model schema) that made it.
-MODEL_TAG = f"{__version__}/{MODEL_SCHEMA}"
-
-
-def _encode(page: CachedPage) -> dict[str, Any]:
-    encoded = {
-        "url": page.url,
-        "status": page.status,
-        "body": zlib.compress(page.body, 1),
-        "etag": page.etag,
-        "last_modified": page.last_modified,
-        "fetched_at": page.fetched_at.timestamp(),
-        "kind": page.kind,
-    }
+# -- the stored form -------------------------------------------------------------------------
+def pack(page: CachedPage) -> bytes:
+    """magic, header length, JSON header, model JSON, compressed body."""
+    model = b""
     if page.model is not None:
-        encoded["model"] = pickle.dumps(page.model, protocol=pickle.HIGHEST_PROTOCOL)
-        encoded["model_tag"] = MODEL_TAG
-    return encoded
+        with contextlib.suppress(TypeError):
+            model = codec.dump(page.model)
+    header = json.dumps({
+        "url": page.url, "status": page.status, "etag": page.etag,
+        "last_modified": page.last_modified, "fetched_at": page.fetched_at.timestamp(),
+        "kind": page.kind, "model_tag": MODEL_TAG if model else None,
+        "model_bytes": len(model),
+    }).encode()
+    packed = page._packed if page._body is None and page._packed else zlib.compress(page.body, 1)
+    return _MAGIC + struct.pack(">I", len(header)) + header + model + packed
 
 
-def _model(raw: dict[str, Any]) -> Any:
-    if raw.get("model_tag") != MODEL_TAG or "model" not in raw:
+def unpack(raw: bytes) -> CachedPage | None:
+    """A stored page, or None for anything that is not one (a miss, never a crash)."""
+    if not raw.startswith(_MAGIC):
         return None
     try:
-        return pickle.loads(raw["model"])
-    except Exception:  # an unreadable model just means parsing the body again
-        return None
-
-
-def _decode(raw: dict[str, Any]) -> CachedPage | None:
-    try:
+        start = len(_MAGIC) + 4
+        (size,) = struct.unpack_from(">I", raw, len(_MAGIC))
+        head = json.loads(raw[start:start + size])
+        model_bytes = int(head["model_bytes"])
+        body_at = start + size + model_bytes
+        if model_bytes < 0 or body_at > len(raw):
+            return None
+        model_json = raw[start + size:body_at] if head.get("model_tag") == MODEL_TAG else None
         return CachedPage(
-            url=raw["url"],
-            status=int(raw["status"]),
-            body=zlib.decompress(raw["body"]),
-            etag=raw.get("etag"),
-            last_modified=raw.get("last_modified"),
-            fetched_at=datetime.fromtimestamp(float(raw["fetched_at"]), tz=UTC),
-            kind=str(raw.get("kind", "")),
-            model=_model(raw),
+            url=str(head["url"]), status=int(head["status"]), body=None,
+            etag=_text(head.get("etag")), last_modified=_text(head.get("last_modified")),
+            fetched_at=datetime.fromtimestamp(float(head["fetched_at"]), tz=UTC),
+            kind=str(head.get("kind", "")), packed_body=raw[body_at:],
+            model_json=model_json or None,
         )
-    except (KeyError, TypeError, ValueError, zlib.error):
-        return None  # an unreadable entry is a miss, never a crash
+    except (ValueError, TypeError, KeyError, OverflowError, OSError, struct.error):
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+# -- nereader 0.1 caches (pickled values) ----------------------------------------------------
+class _NoClasses(pickle.Unpickler):
+    """Reads only plain data (dicts, lists, str, bytes, numbers): no class is ever loaded."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"refusing {module}.{name}")
+
+
+def _plain(data: bytes) -> Any:
+    return _NoClasses(io.BytesIO(data)).load()
+
+
+def _migrate_legacy(directory: Path, cache: PageCache) -> None:
+    """Move pages from the 0.1 stores (``pages/``, ``pinned/``) into this cache, dropping
+    their pickled models, then remove the old stores. Whatever cannot be read is dropped."""
+    for name, pinned in (("pinned", True), ("pages", False)):
+        old = directory / name
+        if not (old / "cache.db").is_file():
+            continue
+        with contextlib.suppress(Exception):  # best effort: the old store goes either way
+            _copy_legacy(old, cache, pinned)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _copy_legacy(old: Path, cache: PageCache, pinned: bool) -> None:
+    db = sqlite3.connect(f"file:{old / 'cache.db'}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT key, raw, mode, filename, value FROM Cache").fetchall()
+    finally:
+        db.close()
+    for key, raw, mode, filename, value in rows:
+        with contextlib.suppress(Exception):
+            key = key if raw else _plain(bytes(key))
+            if mode != diskcache.core.MODE_PICKLE:
+                continue
+            data = bytes(value) if value is not None else (old / filename).read_bytes()
+            if isinstance(key, tuple) and len(key) == 2 and key[0] == "pin-intent":
+                cache.pin(str(key[1]))
+                continue
+            item = _plain(data)
+            if not isinstance(key, str) or not isinstance(item, dict):
+                continue
+            page = CachedPage(str(item["url"]), int(item["status"]),
+                              zlib.decompress(item["body"]), _text(item.get("etag")),
+                              _text(item.get("last_modified")),
+                              datetime.fromtimestamp(float(item["fetched_at"]), tz=UTC),
+                              str(item.get("kind", "")))
+            if pinned:
+                cache.pin(page.url)
+            cache.put(page)

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import sqlite3
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 class NereaderError(Exception):
     """Base class of every error nereader reports to a user."""
@@ -72,4 +80,27 @@ class ErrorPageError(ParseError):
 
 
 class StorageError(NereaderError):
-    """Local state (cache, bookmarks, settings) could not be read or written."""
+    """Local state (the cache, bookmarks, state or config files, the index) failed on disk."""
+
+    exit_code = 5
+
+
+def storage_errors(
+    what: str, hint: str = "", also: tuple[type[BaseException], ...] = ()
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a function that touches local storage: an ``OSError`` or ``sqlite3.Error``
+    (or one of ``also``) comes out as one ``StorageError`` saying what failed."""
+
+    def wrap(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            caught: tuple[type[BaseException], ...] = (OSError, sqlite3.Error, *also)
+            try:
+                return fn(*args, **kwargs)
+            except caught as exc:
+                detail = getattr(exc, "strerror", None) or exc
+                raise StorageError(f"{what} failed: {detail}{hint}") from exc
+
+        return run
+
+    return wrap

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from nereader.core.models import Post, PostKind, Thread, ThreadSummary, to_jsonable
+from nereader.core.models import Bookmark, Post, PostKind, Thread, ThreadSummary, to_jsonable
+from nereader.core.store import atomic_write_text
 
 
 def summary_json(row: ThreadSummary) -> dict[str, Any]:
@@ -191,3 +193,34 @@ def plain_text(post: Post) -> str:
     """A post's visible text on one line (for search and snippets)."""
     node = LexborHTMLParser(f"<div>{post.body_html}</div>").css_first("div")
     return " ".join(node.text(deep=True, separator=" ").split()) if node is not None else ""
+
+
+def _slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:60].strip("-") or "thread"
+
+
+def write_markdown_export(target: Path, marks: list[tuple[Bookmark, Thread | None]]) -> int:
+    """One Markdown file per bookmarked thread (front matter and every post), plus an
+    ``index.md`` listing them all. Returns how many thread files were written."""
+    lines = ["# Bookmarks", ""]
+    written = 0
+    for mark, thread in marks:
+        name = f"{mark.id}-{_slug(mark.title)}.md"
+        if thread is None:
+            lines.append(f"- {mark.title} <{mark.url}> (not available offline)")
+            continue
+        front = {
+            "id": thread.id, "title": thread.title, "url": thread.url,
+            "tags": [t.slug for t in thread.tags],
+            "fetched_at": thread.fetched_at.isoformat() if thread.fetched_at else None,
+            "accepted_answer_id": thread.accepted_answer_id,
+            "note": mark.note, "labels": list(mark.labels),
+        }
+        atomic_write_text(target / name, thread_markdown(thread, front_matter=front))
+        labels = " ".join(f"#{label}" for label in mark.labels)
+        lines.append(f"- [{thread.title}]({name}) {labels}".rstrip()
+                     + (f" — {mark.note}" if mark.note else ""))
+        written += 1
+    atomic_write_text(target / "index.md", "\n".join(lines) + "\n")
+    return written

@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from nereader.core.clock import utc_now
 from nereader.core.errors import (
     FetchError,
     HTTPStatusError,
@@ -86,9 +87,16 @@ class Fetcher:
         settings: Settings,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
+        """``sleep`` and ``clock`` (monotonic seconds) are injectable, so tests can check the
+        politeness gap exactly; ``on_change`` hears when requests start or end, or the
+        network is found down."""
         self.settings = settings
         self._sleep = sleep
+        self._clock = clock
+        self._on_change = on_change or (lambda: None)
         self._host = split(settings.base_url).netloc.lower()
         self._client = httpx.AsyncClient(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -111,10 +119,11 @@ class Fetcher:
     @property
     def network_down(self) -> bool:
         """True for a while after the network failed, so callers go to the cache at once."""
-        return time.monotonic() < self._down_until
+        return self._clock() < self._down_until
 
     def reset_network_state(self) -> None:
         self._down_until = 0.0
+        self._on_change()
 
     async def get(
         self, url: str, etag: str | None = None, last_modified: str | None = None
@@ -133,7 +142,8 @@ class Fetcher:
                 response = await self._get_following(url, headers)
             except NetworkError:
                 if attempt >= self.settings.retries:
-                    self._down_until = time.monotonic() + self.settings.network_down_for
+                    self._down_until = self._clock() + self.settings.network_down_for
+                    self._on_change()
                     raise
                 delay = self._backoff(attempt)
             else:
@@ -180,10 +190,10 @@ class Fetcher:
 
     async def _polite_start(self) -> None:
         async with self._gap_lock:
-            wait = self._last_start + self.settings.min_gap - time.monotonic()
+            wait = self._last_start + self.settings.min_gap - self._clock()
             if wait > 0:
                 await self._sleep(wait)
-            self._last_start = time.monotonic()
+            self._last_start = self._clock()
 
     async def _one(self, url: str, headers: dict[str, str]) -> _Answer:
         async with self._slots:
@@ -191,6 +201,7 @@ class Fetcher:
             self.stats.requests += 1
             self.stats.in_flight += 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+            self._on_change()
             try:
                 return await self._stream(url, headers)
             except httpx.InvalidURL as exc:
@@ -200,6 +211,7 @@ class Fetcher:
                 raise NetworkError(f"network error fetching {url}: {kind} {exc}".strip()) from exc
             finally:
                 self.stats.in_flight -= 1
+                self._on_change()
 
     async def _stream(self, url: str, headers: dict[str, str]) -> _Answer:
         cap = self.settings.max_bytes
@@ -222,7 +234,7 @@ class Fetcher:
                 etag=r.headers.get("ETag"),
                 last_modified=r.headers.get("Last-Modified"),
                 content_type=r.headers.get("Content-Type", ""),
-                fetched_at=datetime.now(UTC),
+                fetched_at=utc_now(),
             )
             return _Answer(response, r.headers.get("Location"),
                            retry_after_seconds(r.headers.get("Retry-After")))

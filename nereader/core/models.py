@@ -6,7 +6,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
+
+from nereader.core.clock import iso_now, utc_now
 
 # Bump when a model's fields change: cached parse results of another schema are re-parsed.
 MODEL_SCHEMA = 1
@@ -125,10 +127,6 @@ class Thread:
         return next((p for p in self.posts if p.kind is PostKind.QUESTION), None)
 
     @property
-    def accepted_answer(self) -> Post | None:
-        return next((p for p in self.posts if p.accepted), None)
-
-    @property
     def has_staff_reply(self) -> bool:
         return any(p.apple_staff and p.kind is not PostKind.QUESTION for p in self.posts)
 
@@ -169,3 +167,124 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     return obj
+
+
+# -- local records: what the service hands the UI and the CLI besides forum pages ------------
+T = TypeVar("T")
+Source = Literal["network", "revalidated", "cache", "stale"]
+SOURCE_RANK: dict[str, int] = {"network": 0, "revalidated": 1, "cache": 2, "stale": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Sourced(Generic[T]):
+    """A value and where it came from; stale values carry the reason and their age."""
+
+    value: T
+    source: Source
+    fetched_at: datetime
+    warning: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.source == "stale"
+
+    @property
+    def age_seconds(self) -> float:
+        return (utc_now() - self.fetched_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A bookmarked thread with the user's note and labels, and what was seen of it."""
+
+    id: int
+    title: str
+    url: str
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    labels: tuple[str, ...] = ()
+    added_at: str = field(default_factory=iso_now)
+    checked_at: str | None = None
+    replies_seen: int | None = None
+    seen_post_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BookmarkChange:
+    """What a bookmark check found for one bookmark."""
+
+    bookmark: Bookmark
+    new_posts: tuple[int, ...] = ()
+    total_replies: int | None = None
+    error: str | None = None
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryItem:
+    """A cached listing or a bookmark, as the offline library shows it."""
+
+    kind: Literal["tag", "bookmark"]
+    key: str  # a listing key ("networkextension", "topics/...") or a thread id
+    title: str
+    age_seconds: float | None  # None: not in the cache
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class SyncSummary:
+    """What a sync did: pages and threads fetched or skipped, bytes, failures."""
+
+    listing_pages: int = 0
+    listing_fresh: int = 0
+    threads: int = 0
+    threads_skipped: int = 0
+    thread_pages: int = 0
+    bytes: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheInfo:
+    """Where the page cache lives and how full it is."""
+
+    directory: str
+    pages: int
+    pinned: int
+    bytes: int
+    pinned_bytes: int
+    size_limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One thread found in the full-text index, at its best-matching post."""
+
+    thread_id: int
+    post_id: int
+    kind: str
+    title: str
+    author: str
+    snippet: str  # matches between MARK_OPEN and MARK_CLOSE (see text.snippet_parts)
+    rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should hear about that is not an error of the call itself."""
+
+    message: str
+    title: str = ""
+    severity: Literal["information", "warning", "error"] = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """The network side of the service: requests in flight and the mode."""
+
+    in_flight: int
+    offline: bool
+    network_down: bool
+
+
+ServiceEvent = Notice | Activity

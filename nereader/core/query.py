@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from nereader.core.clock import utc_now
 from nereader.core.errors import UsageError
 from nereader.core.models import ThreadSummary
 from nereader.core.text import parse_count, parse_iso
@@ -34,9 +35,15 @@ class QueryError(UsageError):
         self.position = position
         self.length = max(1, length)
 
-    def pointer(self, query: str) -> str:
-        """The query with a caret line under the bad token."""
-        return f"{query}\n{' ' * self.position}{'^' * self.length}"
+    def caret_line(self, indent: int = 0) -> str:
+        """A line to show under the query: carets under the bad token, then the message."""
+        return " " * (indent + self.position) + "^" * self.length + f" {self}"
+
+    def one_line(self, query: str) -> str:
+        """The error on one line, the bad token bracketed in the query (for the CLI)."""
+        end = self.position + self.length
+        marked = f"{query[:self.position]}⟦{query[self.position:end]}⟧{query[end:]}"
+        return f"bad filter at column {self.position + 1}: {self}: {marked}"
 
 
 def fold(text: str) -> str:
@@ -57,7 +64,7 @@ def haystack(row: ThreadSummary) -> str:
 class Context:
     """What the rows alone cannot say: bookmarks, read state, facts from cached threads."""
 
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    now: datetime = field(default_factory=utc_now)
     bookmarked: set[int] = field(default_factory=set)
     unread: Callable[[ThreadSummary], bool] = lambda row: True
     new: Callable[[ThreadSummary], bool] = lambda row: False

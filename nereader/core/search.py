@@ -11,13 +11,13 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from contextlib import closing
-from dataclasses import dataclass
 from pathlib import Path
 
-from nereader.core.errors import StorageError, UsageError
+from nereader.core.errors import StorageError, UsageError, storage_errors
 from nereader.core.export import plain_text
-from nereader.core.models import PostKind, Thread
+from nereader.core.models import PostKind, SearchHit, Thread
 from nereader.core.query import fold
+from nereader.core.text import MARK_CLOSE, MARK_OPEN
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS threads (
@@ -30,18 +30,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS posts USING fts5(
 );
 """
 _WORD = re.compile(r'(-?)"([^"]*)"|(\S+)')
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # private-use: never in page text
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    thread_id: int
-    post_id: int
-    kind: str
-    title: str
-    author: str
-    snippet: str
-    rank: float
 
 
 def fts_query(text: str) -> str:
@@ -76,15 +64,6 @@ def fts_query(text: str) -> str:
     return query
 
 
-def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
-    """A snippet as (text, is_match) runs, for highlighting."""
-    parts: list[tuple[str, bool]] = []
-    for i, chunk in enumerate(re.split(f"[{MARK_OPEN}{MARK_CLOSE}]", snippet)):
-        if chunk:
-            parts.append((chunk, i % 2 == 1))
-    return parts
-
-
 class SearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -99,6 +78,7 @@ class SearchIndex:
     def close(self) -> None:
         self._db.close()
 
+    @storage_errors("the search index")
     def index_thread(self, thread: Thread) -> None:
         """(Re)index a whole thread; re-caching a thread replaces its old rows."""
         question = thread.question
@@ -121,11 +101,7 @@ class SearchIndex:
                  len(thread.posts) - 1 if question else len(thread.posts),
                  thread.fetched_at.isoformat() if thread.fetched_at else None))
 
-    def remove_thread(self, thread_id: int) -> None:
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM posts WHERE thread_id = ?", (thread_id,))
-            self._db.execute("DELETE FROM threads WHERE id = ?", (thread_id,))
-
+    @storage_errors("the search index")
     def clear(self) -> None:
         with self._lock, self._db:
             self._db.execute("DELETE FROM posts")
@@ -144,8 +120,8 @@ class SearchIndex:
         try:
             with self._lock, closing(self._db.execute(sql, (query, limit * 20))) as cur:
                 rows = cur.fetchall()
-        except sqlite3.OperationalError as exc:
-            raise UsageError(f"cannot search for {text!r}: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise StorageError(f"the search index {self.path} failed: {exc}") from exc
         questions = {int(r[0]): r for r in rows if r[2] == PostKind.QUESTION.value}
         hits: list[SearchHit] = []
         seen: set[int] = set()
@@ -162,6 +138,7 @@ class SearchIndex:
                 break
         return hits
 
+    @storage_errors("the search index")
     def facts(self, ids: Iterable[int] | None = None) -> dict[int, tuple[str | None, bool]]:
         """(question author, has an Apple staff reply) per indexed thread."""
         with self._lock, closing(self._db.execute(
@@ -170,6 +147,7 @@ class SearchIndex:
         wanted = set(ids) if ids is not None else None
         return {int(i): (a, bool(s)) for i, a, s in rows if wanted is None or i in wanted}
 
+    @storage_errors("the search index")
     def stats(self) -> tuple[int, int]:
         with self._lock:
             threads = self._db.execute("SELECT count(*) FROM threads").fetchone()[0]

@@ -1,4 +1,4 @@
-"""Small local state files: atomic, human-readable JSON that a crash cannot corrupt."""
+"""Local files: atomic, locked, human-readable JSON that a crash cannot corrupt."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from nereader.core.clock import utc_now
 from nereader.core.errors import StorageError
+
+T = TypeVar("T")
+VERSION = 1
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -35,6 +40,71 @@ def atomic_write_text(path: Path, text: str) -> None:
                 os.close(dir_fd)
     except OSError as exc:
         raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock held for the ``with`` block (blocks until free)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except ImportError:  # Windows
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+class JsonStore:
+    """One JSON document on disk, changed only under the lock."""
+
+    def __init__(self, path: Path, empty: Callable[[], dict[str, Any]]) -> None:
+        self.path = path
+        self.lock_path = path.with_name(path.name + ".lock")
+        self._empty = empty
+        self.warnings: list[str] = []
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return self._empty()
+        except OSError as exc:
+            raise StorageError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            aside = self.path.with_name(
+                f"{self.path.name}.corrupt-{utc_now():%Y%m%dT%H%M%S%f}")
+            try:
+                self.path.replace(aside)
+            except OSError as move:
+                raise StorageError(f"{self.path} is corrupted ({exc}) and could not be moved "
+                                   f"aside: {move}") from move
+            self.warnings.append(f"{self.path.name} was unreadable ({exc}); kept it as "
+                                 f"{aside.name} and started afresh")
+            return self._empty()
+        return data
+
+    def load(self) -> dict[str, Any]:
+        with file_lock(self.lock_path):
+            return self._read()
+
+    def change(self, edit: Callable[[dict[str, Any]], T]) -> T:
+        """Apply ``edit`` to the current document and write it back atomically."""
+        with file_lock(self.lock_path):
+            data = self._read()
+            result = edit(data)
+            atomic_write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            return result
 
 
 def read_json(path: Path, default: Any) -> Any:

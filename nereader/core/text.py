@@ -145,6 +145,42 @@ def from_millis(text: str | None) -> datetime | None:
         return None
 
 
+def age_text(seconds: float) -> str:
+    """A short age: "45s", "12m", "3h", "2d"."""
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 page", "3 pages", "1 reply", "2 replies"."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
+def parse_int(text: str | None, max_digits: int = 12) -> int | None:
+    """A plain non-negative integer ("42", " 1,234 "), or None; never a huge or signed one."""
+    if text is None:
+        return None
+    digits = text.strip().replace(",", "")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > max_digits:
+        return None
+    return int(digits)
+
+
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"  # around search matches; private use, never page text
+
+
+def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """A search snippet as (text, is_match) runs, for highlighting."""
+    parts: list[tuple[str, bool]] = []
+    for i, chunk in enumerate(re.split(f"[{MARK_OPEN}{MARK_CLOSE}]", snippet)):
+        if chunk:
+            parts.append((chunk, i % 2 == 1))
+    return parts
+
+
 def relative_time(when: datetime | None, now: datetime) -> str:
     """ "just now", "5 minutes ago", "3 days ago", "2 years ago" for display."""
     if when is None:

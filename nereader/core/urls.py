@@ -8,6 +8,7 @@ from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urls
 
 from nereader.core.errors import UsageError
 from nereader.core.models import ListingKind
+from nereader.core.text import parse_int
 
 DEFAULT_BASE = "https://developer.apple.com"
 DEFAULT_TAG = "networkextension"
@@ -154,12 +155,6 @@ def absolute(href: str | None, base: str = DEFAULT_BASE) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
 
 
-def _int(text: str | None) -> int | None:
-    if text is None or not text.strip().isdigit():
-        return None
-    return int(text)
-
-
 def parse_thread_ref(text: str) -> ThreadRef:
     """Recognise a thread id or any thread URL a user may paste.
 
@@ -178,8 +173,8 @@ def parse_thread_ref(text: str) -> ThreadRef:
     if parts.scheme not in {"http", "https"} or match is None:
         raise UsageError(f"not a thread id or forum thread URL: {text!r}")
     query = dict(parse_qsl(parts.query))
-    page = _int(query.get("page")) or 1
-    answer = _int(query.get("answerId")) or _int(parts.fragment)
+    page = parse_int(query.get("page")) or 1
+    answer = parse_int(query.get("answerId")) or parse_int(parts.fragment)
     return ThreadRef(int(match.group(1)), max(page, 1), answer)
 
 
@@ -199,7 +194,7 @@ def parse_listing_ref(text: str) -> tuple[ListingRef, int, str | None, str | Non
     if segments and segments[0] == "forums":
         segments = segments[1:]
     query = dict(parse_qsl(parts.query))
-    page = max(_int(query.get("page")) or 1, 1)
+    page = max(parse_int(query.get("page")) or 1, 1)
     sort = normalise_sort(query["sortBy"]) if "sortBy" in query else None
     order = normalise_order(query["sortOrder"]) if "sortOrder" in query else None
     if len(segments) == 2 and segments[0] == "tags" and _SLUG.match(segments[1]):
@@ -220,6 +215,44 @@ def listing_ref_from_href(href: str) -> ListingRef | None:
 
 
 _HREF_THREAD = re.compile(r"^/forums/thread/(\d{1,12})(?:[?#/]|$)")
+_ANY_THREAD = re.compile(r"/thread/\d+")
+_ANY_LISTING = re.compile(r"/forums/(?:tags|topics)/")
+_TAG_HREF = re.compile(r"/forums/(?:tags|topics)/(?:[^/?#]+/)*([^/?#]+)/?(?:[?#]|$)")
+_ANSWER = re.compile(r"answerId=(\d{1,15})")
+_FRAGMENT_ID = re.compile(r"#(\d{1,15})$")
+
+
+def url_kind(url: str) -> str | None:
+    """What a forum URL shows by its path: "feed", "thread", "listing", or None."""
+    if "/rssFeed/" in url:
+        return "feed"
+    if _ANY_THREAD.search(url):
+        return "thread"
+    if _ANY_LISTING.search(url):
+        return "listing"
+    return None
+
+
+def is_thread_href(href: str | None) -> bool:
+    """Whether a link on a page points at a thread (any form the site writes)."""
+    return bool(href) and _ANY_THREAD.search(href or "") is not None
+
+
+def slug_from_href(href: str) -> str | None:
+    """The last slug of a tag, topic or subtopic link ("/forums/tags/ios" -> "ios")."""
+    m = _TAG_HREF.search(href)
+    if m:
+        return m.group(1)
+    ref = listing_ref_from_href(href)
+    return ref.slug.rsplit("/", 1)[-1] if ref else None
+
+
+def answer_id_from_href(href: str | None) -> int | None:
+    """The post a link points at: ``?answerId=N`` or a trailing ``#N``."""
+    if not href:
+        return None
+    m = _ANSWER.search(href) or _FRAGMENT_ID.search(href)
+    return int(m.group(1)) if m else None
 _PLAIN_PATH = re.compile(r"^/[A-Za-z0-9/._~-]*$")
 
 
@@ -247,3 +280,12 @@ def canonical(url: str) -> str:
     return urlunsplit(
         (parts.scheme.lower(), parts.netloc.lower(), parts.path, urlencode(query), "")
     )
+
+
+def thread_page_one(url: str) -> ThreadRef | None:
+    """The thread whose first page ``url`` is (cache keys: no ``page`` parameter), or None."""
+    try:
+        ref = parse_thread_ref(url)
+    except UsageError:
+        return None
+    return ref if "page=" not in url else None

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from nereader.cli import main
-from nereader.core.cache import CachedPage
-from nereader.core.models import ThreadSummary
+from nereader.core.errors import OfflineError
+from nereader.core.models import ListingKind, ThreadSummary
 from nereader.core.service import ForumService
 from nereader.core.settings import Settings
-from nereader.core.urls import thread_url
+from nereader.core.urls import ListingRef
 from nereader.localforum.server import ForumServer
 from nereader.localforum.site import Faults, Site
 
@@ -35,25 +33,25 @@ def add_reply(site: Site) -> None:
 
 
 async def test_bookmark_pins_every_page_and_opens_offline(service: ForumService,
-                                                          settings: Settings) -> None:
+                                                          settings: Settings,
+                                                          site: Site) -> None:
     mark, warning = await service.bookmark(821372, "panics", ("kernel",))
     assert warning is None and mark.title.startswith("Kernel panics")
-    base = settings.base_url
-    for n in (1, 2):
-        assert service.cache.is_pinned(thread_url(821372, n, base))
+    await service.thread(828388)  # read, not bookmarked
     await service.aclose()
-    # eviction pressure: the same cache, reopened with a tiny size limit, flooded
-    small = ForumService(settings.with_(cache_size_limit=60_000))
+    # Eviction pressure: the same cache, reopened with a tiny size limit, filled by a sync.
+    site.routes.update(Site.synthetic(threads=60, pages=3).routes)
+    small = ForumService(settings.with_(cache_size_limit=150_000))
     try:
-        for i in range(40):
-            small.cache.put(CachedPage(f"{base}/forums/thread/{9000 + i}", 200,
-                                       os.urandom(20_000), None, None, datetime.now(UTC),
-                                       "thread"))
-        small.cache.cull()
-        assert small.cache.get(f"{base}/forums/thread/9000") is None  # eviction happened
+        summary = await small.sync(ListingRef(ListingKind.TAG, "synthetic"))
+        assert summary.threads == 60 and not summary.failures
         small.set_offline(True)
-        thread = await small.thread(821372)
+        with pytest.raises(OfflineError):
+            await small.thread(828388)  # evicted: the size limit is real
+        thread = await small.thread(821372)  # both pages survived: they are pinned
         assert len(thread.value.posts) == 37
+        await small.cache_clear()  # clearing keeps pinned pages too
+        assert len((await small.thread(821372)).value.posts) == 37
     finally:
         await small.aclose()
 
@@ -63,7 +61,7 @@ async def test_bookmark_offline_saves_with_warning(settings: Settings, site: Sit
     try:
         mark, warning = await svc.bookmark(828388, "later")
         assert mark.id == 828388 and warning and "not yet available offline" in warning
-        assert svc.bookmarks.ids() == {828388}
+        assert [b.id for b in await svc.bookmarks()] == [828388]
         assert site.counters.requests == 0
     finally:
         await svc.aclose()
@@ -71,7 +69,8 @@ async def test_bookmark_offline_saves_with_warning(settings: Settings, site: Sit
     try:
         changes = await online.check_bookmarks()
         assert changes[0].error is None and changes[0].total_replies == 9
-        assert online.bookmarks.get(828388).title.startswith("NEFilterDataProvider")  # type: ignore[union-attr]
+        mark = await online.get_bookmark(828388)
+        assert mark is not None and mark.title.startswith("NEFilterDataProvider")
     finally:
         await online.aclose()
 
@@ -94,9 +93,10 @@ async def test_opening_a_bookmark_reports_new_posts_and_marks_read(service: Foru
     result, new = await service.open_thread(828388, refresh=True)
     assert new == (828396022,) and len(result.value.posts) == 11
     row = ThreadSummary(828388, "t", "u", replies=9)
-    assert not service.read_state.is_unread(row)
-    assert not service.read_state.has_new_activity(row)
-    assert service.read_state.has_new_activity(ThreadSummary(828388, "t", "u", replies=10))
+    context = await service.query_context()
+    assert not context.unread(row) and not context.new(row)
+    assert context.new(ThreadSummary(828388, "t", "u", replies=10))
+    assert context.bookmarked == {828388}
 
 
 def test_cli_bookmarks(server: ForumServer, site: Site, tmp_path: Path,
@@ -129,7 +129,7 @@ def test_cli_bookmarks(server: ForumServer, site: Site, tmp_path: Path,
     (tmp_path / "export.json").write_text(out)
     assert run("bookmarks", "remove", "707294")[0] == 0
     code, out, _ = run("bookmarks", "import", str(tmp_path / "export.json"))
-    assert code == 0 and "imported 1 new bookmarks, merged 1" in out
+    assert code == 0 and "imported 1 new bookmark, merged 1" in out
     code, out, _ = run("cache", "clear")
     code, out, _ = run("cache", "info", "--json")
     assert json.loads(out)["pinned"] >= 2 and json.loads(out)["pages"] == json.loads(out)["pinned"]

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+import sqlite3
+import struct
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import diskcache
 import pytest
 
-from nereader.core.cache import CachedPage, PageCache
+from nereader.core.cache import MODEL_TAG, CachedPage, PageCache, pack, unpack
+from nereader.core.parse import parse_listing, parse_thread
+from nereader.core.urls import canonical
+from tests.conftest import fixture_bytes
 
 NOW = datetime(2026, 6, 12, tzinfo=UTC)
 
 
-def page(url: str, body: bytes = b"<html></html>", when: datetime = NOW) -> CachedPage:
-    return CachedPage(url, 200, body, '"e1"', "Fri, 12 Jun 2026 12:00:00 GMT", when, "thread")
+def page(url: str, body: bytes = b"<html></html>", when: datetime = NOW,
+         kind: str = "thread") -> CachedPage:
+    return CachedPage(url, 200, body, '"e1"', "Fri, 12 Jun 2026 12:00:00 GMT", when, kind)
 
 
 def test_round_trip_and_canonical_keys(tmp_path: Path) -> None:
@@ -38,9 +45,8 @@ def test_pinned_pages_survive_eviction(tmp_path: Path) -> None:
     assert cache.pin(pinned)
     early_unpinned = "https://developer.apple.com/forums/thread/2"
     cache.put(page(early_unpinned, os.urandom(50_000)))
-    for i in range(3, 60):
+    for i in range(3, 60):  # diskcache culls as it stores
         cache.put(page(f"https://developer.apple.com/forums/thread/{i}", os.urandom(50_000)))
-    cache.cull()
     assert cache.get(pinned) is not None and cache.is_pinned(pinned)
     assert cache.get(early_unpinned) is None  # evicted: the size limit is real
     info = cache.info()
@@ -69,23 +75,95 @@ def test_clear_keeps_pinned_unless_all(tmp_path: Path) -> None:
     assert cache.get("https://developer.apple.com/forums/thread/0") is None
 
 
-def test_unreadable_entry_is_a_miss(tmp_path: Path) -> None:
+def _rows(db: Path) -> list[tuple[object, int, int]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT key, raw, mode FROM Cache").fetchall()
+
+
+def test_values_are_data_never_pickles(tmp_path: Path) -> None:
     cache = PageCache(tmp_path)
-    cache._pages.set("https://developer.apple.com/forums/thread/9", {"garbage": True})
-    assert cache.get("https://developer.apple.com/forums/thread/9") is None
+    url = "https://developer.apple.com/forums/tags/networkextension"
+    listing = parse_listing(fixture_bytes("tag-networkextension-p1.html"), url, NOW)
+    body = fixture_bytes("tag-networkextension-p1.html")
+    cache.put(replace_model(page(url, body, kind="listing"), listing))
+    cache.pin("https://developer.apple.com/forums/thread/77")  # a pin waiting for its page
+    cache.close()
+    rows = _rows(tmp_path / "pages-v2" / "cache.db") + _rows(tmp_path / "pinned-v2" / "cache.db")
+    assert len(rows) == 2
+    assert all(raw == 1 and mode != diskcache.core.MODE_PICKLE for _, raw, mode in rows)
+    got = PageCache(tmp_path).get(url)
+    assert got is not None and got.model == listing  # the parse result came back as data
+
+
+def test_a_foreign_value_is_a_miss_and_never_unpickled(tmp_path: Path) -> None:
+    cache = PageCache(tmp_path)
+    url = "https://developer.apple.com/forums/thread/9"
+    cache.put(page(url))
+    cache.close()
+    # Another program writes a pickle (which would run code when loaded) under the same key.
+    foreign = diskcache.Cache(str(tmp_path / "pages-v2"))
+    foreign.set(canonical(url), Exploit())
+    foreign.set(canonical(url) + "?x=1", b"not a page")
+    foreign.close()
+    reopened = PageCache(tmp_path)
+    assert reopened.get(url) is None and reopened.get(url + "?x=1") is None
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_parsed_model_is_kept_only_for_this_version(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from nereader.core import cache as cache_module
-    from nereader.core.models import Tag
 
     cache = PageCache(tmp_path)
-    url = "https://developer.apple.com/forums/thread/3"
-    cache.put(replace(page(url), model=Tag("a", "b")))
-    assert cache.get(url).model == Tag("a", "b")  # type: ignore[union-attr]
+    url = "https://developer.apple.com/forums/thread/828388"
+    body = fixture_bytes("thread-828388.html")
+    thread = parse_thread(body, url, NOW)
+    cache.put(replace_model(page(url, body), thread))
+    assert cache.get(url).model == thread  # type: ignore[union-attr]
     touched = cache.touch(url, NOW + timedelta(hours=1))
     assert touched is not None and touched.model is None  # relative times would be stale
-    cache.put(replace(page(url), model=Tag("a", "b")))
+    cache.put(replace_model(page(url, body), thread))
     monkeypatch.setattr(cache_module, "MODEL_TAG", "0.0.0/0")  # another nereader version
     assert cache.get(url).model is None  # type: ignore[union-attr]
+
+
+def test_a_stored_model_of_the_wrong_shape_is_parsed_again() -> None:
+    url = "https://developer.apple.com/forums/thread/828388"
+    raw = pack(page(url, fixture_bytes("thread-828388.html")))
+    # A model that is JSON but not a Thread: the page reads, its model does not.
+    head_end = raw.index(b"}") + 1
+    broken = raw[:head_end].replace(b'"model_tag": null', f'"model_tag": "{MODEL_TAG}"'.encode())
+    broken = broken.replace(b'"model_bytes": 0', b'"model_bytes": 7')
+    size = len(broken) - len(raw[: raw.index(b"{")])
+    broken = raw[: raw.index(b"{") - 4] + struct.pack(">I", size) + broken[raw.index(b"{"):]
+    got = unpack(broken + b"[1,2,3]" + raw[head_end:])
+    assert got is not None and got.model is None and b"828388" in got.body
+
+
+class Exploit:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch pwned",))
+
+
+def test_a_cache_of_nereader_0_1_is_migrated(tmp_path: Path) -> None:
+    """0.1 pickled each page as a dict: the pages move over as data, their models and anything
+    that is not plain data are dropped, and the old stores go."""
+    url = "https://developer.apple.com/forums/thread/828388"
+    body = fixture_bytes("thread-828388.html")
+    old = diskcache.Cache(str(tmp_path / "pinned"))
+    old.set(url, {"url": url, "status": 200, "body": zlib.compress(body), "etag": '"x"',
+                  "last_modified": None, "fetched_at": NOW.timestamp(), "kind": "thread",
+                  "model": b"\x80\x04junk", "model_tag": "0.1.0/1"})
+    old.set(("pin-intent", url + "?page=2"), True)
+    old.set(url + "?page=3", Exploit())
+    old.close()
+    cache = PageCache(tmp_path)
+    got = cache.get(url)
+    assert got is not None and got.body == body and got.etag == '"x"' and got.model is None
+    assert cache.is_pinned(url) and cache.is_pinned(url + "?page=2")
+    assert cache.get(url + "?page=3") is None and not (tmp_path / "pwned").exists()
+    assert not (tmp_path / "pinned").exists()
+
+
+def replace_model(entry: CachedPage, model: object) -> CachedPage:
+    return entry.with_model(model)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -12,6 +11,7 @@ from nereader.core.parse.common import decode, load_html, raise_if_not_content
 from nereader.core.parse.feed import parse_feed
 from nereader.core.parse.listing import parse_listing
 from nereader.core.parse.thread import merge_thread_pages, parse_thread
+from nereader.core.urls import url_kind
 
 __all__ = [
     "PageKind",
@@ -30,20 +30,12 @@ class PageKind(StrEnum):
     FEED = "feed"
 
 
-_THREAD_URL = re.compile(r"/thread/\d+")
-_LISTING_URL = re.compile(r"/forums/(?:tags|topics)/")
-
-
 def detect_kind(content: str | bytes, url: str | None = None) -> PageKind:
     """Which parser a page wants: by URL when given, else by its markup."""
     text = decode(content)
-    if url:
-        if "/rssFeed/" in url:
-            return PageKind.FEED
-        if _THREAD_URL.search(url):
-            return PageKind.THREAD
-        if _LISTING_URL.search(url):
-            return PageKind.LISTING
+    kind = url_kind(url) if url else None
+    if kind is not None:
+        return PageKind(kind)
     head = text.lstrip()[:512].lower()
     if head.startswith("<?xml") or head.startswith("<rss"):
         return PageKind.FEED

@@ -9,10 +9,11 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from nereader.core.clock import utc_now
 from nereader.core.errors import ChallengeError, ErrorPageError, ParseError
 from nereader.core.models import Tag
-from nereader.core.text import squash
-from nereader.core.urls import listing_ref_from_href
+from nereader.core.text import parse_int, squash
+from nereader.core.urls import is_thread_href, slug_from_href
 
 Node = Any  # selectolax LexborNode (untyped)
 
@@ -22,7 +23,6 @@ _CHALLENGE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _CONTENT_MARKERS = ".article-entry, section.content-post, .thread-container, .tag-header"
-_TAG_HREF = re.compile(r"/forums/(?:tags|topics)/(?:[^/?#]+/)*([^/?#]+)/?(?:[?#]|$)")
 _ERROR_TITLES = re.compile(
     r"page not found|not found|something went wrong|server error|service unavailable"
     r"|we.re sorry|an error occurred|temporarily unavailable",
@@ -63,8 +63,9 @@ def check_complete(text: str) -> None:
 
 
 def now_utc(fetched_at: datetime | None) -> datetime:
+    """The fetch time as aware UTC (now, for a page parsed by hand)."""
     if fetched_at is None:
-        return datetime.now(UTC)
+        return utc_now()
     return fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)
 
 
@@ -105,7 +106,7 @@ def main_of(tree: LexborHTMLParser) -> Node:
 
 
 def thread_links(node: Node) -> list[Node]:
-    return [a for a in node.css("a[href]") if re.search(r"/thread/\d+", a.attributes["href"] or "")]
+    return [a for a in node.css("a[href]") if is_thread_href(a.attrs.get("href"))]
 
 
 def raise_if_not_content(tree: LexborHTMLParser, what: str) -> None:
@@ -151,11 +152,7 @@ def classify_tags(scope: Node | None) -> tuple[Tag | None, Tag | None, tuple[Tag
 
 
 def _tag(a: Node) -> Tag | None:
-    href = attr(a, "href") or ""
-    m = _TAG_HREF.search(href)
-    slug = m.group(1) if m else None
-    if slug is None and (ref := listing_ref_from_href(href)) is not None:
-        slug = ref.slug.rsplit("/", 1)[-1]
+    slug = slug_from_href(attr(a, "href") or "")
     name = text_of(a)
     if slug and name and slug != "rssFeed":
         return Tag(name, slug.lower())
@@ -167,22 +164,19 @@ def pagination(scope: Node) -> tuple[int | None, int | None]:
     nav = first(scope, "nav.pagination", ".pagination", "[data-total-pages]")
     if nav is None:
         return None, None
-    current = _int(attr(nav, "data-current-page"))
-    total = _int(attr(nav, "data-total-pages"))
+    current = _page_number(attr(nav, "data-current-page"))
+    total = _page_number(attr(nav, "data-total-pages"))
     if current is None:
         cur = first(nav, "[aria-current=page]", ".current", ".active")
-        current = _int(text_of(cur))
+        current = _page_number(text_of(cur))
     if total is None:
-        numbers = [_int(text_of(a)) for a in nav.css("a")]
+        numbers = [_page_number(text_of(a)) for a in nav.css("a")]
         total = max((n for n in numbers if n is not None), default=None)
     return current, total
 
 
-def _int(text: str | None) -> int | None:
-    if text is None:
-        return None
-    digits = text.strip().replace(",", "")
-    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+def _page_number(text: str | None) -> int | None:
+    return parse_int(text, max_digits=9)
 
 
 def distinct(items: Iterable[Node]) -> list[Node]:
@@ -236,9 +230,3 @@ class Index:
             if found is not None:
                 return found
         return None
-
-    def has_class(self, name: str, also: str | None = None) -> bool:
-        node = self.by_class.get(name)
-        if node is None:
-            return False
-        return also is None or also in (node.attrs.get("class") or "").split()

@@ -28,6 +28,7 @@ from nereader.core.parse.markdown import to_markdown, to_safe_html
 from nereader.core.text import from_millis, parse_count, parse_iso, squash
 from nereader.core.urls import (
     absolute,
+    answer_id_from_href,
     base_of,
     parse_thread_ref,
     thread_id_from_href,
@@ -76,7 +77,7 @@ def parse_thread(
         title = _TITLE_SUFFIX.sub("", squash(og))
     topic, subtopic, tags = classify_tags(first(header, ".thread-tags") or header)
     answered_by = attr(first(header, ".answered-by a", "a.answered-by"), "href")
-    accepted_id = _answer_id(answered_by)
+    accepted_id = answer_id_from_href(answered_by)
 
     posts = _posts(main, question, base)
     if accepted_id is not None:
@@ -120,13 +121,6 @@ def _thread_id(tree: Any, container: Node, question: Node, url: str | None) -> i
         if c and c.isdigit() and len(c) < 13:
             return int(c)
     raise LayoutChangedError("thread layout changed: no thread id (data-thread-id, canonical link)")
-
-
-def _answer_id(href: str | None) -> int | None:
-    if not href:
-        return None
-    m = re.search(r"answerId=(\d+)", href) or re.search(r"#(\d+)$", href)
-    return int(m.group(1)) if m else None
 
 
 def _kind(node: Node) -> PostKind | None:
@@ -188,7 +182,7 @@ def _post(node: Node, ids: set[int], id_of: dict[int, int], base: str) -> Post |
     idx = Index(node, ids)
     raw_id = attr(node, "data-post-id") or attr(node, "id") or ""
     if not raw_id.isdigit():
-        raw_id = str(_answer_id(attr(idx.cls("share-link"), "href")) or "")
+        raw_id = str(answer_id_from_href(attr(idx.cls("share-link"), "href")) or "")
     if not raw_id.isdigit() or len(raw_id) > 15:
         return None
     body = idx.by_action.get("content-post-body-content") or idx.cls(

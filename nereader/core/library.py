@@ -1,0 +1,247 @@
+"""The user's own side: bookmarks (pinned for offline reading), read state, and the library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from nereader.core.bookmarks import BookmarkStore, ReadState
+from nereader.core.clock import iso_now, utc_now
+from nereader.core.errors import NereaderError, StorageError
+from nereader.core.export import write_markdown_export
+from nereader.core.loader import Emit
+from nereader.core.models import (
+    Bookmark,
+    BookmarkChange,
+    LibraryItem,
+    Notice,
+    PostKind,
+    Sourced,
+    Tag,
+    Thread,
+    ThreadSummary,
+)
+from nereader.core.pages import Pages, Progress
+from nereader.core.query import Context
+from nereader.core.urls import ListingRef
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Library:
+    """Bookmarks and read state over the pages they point at."""
+
+    def __init__(self, pages: Pages, emit: Emit) -> None:
+        self.pages = pages
+        self._emit = emit
+        data_dir = pages.settings.data_dir
+        self._marks = BookmarkStore(data_dir)
+        self._read = ReadState(data_dir)
+
+    async def _run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """A store call off the event loop; what the stores had to say is passed on."""
+        try:
+            return await self.pages.loader.run(fn, *args, **kwargs)
+        finally:
+            for store in (self._marks, self._read):
+                while store.warnings:
+                    self._emit(Notice(store.warnings.pop(0), "Local data"))
+
+    # -- bookmarks -----------------------------------------------------------------------------
+    async def bookmarks(self) -> list[Bookmark]:
+        return await self._run(self._marks.all)
+
+    async def bookmark_ids(self) -> set[int]:
+        return await self._run(self._marks.ids)
+
+    async def get(self, thread_id: int) -> Bookmark | None:
+        return await self._run(self._marks.get, thread_id)
+
+    async def add(self, thread_id: int, note: str = "", labels: tuple[str, ...] = (),
+                  row: ThreadSummary | None = None) -> tuple[Bookmark, str | None]:
+        """Bookmark a thread and pin it; fetch it now unless it is cached and we are offline.
+        Returns the bookmark and a warning when it is not yet readable offline."""
+        pages = self.pages
+        cached = await pages.cached_thread(thread_id)
+        known: Thread | ThreadSummary | None = cached or row
+        title = (known.title if known else "") or f"Thread {thread_id}"
+        url = known.url if known else pages.thread_url(thread_id)
+        tags = tuple(t.slug for t in known.tags) if known else ()
+        saved = await self._run(self._marks.add,
+                                Bookmark(thread_id, title, url, tags, note, labels))
+        await pages.pin_thread(thread_id, 1)
+        warning, thread = None, cached
+        if cached is None or not pages.loader.offline:
+            try:
+                thread = (await pages.thread(thread_id)).value
+            except NereaderError as exc:
+                if cached is None:
+                    warning = f"saved, but not yet available offline: {exc}"
+        if thread is not None:
+            if saved.seen_post_ids:  # bookmarked before: only make sure it stays pinned
+                await pages.pin_thread(thread_id, thread.total_pages)
+            else:
+                saved, _ = await self._saw(saved, thread)
+        return saved, warning
+
+    async def remove(self, thread_id: int) -> bool:
+        removed = await self._run(self._marks.remove, thread_id)
+        await self.pages.unpin_thread(thread_id)
+        return removed
+
+    async def set_note(self, thread_id: int, note: str, labels: tuple[str, ...]
+                       ) -> tuple[Bookmark, str | None]:
+        """Replace a bookmark's note and labels (bookmarking the thread first if needed)."""
+        updated = await self._run(self._marks.update, thread_id, note=note, labels=labels)
+        if updated is not None:
+            return updated, None
+        return await self.add(thread_id, note, labels)
+
+    async def _saw(self, mark: Bookmark, thread: Thread) -> tuple[Bookmark, tuple[int, ...]]:
+        """Record that every post of a bookmarked thread has been seen and keep all its pages
+        pinned. Returns the bookmark and the posts new since the last look (none at first)."""
+        seen = set(mark.seen_post_ids)
+        new = tuple(p.id for p in thread.posts if p.id not in seen) if seen else ()
+        updated = await self._run(
+            self._marks.update, mark.id, title=thread.title, url=thread.url,
+            tags=tuple(t.slug for t in thread.tags), checked_at=iso_now(),
+            replies_seen=len(thread.posts) - 1, seen_post_ids=tuple(p.id for p in thread.posts))
+        await self.pages.pin_thread(mark.id, thread.total_pages)
+        return updated or mark, new
+
+    async def import_json(self, data: object) -> tuple[int, int]:
+        """Merge an export; every bookmark is pinned (fetched by the next check or read)."""
+        added, updated = await self._run(self._marks.import_json, data)
+        for mark in await self.bookmarks():
+            cached = await self.pages.cached_thread(mark.id)
+            await self.pages.pin_thread(mark.id, cached.total_pages if cached else 1)
+        return added, updated
+
+    async def export_json(self) -> dict[str, Any]:
+        return await self._run(self._marks.export_json)
+
+    async def export_markdown(self, target: Path) -> tuple[int, list[str]]:
+        """Write every bookmark as Markdown into ``target`` (fetching threads not cached when
+        online). Returns the number written and what could not be fetched."""
+        pairs: list[tuple[Bookmark, Thread | None]] = []
+        problems: list[str] = []
+        for mark in await self.bookmarks():
+            thread = await self.pages.cached_thread(mark.id)
+            if thread is None and not self.pages.loader.offline:
+                try:
+                    thread = (await self.pages.thread(mark.id)).value
+                except NereaderError as exc:
+                    problems.append(f"thread {mark.id} is not cached and could not be "
+                                    f"fetched: {exc}")
+            pairs.append((mark, thread))
+        return await self._run(write_markdown_export, target, pairs), problems
+
+    async def check(self, progress: Progress | None = None) -> list[BookmarkChange]:
+        """Refresh every bookmark politely and report new replies since the last look."""
+        marks = await self.bookmarks()
+        changes: list[BookmarkChange] = []
+        for n, mark in enumerate(marks, 1):
+            try:
+                result = await self.pages.thread(mark.id, refresh=True)
+            except NereaderError as exc:
+                changes.append(BookmarkChange(mark, error=str(exc)))
+            else:
+                updated, new = await self._saw(mark, result.value)
+                changes.append(BookmarkChange(updated, new, len(result.value.posts) - 1,
+                                              result.warning if result.stale else None,
+                                              result.stale))
+            if progress:
+                progress("bookmarks", n, len(marks))
+        return changes
+
+    # -- reading -------------------------------------------------------------------------------
+    async def open_thread(self, thread_id: int, refresh: bool = False
+                          ) -> tuple[Sourced[Thread], tuple[int, ...]]:
+        """Read a thread as a person does: marks it read, and for a bookmark returns the ids
+        of the posts that arrived since the bookmark was last looked at."""
+        result = await self.pages.thread(thread_id, refresh)
+        thread = result.value
+        new: tuple[int, ...] = ()
+        try:
+            mark = await self.get(thread_id)
+            if mark is not None:
+                _, new = await self._saw(mark, thread)
+            # The page's own count can lag behind the posts it shows; trust the larger.
+            answers = sum(1 for p in thread.posts if p.kind is PostKind.ANSWER)
+            await self._run(self._read.mark_read,
+                            [(thread_id, max(thread.stats.replies or 0, answers))])
+        except StorageError as exc:  # state trouble never stops reading, but is said
+            self._emit(Notice(f"could not record the read state: {exc}", "Local data"))
+        return result, new
+
+    async def mark_read(self, rows: list[ThreadSummary]) -> None:
+        await self._run(self._read.mark_read, [(r.id, r.replies) for r in rows])
+
+    async def visit(self, ref: ListingRef) -> datetime | None:
+        """Record a visit to a listing; returns the previous one (to mark what is new)."""
+        previous = await self._run(self._read.visit, ref.key)
+        try:
+            return datetime.fromisoformat(previous) if previous else None
+        except ValueError:
+            return None
+
+    async def context(self, now: datetime | None = None) -> Context:
+        """What the filter language and the row marks need beyond the rows themselves."""
+        try:
+            facts = await self.pages.facts()
+        except StorageError as exc:
+            self._emit(Notice(f"{exc}; is:staff and author: see no threads", "Search index"))
+            facts = {}
+        bookmarked = await self.bookmark_ids()
+        await self._run(self._read.snapshot)
+        return Context(
+            now=now or utc_now(),
+            staff={i for i, (_, staff) in facts.items() if staff},
+            authors={i: a for i, (a, _) in facts.items() if a},
+            bookmarked=bookmarked,
+            unread=self._read.is_unread,
+            new=self._read.has_new_activity,
+        )
+
+    # -- what can be read offline --------------------------------------------------------------
+    async def rows(self) -> list[ThreadSummary]:
+        """Bookmarks as list rows, their numbers from the cached thread when there is one."""
+        rows = []
+        for mark in await self.bookmarks():
+            thread = await self.pages.cached_thread(mark.id)
+            rows.append(_row(mark, thread))
+        return rows
+
+    async def items(self) -> list[LibraryItem]:
+        """Every cached listing and every bookmark, with ages."""
+        items = [LibraryItem("tag", ref.key, listing.name or ref.key, age,
+                             f"{listing.total_posts or 0} posts, {listing.total_pages} pages")
+                 for ref, listing, age in await self.pages.cached_listings()]
+        for mark in await self.bookmarks():
+            age = await self.pages.thread_age(mark.id)
+            detail = ", ".join(mark.labels) + (f" · {mark.note}" if mark.note else "")
+            items.append(LibraryItem("bookmark", str(mark.id), mark.title, age, detail))
+        return items
+
+
+def _row(mark: Bookmark, thread: Thread | None) -> ThreadSummary:
+    if thread is None:
+        return ThreadSummary(mark.id, mark.title, mark.url, excerpt=mark.note,
+                             tags=tuple(Tag(t, t) for t in mark.tags))
+    last = max((p.created_at for p in thread.posts if p.created_at), default=None)
+    question = thread.question
+    text = " ".join((question.body_markdown if question else "").split())[:300]
+    return ThreadSummary(
+        id=thread.id, title=thread.title, url=thread.url,
+        excerpt=" ".join(filter(None, [mark.note, text])),
+        replies=thread.stats.replies or len(thread.posts) - 1,
+        boosts=thread.stats.boosts or 0, views=thread.stats.views or 0,
+        views_text=str(thread.stats.views or ""),
+        activity_text=f"{last:%b %d}" if last else "", activity_at=last,
+        topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
+        answered=thread.accepted_answer_id is not None,
+        apple_recommended=any(p.apple_recommended for p in thread.posts),
+    )

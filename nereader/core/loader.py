@@ -1,0 +1,169 @@
+"""The one road every page takes: the cache when fresh, else the site; failures serve the cache.
+
+A response is parsed before it is stored, so an error page, a bot check or a changed layout
+never replaces a good copy, and any failure (network, status, parse) serves the cached copy
+marked stale with its age (stale-if-error).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import ParamSpec, TypeVar
+
+import httpx
+
+from nereader.core.cache import CachedPage, PageCache
+from nereader.core.errors import FetchError, OfflineError, ParseError
+from nereader.core.fetch import Fetcher
+from nereader.core.models import Activity, ServiceEvent, Sourced
+from nereader.core.settings import Settings
+from nereader.core.text import age_text
+
+T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
+ParseFn = Callable[[bytes, str, datetime], T]
+Emit = Callable[[ServiceEvent], None]
+
+
+class Loader:
+    """Owns the fetcher and the page cache; both open on first use (offline: no socket ever)."""
+
+    def __init__(self, settings: Settings, emit: Emit,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.offline = settings.offline
+        self._emit = emit
+        self._transport = transport
+        self._cache: PageCache | None = None
+        self._fetcher: Fetcher | None = None
+
+    # -- the parts -----------------------------------------------------------------------------
+    @property
+    def cache(self) -> PageCache:
+        """The page cache, opened on first use (a broken cache fails only what needs it)."""
+        if self._cache is None:
+            self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
+        return self._cache
+
+    @property
+    def fetcher(self) -> Fetcher | None:
+        """The HTTP client, created on first use and never in offline mode."""
+        if self.offline:
+            return None
+        if self._fetcher is None:
+            self._fetcher = Fetcher(self.settings, transport=self._transport,
+                                    on_change=self._activity_changed)
+        return self._fetcher
+
+    def activity(self) -> Activity:
+        fetcher = self._fetcher
+        return Activity(fetcher.stats.in_flight if fetcher else 0, self.offline,
+                        fetcher is not None and fetcher.network_down)
+
+    def _activity_changed(self) -> None:
+        self._emit(self.activity())
+
+    def set_offline(self, offline: bool) -> None:
+        self.offline = offline
+        if not offline and self._fetcher is not None:
+            self._fetcher.reset_network_state()  # a manual "online" retries at once
+        self._activity_changed()
+
+    def retry_network(self) -> None:
+        """Forget recent connection failures, so the next request tries the site again."""
+        if self._fetcher is not None:
+            self._fetcher.reset_network_state()
+
+    @property
+    def bytes_fetched(self) -> int:
+        return self._fetcher.stats.bytes if self._fetcher else 0
+
+    async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Blocking work (the cache, files) off the event loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    async def aclose(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+        if self._cache is not None:
+            self._cache.close()
+
+    # -- loading -------------------------------------------------------------------------------
+    async def load(self, url: str, kind: str, parse: ParseFn[T], ttl: float,
+                   refresh: bool = False, hint: str = "nereader sync") -> Sourced[T]:
+        """A parsed page: fresh from the cache, else from the site, else stale from the cache."""
+        entry = await self.run(self.cache.get, url)
+
+        async def cached(source: str, warning: str | None = None) -> Sourced[T] | None:
+            assert entry is not None
+            value = await self._model(entry, parse)
+            return None if value is None else Sourced(value, source, entry.fetched_at,  # type: ignore[arg-type]
+                                                      warning)
+
+        def stale_note(reason: object) -> str:
+            assert entry is not None
+            return f"{reason}; showing the copy cached {age_text(entry.age_seconds())} ago"
+
+        if entry is not None and not refresh and entry.age_seconds() <= ttl:
+            hit = await cached("cache")
+            if hit is not None:
+                return hit
+        fetcher = self.fetcher
+        if fetcher is None or fetcher.network_down:
+            reason = "offline" if fetcher is None else "network down"
+            if entry is not None and (stale := await cached("stale", stale_note(reason))):
+                return stale
+            raise OfflineError(
+                f"{reason} and {url} is not in the cache; run `{hint}` while online to get it")
+        try:
+            response = await fetcher.get(url, etag=entry.etag if entry else None,
+                                         last_modified=entry.last_modified if entry else None)
+            if response.status == 304:
+                if entry is None:
+                    raise FetchError(f"the site answered 304 Not Modified for {url}, "
+                                     "but there is no cached copy to reuse")
+                touched = await self.run(self.cache.touch, url, response.fetched_at)
+                entry = touched or entry
+                hit = await cached("revalidated")
+                if hit is not None:
+                    return hit
+                raise ParseError(f"the cached copy of {url} could not be read")
+            value = await self.run(parse, response.body, url, response.fetched_at)
+        except (FetchError, ParseError) as exc:
+            if entry is not None and (stale := await cached("stale", stale_note(exc))):
+                return stale
+            raise
+        page = CachedPage(url, response.status, response.body, response.etag,
+                          response.last_modified, response.fetched_at, kind, value)
+        await self.run(self.cache.put, page)
+        return Sourced(value, "network", response.fetched_at)
+
+    async def peek(self, url: str, parse: ParseFn[T], ttl: float) -> Sourced[T] | None:
+        """A page from the cache alone, however old (None when absent or unreadable)."""
+        entry = await self.run(self.cache.get, url)
+        if entry is None:
+            return None
+        value = await self._model(entry, parse)
+        if value is None:
+            return None
+        fresh = entry.age_seconds() <= ttl
+        return Sourced(value, "cache" if fresh else "stale", entry.fetched_at,
+                       None if fresh else f"cached {age_text(entry.age_seconds())} ago")
+
+    async def age(self, url: str) -> float | None:
+        entry = await self.run(self.cache.get, url)
+        return entry.age_seconds() if entry is not None else None
+
+    async def _model(self, entry: CachedPage, parse: ParseFn[T]) -> T | None:
+        """The model stored with a page, else a fresh parse of its body (stored back)."""
+        if entry.model is not None:
+            return entry.model  # type: ignore[no-any-return]
+        try:
+            value = await self.run(parse, entry.body, entry.url, entry.fetched_at)
+        except ParseError:
+            return None  # a copy this version cannot read is no copy at all
+        await self.run(self.cache.put, entry.with_model(value))
+        return value

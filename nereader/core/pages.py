@@ -1,0 +1,226 @@
+"""The forum's pages as models: listings, whole threads, feeds, and the search index over them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+from nereader.core.errors import LayoutChangedError, StorageError, UsageError
+from nereader.core.loader import Emit, Loader
+from nereader.core.models import (
+    SOURCE_RANK,
+    CacheInfo,
+    Feed,
+    ListingPage,
+    Notice,
+    SearchHit,
+    Sourced,
+    Thread,
+)
+from nereader.core.parse import merge_thread_pages, parse_feed, parse_listing, parse_thread
+from nereader.core.search import SearchIndex
+from nereader.core.settings import Settings
+from nereader.core.urls import (
+    ListingRef,
+    feed_url,
+    listing_url,
+    parse_listing_ref,
+    thread_page_one,
+    thread_url,
+)
+
+Progress = Callable[[str, int, int], None]
+MAX_REPLY_PAGES = 1000
+MAX_LISTING_PAGES = 5000
+
+
+class Pages:
+    """Listings, threads and feeds through the loader; every thread read is indexed."""
+
+    def __init__(self, settings: Settings, loader: Loader, emit: Emit) -> None:
+        self.settings = settings
+        self.loader = loader
+        self._emit = emit
+        self._index: SearchIndex | None = None
+        self._index_warned = False
+
+    @property
+    def index(self) -> SearchIndex:
+        """The full-text index of cached threads (opened on first use)."""
+        if self._index is None:
+            self._index = SearchIndex(self.settings.data_dir / "search.sqlite3")
+        return self._index
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+
+    # -- listings ------------------------------------------------------------------------------
+    def listing_url(self, ref: ListingRef, page: int = 1, sort: str | None = None,
+                    order: str | None = None) -> str:
+        return listing_url(ref, page, sort, order, self.settings.base_url)
+
+    async def listing(self, ref: ListingRef, page: int = 1, sort: str | None = None,
+                      order: str | None = None, refresh: bool = False) -> Sourced[ListingPage]:
+        pages = f" --pages {page}" if page > 1 else ""
+        return await self.loader.load(
+            self.listing_url(ref, page, sort, order), "listing", _listing,
+            self.settings.freshness.listing, refresh,
+            hint=f"nereader sync {ref.key}{pages} --no-threads")
+
+    async def cached_listing(self, ref: ListingRef, page: int = 1, sort: str | None = None,
+                             order: str | None = None) -> Sourced[ListingPage] | None:
+        """A listing page from the cache alone, however old (for an instant first paint)."""
+        return await self.loader.peek(self.listing_url(ref, page, sort, order), _listing,
+                                      self.settings.freshness.listing)
+
+    async def listing_pages(self, ref: ListingRef, pages: int | None = 1,
+                            sort: str | None = None, order: str | None = None,
+                            refresh: bool = False, start: int = 1,
+                            progress: Progress | None = None) -> list[Sourced[ListingPage]]:
+        """Pages ``start`` .. ``start + pages - 1`` (``pages=None``: to the last page)."""
+        first = await self.listing(ref, start, sort, order, refresh)
+        claimed = first.value.total_pages
+        last = claimed if pages is None else min(claimed, start + pages - 1)
+        if last - start >= MAX_LISTING_PAGES:
+            raise LayoutChangedError(f"{ref.key} claims {claimed} pages; ask for fewer "
+                                     "with --pages")
+        total, done = last - start + 1, 1
+        if progress:
+            progress("listing", done, total)
+
+        async def one(n: int) -> Sourced[ListingPage]:
+            nonlocal done
+            result = await self.listing(ref, n, sort, order, refresh)
+            done += 1
+            if progress:
+                progress("listing", done, total)
+            return result
+
+        rest = await asyncio.gather(*(one(n) for n in range(start + 1, last + 1)))
+        return [first, *rest]
+
+    async def cached_listings(self) -> list[tuple[ListingRef, ListingPage, float]]:
+        """The first page of every listing in the cache (site order), with its age."""
+        found = []
+        for url in sorted(await self.loader.run(self.loader.cache.urls)):
+            try:
+                ref, page, sort, _order = parse_listing_ref(url)
+            except UsageError:
+                continue
+            if page != 1 or sort is not None or "/rssFeed/" in url:
+                continue
+            cached = await self.loader.peek(url, _listing, self.settings.freshness.listing)
+            if cached is not None:
+                found.append((ref, cached.value, cached.age_seconds))
+        return found
+
+    async def feed(self, ref: ListingRef, refresh: bool = False) -> Sourced[Feed]:
+        return await self.loader.load(feed_url(ref, self.settings.base_url), "feed", _feed,
+                                      self.settings.freshness.feed, refresh)
+
+    # -- threads -------------------------------------------------------------------------------
+    def thread_url(self, thread_id: int, page: int = 1) -> str:
+        return thread_url(thread_id, page, self.settings.base_url)
+
+    async def thread_page(self, thread_id: int, page: int = 1, refresh: bool = False
+                          ) -> Sourced[Thread]:
+        return await self.loader.load(self.thread_url(thread_id, page), "thread", _thread,
+                                      self.settings.freshness.thread, refresh,
+                                      hint=f"nereader show {thread_id}")
+
+    async def thread(self, thread_id: int, refresh: bool = False) -> Sourced[Thread]:
+        """A whole thread: the question and every reply page, merged (and indexed)."""
+        first = await self.thread_page(thread_id, 1, refresh)
+        if first.value.total_pages > MAX_REPLY_PAGES:  # 20 replies a page: 20,000 replies
+            raise LayoutChangedError(
+                f"thread {thread_id} claims {first.value.total_pages} reply pages; a garbled "
+                f"pagination is more likely than that many, so nereader will not fetch them")
+        rest = await asyncio.gather(*(self.thread_page(thread_id, n, refresh)
+                                      for n in range(2, first.value.total_pages + 1)))
+        parts = [first, *rest]
+        merged = merge_thread_pages([p.value for p in parts])
+        worst = max(parts, key=lambda p: SOURCE_RANK[p.source])
+        warnings = sorted({p.warning for p in parts if p.warning})
+        await self._index_thread(merged)
+        return Sourced(merged, worst.source, min(p.fetched_at for p in parts),
+                       "; ".join(warnings) or None)
+
+    async def _index_thread(self, thread: Thread) -> None:
+        """Keep the search index in step; a broken index never stops anyone reading, and
+        says so once."""
+        try:
+            await self.loader.run(self.index.index_thread, thread)
+        except StorageError as exc:
+            if not self._index_warned:
+                self._index_warned = True
+                self._emit(Notice(f"{exc}; `nereader search --rebuild` recreates it",
+                                  "Search index"))
+
+    async def cached_thread(self, thread_id: int) -> Thread | None:
+        """A whole thread from the cache alone; None unless every page is cached."""
+        ttl = self.settings.freshness.thread
+        first = await self.loader.peek(self.thread_url(thread_id), _thread, ttl)
+        if first is None:
+            return None
+        pages = [first.value]
+        for n in range(2, first.value.total_pages + 1):
+            page = await self.loader.peek(self.thread_url(thread_id, n), _thread, ttl)
+            if page is None:
+                return None
+            pages.append(page.value)
+        return merge_thread_pages(pages)
+
+    async def thread_age(self, thread_id: int) -> float | None:
+        return await self.loader.age(self.thread_url(thread_id))
+
+    async def pin_thread(self, thread_id: int, total_pages: int = 1) -> None:
+        for n in range(1, total_pages + 1):
+            await self.loader.run(self.loader.cache.pin, self.thread_url(thread_id, n))
+
+    async def unpin_thread(self, thread_id: int) -> None:
+        cached = await self.cached_thread(thread_id)
+        for n in range(1, (cached.total_pages if cached else 1) + 1):
+            await self.loader.run(self.loader.cache.unpin, self.thread_url(thread_id, n))
+
+    async def cached_thread_ids(self) -> list[int]:
+        urls = await self.loader.run(self.loader.cache.urls)
+        return sorted({ref.id for url in urls if (ref := thread_page_one(url)) is not None})
+
+    # -- search and the cache ------------------------------------------------------------------
+    async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+        return await self.loader.run(self.index.search, text, limit)
+
+    async def facts(self) -> dict[int, tuple[str | None, bool]]:
+        return await self.loader.run(self.index.facts)
+
+    async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
+        """Index every thread the cache holds in full, from scratch. Returns (threads, posts)."""
+        ids = await self.cached_thread_ids()
+        await self.loader.run(self.index.clear)
+        for n, thread_id in enumerate(ids, 1):
+            thread = await self.cached_thread(thread_id)
+            if thread is not None:
+                await self.loader.run(self.index.index_thread, thread)
+            if progress:
+                progress("index", n, len(ids))
+        return await self.loader.run(self.index.stats)
+
+    async def cache_info(self) -> CacheInfo:
+        return await self.loader.run(self.loader.cache.info)
+
+    async def cache_clear(self, include_pinned: bool = False) -> int:
+        return await self.loader.run(self.loader.cache.clear, include_pinned)
+
+
+def _listing(body: bytes, url: str, fetched_at: datetime) -> ListingPage:
+    return parse_listing(body, url, fetched_at)
+
+
+def _thread(body: bytes, url: str, fetched_at: datetime) -> Thread:
+    return parse_thread(body, url, fetched_at)
+
+
+def _feed(body: bytes, url: str, fetched_at: datetime) -> Feed:
+    return parse_feed(body, url)
