@@ -7,4 +7,9 @@ in-process transport, no sockets at all) and by hand (``python -m nereader.local
 from nereader.localforum.site import Faults, Route, Site
 from nereader.localforum.transport import SiteTransport
 
-__all__ = ["Faults", "Route", "Site", "SiteTransport"]
+__all__ = ["Faults", "Route", "Site", "SiteTransport", "demo_transport"]
+
+
+def demo_transport() -> SiteTransport:
+    """The transport ``--demo`` runs on: the bundled forum, in-process."""
+    return SiteTransport(Site.bundled())

@@ -1,0 +1,130 @@
+"""The command line: route to a command or to the app, and turn every failure into one line.
+
+One module per command group (``listing``, ``reading``, ``library``, ``completion``); each
+registers its subcommands. Global options (``--offline``, ``--base-url URL`` ...) work before
+or after the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+import traceback
+from collections.abc import Sequence
+
+from nereader import __version__
+from nereader.cli import completion, library, listing, reading
+from nereader.cli.app import cmd_app
+from nereader.cli.common import GLOBAL_VALUES, Parser, add_globals, debug_wanted
+from nereader.core.errors import NereaderError, UsageError
+from nereader.core.urls import DEFAULT_TAG, parse_listing_ref
+
+GROUPS = (listing, reading, library, completion)
+EXIT_CODES = """exit codes:
+  0  success (a stale cached copy is served with a warning on stderr)
+  1  an unexpected error (rerun with --debug and report it)
+  2  usage: a bad option, argument, filter or setting
+  3  network failure, or offline and the page is not cached
+  4  the page's layout changed, or the site showed a bot check
+  5  local storage failed: the cache, bookmarks, state or config files"""
+
+
+def build_parser() -> Parser:
+    """The commands' parser (``nereader COMMAND ...``)."""
+    common = Parser(add_help=False)
+    add_globals(common, suppress=True)
+    parser = Parser(prog="nereader", formatter_class=argparse.RawDescriptionHelpFormatter,
+                    description="A terminal reader for the Apple Developer Forums.",
+                    epilog=EXIT_CODES)
+    add_globals(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"nereader {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for group in GROUPS:
+        group.register(sub, common)
+    return parser
+
+
+def commands(parser: Parser) -> dict[str, str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return {a.dest: a.help or "" for a in action._choices_actions}
+    return {}
+
+
+def build_app_parser(known: dict[str, str]) -> Parser:
+    """The app's parser (``nereader [LISTING]``); its help lists the commands too."""
+    listed = "\n".join(f"  {name:<11} {text}" for name, text in known.items())
+    parser = Parser(
+        prog="nereader", formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="nereader [options] [LISTING]\n       nereader COMMAND [options] ...",
+        description="A terminal reader for the Apple Developer Forums. Without a command it "
+        "opens the app on LISTING.",
+        epilog=f"commands (nereader COMMAND --help):\n{listed}\n\n{EXIT_CODES}")
+    parser.add_argument("target", nargs="?", metavar="LISTING",
+                        help=f"a tag slug (default {DEFAULT_TAG}), topics/TOPIC[/SUB], or a "
+                        "listing URL; tags/NAME opens a tag named like a command")
+    add_globals(parser, suppress=False)
+    parser.add_argument("--version", action="version", version=f"nereader {__version__}")
+    return parser
+
+
+def first_word(argv: Sequence[str]) -> str | None:
+    """The first argument that is not an option or an option's value."""
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            return argv[i + 1] if i + 1 < len(argv) else None
+        if arg.startswith("-") and arg != "-":
+            skip = arg in GLOBAL_VALUES
+            continue
+        return arg
+    return None
+
+
+def _check_target(word: str, known: dict[str, str]) -> None:
+    """A word that is no command must be a listing; a near miss of a command is an error."""
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
+    if close and "/" not in word and "." not in word:
+        raise UsageError(f"unknown command {word!r}; did you mean {close[0]!r}? "
+                         f"(to open a tag of that name: nereader tags/{word})")
+    try:
+        parse_listing_ref(word)
+    except UsageError:
+        raise UsageError(f"{word!r} is neither a command ({', '.join(known)}) nor a tag, "
+                         "topic or listing URL; see nereader --help") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = debug_wanted(args)
+    try:
+        parser = build_parser()
+        known = commands(parser)
+        word = first_word(args)
+        if word in known:
+            parsed = parser.parse_args(args)
+            code: int = parsed.func(parsed)
+            return code
+        if word is not None:
+            _check_target(word, known)
+        return cmd_app(build_app_parser(known).parse_args(args))
+    except NereaderError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"nereader: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("nereader: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: one line, unless asked for the traceback
+        if debug:
+            traceback.print_exc()
+        print(f"nereader: internal error: {type(exc).__name__}: {exc} "
+              "(rerun with --debug for the traceback, and please report it)", file=sys.stderr)
+        return 1

@@ -1,0 +1,144 @@
+"""What every command shares: global options, building the service, output and progress."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn
+
+from nereader.core.errors import UsageError
+from nereader.core.marks import answer_marks
+from nereader.core.models import Notice, ServiceEvent, Sourced, ThreadSummary, to_jsonable
+from nereader.core.service import ForumService
+from nereader.core.settings import Settings, from_environment
+from nereader.core.text import age_text, clean
+
+# Options every command (and the app) takes, before or after the command.
+GLOBAL_FLAGS = {
+    "--offline": "never touch the network; read only the cache (NEREADER_OFFLINE=1)",
+    "--demo": "use the bundled fixture forum instead of the site (no network)",
+    "--debug": "show tracebacks on errors (NEREADER_DEBUG=1)",
+}
+GLOBAL_VALUES = {
+    "--base-url": "forum base URL, http(s) only (NEREADER_BASE_URL)",
+    "--cache-dir": "page cache folder (NEREADER_CACHE_DIR)",
+    "--data-dir": "bookmarks and state folder (NEREADER_DATA_DIR)",
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def add_globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """The global options; ``suppress`` keeps a command's copy from resetting a value given
+    before the command (argparse applies a subparser's defaults last)."""
+    group = parser.add_argument_group("global options")
+    for flag, text in GLOBAL_FLAGS.items():
+        group.add_argument(flag, action="store_true", help=text,
+                           default=argparse.SUPPRESS if suppress else False)
+    for flag, text in GLOBAL_VALUES.items():
+        group.add_argument(flag, metavar="URL" if "url" in flag else "DIR", help=text,
+                           default=argparse.SUPPRESS if suppress else None)
+
+
+# -- output ----------------------------------------------------------------------------------
+def emit_json(data: Any) -> None:
+    json.dump(to_jsonable(data), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def warn(message: str) -> None:
+    print(f"nereader: warning: {clean(message)}", file=sys.stderr)
+
+
+def report_source(result: Sourced[Any]) -> None:
+    if result.stale:
+        warn(result.warning or f"showing a cached copy {age_text(result.age_seconds)} old")
+
+
+def on_event(event: ServiceEvent) -> None:
+    if isinstance(event, Notice):
+        warn(event.message)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r{phase:8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ")
+        sys.stderr.flush()
+        if done >= total:
+            sys.stderr.write("\n")
+
+
+def table(rows: list[ThreadSummary]) -> str:
+    cols = shutil.get_terminal_size((100, 24)).columns
+    numbers = f"{'replies':>7} {'boosts':>6} {'views':>6} {'active':>7}"
+    title_width = max(20, cols - len(numbers) - 5)
+    out = [f"{'':2} {'title':<{title_width}} {numbers}"]
+    for r in rows:
+        title = clean(r.title)
+        title = title if len(title) <= title_width else title[: title_width - 1] + "…"
+        out.append(f"{answer_marks(r)} {title:<{title_width}} {r.replies:>7} {r.boosts:>6} "
+                   f"{clean(r.views_text) or r.views:>6} {clean(r.activity_text):>7}")
+    return "\n".join(out)
+
+
+# -- the service -----------------------------------------------------------------------------
+def build_settings(args: argparse.Namespace) -> Settings:
+    settings = from_environment(
+        base_url=getattr(args, "base_url", None),
+        offline=getattr(args, "offline", False),
+        cache_dir=getattr(args, "cache_dir", None),
+        data_dir=getattr(args, "data_dir", None),
+    )
+    if getattr(args, "demo", False):
+        # The demo never mixes its pages into the real cache or bookmarks.
+        settings = settings.with_(cache_dir=settings.cache_dir / "demo",
+                                  data_dir=settings.data_dir / "demo", min_gap=0.0)
+    return settings
+
+
+def build_service(args: argparse.Namespace, local_only: bool = False) -> ForumService:
+    """The service for a command; ``local_only`` commands never open a socket."""
+    settings = build_settings(args)
+    if local_only:
+        settings = settings.with_(offline=True)
+    transport = None
+    if getattr(args, "demo", False):
+        from nereader.localforum import demo_transport
+
+        transport = demo_transport()
+    return ForumService(settings, transport=transport, events=on_event)
+
+
+def run(args: argparse.Namespace, body: Callable[[ForumService], Awaitable[int]],
+        local_only: bool = False) -> int:
+    async def go() -> int:
+        service = build_service(args, local_only)
+        try:
+            return await body(service)
+        finally:
+            await service.aclose()
+
+    return asyncio.run(go())
+
+
+def debug_wanted(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get("NEREADER_DEBUG") == "1"
