@@ -106,24 +106,24 @@ def synthetic_rows(n: int):  # type: ignore[no-untyped-def]
 
 async def refilter() -> None:
     from nereader.core.query import Context, Query, QueryError
-    from nereader.ui.screens.main import apply_query
-    from nereader.ui.screenshots import demo_app, settle
+    from nereader.screenshots import demo_app, settle
+    from nereader.ui.widgets.list_pane import ListPane
     from nereader.ui.widgets.thread_list import ThreadList
 
     with tempfile.TemporaryDirectory() as tmp:
         app = demo_app(Path(tmp))
         async with app.run_test(size=(150, 45)) as pilot:
             await settle(pilot)
-            threads = app.query_one(ThreadList)
-            threads.set_rows(synthetic_rows(10_000))
+            pane, threads = app.query_one(ListPane), app.query_one(ThreadList)
+            pane.set_rows(synthetic_rows(10_000))
+            pane.context = Context()
             query = "packet tunnel -sleep replies:>5"
-            context = Context()
             samples = []
             for _ in range(20):
                 for end in range(1, len(query) + 1):
                     start = time.perf_counter()
                     with contextlib.suppress(QueryError):  # as the filter bar: half-typed keeps
-                        apply_query(threads, Query.parse(query[:end]), context)
+                        pane.apply(Query.parse(query[:end]))
                     for y in range(threads.size.height):  # paint what is visible
                         threads.render_line(y)
                     samples.append(time.perf_counter() - start)

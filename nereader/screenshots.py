@@ -1,4 +1,4 @@
-"""Screenshots the app renders itself from the demo forum: ``python -m nereader.ui.screenshots``.
+"""Screenshots the app renders itself from the demo forum: ``python -m nereader.screenshots``.
 
 The same scenarios drive the snapshot tests, so the pictures in the README are the tested ones.
 """
@@ -28,8 +28,8 @@ Step = Callable[[Pilot[None]], Awaitable[None]]
 
 def demo_app(cache_dir: Path, site: Site | None = None, offline: bool = False) -> NereaderApp:
     """The app on the bundled forum with a frozen clock, its cache and data in ``cache_dir``."""
-    settings = Settings(cache_dir=cache_dir / "cache", data_dir=cache_dir / "data", min_gap=0.0,
-                        offline=offline)
+    settings = Settings(cache_dir=cache_dir / "cache", data_dir=cache_dir / "data",
+                        config_dir=cache_dir / "config", min_gap=0.0, offline=offline)
     service = ForumService(settings, transport=SiteTransport(site or Site.bundled()))
     return NereaderApp(service, ListingRef(ListingKind.TAG, "networkextension"), demo=True,
                        clock=lambda: FROZEN_NOW)

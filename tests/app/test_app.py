@@ -8,11 +8,24 @@ from textual.widgets import HelpPanel, Input, Static
 
 from nereader.core.models import PostKind
 from nereader.localforum import Site
+from nereader.screenshots import demo_app, open_thread, settle
 from nereader.ui.screens.main import MainScreen
-from nereader.ui.screenshots import demo_app, open_thread, settle
 from nereader.ui.widgets.thread_list import ThreadList
 from nereader.ui.widgets.thread_view import PostView, ThreadView
 from tests.conftest import FIXTURES
+
+
+def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every notification the app shows from now on (through the public notify)."""
+    seen: list[str] = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(str(message))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return seen
 
 
 def main_screen(app) -> MainScreen:  # type: ignore[no-untyped-def]
@@ -67,11 +80,11 @@ async def test_paging_and_load_all(tmp_path: Path) -> None:
         threads = app.query_one(ThreadList)
         await pilot.press("G")  # the end of the list loads the next page
         await settle(pilot)
-        assert len(threads.rows) == 40 and main_screen(app).pages_loaded == 2
+        assert len(threads.rows) == 40 and main_screen(app).state.pages_loaded == 2
         await pilot.press("A")
         await settle(pilot)
-        assert len(threads.rows) == 201 and main_screen(app).pages_loaded == 11
-        status = str(app.query_one("#status", Static).render())
+        assert len(threads.rows) == 201 and main_screen(app).state.pages_loaded == 11
+        status = str(app.query_one("#status").render())
         assert "201 of 201 loaded (p11/11)" in status
 
 
@@ -116,7 +129,7 @@ async def test_offline_banner_and_cached_reading(tmp_path: Path) -> None:
         await open_thread(pilot, 707294)
         await pilot.press("escape", "ctrl+o")
         await pilot.pause()
-        banner = app.query_one("#banner", Static)
+        banner = app.query_one("#banner")
         assert banner.display and "OFFLINE" in str(banner.render())
         await open_thread(pilot, 707294)
         view = app.query_one(ThreadView)
@@ -125,9 +138,9 @@ async def test_offline_banner_and_cached_reading(tmp_path: Path) -> None:
 
 async def test_error_becomes_notification(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
+    notes = notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await open_thread(pilot, 777001)  # the bot-check page
-        notes = [n.message for n in app._notifications]
         assert any("bot check" in m for m in notes)
         view = app.query_one(ThreadView)
         assert view.thread is None
@@ -135,9 +148,10 @@ async def test_error_becomes_notification(tmp_path: Path) -> None:
 
 async def test_offline_without_cache_says_so(tmp_path: Path) -> None:
     app = demo_app(tmp_path, offline=True)
+    notes = notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        assert any("not in the cache" in n.message for n in app._notifications)
+        assert any("not in the cache" in n for n in notes)
         assert app.query_one(ThreadList).rows == []
 
 
@@ -173,11 +187,19 @@ async def test_switch_tag(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        app.switch_tag("wi-fi-aware")
+        await pilot.press("t", *"wi-fi-aware")
+        await settle(pilot)
+        await pilot.press("enter")
         await settle(pilot)
         assert app.query_one(ThreadList).rows == []
-        assert main_screen(app).listing is not None and main_screen(app).listing.name == "Wi-Fi Aware"
-        assert app.recent_tags()[:2] == ["wi-fi-aware", "networkextension"]
+        assert main_screen(app).state.name == "Wi-Fi Aware"
+        assert app.recent_listings()[:2] == ["wi-fi-aware", "networkextension"]
+        await pilot.press("t")  # the recent listings are offered at once
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert main_screen(app).state.name == "Network Extension"
+        assert len(app.query_one(ThreadList).rows) == 20
 
 
 async def test_site_text_is_shown_literally(tmp_path: Path) -> None:
@@ -231,7 +253,7 @@ async def test_query_filter_count_error_and_history(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         # a narrow filter leaves the cursor near the end, yet typing fetched no other page
-        assert app.main.pages_loaded == 1
+        assert app.main.state.pages_loaded == 1
         await pilot.pause()
         assert not error.display and threads.has_focus
         await pilot.press("slash", "escape", "slash", "up")
@@ -254,10 +276,13 @@ async def test_saved_filters(tmp_path: Path) -> None:
         await pilot.pause()
         saved = SavedFilters(app.service.settings.config_dir).load()
         assert saved == {"done": "is:answered"}
-        app.main.set_filter_text("")
+        app.main.apply_filter("")
         await pilot.pause()
-        app.apply_saved_filter(saved["done"])
+        await pilot.press("f")
         await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.query_one("#filter", Input).value == "is:answered"
         assert all(r.answered for r in app.query_one(ThreadList).shown)
 
 
@@ -265,7 +290,7 @@ async def test_full_text_search_opens_at_the_post(tmp_path: Path) -> None:
     from textual.widgets import Input as TInput
     from textual.widgets import OptionList
 
-    from nereader.ui.screens.dialogs import SearchScreen
+    from nereader.ui.screens.search import SearchScreen
 
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -291,6 +316,7 @@ async def test_bookmarks_in_the_app(tmp_path: Path) -> None:
 
     site = Site.bundled()
     app = demo_app(tmp_path, site=site)
+    notes = notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         threads = app.query_one(ThreadList)
@@ -299,7 +325,7 @@ async def test_bookmarks_in_the_app(tmp_path: Path) -> None:
         assert threads.current is not None and threads.current.id == 828388
         await pilot.press("b")
         await settle(pilot)
-        assert app.service.bookmarks.ids() == {828388}
+        assert [b.id for b in await app.service.bookmarks()] == [828388]
         assert threads.marks(threads.current)[2] == "⚑"
         assert threads.marks(threads.current)[3] == "•"  # not read yet
         await pilot.press("v")
@@ -315,18 +341,18 @@ async def test_bookmarks_in_the_app(tmp_path: Path) -> None:
         new = [p for p in app.query(PostView) if p.has_class("-new")]
         assert [p.post.id for p in new] == [828396022]
         assert view.current_post is not None and view.current_post.id == 828396022
-        assert any("+1 new reply" in n.message for n in app._notifications)
+        assert any("+1 new reply" in n for n in notes)
         await pilot.press("escape")
         assert threads.marks(threads.rows[0])[3] == " "  # read now
         await pilot.press("b")  # again: removes
         await settle(pilot)
-        assert app.service.bookmarks.ids() == set()
+        assert await app.service.bookmarks() == []
 
 
 async def test_offline_start_opens_the_library(tmp_path: Path) -> None:
     from textual.widgets import OptionList
 
-    from nereader.ui.screens.dialogs import LibraryScreen
+    from nereader.ui.screens.library import LibraryScreen
 
     online = demo_app(tmp_path)
     async with online.run_test(size=(140, 40)) as pilot:
@@ -344,7 +370,7 @@ async def test_offline_start_opens_the_library(tmp_path: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert len(app.query_one(ThreadList).rows) == 20  # the cached tag, offline
-        banner = app.query_one("#banner", Static)
+        banner = app.query_one("#banner")
         assert "OFFLINE" in str(banner.render())
 
 
@@ -366,9 +392,8 @@ async def test_every_binding_is_a_palette_command(tmp_path: Path) -> None:
         titles = [c.title for c in app.get_system_commands(app.main)]
         for expected in ("Next post", "Prev post", "Accepted", "Copy code", "Browser",
                          "Copy URL", "Links", "Bookmark", "Quit", "Help", "Tag", "Offline",
-                         "Search", "Switch tag", "Site sort: Most replies", "Refresh",
-                         "Toggle offline", "Cache info", "Load all pages", "Offline library",
-                         "Mark all read", "Bookmarks"):
+                         "Search", "Site sort: Most replies", "Refresh", "Cache info",
+                         "Load all", "Library", "Mark read", "Bookmarks", "Filters"):
             assert any(t.startswith(expected) for t in titles), expected
         copied: list[str] = []
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
@@ -384,8 +409,9 @@ async def test_corrupted_bookmarks_are_reported_and_kept(tmp_path: Path) -> None
     data.mkdir()
     (data / "bookmarks.json").write_text("{not json", encoding="utf-8")
     app = demo_app(tmp_path)
+    notes = notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        assert any("kept it as bookmarks.json.corrupt-" in n.message for n in app._notifications)
+        assert any("kept it as bookmarks.json.corrupt-" in n for n in notes)
         assert list(data.glob("bookmarks.json.corrupt-*"))
         assert len(app.query_one(ThreadList).rows) == 20  # the app carries on

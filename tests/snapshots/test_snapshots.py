@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from nereader.ui.screenshots import SCENARIOS, Scenario, demo_app, settle
+from nereader.screenshots import SCENARIOS, Scenario, demo_app, settle
 from nereader.ui.widgets.thread_list import ThreadList
 
 

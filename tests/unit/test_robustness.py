@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -76,15 +73,3 @@ def test_mutated_fixtures(name: str, edits: list[tuple[int, int, bytes]]) -> Non
         pos %= len(data) or 1
         data[pos : pos + length] = insert
     run_all(bytes(data))
-
-
-def test_core_imports_no_textual_or_rich() -> None:
-    code = (
-        "import importlib, pkgutil, sys, nereader.core as c;"
-        "names = [m.name for m in pkgutil.walk_packages(c.__path__, 'nereader.core.')];"
-        "[importlib.import_module(n) for n in names];"
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
-        "print(len(names), bad); sys.exit(1 if bad or len(names) < 8 else 0)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr

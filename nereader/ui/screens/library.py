@@ -1,0 +1,128 @@
+"""The library (every cached listing and bookmark, with ages) and the bookmark note editor.
+
+Both load and save through the service in their own workers; they dismiss with what the user
+chose, and the main screen routes it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from nereader.core.errors import NereaderError
+from nereader.core.models import LibraryItem
+from nereader.core.service import ForumService
+from nereader.core.text import age_text, clean
+
+
+class LibraryScreen(ModalScreen[tuple[str, str] | None]):
+    """What can be read offline; Enter opens a listing or a bookmark."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="library.close")]
+
+    def __init__(self, service: ForumService) -> None:
+        super().__init__()
+        self.service = service
+
+    def compose(self) -> ComposeResult:
+        menu = OptionList(Option(Text("Reading the cache…", style="dim"), disabled=True),
+                          id="library")
+        menu.border_title = ("Offline library" if self.service.offline else "Library") + (
+            " — enter opens, esc closes")
+        yield menu
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="library")
+    async def load(self) -> None:
+        menu = self.query_one(OptionList)
+        try:
+            items = await self.service.library()
+        except NereaderError as exc:
+            menu.clear_options()
+            menu.add_option(Option(Text(f"Cannot read the library: {exc}"), disabled=True))
+            return
+        menu.clear_options()
+        menu.add_options(_options(items))
+        menu.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        kind, key, _ = (event.option.id or "::").split(":", 2)
+        self.dismiss((kind, key))
+
+
+def _options(items: list[LibraryItem]) -> list[Option]:
+    options: list[Option] = []
+    tags = [i for i in items if i.kind == "tag"]
+    marks = [i for i in items if i.kind == "bookmark"]
+    for heading, group in (("Cached listings", tags), ("Bookmarks", marks)):
+        options.append(Option(Text(heading, style="bold"), disabled=True))
+        if not group:
+            options.append(Option(Text("  (none)", style="dim"), disabled=True))
+        for n, item in enumerate(group):
+            age = (f"cached {age_text(item.age_seconds)} ago" if item.age_seconds is not None
+                   else "not available offline")
+            label = Text(f"  {clean(item.title)}")
+            label.append(f"  {age}", style="dim")
+            if item.detail:
+                label.append(f"  {clean(item.detail)}", style="italic")
+            options.append(Option(label, id=f"{item.kind}:{item.key}:{n}"))
+    return options
+
+
+class NoteScreen(ModalScreen[bool]):
+    """Edit a bookmark's note and #labels; dismisses True once saved."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="note.cancel")]
+
+    def __init__(self, service: ForumService, thread_id: int) -> None:
+        super().__init__()
+        self.service = service
+        self.thread_id = thread_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt"):
+            yield Static(Text("Note and #labels for the bookmark:"), classes="prompt-title")
+            yield Input(placeholder="a note, then #labels", disabled=True)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="note")
+    async def load(self) -> None:
+        box = self.query_one(Input)
+        try:
+            mark = await self.service.get_bookmark(self.thread_id)
+        except NereaderError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            self.dismiss(False)
+            return
+        if mark is not None:
+            box.value = " ".join(filter(None, [mark.note, *(f"#{x}" for x in mark.labels)]))
+        box.disabled = False
+        box.focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.save(event.value)
+
+    @work(exclusive=True, group="note")
+    async def save(self, text: str) -> None:
+        labels = tuple(dict.fromkeys(w[1:] for w in text.split()
+                                     if w.startswith("#") and len(w) > 1))
+        note = " ".join(w for w in text.split() if not w.startswith("#"))
+        try:
+            _, warning = await self.service.set_bookmark_note(self.thread_id, note, labels)
+        except NereaderError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(warning or f"Saved: {note or '(no note)'} "
+                    f"{' '.join('#' + x for x in labels)}", markup=False)
+        self.dismiss(True)

@@ -1,0 +1,101 @@
+"""The walls of the house, one named case per module: who may import what, and module size.
+
+    core        imports no textual, rich, ui, cli or localforum: data in, data out
+    localforum  imports no ui or cli (it serves pages; it knows nothing of the app)
+    ui, cli     reach the core only through the facade (service), the models and the
+                I/O-free vocabulary (errors, urls, query, text, marks, export, clock,
+                settings); never the storage or network modules behind the facade
+    ui          imports no cli or localforum (whoever starts the app hands it a service);
+                the cli may build the demo's transport from localforum
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2] / "nereader"
+MODULES = sorted(p for p in ROOT.rglob("*.py"))
+FACADE = {"service", "models", "errors", "urls", "query", "text", "marks", "export", "clock",
+          "settings"}
+MAX_LINES = 400
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every module a file imports, at any depth (lazy imports inside functions too)."""
+    found: set[str] = set()
+    package = module_name(path).rsplit(".", 0 if path.name == "__init__.py" else 1)[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                found.add(f"{base}.{node.module}" if node.module else base)
+            elif node.module:
+                found.add(node.module)
+    return found
+
+
+def forbidden(name: str, imported: str) -> str | None:
+    """Why ``name`` may not import ``imported`` (None: it may)."""
+    top = imported.split(".")[0]
+    area = name.split(".")[1] if "." in name else ""
+    if area == "core":
+        if top in {"textual", "rich"}:
+            return "the core is headless"
+        if imported.startswith(("nereader.ui", "nereader.cli", "nereader.localforum")):
+            return "the core knows nothing above it"
+    if area == "localforum" and imported.startswith(("nereader.ui", "nereader.cli")):
+        return "the local forum knows nothing of the app"
+    behind = imported.startswith("nereader.core.") and imported.split(".")[2] not in FACADE
+    if area in {"ui", "cli"} and behind:
+        return "only the facade, the models and the I/O-free vocabulary"
+    if area == "ui" and imported.startswith(("nereader.cli", "nereader.localforum")):
+        return "the app gets its service from whoever starts it"
+    return None
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[module_name(p) for p in MODULES])
+def test_imports_respect_the_walls(path: Path) -> None:
+    name = module_name(path)
+    broken = {i: why for i in sorted(imports(path)) if (why := forbidden(name, i))}
+    assert not broken, f"{name} imports across a wall: {broken}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=[module_name(p) for p in MODULES])
+def test_module_is_short(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{module_name(path)} has {lines} lines; split it by concept"
+
+
+def test_the_walls_catch_a_crossing() -> None:
+    """The rule itself: each kind of crossing is caught (so the cases above can fail)."""
+    assert forbidden("nereader.core.pages", "textual.widgets")
+    assert forbidden("nereader.core.pages", "nereader.localforum.site")
+    assert forbidden("nereader.localforum.site", "nereader.ui.app")
+    assert forbidden("nereader.ui.app", "nereader.core.cache")
+    assert forbidden("nereader.cli.library", "nereader.core.bookmarks")
+    assert forbidden("nereader.ui.screens.main", "nereader.localforum")
+    assert forbidden("nereader.ui.app", "nereader.core.service") is None
+
+
+def test_importing_every_core_module_and_the_cli_loads_no_textual() -> None:
+    code = (
+        "import importlib, pkgutil, sys, nereader.core as c, nereader.cli;"
+        "names = [m.name for m in pkgutil.walk_packages(c.__path__, 'nereader.core.')];"
+        "[importlib.import_module(n) for n in names];"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
+        "print(len(names), bad); sys.exit(1 if bad or len(names) < 8 else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
