@@ -117,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"nereader: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except SystemExit as exc:  # --help and --version finish this way
+        return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         print("nereader: interrupted", file=sys.stderr)
         return 130

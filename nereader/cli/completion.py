@@ -6,8 +6,12 @@ import argparse
 import shlex
 from dataclasses import dataclass, field
 
+from nereader.core.urls import SORTS
+
 SHELLS = ("bash", "zsh", "fish")
 _DIRS = {"--cache-dir", "--data-dir", "--markdown"}
+# Values the parser checks itself (it takes aliases too), offered by their canonical names.
+_WORDS = {"--sort": list(SORTS), "--order": ["asc", "desc"]}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -60,8 +64,9 @@ def _options(parser: argparse.ArgumentParser) -> list[Option]:
     for a in parser._actions:
         if not a.option_strings or isinstance(a, argparse._HelpAction):
             continue
+        choices = [str(c) for c in a.choices or []] or _WORDS.get(a.option_strings[0], [])
         out.append(Option(list(a.option_strings), (a.help or "").replace("%%", "%"),
-                          a.nargs != 0, [str(c) for c in a.choices or []]))
+                          a.nargs != 0, choices))
     return out
 
 
@@ -82,9 +87,9 @@ def bash(globals_: list[Option], commands: list[Command]) -> str:
     cases = []
     for c in commands:
         words = " ".join(c.words + [f for o in c.options for f in o.flags])
-        files = ' COMPREPLY+=($(compgen -f -- "$cur"));' if c.files else ""
-        cases.append(f'    {c.name}) COMPREPLY=($(compgen -W {shlex.quote(words)} -- "$cur"));'
-                     f"{files};;")
+        files = ' COMPREPLY+=($(compgen -f -- "$cur"))' if c.files else ""
+        cases.append(f'    {c.name}) COMPREPLY=($(compgen -W {shlex.quote(words)} -- "$cur"))'
+                     f"{files} ;;")
     values = []
     for o in [*globals_, *(o for c in commands for o in c.options)]:
         if o.takes_value and o.flags[0] in _DIRS:
@@ -169,10 +174,12 @@ def fish(globals_: list[Option], commands: list[Command]) -> str:
         parts = [f"complete -c nereader -n {shlex.quote(condition)}"]
         for f in o.flags:
             parts.append(f"-l {f[2:]}" if f.startswith("--") else f"-s {f[1:]}")
-        if o.takes_value:
-            parts.append("-r" + (" -a '(__fish_complete_directories)'" if o.flags[0] in _DIRS
-                                 else f" -a {shlex.quote(' '.join(o.choices))}"
-                                 if o.choices else ""))
+        if o.takes_value and o.flags[0] in _DIRS:
+            parts.append("-x -a '(__fish_complete_directories)'")
+        elif o.takes_value and o.choices:
+            parts.append(f"-x -a {shlex.quote(' '.join(o.choices))}")
+        elif o.takes_value:
+            parts.append("-x")
         parts.append(f"-d {shlex.quote(o.help)}")
         return " ".join(parts)
 

@@ -205,6 +205,3 @@ class ForumService:
 
     async def cache_clear(self, include_pinned: bool = False) -> int:
         return await self._pages.cache_clear(include_pinned)
-
-    async def pin_thread(self, thread_id: int, total_pages: int = 1) -> None:
-        await self._pages.pin_thread(thread_id, total_pages)

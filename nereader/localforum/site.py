@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from nereader.core.models import ThreadSummary
-from nereader.core.parse import parse_listing
 from nereader.localforum.render import Reply, Row, listing_page, thread_page
 
 HTML = "text/html; charset=utf-8"
@@ -110,6 +109,7 @@ class Site:
         self.counters = Counters()
         self.lock = threading.Lock()
         self.challenge = Route(b"", 200)
+        self.demo: dict[str, Any] = {}  # what fill_tag builds from (demo.json)
 
     # -- building ------------------------------------------------------------------------------
     def add(self, path: str, route: Route) -> None:
@@ -133,6 +133,9 @@ class Site:
         challenge = root / "challenge.html"
         if challenge.exists():
             site.challenge = Route(challenge.read_bytes(), 200)
+        demo = root / "demo.json"
+        if demo.exists():
+            site.demo = json.loads(demo.read_text(encoding="utf-8"))
         return site
 
     @classmethod
@@ -145,25 +148,27 @@ class Site:
         return site
 
     def fill_tag(self, slug: str) -> None:
-        first = self.routes.get(_key(f"/forums/tags/{slug}", ""))
-        if first is None:
+        """Serve every page of a fixture tag: the pages ``demo.json`` describes but the
+        fixtures lack are made up, and every listed thread without a page gets one."""
+        spec = self.demo.get("tags", {}).get(slug)
+        if not spec:
             return
-        listing = parse_listing(first.body, f"https://developer.apple.com/forums/tags/{slug}")
+        name, total_pages = str(spec["name"]), int(spec["total_pages"])
         rng = random.Random(slug)
         seen_rows: list[Row] = []
-        for n in range(1, listing.total_pages + 1):
+        for n in range(1, total_pages + 1):
             key = _key(f"/forums/tags/{slug}", f"page={n}")
-            route = self.routes.get(key)
-            if route is None:
-                rows = [_synthetic_row(rng, slug, listing.name, (n - 1) * PAGE_SIZE + i)
-                        for i in range(PAGE_SIZE)]
+            known = spec["pages"].get(str(n))
+            if known is not None:
+                seen_rows += [_row(item) for item in known]
+                continue
+            rows = [_synthetic_row(rng, slug, name, (n - 1) * PAGE_SIZE + i)
+                    for i in range(PAGE_SIZE)]
+            if key not in self.routes:
                 self.routes[key] = Route(listing_page(
-                    slug, listing.name, listing.description, listing.total_posts or 0, n,
-                    listing.total_pages, rows))
-                seen_rows += rows
-            else:
-                page = parse_listing(route.body, f"https://developer.apple.com{key}")
-                seen_rows += [_row_from_summary(r) for r in page.rows]
+                    slug, name, str(spec["description"]), int(spec["total_posts"] or 0), n,
+                    total_pages, rows))
+            seen_rows += rows
         for row in seen_rows:
             if _key(f"/forums/thread/{row.id}", "") not in self.routes:
                 self.add_thread(row, rng)
@@ -309,7 +314,10 @@ def _synthetic_row(rng: random.Random, slug: str, name: str, index: int,
     )
 
 
-def _row_from_summary(r: ThreadSummary) -> Row:
-    return Row(r.id, r.title, r.excerpt, r.replies, r.boosts, r.views_text, r.activity_text,
-               r.answered, r.apple_recommended, [(t.name, t.slug) for t in r.tags])
+def _row(item: dict[str, Any]) -> Row:
+    """A listing row as ``demo.json`` holds it."""
+    return Row(int(item["id"]), str(item["title"]), str(item["excerpt"]), int(item["replies"]),
+               int(item["boosts"]), str(item["views"]), str(item["activity"]),
+               bool(item["answered"]), bool(item["recommended"]),
+               [(str(name), str(slug)) for name, slug in item["tags"]])
 

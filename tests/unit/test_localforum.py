@@ -77,3 +77,11 @@ def test_demo_transport_opens_no_socket(tmp_path: Path, monkeypatch: pytest.Monk
             await svc.aclose()
 
     assert asyncio.run(go()) == 201
+
+
+def test_demo_data_matches_the_fixture_pages() -> None:
+    """demo.json (what the local forum fills the demo from) is what the fixture pages say."""
+    from tests.demo_data import render
+
+    assert (FIXTURES / "demo.json").read_text(encoding="utf-8") == render(), (
+        "the fixture listings changed: run python -m tests.demo_data")

@@ -97,11 +97,6 @@ library.
             super().__init__()
             self.row = row
 
-    class Highlighted(Message):
-        def __init__(self, row: ThreadSummary | None) -> None:
-            super().__init__()
-            self.row = row
-
     class NearEnd(Message):
         """The cursor is close to the last loaded row: time to load the next page."""
 
@@ -228,7 +223,6 @@ library.
     # -- cursor --------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_cursor_visible()
-        self.post_message(self.Highlighted(self.current))
         self.refresh()
 
     def _move(self, position: int) -> None:
