@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
 from nereader.core.models import Bookmark, Post, PostKind, Thread, ThreadSummary, to_jsonable
-from nereader.core.store import atomic_write_text
 
 
 def summary_json(row: ThreadSummary) -> dict[str, Any]:
@@ -200,11 +198,11 @@ def _slug(text: str) -> str:
     return "-".join(words)[:60].strip("-") or "thread"
 
 
-def write_markdown_export(target: Path, marks: list[tuple[Bookmark, Thread | None]]) -> int:
-    """One Markdown file per bookmarked thread (front matter and every post), plus an
-    ``index.md`` listing them all. Returns how many thread files were written."""
+def markdown_export(marks: list[tuple[Bookmark, Thread | None]]) -> dict[str, str]:
+    """The files of a Markdown export: one per bookmarked thread (front matter and every
+    post), plus an ``index.md`` listing them all; file name -> text."""
+    files: dict[str, str] = {}
     lines = ["# Bookmarks", ""]
-    written = 0
     for mark, thread in marks:
         name = f"{mark.id}-{_slug(mark.title)}.md"
         if thread is None:
@@ -217,10 +215,9 @@ def write_markdown_export(target: Path, marks: list[tuple[Bookmark, Thread | Non
             "accepted_answer_id": thread.accepted_answer_id,
             "note": mark.note, "labels": list(mark.labels),
         }
-        atomic_write_text(target / name, thread_markdown(thread, front_matter=front))
+        files[name] = thread_markdown(thread, front_matter=front)
         labels = " ".join(f"#{label}" for label in mark.labels)
         lines.append(f"- [{thread.title}]({name}) {labels}".rstrip()
                      + (f" — {mark.note}" if mark.note else ""))
-        written += 1
-    atomic_write_text(target / "index.md", "\n".join(lines) + "\n")
-    return written
+    files["index.md"] = "\n".join(lines) + "\n"
+    return files

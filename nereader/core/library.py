@@ -10,7 +10,7 @@ from typing import Any, ParamSpec, TypeVar
 from nereader.core.bookmarks import BookmarkStore, ReadState
 from nereader.core.clock import iso_now, utc_now
 from nereader.core.errors import NereaderError, StorageError
-from nereader.core.export import write_markdown_export
+from nereader.core.export import markdown_export
 from nereader.core.loader import Emit
 from nereader.core.models import (
     Bookmark,
@@ -25,6 +25,7 @@ from nereader.core.models import (
 )
 from nereader.core.pages import Pages, Progress
 from nereader.core.query import Context
+from nereader.core.store import atomic_write_text
 from nereader.core.urls import ListingRef
 
 P = ParamSpec("P")
@@ -137,7 +138,10 @@ class Library:
                     problems.append(f"thread {mark.id} is not cached and could not be "
                                     f"fetched: {exc}")
             pairs.append((mark, thread))
-        return await self._run(write_markdown_export, target, pairs), problems
+        files = markdown_export(pairs)
+        for name, text in files.items():
+            await self._run(atomic_write_text, target / name, text)
+        return len(files) - 1, problems
 
     async def check(self, progress: Progress | None = None) -> list[BookmarkChange]:
         """Refresh every bookmark politely and report new replies since the last look."""
