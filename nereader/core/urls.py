@@ -155,6 +155,27 @@ def absolute(href: str | None, base: str = DEFAULT_BASE) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
 
 
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is safe to open, copy or write as a link: http or https with a host and no
+    credentials, judged after the normalising a browser does (control and invisible characters
+    dropped, scheme case folded). Anything else (javascript:, file:, data:, smb: ...) is None."""
+    if not url:
+        return None
+    cleaned = _INVISIBLE.sub("", url)
+    try:
+        parts = urlsplit(cleaned)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not host or "@" in parts.netloc:
+        return None
+    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, parts.query,
+                       parts.fragment))
+
+
 def parse_thread_ref(text: str) -> ThreadRef:
     """Recognise a thread id or any thread URL a user may paste.
 

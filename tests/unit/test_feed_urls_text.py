@@ -20,6 +20,7 @@ from nereader.core.urls import (
     parse_listing_ref,
     parse_thread_ref,
     thread_url,
+    web_url,
 )
 from tests.conftest import FETCHED_AT, fixture_bytes, fixture_text
 
@@ -162,3 +163,18 @@ def test_post_url() -> None:
         "http://127.0.0.1:8/forums/thread/828388?answerId=9#9")
     assert base_of("http://127.0.0.1:8/forums/thread/1") == "http://127.0.0.1:8"
     assert base_of("not a url") == "https://developer.apple.com"
+
+
+@pytest.mark.parametrize("url", [
+    "JAVASCRIPT:alert(1)", "java\tscript:alert(1)", "java&#9;script:x", "file:///etc/passwd",
+    "smb://host/share", "ssh://-oProxyCommand=x/", "x-man-page://ls", "data:text/html,<b>",
+    "mailto:a@b.c", "//no-scheme.example/x", "http://user:secret@evil.example/", "https://",
+    "http://[::1", "", None,
+])
+def test_only_web_links_pass(url: str | None) -> None:
+    assert web_url(url) is None
+
+
+def test_web_links_are_normalised() -> None:
+    assert web_url("HTTPS://developer.apple.com/forums") == "https://developer.apple.com/forums"
+    assert web_url(" https://a.example/x\u200b") == "https://a.example/x"
