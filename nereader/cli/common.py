@@ -9,13 +9,14 @@ import os
 import shutil
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from nereader.core.errors import UsageError
 from nereader.core.marks import answer_marks
 from nereader.core.models import Notice, ServiceEvent, Sourced, ThreadSummary, to_jsonable
-from nereader.core.service import ForumService
-from nereader.core.settings import Settings, from_environment
+from nereader.core.service import ForumService, load_settings
+from nereader.core.settings import Origin, Resolved, Settings, flag_layer
 from nereader.core.text import age_text, clean
 
 # Options every command (and the app) takes, before or after the command.
@@ -101,23 +102,36 @@ def table(rows: list[ThreadSummary]) -> str:
 
 
 # -- the service -----------------------------------------------------------------------------
+def resolve_settings(args: argparse.Namespace, lenient: bool = False) -> Resolved:
+    """Defaults, the config file, the environment, then the flags; every value checked (a bad
+    one is a one-line error naming its source, exit 2). ``lenient`` (the app, ``config``)
+    leaves out a bad config file and keeps its error in ``file_error``."""
+    demo = bool(getattr(args, "demo", False))
+    flags = flag_layer(base_url=getattr(args, "base_url", None),
+                       offline=getattr(args, "offline", False), **{
+                           "paths.cache_dir": getattr(args, "cache_dir", None),
+                           "paths.data_dir": getattr(args, "data_dir", None)})
+    resolved = load_settings(None, flags, lenient=lenient, polite_floor=not demo)
+    if demo:
+        # The demo never mixes its pages into the real cache or bookmarks, and its forum is
+        # in-process, so it needs no politeness.
+        settings = resolved.settings
+        demo_origin = Origin("flag", "--demo")
+        resolved = replace(resolved, settings=settings.with_(
+            cache_dir=settings.cache_dir / "demo", data_dir=settings.data_dir / "demo",
+            min_gap=0.0), origins={**resolved.origins, **dict.fromkeys(
+                ("paths.cache_dir", "paths.data_dir", "politeness.min_gap"), demo_origin)})
+    return resolved
+
+
 def build_settings(args: argparse.Namespace) -> Settings:
-    settings = from_environment(
-        base_url=getattr(args, "base_url", None),
-        offline=getattr(args, "offline", False),
-        cache_dir=getattr(args, "cache_dir", None),
-        data_dir=getattr(args, "data_dir", None),
-    )
-    if getattr(args, "demo", False):
-        # The demo never mixes its pages into the real cache or bookmarks.
-        settings = settings.with_(cache_dir=settings.cache_dir / "demo",
-                                  data_dir=settings.data_dir / "demo", min_gap=0.0)
-    return settings
+    return resolve_settings(args).settings
 
 
-def build_service(args: argparse.Namespace, local_only: bool = False) -> ForumService:
+def build_service(args: argparse.Namespace, local_only: bool = False,
+                  settings: Settings | None = None) -> ForumService:
     """The service for a command; ``local_only`` commands never open a socket."""
-    settings = build_settings(args)
+    settings = settings or build_settings(args)
     if local_only:
         settings = settings.with_(offline=True)
     transport = None

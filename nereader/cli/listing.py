@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nereader.cli.common import ProgressBar, emit_json, report_source, run, table
+from nereader.cli.common import (
+    ProgressBar,
+    build_settings,
+    emit_json,
+    report_source,
+    run,
+    table,
+)
+from nereader.cli.following import sync_all
 from nereader.core.errors import UsageError
 from nereader.core.export import summary_json
 from nereader.core.models import ThreadSummary
@@ -38,7 +46,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     p = sub.add_parser("sync", parents=[common], help="fill the cache for offline reading",
                        description="Fetch a tag's pages and threads into the cache; fresh "
-                       "pages and unchanged threads are skipped, so a rerun resumes.")
+                       "pages and unchanged threads are skipped, so a rerun resumes. With no "
+                       "LISTING and listings followed: every followed listing and every "
+                       "bookmarked thread, in one polite queue.")
     _listing_options(p)
     p.add_argument("--pages", type=int, help="listing pages to sync (default: all)")
     p.add_argument("--threads", action=argparse.BooleanOptionalAction, default=True,
@@ -49,13 +59,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def _listing_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("tag", nargs="?", metavar="LISTING",
-                   help=f"tag slug, topics/PATH or listing URL (default {DEFAULT_TAG})")
+                   help="tag slug, topics/PATH or listing URL (default: the config's "
+                   f"default_listing, {DEFAULT_TAG})")
     p.add_argument("--sort", help=f"one of {', '.join(SORTS)}")
     p.add_argument("--order", help="asc or desc")
 
 
 def listing_args(args: argparse.Namespace) -> tuple[ListingRef, int, str | None, str | None]:
-    ref, page, sort, order = parse_listing_ref(args.tag or DEFAULT_TAG)
+    ref, page, sort, order = parse_listing_ref(args.tag or build_settings(args).default_listing)
     sort = normalise_sort(args.sort) if args.sort else sort
     order = normalise_order(args.order) if args.order else order
     if args.page is not None and args.page < 1:
@@ -107,9 +118,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    ref, _page, sort, order = listing_args(args)
     if args.pages is not None and args.pages < 1:
         raise UsageError("--pages must be at least 1")
+    if args.tag is None and build_settings(args).following:
+
+        async def everything(service: ForumService) -> int:
+            if service.offline:
+                raise UsageError("sync needs the network; drop --offline / NEREADER_OFFLINE")
+            return await sync_all(service, args.pages, args.threads, args.json)
+
+        return run(args, everything)
+    ref, _page, sort, order = listing_args(args)
 
     async def body(service: ForumService) -> int:
         if service.offline:

@@ -244,6 +244,67 @@ class SyncSummary:
     failures: list[str] = field(default_factory=list)
 
 
+# -- followed listings: the home screen, `sync` of them all, `check` -------------------------
+@dataclass(frozen=True, slots=True)
+class ListingStatus:
+    """A followed listing as the home screen shows it: counts over its cached rows."""
+
+    key: str
+    name: str
+    url: str
+    unread: int = 0  # threads never opened
+    new_replies: int = 0  # threads read before that have replies since
+    bookmarks_new: int = 0  # bookmarks in the listing with posts not yet seen
+    threads: int = 0  # the cached rows the counts are over
+    age_seconds: float | None = None  # of the cached first page; None: not cached
+    error: str | None = None  # why the last refresh failed
+
+
+@dataclass(frozen=True, slots=True)
+class NewsItem:
+    """A thread that is new, or has new posts, since the last check."""
+
+    id: int
+    title: str
+    url: str
+    replies: int
+    previous: int | None = None  # replies (or posts) at the last check; None: new thread
+
+
+@dataclass(frozen=True, slots=True)
+class ListingNews:
+    key: str
+    name: str
+    new_threads: tuple[NewsItem, ...] = ()
+    new_replies: tuple[NewsItem, ...] = ()
+    first_check: bool = False  # nothing to compare with yet: this check is the baseline
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewsReport:
+    """What `nereader check` found per followed listing, and bookmarks with new posts."""
+
+    checked_at: datetime
+    listings: tuple[ListingNews, ...] = ()
+    bookmarks: tuple[NewsItem, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    @property
+    def news(self) -> bool:
+        return bool(self.bookmarks) or any(n.new_threads or n.new_replies for n in self.listings)
+
+
+@dataclass(slots=True)
+class FollowedSync:
+    """A sync of every followed listing (one summary each) and of the bookmarked threads."""
+
+    listings: dict[str, SyncSummary] = field(default_factory=dict)
+    bookmarks: int = 0
+    bookmarks_fetched: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True, slots=True)
 class CacheInfo:
     """Where the page cache lives and how full it is."""

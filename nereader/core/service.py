@@ -5,6 +5,7 @@
     library  bookmarks, read state, the offline library
     sync     filling the cache for offline reading
     store    small preference files: recent listings, filter history, saved filters
+    following, news, config   followed listings, `check`'s news, the config file
 
 What it returns are models (``core.models``); what it has to say besides its results (a file
 set aside, a broken index, requests in flight) goes to the ``events`` callback as a
@@ -13,13 +14,16 @@ set aside, a broken index, requests in flight) goes to the ``events`` callback a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from nereader.core import config as configuration
 from nereader.core import sync as syncing
+from nereader.core.following import Following
 from nereader.core.library import Library
 from nereader.core.loader import Emit, Loader
 from nereader.core.models import (
@@ -28,8 +32,12 @@ from nereader.core.models import (
     BookmarkChange,
     CacheInfo,
     Feed,
+    FollowedSync,
     LibraryItem,
     ListingPage,
+    ListingStatus,
+    NewsReport,
+    Notice,
     SearchHit,
     ServiceEvent,
     Sourced,
@@ -37,10 +45,12 @@ from nereader.core.models import (
     Thread,
     ThreadSummary,
 )
+from nereader.core.news import NewsState
+from nereader.core.news import check as check_news
 from nereader.core.pages import Pages, Progress
 from nereader.core.parse import parse_page as _parse_page
 from nereader.core.query import Context
-from nereader.core.settings import Settings
+from nereader.core.settings import Layer, Resolved, Settings
 from nereader.core.store import FilterHistory, RecentTags, SavedFilters
 from nereader.core.urls import ListingRef
 
@@ -52,6 +62,17 @@ def _ignore(event: ServiceEvent) -> None:
 def parse_page(content: bytes, url: str | None = None) -> ListingPage | Thread | Feed:
     """What nereader reads from a saved page, whatever its kind (the ``parse`` command)."""
     return _parse_page(content, url)
+
+
+def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool = False,
+                  polite_floor: bool = True) -> Resolved:
+    """Defaults, the config file, the environment, the flags (see ``core.config``)."""
+    return configuration.load_settings(env, flags, lenient=lenient, polite_floor=polite_floor)
+
+
+def create_config(path: Path) -> bool:
+    """Write the commented template to ``path`` unless a file is there; True if written."""
+    return configuration.create(path)
 
 
 class ForumService:
@@ -67,6 +88,8 @@ class ForumService:
         self._recent = RecentTags(settings.data_dir)
         self._history = FilterHistory(settings.data_dir)
         self._saved = SavedFilters(settings.config_dir)
+        self._following = Following(self._pages, self._library)
+        self._news = NewsState(settings.data_dir)
 
     def listen(self, events: Emit) -> None:
         """Send notices and activity to ``events`` from now on (the app, once it runs)."""
@@ -198,6 +221,50 @@ class ForumService:
     async def save_filter(self, name: str, query: str) -> dict[str, str]:
         await self._loader.run(self._saved.save, name, query)
         return await self.saved_filters()
+
+    # -- followed listings, news, saved preferences in the config file -------------------------
+    async def following(self) -> list[str]:
+        return await self._following.keys()
+
+    async def follow(self, listings: Iterable[str]) -> list[tuple[str, str, bool]]:
+        """Check each listing against the site (the cache offline), then save them all."""
+        return await self._following.follow(listings)
+
+    async def unfollow(self, listings: Iterable[str]) -> tuple[list[str], list[str]]:
+        return await self._following.unfollow(listings)
+
+    async def followed_overview(self) -> list[ListingStatus]:
+        return await self._following.overview()
+
+    async def refresh_followed(self, force: bool = False, progress: Progress | None = None
+                               ) -> list[ListingStatus]:
+        return await self._following.refresh(force, progress)
+
+    async def sync_followed(self, pages: int | None = None, threads: bool = True,
+                            progress: Progress | None = None) -> FollowedSync:
+        return await self._following.sync(pages, threads, progress)
+
+    async def check_news(self, progress: Progress | None = None) -> NewsReport:
+        try:
+            return await check_news(self._pages, self._library, self._news,
+                                    await self._following.refs(), progress)
+        finally:
+            self._pass_on(self._news.warnings)
+
+    async def first_time(self, what: str) -> bool:
+        """True only the first time ever (for things said once, like a missing notifier)."""
+        try:
+            return await self._loader.run(self._news.first_time, what)
+        finally:
+            self._pass_on(self._news.warnings)
+
+    async def save_theme(self, name: str) -> None:
+        await self._loader.run(configuration.edit_top_level, self.settings.config_file,
+                               "theme", lambda _old: name)
+
+    def _pass_on(self, warnings: list[str]) -> None:
+        while warnings:
+            self._emit(Notice(warnings.pop(0), "Local data"))
 
     # -- the cache -----------------------------------------------------------------------------
     async def cache_info(self) -> CacheInfo:

@@ -1,21 +1,48 @@
-"""Settings and paths: built once by the CLI from flags and environment, passed to constructors."""
+"""Settings: defaults, then the config file, the environment and the flags, each value checked.
+
+Pure (no files read here): ``core.config`` reads the TOML file into a ``Layer``; the CLI builds
+the environment and flag layers; ``resolve`` validates every value against its bounds and says
+where a bad one came from, and records where each good one came from (``config show``).
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 
 from nereader import __version__
 from nereader.core.errors import UsageError
-from nereader.core.urls import DEFAULT_BASE, normalise_base
+from nereader.core.urls import DEFAULT_BASE, DEFAULT_TAG, normalise_base, parse_listing_ref, split
 
 APP = "nereader"
 PROJECT_URL = "https://github.com/nereader/nereader"
+CONFIG_FILE = "config.toml"
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+# The friendly floor for any forum that is not on this machine: at least this long between
+# request starts and at most this many requests in flight.
+POLITE_GAP = 0.5
+POLITE_IN_FLIGHT = 2
+_YEAR = 365 * 86400.0
+_BINDING_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
+OriginKind = Literal["default", "file", "environment", "flag"]
+
+
+class ConfigError(UsageError):
+    """A setting that cannot be used; the message names where it came from."""
+
+    def __init__(self, message: str, origin: OriginKind) -> None:
+        super().__init__(message)
+        self.origin = origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +65,8 @@ class Settings:
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
     max_bytes: int = 8 * 1024 * 1024
-    max_in_flight: int = 2
-    min_gap: float = 0.5
+    max_in_flight: int = POLITE_IN_FLIGHT
+    min_gap: float = POLITE_GAP
     retries: int = 3
     backoff_base: float = 0.5
     backoff_cap: float = 10.0
@@ -47,22 +74,187 @@ class Settings:
     network_down_for: float = 30.0
     cache_size_limit: int = 512 * 1024 * 1024
     freshness: Freshness = field(default_factory=Freshness)
+    default_listing: str = DEFAULT_TAG
+    theme: str | None = None
+    following: tuple[str, ...] = ()  # listing keys, as the config file holds them
+    keys: tuple[tuple[str, str], ...] = ()  # binding id -> keys, from the [keys] table
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / CONFIG_FILE
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
+    @property
+    def keymap(self) -> dict[str, str]:
+        return dict(self.keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """One setting: its name in the file (``table.key``), its variable and flag, its bounds."""
+
+    name: str
+    kind: Literal["url", "bool", "path", "seconds", "count", "number", "listing", "text"]
+    env: str | None = None
+    flag: str | None = None
+    low: float = 0.0
+    high: float = 0.0
+    help: str = ""
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("base_url", "url", "NEREADER_BASE_URL", "--base-url", help="the forum (http or https)"),
+    Spec("offline", "bool", "NEREADER_OFFLINE", "--offline", help="read the cache only"),
+    Spec("default_listing", "listing", "NEREADER_LISTING",
+         help="what `nereader` opens with nothing followed (a slug, topic path or URL)"),
+    Spec("theme", "text", "NEREADER_THEME", help="the app's theme (saved when picked)"),
+    Spec("paths.cache_dir", "path", "NEREADER_CACHE_DIR", "--cache-dir", help="page cache"),
+    Spec("paths.data_dir", "path", "NEREADER_DATA_DIR", "--data-dir",
+         help="bookmarks, read state, the search index"),
+    Spec("freshness.listing", "seconds", "NEREADER_FRESH_LISTING", high=_YEAR,
+         help="seconds a cached listing page counts as fresh"),
+    Spec("freshness.thread", "seconds", "NEREADER_FRESH_THREAD", high=_YEAR,
+         help="seconds a cached thread page counts as fresh"),
+    Spec("freshness.feed", "seconds", "NEREADER_FRESH_FEED", high=_YEAR,
+         help="seconds a cached feed counts as fresh"),
+    Spec("politeness.min_gap", "seconds", "NEREADER_MIN_GAP", high=60.0,
+         help=f"seconds between request starts (at least {POLITE_GAP} for a remote forum)"),
+    Spec("politeness.max_in_flight", "count", "NEREADER_MAX_IN_FLIGHT", low=1, high=8,
+         help=f"requests at once (at most {POLITE_IN_FLIGHT} for a remote forum)"),
+    Spec("politeness.retries", "count", "NEREADER_RETRIES", high=10,
+         help="retries of a failed request"),
+    Spec("cache.size_mb", "number", "NEREADER_CACHE_MB", low=1, high=1024 * 1024,
+         help="page cache size in MiB (pinned pages are never evicted)"),
+)
+SPEC = {s.name: s for s in SPECS}
+FILE_ONLY = ("follow", "keys")  # a list of listings, and a table of binding id = "keys"
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a setting's value came from: ``where`` is a file line, a variable or a flag."""
+
+    kind: OriginKind = "default"
+    where: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.where})" if self.where else self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """Raw values from one source, by setting name, and where in the source each one is."""
+
+    kind: Literal["file", "environment", "flag"]
+    values: Mapping[str, object]
+    where: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""  # the file's path, for messages
+
+    def blame(self, name: str, raw: object, problem: str) -> ConfigError:
+        where = self.where.get(name, name)
+        if self.kind == "file":
+            head = f"{self.source} {where}: {name}" if self.source else f"{where}: {name}"
+            return ConfigError(f"{head} {problem}", "file")
+        shown = raw if isinstance(raw, str) else repr(raw)
+        return ConfigError(f"{where}={shown}: {problem}" if self.kind == "environment"
+                           else f"{where} {shown}: {problem}", self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The effective settings, each value's origin, and a config file problem if there was one."""
+
+    settings: Settings
+    origins: Mapping[str, Origin]
+    file_error: str | None = None
+
+
+def environment_layer(env: Mapping[str, str] | None = None) -> Layer:
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    where: dict[str, str] = {}
+    for spec in SPECS:
+        if spec.env and env.get(spec.env, "").strip():
+            values[spec.name], where[spec.name] = env[spec.env], spec.env
+    return Layer("environment", values, where)
+
+
+def flag_layer(**flags: object) -> Layer:
+    """Flags by setting name; None (and a False switch) means the flag was not given."""
+    values = {name: v for name, v in flags.items() if v is not None and v is not False}
+    return Layer("flag", values, {name: SPEC[name].flag or name for name in values})
+
+
+def config_dir_of(env: Mapping[str, str] | None = None) -> tuple[Path, Origin]:
+    """The config folder (where the file is, so the file cannot move it)."""
+    env = os.environ if env is None else env
+    if env.get("NEREADER_CONFIG_DIR"):
+        return (Path(env["NEREADER_CONFIG_DIR"]).expanduser(),
+                Origin("environment", "NEREADER_CONFIG_DIR"))
+    return Settings().config_dir, Origin()
+
+
+def resolve(*layers: Layer, config_dir: Path | None = None, config_origin: Origin = Origin(),
+            polite_floor: bool = True, file_error: str | None = None) -> Resolved:
+    """Defaults overridden by each layer in turn (file, environment, flags): every value is
+    checked, and a remote forum is never asked faster than the polite floor."""
+    defaults = Settings() if config_dir is None else Settings(config_dir=config_dir)
+    values: dict[str, object] = {}
+    origins: dict[str, Origin] = {"config_dir": config_origin}
+    blame: dict[str, tuple[Layer, object]] = {}
+    for layer in layers:
+        for name, raw in layer.values.items():
+            spec = SPEC.get(name)
+            try:
+                values[name] = _coerce(spec, raw) if spec else _file_only(name, raw)
+            except ValueError as exc:
+                raise layer.blame(name, raw, str(exc)) from None
+            origins[name] = Origin(layer.kind, layer.where.get(name, ""))
+            blame[name] = (layer, raw)
+    size = values.get("cache.size_mb")
+    settings = replace(
+        defaults,
+        base_url=str(values.get("base_url", defaults.base_url)),
+        offline=bool(values.get("offline", defaults.offline)),
+        cache_dir=_path(values.get("paths.cache_dir"), defaults.cache_dir),
+        data_dir=_path(values.get("paths.data_dir"), defaults.data_dir),
+        min_gap=float(_get(values, "politeness.min_gap", defaults.min_gap)),
+        max_in_flight=int(_get(values, "politeness.max_in_flight", defaults.max_in_flight)),
+        retries=int(_get(values, "politeness.retries", defaults.retries)),
+        cache_size_limit=(int(float(size) * 2**20) if isinstance(size, int | float)
+                          else defaults.cache_size_limit),
+        freshness=Freshness(
+            listing=float(_get(values, "freshness.listing", defaults.freshness.listing)),
+            thread=float(_get(values, "freshness.thread", defaults.freshness.thread)),
+            feed=float(_get(values, "freshness.feed", defaults.freshness.feed))),
+        default_listing=str(values.get("default_listing", defaults.default_listing)),
+        theme=str(values["theme"]) if "theme" in values else None,
+        following=tuple(values.get("follow", ())),  # type: ignore[arg-type]
+        keys=tuple(values.get("keys", ())),  # type: ignore[arg-type]
+    )
+    if polite_floor and not is_loopback(settings.base_url):
+        host = split(settings.base_url).hostname
+        for name, bad in (("politeness.min_gap", settings.min_gap < POLITE_GAP),
+                          ("politeness.max_in_flight", settings.max_in_flight > POLITE_IN_FLIGHT)):
+            if bad and name in blame:
+                layer, raw = blame[name]
+                limit = (f"at least {POLITE_GAP} s" if name.endswith("gap")
+                         else f"at most {POLITE_IN_FLIGHT}")
+                raise layer.blame(name, raw, f"must be {limit} for {host} (the polite floor; "
+                                  "only a loopback base URL may go further)")
+    return Resolved(settings, origins, file_error)
+
+
+def is_loopback(base_url: str) -> bool:
+    host = (split(base_url).hostname or "").lower()
+    if host == "localhost":
+        return True
     try:
-        value = float(raw)
-    except ValueError as exc:
-        raise UsageError(f"{name} must be a number, not {raw!r}") from exc
-    if value < 0:
-        raise UsageError(f"{name} must not be negative")
-    return value
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def from_environment(
@@ -74,31 +266,104 @@ def from_environment(
     data_dir: str | None = None,
     min_gap: float | None = None,
 ) -> Settings:
-    """Settings from ``NEREADER_*`` variables, with explicit flags taking precedence."""
-    env = os.environ if env is None else env
-    defaults = Settings()
-    base = normalise_base(base_url or env.get("NEREADER_BASE_URL") or DEFAULT_BASE)
-    off = offline if offline else (env.get("NEREADER_OFFLINE", "").strip().lower() in _TRUE)
-    cache = cache_dir or env.get("NEREADER_CACHE_DIR")
-    data = data_dir or env.get("NEREADER_DATA_DIR")
-    config = env.get("NEREADER_CONFIG_DIR")
-    gap = min_gap if min_gap is not None else _float(env, "NEREADER_MIN_GAP", defaults.min_gap)
-    fresh = Freshness(
-        listing=_float(env, "NEREADER_FRESH_LISTING", defaults.freshness.listing),
-        thread=_float(env, "NEREADER_FRESH_THREAD", defaults.freshness.thread),
-        feed=_float(env, "NEREADER_FRESH_FEED", defaults.freshness.feed),
-    )
-    size = _float(env, "NEREADER_CACHE_MB", defaults.cache_size_limit / 2**20)
-    retries = int(_float(env, "NEREADER_RETRIES", defaults.retries))
-    return replace(
-        defaults,
-        base_url=base,
-        offline=bool(off),
-        cache_dir=Path(cache).expanduser() if cache else defaults.cache_dir,
-        data_dir=Path(data).expanduser() if data else defaults.data_dir,
-        config_dir=Path(config).expanduser() if config else defaults.config_dir,
-        min_gap=gap,
-        freshness=fresh,
-        cache_size_limit=int(size * 2**20),
-        retries=retries,
-    )
+    """Settings from ``NEREADER_*`` variables, with explicit flags taking precedence (no file)."""
+    config_dir, origin = config_dir_of(env)
+    flags = flag_layer(base_url=base_url, offline=offline, **{
+        "paths.cache_dir": cache_dir, "paths.data_dir": data_dir,
+        "politeness.min_gap": min_gap})
+    return resolve(environment_layer(env), flags, config_dir=config_dir,
+                   config_origin=origin).settings
+
+
+# -- checking one value ----------------------------------------------------------------------
+def _get(values: Mapping[str, object], name: str, default: float) -> float:
+    value = values.get(name, default)
+    return value if isinstance(value, int | float) else default
+
+
+def _path(value: object, default: Path) -> Path:
+    return value if isinstance(value, Path) else default
+
+
+def _number(raw: object) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("must be a number, not true/false")
+    if isinstance(raw, int | float):
+        return float(raw)
+    if isinstance(raw, str):
+        try:
+            return float(raw.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"must be a number, not {raw!r}")
+
+
+def _coerce(spec: Spec, raw: object) -> object:
+    """The value of one setting, or ValueError saying what is wrong with it."""
+    kind = spec.kind
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE
+        raise ValueError(f"must be true or false (1/0, yes/no, on/off), not {raw!r}")
+    if kind in {"seconds", "count", "number"}:
+        value = _number(raw)
+        whole = kind == "count"
+        if not math.isfinite(value) or not spec.low <= value <= spec.high or (
+                whole and value != int(value)):
+            what = {"seconds": "a number of seconds", "count": "a whole number"}.get(
+                kind, "a number")
+            raise ValueError(f"must be {what} from {_bound(spec.low)} to {_bound(spec.high)}, "
+                             f"not {raw!r}")
+        return int(value) if whole else value
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"must be a non-empty string, not {raw!r}")
+    if kind == "url":
+        try:
+            return normalise_base(raw)
+        except UsageError as exc:
+            raise ValueError(str(exc)) from None
+    if kind == "path":
+        return Path(raw).expanduser()
+    if kind == "listing":
+        return _listing_key(raw)
+    if len(raw) > 100 or not raw.isprintable():
+        raise ValueError(f"must be a short name, not {raw!r}")
+    return raw.strip()
+
+
+def _bound(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _listing_key(raw: str) -> str:
+    try:
+        return parse_listing_ref(raw)[0].key
+    except UsageError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def follow_keys(raw: object) -> tuple[str, ...]:
+    """The ``follow`` list as listing keys (ValueError when it is not a list of listings)."""
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise ValueError('must be a list of listings, e.g. ["networkextension"]')
+    return tuple(dict.fromkeys(_listing_key(x) for x in raw))
+
+
+def _file_only(name: str, raw: object) -> object:
+    """``follow`` (listings) and ``keys`` (binding id = keys): the file alone holds them."""
+    if name == "follow":
+        return follow_keys(raw)
+    if name == "keys":
+        if not isinstance(raw, dict):
+            raise ValueError('must be a table of binding id = "keys"')
+        pairs = []
+        for key, value in raw.items():
+            if not _BINDING_ID.match(key) or not isinstance(value, str) or not value.strip():
+                raise ValueError(f'entries are binding ids with a string of keys, e.g. '
+                                 f'"main.refresh" = "ctrl+r"; not {key} = {value!r}')
+            pairs.append((key, value.strip()))
+        return tuple(pairs)
+    raise ValueError("is not a setting nereader knows")

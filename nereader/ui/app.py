@@ -8,7 +8,7 @@ screens watch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +20,7 @@ from textual.command import CommandPalette, SimpleCommand
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 
 from nereader.core.clock import Clock, utc_now
 from nereader.core.errors import NereaderError, UsageError
@@ -27,7 +28,9 @@ from nereader.core.models import Activity, Notice, ServiceEvent
 from nereader.core.service import ForumService
 from nereader.core.urls import ListingRef, parse_listing_ref
 from nereader.ui.commands import TagProvider
+from nereader.ui.keys import unknown_binding_ids
 from nereader.ui.screens.dialogs import LinksScreen, NamePrompt
+from nereader.ui.screens.home import HomeScreen
 from nereader.ui.screens.library import LibraryScreen
 from nereader.ui.screens.main import MainScreen
 from nereader.ui.screens.search import SearchScreen
@@ -60,18 +63,26 @@ class NereaderApp(App[None]):
                 tooltip="What the cache holds: listings and bookmarks, with their age"),
         Binding("ctrl+o", "toggle_offline", "Offline", id="app.offline",
                 tooltip="Toggle offline mode (cache only)"),
+        Binding("F", "follow", "Follow", show=False, id="app.follow",
+                tooltip="Follow the listing on screen (again: unfollow)"),
+        Binding("H", "home", "Home", show=False, id="app.home",
+                tooltip="The home screen: every followed listing with its unread counts"),
     ]
 
     activity: reactive[Activity] = reactive(Activity(0, False, False))
 
     def __init__(self, service: ForumService, ref: ListingRef, sort: str | None = None,
                  order: str | None = None, *, demo: bool = False,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, home: bool = False,
+                 config_error: str | None = None) -> None:
         super().__init__()
         self.service = service
         self.demo = demo
         self.clock: Clock = clock or utc_now
         self._start = (ref, sort, order)
+        self._home = home  # start on the home screen (listings are followed, none was named)
+        self._config_error = config_error
+        self._theme_saved = service.settings.theme
         # In-memory copies of small local state, loaded and saved by workers through the
         # service, so the (synchronous) palette never reads a file.
         self.recent: list[str] = []
@@ -79,19 +90,53 @@ class NereaderApp(App[None]):
         service.listen(self._service_event)
 
     def get_default_screen(self) -> Screen[None]:
-        ref, sort, order = self._start
+        if self._home:
+            return HomeScreen(self.service, clock=self.clock)
+        return self._main_screen(*self._start)
+
+    def _main_screen(self, ref: ListingRef, sort: str | None = None,
+                     order: str | None = None) -> MainScreen:
         return MainScreen(self.service, ref, sort, order, clock=self.clock, demo=self.demo)
 
     @property
     def main(self) -> MainScreen:
-        screen = self.screen_stack[0]
-        assert isinstance(screen, MainScreen)
+        """The main screen (under the home screen's, when the app started there: see
+        ``with_main``)."""
+        screen = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        assert screen is not None
         return screen
+
+    def with_main(self, act: Callable[[MainScreen], object]) -> None:
+        """Do ``act`` on the main screen, opening it (on the default listing) if the app is
+        on the home screen and no listing was opened yet."""
+        found = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if found is not None:
+            self._above(found)
+            act(found)
+            return
+        screen = self._main_screen(*self._start)
+
+        async def opened() -> None:
+            await self.push_screen(screen)
+            act(screen)
+
+        self.call_later(opened)
+
+    def _above(self, main: MainScreen) -> None:
+        """Close the home screen if it is over the main screen."""
+        while self.screen is not main and isinstance(self.screen, HomeScreen):
+            self.pop_screen()
 
     def on_mount(self) -> None:
         self.activity = self.service.activity()
         self.load_preferences(self._start[0].key)
-        if self.service.offline:
+        settings = self.service.settings
+        if self._config_error:
+            self.notify(f"{self._config_error}\nStarted without the config file.",
+                        title="Config file", severity="error", markup=False, timeout=20)
+        self._settings_to_app(settings.theme, settings.keymap)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.service.offline and not self._home:
             self.action_library()  # offline: start from what the cache holds
 
     async def on_unmount(self) -> None:
@@ -127,8 +172,16 @@ class NereaderApp(App[None]):
         except UsageError as exc:
             self.notify(str(exc), title="Not a listing", severity="error", markup=False)
             return
-        self.main.open_listing(ref)
+        found = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if found is None:
+            self.push_screen(self._main_screen(ref))
+        else:
+            self._above(found)
+            found.open_listing(ref)
         self.load_preferences(ref.key)
+
+    def on_home_screen_open_listing(self, message: HomeScreen.OpenListing) -> None:
+        self.open_listing(message.key)
 
     def action_switch_listing(self) -> None:
         self.push_screen(CommandPalette(providers=[TagProvider],
@@ -162,7 +215,7 @@ class NereaderApp(App[None]):
     def action_search(self) -> None:
         def chosen(target: tuple[int, int] | None) -> None:
             if target is not None:
-                self.main.open_thread(target[0], focus_post=target[1])
+                self.with_main(lambda main: main.open_thread(target[0], focus_post=target[1]))
 
         self.push_screen(SearchScreen(self.service), chosen)
 
@@ -174,7 +227,7 @@ class NereaderApp(App[None]):
             if kind == "tag":
                 self.open_listing(key)
             else:
-                self.main.open_thread(int(key))
+                self.with_main(lambda main: main.open_thread(int(key)))
 
         self.push_screen(LibraryScreen(self.service), chosen)
 
@@ -193,8 +246,11 @@ class NereaderApp(App[None]):
                         "then ctrl+s saves it.")
             return
         self.search_commands(
-            [SimpleCommand(f"Filter: {name}", partial(self.main.apply_filter, query), query)
+            [SimpleCommand(f"Filter: {name}", partial(self._apply_filter, query), query)
              for name, query in self.saved.items()], placeholder="Saved filters…")
+
+    def _apply_filter(self, query: str) -> None:
+        self.with_main(lambda main: main.apply_filter(query))
 
     def on_filter_input_save_requested(self, event: FilterInput.SaveRequested) -> None:
         query = event.query
@@ -214,6 +270,69 @@ class NereaderApp(App[None]):
             return
         self.notify(f"Saved filter {name!r}: {query}", markup=False)
 
+    # -- following, the home screen, the theme and the keys ------------------------------------
+    def action_home(self) -> None:
+        stack = self.screen_stack
+        if isinstance(self.screen, MainScreen) and isinstance(stack[-2:][0], HomeScreen):
+            self.pop_screen()  # the listing was opened from the home screen: back to it
+        elif not any(isinstance(s, HomeScreen) for s in stack):
+            self.push_screen(HomeScreen(self.service, clock=self.clock))
+
+    def action_follow(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HomeScreen):
+            key = screen.following_on_screen()
+        elif isinstance(screen, MainScreen):
+            key = screen.state.ref.key
+        else:
+            return
+        if key:
+            self.toggle_follow(key)
+
+    @work(group="follow")
+    async def toggle_follow(self, key: str) -> None:
+        """Follow the listing, or stop following it if it is followed (the site, or offline
+        the cache, is asked first that it exists)."""
+        try:
+            if key in await self.service.following():
+                await self.service.unfollow([key])
+                self.notify(f"No longer following {key}.", markup=False)
+            else:
+                [(_, name, _)] = await self.service.follow([key])
+                self.notify(f"Following {name}: H shows every followed listing, and "
+                            "`nereader` opens there.", markup=False)
+        except NereaderError as exc:
+            self.notify(str(exc), title="Follow", severity="error", markup=False)
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.reload()
+
+    def _settings_to_app(self, theme: str | None, keymap: dict[str, str]) -> None:
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            self.notify(f"No theme named {theme!r}; choose one with ctrl+p → Change theme.",
+                        title="Config file", severity="warning", markup=False)
+        unknown = unknown_binding_ids(keymap)
+        if unknown:
+            self.notify(f"[keys] names no such binding: {', '.join(unknown)} (? shows the "
+                        "keys; the binding ids are in the README)", title="Config file",
+                        severity="warning", markup=False, timeout=15)
+        self.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self._theme_saved:
+            self._theme_saved = theme.name
+            self.save_theme(theme.name)
+
+    @work(group="theme", exclusive=True)
+    async def save_theme(self, name: str) -> None:
+        try:
+            await self.service.save_theme(name)
+        except NereaderError as exc:
+            self.notify(f"The theme was not saved: {exc}", title="Config file",
+                        severity="warning", markup=False)
+
     # -- the command palette -------------------------------------------------------------------
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -223,7 +342,7 @@ class NereaderApp(App[None]):
             yield from screen.system_commands()
         for name, query in self.saved.items():
             yield SystemCommand(f"Saved filter: {name}", query,
-                                partial(self.main.apply_filter, query))
+                                partial(self._apply_filter, query))
         # Every key binding of the focused pane is a command too, so nothing is key-only.
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
@@ -240,7 +359,8 @@ class NereaderApp(App[None]):
 
 
 def run_app(service: ForumService, ref: ListingRef, sort: str | None, order: str | None,
-            demo: bool = False) -> int:
-    app = NereaderApp(service, ref, sort, order, demo=demo)
+            demo: bool = False, home: bool = False, config_error: str | None = None) -> int:
+    app = NereaderApp(service, ref, sort, order, demo=demo, home=home,
+                      config_error=config_error)
     app.run()
     return app.return_code or 0

@@ -1,0 +1,125 @@
+"""`nereader config path|edit|show`: where the config file is, edit it, the effective settings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+from typing import Any
+
+from nereader.cli.common import emit_json, resolve_settings, warn
+from nereader.core.errors import UsageError
+from nereader.core.service import create_config
+from nereader.core.settings import SPECS, Origin, Resolved, Settings
+
+ACTIONS = ("path", "edit", "show")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("config", parents=[common], help="the config file: path, edit, show",
+                       description="The TOML config file in the config folder: print its path, "
+                       "open it in $VISUAL/$EDITOR (created from a commented template), or show "
+                       "every effective setting and where it came from (default, file, "
+                       "environment, flag).")
+    p.add_argument("action", nargs="?", choices=ACTIONS, help="default: show")
+    p.add_argument("--json", action="store_true", help="with show: JSON for scripts")
+    p.set_defaults(func=cmd_config)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    action = args.action or "show"
+    resolved = resolve_settings(args, lenient=True)
+    path = resolved.settings.config_file
+    if action == "path":
+        print(path)
+        return 0
+    if action == "edit":
+        return _edit(args)
+    if args.json:
+        emit_json({"config_file": str(path), "error": resolved.file_error,
+                   "settings": effective(resolved)})
+    else:
+        print(show_text(resolved))
+    if resolved.file_error:
+        warn(f"the config file was left out: {resolved.file_error}")
+        return 2
+    return 0
+
+
+def _edit(args: argparse.Namespace) -> int:
+    path = resolve_settings(args, lenient=True).settings.config_file
+    if create_config(path):
+        print(f"created {path} from the template", file=sys.stderr)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise UsageError(f"set $VISUAL or $EDITOR to edit the config file, or edit {path} "
+                         "with any text editor")
+    try:
+        subprocess.run([*shlex.split(editor), str(path)], check=True)
+    except (OSError, ValueError, subprocess.CalledProcessError) as exc:
+        raise UsageError(f"could not run the editor {editor!r}: {exc}") from exc
+    after = resolve_settings(args, lenient=True)
+    if after.file_error:
+        print(f"nereader: error: {after.file_error}", file=sys.stderr)
+        return 2
+    print(f"{path}: OK")
+    return 0
+
+
+def _values(settings: Settings) -> dict[str, Any]:
+    """Every setting's effective value, by the name the file uses."""
+    fresh = settings.freshness
+    return {
+        "base_url": settings.base_url, "offline": settings.offline,
+        "default_listing": settings.default_listing, "theme": settings.theme,
+        "paths.cache_dir": str(settings.cache_dir), "paths.data_dir": str(settings.data_dir),
+        "config_dir": str(settings.config_dir),
+        "freshness.listing": fresh.listing, "freshness.thread": fresh.thread,
+        "freshness.feed": fresh.feed, "politeness.min_gap": settings.min_gap,
+        "politeness.max_in_flight": settings.max_in_flight,
+        "politeness.retries": settings.retries,
+        "cache.size_mb": settings.cache_size_limit / 2**20,
+        "follow": list(settings.following), "keys": dict(settings.keys),
+    }
+
+
+def effective(resolved: Resolved) -> dict[str, dict[str, Any]]:
+    out = {}
+    for name, value in _values(resolved.settings).items():
+        origin = resolved.origins.get(name, Origin())
+        out[name] = {"value": value, "origin": origin.kind, "where": origin.where}
+    return out
+
+
+def show_text(resolved: Resolved) -> str:
+    settings = resolved.settings
+    state = "not there (defaults)" if not settings.config_file.exists() else (
+        "has an error, left out" if resolved.file_error else "read")
+    lines = [f"config file: {settings.config_file} ({state})", ""]
+    rows = []
+    for name, item in effective(resolved).items():
+        value = item["value"]
+        if name == "keys":
+            for binding, keys in value.items():
+                rows.append((f"keys.{binding}", keys, _origin(item)))
+            if not value:
+                rows.append(("keys", "(none remapped)", _origin(item)))
+            continue
+        shown = (", ".join(value) or "(none)") if isinstance(value, list) else (
+            "(the app's default)" if value is None else
+            str(value).lower() if isinstance(value, bool) else
+            f"{value:g}" if isinstance(value, float) else str(value))
+        rows.append((name, shown, _origin(item)))
+    width = max(len(r[0]) for r in rows)
+    vwidth = min(60, max(len(r[1]) for r in rows))
+    lines += [f"{n:<{width}}  {v:<{vwidth}}  {o}" for n, v, o in rows]
+    lines += ["", "Environment variables: " + ", ".join(s.env for s in SPECS if s.env)
+              + ", NEREADER_CONFIG_DIR"]
+    return "\n".join(lines)
+
+
+def _origin(item: dict[str, Any]) -> str:
+    return str(Origin(item["origin"], item["where"]))

@@ -1,0 +1,228 @@
+"""`nereader follow`, `unfollow`, `following` and `check`: the listings you follow, and news of
+them for scripts and cron (`nereader sync` with no listing syncs them all, see ``listing``)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+
+from nereader.cli.common import ProgressBar, emit_json, run, warn
+from nereader.core.errors import UsageError
+from nereader.core.models import FollowedSync, ListingStatus, NewsReport, to_jsonable
+from nereader.core.service import ForumService
+from nereader.core.text import age_text, clean, plural
+
+NOTIFY_TIMEOUT = 10.0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
+    listing_help = "tag slug, topics/TOPIC[/SUB], allposts or a listing URL"
+    p = sub.add_parser("follow", parents=[common], help="follow listings (home screen, sync, "
+                       "check)", description="Follow listings: each is checked against the "
+                       "site (the cache when offline), then saved in the config file.")
+    p.add_argument("listings", nargs="+", metavar="LISTING", help=listing_help)
+    p.set_defaults(func=cmd_follow)
+
+    p = sub.add_parser("unfollow", parents=[common], help="stop following listings",
+                       description="Remove listings from the followed ones.")
+    p.add_argument("listings", nargs="+", metavar="LISTING", help=listing_help)
+    p.set_defaults(func=cmd_unfollow)
+
+    p = sub.add_parser("following", parents=[common], help="the followed listings and their "
+                       "unread counts", description="The followed listings with what the "
+                       "cache says: unread threads, threads with new replies since you read "
+                       "them, bookmarks with new posts, and the age of the cached copy.")
+    p.add_argument("--json", action="store_true", help="a JSON array for scripts")
+    p.set_defaults(func=cmd_following)
+
+    p = sub.add_parser("check", parents=[common], help="news of the followed listings since "
+                       "the last check (for cron)", description="Revalidate the followed "
+                       "listings and bookmarked threads politely (conditional requests) and "
+                       "report new threads, threads with new replies since the last check and "
+                       "bookmarks with new posts. Nothing is marked read.")
+    p.add_argument("--json", action="store_true", help="the report as JSON")
+    p.add_argument("--exit-code", action="store_true",
+                   help="exit 1 when there is news, 0 when there is none (as git diff)")
+    p.add_argument("--notify", action="store_true",
+                   help="also send a desktop notification when there is news "
+                   "(notify-send or osascript)")
+    p.set_defaults(func=cmd_check)
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    async def body(service: ForumService) -> int:
+        for key, name, added in await service.follow(args.listings):
+            shown = f"{key} ({clean(name)})" if name != key else key
+            print(f"following {shown}" if added else f"already following {shown}")
+        return 0
+
+    return run(args, body)
+
+
+def cmd_unfollow(args: argparse.Namespace) -> int:
+    async def body(service: ForumService) -> int:
+        removed, missing = await service.unfollow(args.listings)
+        for key in removed:
+            print(f"unfollowed {key}")
+        for key in missing:
+            warn(f"not following {key}")
+        return 0
+
+    return run(args, body, local_only=True)
+
+
+def cmd_following(args: argparse.Namespace) -> int:
+    async def body(service: ForumService) -> int:
+        rows = await service.followed_overview()
+        if args.json:
+            emit_json(rows)
+        elif not rows:
+            print("(following nothing: `nereader follow LISTING` adds one)")
+        else:
+            print(overview_table(rows))
+        return 0
+
+    return run(args, body, local_only=True)
+
+
+def overview_table(rows: list[ListingStatus]) -> str:
+    width = max(len(_label(r)) for r in rows)
+    out = [f"{'listing':<{width}}  {'unread':>6}  {'new replies':>11}  {'bookmarks':>9}  cached"]
+    for r in rows:
+        age = f"{age_text(r.age_seconds)} ago" if r.age_seconds is not None else "not cached"
+        out.append(f"{_label(r):<{width}}  {r.unread:>6}  {r.new_replies:>11}  "
+                   f"{r.bookmarks_new:>9}  {age}")
+    return "\n".join(out)
+
+
+def _label(row: ListingStatus) -> str:
+    name = clean(row.name)
+    return name if name == row.key else f"{name} ({row.key})"
+
+
+# -- sync of everything followed (`nereader sync` with no listing) -----------------------------
+async def sync_all(service: ForumService, pages: int | None, threads: bool,
+                   as_json: bool) -> int:
+    """Sync every followed listing and bookmark; print what it did."""
+    summary = await service.sync_followed(pages, threads, progress=ProgressBar())
+    if as_json:
+        emit_json(summary)
+    else:
+        print(sync_text(summary))
+    for failure in summary.failures:
+        print(f"  failed: {clean(failure)}", file=sys.stderr)
+    worked = any(s.threads or s.threads_skipped or s.listing_pages
+                 for s in summary.listings.values()) or summary.bookmarks_fetched
+    return 3 if summary.failures and not worked else 0
+
+
+def sync_text(summary: FollowedSync) -> str:
+    lines = []
+    for key, s in summary.listings.items():
+        lines.append(f"synced {key}: {s.listing_pages} listing pages ({s.listing_fresh} already "
+                     f"fresh), {s.threads} threads fetched ({s.thread_pages} pages), "
+                     f"{s.threads_skipped} unchanged, {s.bytes / 1024:.0f} KiB")
+    lines.append(f"bookmarks: {summary.bookmarks} ({summary.bookmarks_fetched} fetched, "
+                 f"{summary.bookmarks - summary.bookmarks_fetched} fresh or failed)")
+    fetched = sum(s.threads for s in summary.listings.values())
+    size = sum(s.bytes for s in summary.listings.values())
+    lines.append(f"total: {plural(len(summary.listings), 'listing')}, {fetched} threads "
+                 f"fetched, {size / 1024:.0f} KiB downloaded, "
+                 f"{plural(len(summary.failures), 'failure')}")
+    return "\n".join(lines)
+
+
+# -- news ------------------------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    async def body(service: ForumService) -> int:
+        if service.offline:
+            raise UsageError("check needs the network; drop --offline / NEREADER_OFFLINE")
+        if not await service.following():
+            raise UsageError("following nothing: `nereader follow LISTING` first")
+        report = await service.check_news(progress=ProgressBar())
+        if args.json:
+            emit_json({**to_jsonable(report), "news": report.news})
+        else:
+            print(news_text(report))
+        for error in report.errors:
+            warn(error)
+        if args.notify and report.news:
+            said = notify("nereader: " + headline(report), news_lines(report, 6))
+            if said is not None and await service.first_time("no-notifier"):
+                warn(said)
+        return 1 if args.exit_code and report.news else 0
+
+    return run(args, body)
+
+
+def headline(report: NewsReport) -> str:
+    threads = sum(len(n.new_threads) for n in report.listings)
+    replies = sum(len(n.new_replies) for n in report.listings)
+    parts = [plural(threads, "new thread"), f"{replies} with new replies"]
+    if report.bookmarks:
+        parts.append(plural(len(report.bookmarks), "bookmark") + " with new posts")
+    return ", ".join(parts)
+
+
+def news_lines(report: NewsReport, limit: int | None = None) -> list[str]:
+    lines = []
+    for n in report.listings:
+        lines += [f"new  {clean(i.title)}" for i in n.new_threads]
+        lines += [f"+{i.replies - (i.previous or 0)}   {clean(i.title)}" if i.previous is not None
+                  else f"↑    {clean(i.title)}" for i in n.new_replies]
+    lines += [f"⚑ +{i.replies - (i.previous or 0)} {clean(i.title)}" for i in report.bookmarks]
+    return lines[:limit] if limit is not None else lines
+
+
+def news_text(report: NewsReport) -> str:
+    out = []
+    for n in report.listings:
+        label = n.key if clean(n.name) == n.key else f"{clean(n.name)} ({n.key})"
+        if n.error:
+            out.append(f"{label}: could not check: {clean(n.error)}")
+        elif n.first_check:
+            out.append(f"{label}: first check; what it shows now is the baseline")
+        elif not (n.new_threads or n.new_replies):
+            out.append(f"{label}: no news")
+        else:
+            out.append(f"{label}: {plural(len(n.new_threads), 'new thread')}, "
+                       f"{len(n.new_replies)} with new replies")
+            for i in n.new_threads:
+                replies = plural(i.replies, "reply", "replies")
+                out.append(f"  new  {i.id:>9}  {clean(i.title)}  ({replies})")
+            for i in n.new_replies:
+                more = (f"+{plural(i.replies - i.previous, 'reply', 'replies')}"
+                        if i.previous is not None else f"{plural(i.replies, 'reply', 'replies')}")
+                out.append(f"  ↑    {i.id:>9}  {clean(i.title)}  ({more})")
+    if report.bookmarks:
+        out.append(f"bookmarks: {len(report.bookmarks)} with new posts")
+        for i in report.bookmarks:
+            out.append(f"  ⚑    {i.id:>9}  {clean(i.title)}  "
+                       f"(+{plural(i.replies - (i.previous or 0), 'post')})")
+    out.append(f"news: {headline(report)}" if report.news else "no news")
+    return "\n".join(out)
+
+
+def notify(title: str, lines: list[str]) -> str | None:
+    """Send a desktop notification; None when sent, else why not (said once by the caller)."""
+    body = "\n".join(lines)
+    if path := shutil.which("notify-send"):
+        command = [path, "--app-name=nereader", title, body]
+    elif path := shutil.which("osascript"):
+        script = f"display notification {_applescript(body)} with title {_applescript(title)}"
+        command = [path, "-e", script]
+    else:
+        return ("--notify: no notify-send or osascript here, so no desktop notification "
+                "(said once; the report above still has the news)")
+    try:
+        subprocess.run(command, check=True, timeout=NOTIFY_TIMEOUT, capture_output=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        warn(f"--notify: {command[0]} failed: {exc}")
+    return None
+
+
+def _applescript(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,253 @@
+"""The home screen: one row per followed listing with its unread threads, threads with new
+replies, bookmarks with new posts and the age of the cached copy.
+
+The rows come from the cache at once, then a polite refresh runs in a worker (only stale
+pages; ``r`` revalidates every one). The filter bar is the list's own: words and ``tag:``
+match the listing's name and key, ``is:unread``, ``is:new`` and ``is:bookmarked`` keep the
+listings that have such threads, ``activity:<1h`` the ones cached within the hour.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+
+from nereader.core.clock import Clock
+from nereader.core.errors import NereaderError
+from nereader.core.models import Activity, ListingStatus, Tag, ThreadSummary
+from nereader.core.query import Context, Query
+from nereader.core.service import ForumService
+from nereader.core.text import age_text, clean, plural
+from nereader.ui.state import mode_text
+from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
+
+COLUMNS = (("Listing", "listing"), ("Unread", "unread"), ("New replies", "new"),
+           ("Bookmarks ↑", "bookmarks"), ("Cached", "cached"))
+
+
+class HomeTable(DataTable[Text]):
+    """The followed listings' table, with the list's movement keys."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="home.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="home.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="home.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="home.bottom"),
+    ]
+
+
+class HomeScreen(Screen[None]):
+    AUTO_FOCUS = "#home-table"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="home.filter", tooltip="Filter the listings"),
+        Binding("r", "refresh", "Refresh", id="home.refresh",
+                tooltip="Revalidate every followed listing and bookmark, politely"),
+    ]
+
+    class OpenListing(Message):
+        """The user picked a followed listing to read."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    activity: reactive[Activity] = reactive(Activity(0, False, False))
+
+    def __init__(self, service: ForumService, *, clock: Clock) -> None:
+        super().__init__()
+        self.service = service
+        self.clock = clock
+        self.statuses: list[ListingStatus] = []
+        self.query_text = Query.parse("")
+        self.set_reactive(HomeScreen.activity, service.activity())
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="home-title")
+        yield FilterBar(id="filterbar")
+        table = HomeTable(id="home-table", cursor_type="row", zebra_stripes=True)
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield Static(id="home-empty")
+        with Horizontal(id="statusline"):
+            yield Static(id="home-status")
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#progress").display = False
+        self.watch(self.app, "activity", self._activity, init=False)
+        self.load(force=None)
+
+    def on_screen_resume(self) -> None:
+        if self.statuses:  # back from a listing: its read state changed the counts
+            self.load(force=None, network=False)
+
+    def _activity(self, activity: Activity) -> None:
+        self.activity = activity
+
+    def watch_activity(self) -> None:
+        self._status()
+
+    @property
+    def table(self) -> HomeTable:
+        return self.query_one(HomeTable)
+
+    # -- loading ---------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """The followed listings changed: show them again from the cache."""
+        self.load(force=None, network=False)
+
+    @work(group="home", exclusive=True)
+    async def load(self, force: bool | None, network: bool = True) -> None:
+        """The rows from the cache now; then (online) a refresh, of stale pages only, or of
+        every page with ``force``."""
+        try:
+            self.show(await self.service.followed_overview())
+        except NereaderError as exc:
+            self.notify(str(exc), title="Followed listings", severity="error", markup=False)
+            return
+        if not network or self.service.offline or not self.statuses:
+            return
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+
+        def progress(_phase: str, done: int, total: int) -> None:
+            bar.update(total=total, progress=done)
+
+        try:
+            self.show(await self.service.refresh_followed(bool(force), progress))
+        except NereaderError as exc:
+            self.notify(str(exc), title="Refresh", severity="error", markup=False)
+        finally:
+            bar.display = False
+
+    def show(self, statuses: list[ListingStatus]) -> None:
+        self.statuses = statuses
+        self.apply(self.query_text)
+
+    def action_refresh(self) -> None:
+        if self.service.offline:
+            self.notify("Offline: the counts are the cache's (ctrl+o goes online).")
+            self.load(force=None, network=False)
+            return
+        self.service.retry_network()  # a manual refresh tries the site at once
+        self.notify("Refreshing every followed listing…", timeout=2)
+        self.load(force=True)
+
+    # -- the rows and the filter -----------------------------------------------------------------
+    def apply(self, query: Query) -> None:
+        self.query_text = query
+        shown = self.statuses
+        if not query.empty:
+            proxies = [_proxy(n, s, self.clock) for n, s in enumerate(self.statuses)]
+            context = Context(now=self.clock(),
+                              unread=lambda r: self.statuses[r.id].unread > 0,
+                              new=lambda r: self.statuses[r.id].new_replies > 0,
+                              bookmarked={n for n, s in enumerate(self.statuses)
+                                          if s.bookmarks_new})
+            shown = [self.statuses[r.id] for r in query.apply(proxies, context)]
+        table = self.table
+        current = self.current
+        table.clear()
+        for status in shown:
+            table.add_row(*_cells(status), key=status.key)
+        keys = [s.key for s in shown]
+        if current is not None and current.key in keys:
+            table.move_cursor(row=keys.index(current.key))
+        box = self.query_one(FilterBar)
+        box.show_count(len(shown), len(self.statuses), not query.empty)
+        table.display = bool(shown)
+        empty = self.query_one("#home-empty", Static)
+        empty.display = not shown
+        empty.update(Text("No followed listing matches the filter." if self.statuses else
+                          "Following nothing yet: open a listing (t) and press F to follow "
+                          "it, or run `nereader follow LISTING`."))
+        self._status()
+
+    @property
+    def current(self) -> ListingStatus | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((s for s in self.statuses if s.key == key), None)
+
+    def _status(self) -> None:
+        if not self.is_mounted:
+            return
+        s = self.statuses
+        unread = sum(x.unread for x in s)
+        new = sum(x.new_replies for x in s)
+        parts = [f"Following {plural(len(s), 'listing')}", f"{unread} unread",
+                 f"{new} with new replies", mode_text(self.activity, False)]
+        if self.activity.in_flight:
+            parts.append(f"{self.activity.in_flight} in flight")
+        self.query_one("#home-status", Static).update(Text("  ·  ".join(parts)))
+        self.query_one("#home-title", Static).update(Text.assemble(
+            ("Followed listings", "bold"),
+            ("  enter opens · F unfollows · r refreshes · / filters", "dim")))
+
+    @on(FilterBar.Applied)
+    def _filtered(self, event: FilterBar.Applied) -> None:
+        event.stop()
+        self.apply(event.query)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterInput).focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one(FilterInput)
+        if box.has_focus:
+            box.value = ""
+            self.table.focus()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.post_message(self.OpenListing(event.row_key.value))
+
+    def following_on_screen(self) -> str | None:
+        """The listing F acts on here: the highlighted row."""
+        current = self.current
+        return current.key if current else None
+
+
+def _cells(s: ListingStatus) -> tuple[Text, ...]:
+    name = Text(clean(s.name), style="bold" if s.unread or s.new_replies else "")
+    if clean(s.name) != s.key:
+        name.append(f"  {s.key}", style="dim")
+    if s.error:
+        name.append("  ⚠", style="bold")
+    if s.age_seconds is None:
+        cached = Text("not cached", style="dim")
+    else:
+        cached = Text("just now" if s.age_seconds < 60 else f"{age_text(s.age_seconds)} ago")
+    return (name, _count(s.unread), _count(s.new_replies), _count(s.bookmarks_new), cached)
+
+
+def _count(n: int) -> Text:
+    return Text(str(n), justify="right", style="bold" if n else "dim")
+
+
+def _proxy(n: int, s: ListingStatus, clock: Clock) -> ThreadSummary:
+    """A listing as a row the filter language reads: its name and key are the words and the
+    tag, the counts the numbers, and the cache's age its activity."""
+    activity = clock() - timedelta(seconds=s.age_seconds) if s.age_seconds is not None else None
+    return ThreadSummary(n, s.name, s.url, excerpt=s.key, replies=s.new_replies, views=s.unread,
+                         boosts=s.bookmarks_new, activity_at=activity,
+                         tags=(Tag(s.name, s.key.rsplit("/", 1)[-1]),))
