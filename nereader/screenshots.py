@@ -9,7 +9,7 @@ import asyncio
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -86,6 +86,24 @@ async def narrow(pilot: Pilot[None]) -> None:
     await open_thread(pilot, 828388)
 
 
+async def home(pilot: Pilot[None]) -> None:
+    """Two followed listings; two threads read, one of them before its last three replies."""
+    from nereader.ui.screens.main import MainScreen
+
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, NereaderApp)
+    await app.service.follow(["networkextension", "wi-fi-aware"])
+    for thread_id in (828388, 821372):
+        await open_thread(pilot, thread_id)
+    main = app.screen
+    assert isinstance(main, MainScreen)
+    row = next(r for r in main.threads.rows if r.id == 788921)
+    await app.service.mark_all_read([replace(row, replies=row.replies - 3)])
+    await pilot.press("escape", "H")
+    await settle(pilot)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -100,6 +118,7 @@ SCENARIOS = [
     Scenario("help", (150, 42), help_panel),
     Scenario("search", (150, 36), search),
     Scenario("narrow-80x24", (80, 24), narrow),
+    Scenario("home", (120, 16), home),
 ]
 
 

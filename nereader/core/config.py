@@ -94,8 +94,8 @@ def parse(text: str, path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         at = _AT.search(message)
-        where = f"line {at.group(1)}, column {at.group(2)}" if at else "at the end"
-        reason = _AT.sub("", message)
+        where = f"line {at.group(1)}, column {at.group(2)}" if at else "at the end of the file"
+        reason = _AT.sub("", message).replace(" (at end of document)", "")
         raise ConfigError(f"{path} {where}: {reason[:1].lower()}{reason[1:]} (not valid TOML)",
                           "file") from None
 

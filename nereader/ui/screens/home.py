@@ -32,6 +32,7 @@ from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
 
 COLUMNS = (("Listing", "listing"), ("Unread", "unread"), ("New replies", "new"),
            ("Bookmarks ↑", "bookmarks"), ("Cached", "cached"))
+_NUMBERS = {"unread", "new", "bookmarks"}
 
 
 class HomeTable(DataTable[Text]):
@@ -75,7 +76,9 @@ class HomeScreen(Screen[None]):
         yield FilterBar(id="filterbar")
         table = HomeTable(id="home-table", cursor_type="row", zebra_stripes=True)
         for label, key in COLUMNS:
-            table.add_column(label, key=key)
+            # Numbers are right-aligned under their header (a cell's own justify is not used).
+            table.add_column(Text(label, justify="right") if key in _NUMBERS else label,
+                             key=key, width=len(label) if key in _NUMBERS else None)
         yield table
         yield Static(id="home-empty")
         with Horizontal(id="statusline"):
@@ -237,11 +240,12 @@ def _cells(s: ListingStatus) -> tuple[Text, ...]:
         cached = Text("not cached", style="dim")
     else:
         cached = Text("just now" if s.age_seconds < 60 else f"{age_text(s.age_seconds)} ago")
-    return (name, _count(s.unread), _count(s.new_replies), _count(s.bookmarks_new), cached)
+    return (name, _count(s.unread, "Unread"), _count(s.new_replies, "New replies"),
+            _count(s.bookmarks_new, "Bookmarks ↑"), cached)
 
 
-def _count(n: int) -> Text:
-    return Text(str(n), justify="right", style="bold" if n else "dim")
+def _count(n: int, header: str) -> Text:
+    return Text(str(n).rjust(len(header)), style="bold" if n else "dim")
 
 
 def _proxy(n: int, s: ListingStatus, clock: Clock) -> ThreadSummary:

@@ -1,0 +1,126 @@
+"""The config file: errors that name the line, and edits that keep a hand-edited file intact."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nereader.core.config import TEMPLATE, edit_top_level, load_settings, read_layer
+from nereader.core.errors import StorageError
+from nereader.core.settings import ConfigError, flag_layer
+
+HAND_EDITED = """\
+# my nereader
+base_url = "http://127.0.0.1:9"   # the local forum
+follow = [
+    "networkextension",  # work
+    "topics/app-and-system-services",
+]
+
+[politeness]
+min_gap = 0  # loopback: no need to wait
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('theme = "nord"\n[politeness]\nmin_gapp = 1\n', "line 3: unknown setting 'politeness.min_gapp'"),
+    ('colour = "red"\n', "line 1: unknown setting 'colour'"),
+    ('theme = "nord"\nbase_url = "http://x\n', "line 2, column 21"),
+    ('[freshness]\nlisting = 1\n[freshness]\n', "line 3, column 11"),
+])
+def test_errors_name_the_line(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        read_layer(path)
+    assert str(caught.value).startswith(f"{path} {expected}")
+    assert "\n" not in str(caught.value) and caught.value.exit_code == 2
+
+
+def test_a_bad_value_names_its_line_and_the_app_can_go_on_without_the_file(tmp_path: Path) -> None:
+    write(tmp_path, '# c\nbase_url = "http://127.0.0.1:9"\n\n[politeness]\nretries = "lots"\n')
+    env = {"NEREADER_CONFIG_DIR": str(tmp_path)}
+    with pytest.raises(ConfigError, match=r"config.toml line 5: politeness.retries must be a "
+                       r"number, not 'lots'"):
+        load_settings(env, flag_layer())
+    lenient = load_settings(env, flag_layer(), lenient=True)
+    assert lenient.file_error is not None and "line 5" in lenient.file_error
+    assert lenient.settings.retries == 3 and lenient.settings.base_url.startswith("https://")
+    # The environment is not the file: its errors are never waved through.
+    with pytest.raises(ConfigError, match="NEREADER_RETRIES"):
+        load_settings({**env, "NEREADER_RETRIES": "inf"}, flag_layer(), lenient=True)
+
+
+def test_the_template_is_valid_and_sets_nothing(tmp_path: Path) -> None:
+    assert tomllib.loads(TEMPLATE) == {"paths": {}, "freshness": {}, "politeness": {},
+                                       "cache": {}, "keys": {}}
+    assert read_layer(write(tmp_path, TEMPLATE)).values == {"keys": {}}
+
+
+def test_edits_keep_comments_and_layout(tmp_path: Path) -> None:
+    path = write(tmp_path, HAND_EDITED)
+    edit_top_level(path, "follow", lambda old: [*old, "wi-fi-aware"])  # type: ignore[misc]
+    text = path.read_text()
+    assert '    "networkextension",  # work\n' in text
+    assert '    "wi-fi-aware",\n]' in text and "# the local forum" in text
+    assert "min_gap = 0  # loopback: no need to wait" in text
+    edit_top_level(path, "follow", lambda old: [x for x in old if x != "networkextension"])  # type: ignore[attr-defined]
+    edit_top_level(path, "theme", lambda old: "nord")
+    data = tomllib.loads(path.read_text())
+    assert data["follow"] == ["topics/app-and-system-services", "wi-fi-aware"]
+    assert data["theme"] == "nord" and data["politeness"] == {"min_gap": 0}
+    assert path.read_text().startswith("# my nereader\n")
+    edit_top_level(path, "theme", lambda old: "dracula")
+    assert path.read_text().count("theme =") == 1
+
+
+def test_a_missing_file_starts_from_the_template(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    edit_top_level(path, "follow", lambda old: ["networkextension"])
+    text = path.read_text()
+    assert text.startswith(TEMPLATE.splitlines()[0]) and "[politeness]" in text
+    assert tomllib.loads(text)["follow"] == ["networkextension"]
+
+
+def test_an_edit_that_cannot_be_made_cleanly_writes_nothing(tmp_path: Path) -> None:
+    path = write(tmp_path, 'theme.dark = "x"\n')  # a dotted table where theme would go
+    with pytest.raises(StorageError, match="edit it by hand"):
+        edit_top_level(path, "theme", lambda old: "nord")
+    assert path.read_text() == 'theme.dark = "x"\n'
+    broken = write(tmp_path, 'follow = [\n')
+    with pytest.raises(ConfigError, match="at the end of the file: invalid value"):
+        edit_top_level(broken, "follow", lambda old: ["x"])
+    assert broken.read_text() == "follow = [\n"
+
+
+slug = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)
+comment = st.from_regex(r"# [a-z ]{0,20}", fullmatch=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=st.lists(slug, max_size=5, unique=True), after=st.lists(slug, max_size=5, unique=True),
+       comments=st.lists(comment, max_size=3), multiline=st.booleans())
+def test_editing_the_follow_list_gives_exactly_the_list(tmp_path_factory: pytest.TempPathFactory,
+                                                        before: list[str], after: list[str],
+                                                        comments: list[str],
+                                                        multiline: bool) -> None:
+    """Whatever the list was and becomes, the file then holds exactly it, every other setting
+    is unchanged, and every comment line outside the list survives."""
+    items = "".join(f'  "{s}",  # {s}\n' for s in before)
+    listing = f"follow = [\n{items}]\n" if multiline else f"follow = {before!r}\n".replace("'", '"')
+    text = "\n".join(comments) + "\n" + listing + '\n[freshness]\nlisting = 60\n# end\n'
+    path = write(tmp_path_factory.mktemp("cfg"), text)
+    edit_top_level(path, "follow", lambda old: after)
+    new = path.read_text()
+    assert tomllib.loads(new) == {"follow": after, "freshness": {"listing": 60}}
+    for line in [*comments, "# end"]:
+        assert line in new
