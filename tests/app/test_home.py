@@ -216,3 +216,23 @@ def test_nereader_opens_home_only_with_listings_followed_and_none_named(
     assert cmd_app(args) == 0
     assert seen["home"] is home and seen["config_error"] is None
     assert seen["ref"] == (target or "topics/app-and-system-services")
+
+
+async def test_a_thread_chosen_on_the_home_screen_opens_over_it(tmp_path: Path) -> None:
+    """Search and the library open threads; from the home screen the main screen opens first
+    (on the default listing) and then reads the thread."""
+    from nereader.ui.widgets.thread_view import ThreadView
+
+    app = home_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        app.with_main(lambda main: main.open_thread(828388))
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen) and isinstance(app.screen_stack[-2], HomeScreen)
+        view = main.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == 828388
+        assert len(main.threads.rows) == 20
+        await pilot.press("H")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 1
