@@ -16,7 +16,7 @@ from nereader.core.errors import UsageError
 from nereader.core.marks import answer_marks
 from nereader.core.models import Notice, ServiceEvent, Sourced, ThreadSummary, to_jsonable
 from nereader.core.service import ForumService, load_settings
-from nereader.core.settings import Origin, Resolved, Settings, flag_layer
+from nereader.core.settings import Origin, Resolved, Settings, config_dir_of, flag_layer
 from nereader.core.text import age_text, clean
 
 # Options every command (and the app) takes, before or after the command.
@@ -111,16 +111,19 @@ def resolve_settings(args: argparse.Namespace, lenient: bool = False) -> Resolve
                        offline=getattr(args, "offline", False), **{
                            "paths.cache_dir": getattr(args, "cache_dir", None),
                            "paths.data_dir": getattr(args, "data_dir", None)})
-    resolved = load_settings(None, flags, lenient=lenient, polite_floor=not demo)
+    env = dict(os.environ)
+    if demo:  # the demo follows and saves its theme in a config file of its own
+        env["NEREADER_CONFIG_DIR"] = str(config_dir_of(env)[0] / "demo")
+    resolved = load_settings(env, flags, lenient=lenient, polite_floor=not demo)
     if demo:
         # The demo never mixes its pages into the real cache or bookmarks, and its forum is
         # in-process, so it needs no politeness.
         settings = resolved.settings
-        demo_origin = Origin("flag", "--demo")
         resolved = replace(resolved, settings=settings.with_(
             cache_dir=settings.cache_dir / "demo", data_dir=settings.data_dir / "demo",
             min_gap=0.0), origins={**resolved.origins, **dict.fromkeys(
-                ("paths.cache_dir", "paths.data_dir", "politeness.min_gap"), demo_origin)})
+                ("paths.cache_dir", "paths.data_dir", "config_dir", "politeness.min_gap"),
+                Origin("flag", "--demo"))})
     return resolved
 
 

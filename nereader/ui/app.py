@@ -20,7 +20,6 @@ from textual.command import CommandPalette, SimpleCommand
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.theme import Theme
 
 from nereader.core.clock import Clock, utc_now
 from nereader.core.errors import NereaderError, UsageError
@@ -28,9 +27,9 @@ from nereader.core.models import Activity, Notice, ServiceEvent
 from nereader.core.service import ForumService
 from nereader.core.urls import ListingRef, parse_listing_ref
 from nereader.ui.commands import TagProvider
-from nereader.ui.keys import unknown_binding_ids
+from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.dialogs import LinksScreen, NamePrompt
-from nereader.ui.screens.home import HomeScreen
+from nereader.ui.screens.home import HomeScreen, toggle_follow
 from nereader.ui.screens.library import LibraryScreen
 from nereader.ui.screens.main import MainScreen
 from nereader.ui.screens.search import SearchScreen
@@ -82,7 +81,6 @@ class NereaderApp(App[None]):
         self._start = (ref, sort, order)
         self._home = home  # start on the home screen (listings are followed, none was named)
         self._config_error = config_error
-        self._theme_saved = service.settings.theme
         # In-memory copies of small local state, loaded and saved by workers through the
         # service, so the (synchronous) palette never reads a file.
         self.recent: list[str] = []
@@ -98,18 +96,21 @@ class NereaderApp(App[None]):
                      order: str | None = None) -> MainScreen:
         return MainScreen(self.service, ref, sort, order, clock=self.clock, demo=self.demo)
 
+    def _found_main(self) -> MainScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
     @property
     def main(self) -> MainScreen:
-        """The main screen (under the home screen's, when the app started there: see
-        ``with_main``)."""
-        screen = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        """The main screen (none yet when the app started on the home screen: ``with_main``
+        opens it)."""
+        screen = self._found_main()
         assert screen is not None
         return screen
 
     def with_main(self, act: Callable[[MainScreen], object]) -> None:
         """Do ``act`` on the main screen, opening it (on the default listing) if the app is
         on the home screen and no listing was opened yet."""
-        found = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        found = self._found_main()
         if found is not None:
             self._above(found)
             act(found)
@@ -134,8 +135,7 @@ class NereaderApp(App[None]):
         if self._config_error:
             self.notify(f"{self._config_error}\nStarted without the config file.",
                         title="Config file", severity="error", markup=False, timeout=20)
-        self._settings_to_app(settings.theme, settings.keymap)
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        apply_preferences(self, settings.theme, settings.keymap, self.save_theme)
         if self.service.offline and not self._home:
             self.action_library()  # offline: start from what the cache holds
 
@@ -172,7 +172,7 @@ class NereaderApp(App[None]):
         except UsageError as exc:
             self.notify(str(exc), title="Not a listing", severity="error", markup=False)
             return
-        found = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        found = self._found_main()
         if found is None:
             self.push_screen(self._main_screen(ref))
         else:
@@ -291,39 +291,13 @@ class NereaderApp(App[None]):
 
     @work(group="follow")
     async def toggle_follow(self, key: str) -> None:
-        """Follow the listing, or stop following it if it is followed (the site, or offline
-        the cache, is asked first that it exists)."""
         try:
-            if key in await self.service.following():
-                await self.service.unfollow([key])
-                self.notify(f"No longer following {key}.", markup=False)
-            else:
-                [(_, name, _)] = await self.service.follow([key])
-                self.notify(f"Following {name}: H shows every followed listing, and "
-                            "`nereader` opens there.", markup=False)
+            self.notify(await toggle_follow(self.service, key), markup=False)
         except NereaderError as exc:
             self.notify(str(exc), title="Follow", severity="error", markup=False)
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.reload()
-
-    def _settings_to_app(self, theme: str | None, keymap: dict[str, str]) -> None:
-        if theme and theme in self.available_themes:
-            self.theme = theme
-        elif theme:
-            self.notify(f"No theme named {theme!r}; choose one with ctrl+p → Change theme.",
-                        title="Config file", severity="warning", markup=False)
-        unknown = unknown_binding_ids(keymap)
-        if unknown:
-            self.notify(f"[keys] names no such binding: {', '.join(unknown)} (? shows the "
-                        "keys; the binding ids are in the README)", title="Config file",
-                        severity="warning", markup=False, timeout=15)
-        self.set_keymap({k: v for k, v in keymap.items() if k not in unknown})
-
-    def _theme_changed(self, theme: Theme) -> None:
-        if theme.name != self._theme_saved:
-            self._theme_saved = theme.name
-            self.save_theme(theme.name)
 
     @work(group="theme", exclusive=True)
     async def save_theme(self, name: str) -> None:

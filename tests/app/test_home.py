@@ -211,7 +211,7 @@ def test_nereader_opens_home_only_with_listings_followed_and_none_named(
     monkeypatch.setattr("nereader.ui.app.run_app", run_app)
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    args = argparse.Namespace(target=target, demo=True, offline=False, base_url=None,
+    args = argparse.Namespace(target=target, demo=False, offline=False, base_url=None,
                               cache_dir=None, data_dir=None)
     assert cmd_app(args) == 0
     assert seen["home"] is home and seen["config_error"] is None

@@ -230,6 +230,16 @@ class HomeScreen(Screen[None]):
         return current.key if current else None
 
 
+async def toggle_follow(service: ForumService, key: str) -> str:
+    """Follow a listing (the site, or offline the cache, says first that it exists), or stop
+    following it if it is followed; returns what to tell the user."""
+    if key in await service.following():
+        await service.unfollow([key])
+        return f"No longer following {key}."
+    [(_, name, _)] = await service.follow([key])
+    return f"Following {name}: H shows every followed listing, and `nereader` opens there."
+
+
 def _cells(s: ListingStatus) -> tuple[Text, ...]:
     name = Text(clean(s.name), style="bold" if s.unread or s.new_replies else "")
     if clean(s.name) != s.key:
