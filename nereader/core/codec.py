@@ -19,10 +19,11 @@ from functools import cache
 from operator import attrgetter
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from nereader.core.models import Feed, ListingPage, Thread
+from nereader.core.models import Feed, ListingPage, SearchResults, Thread, TopicTree
 
 T = TypeVar("T")
-MODELS: dict[str, type[Any]] = {"listing": ListingPage, "thread": Thread, "feed": Feed}
+MODELS: dict[str, type[Any]] = {"listing": ListingPage, "thread": Thread, "feed": Feed,
+                                "search": SearchResults, "topics": TopicTree}
 
 
 def dump(value: Any) -> bytes:

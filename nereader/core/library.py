@@ -162,11 +162,12 @@ class Library:
         return changes
 
     # -- reading -------------------------------------------------------------------------------
-    async def open_thread(self, thread_id: int, refresh: bool = False
+    async def open_thread(self, thread_id: int, refresh: bool = False, at: int | None = None
                           ) -> tuple[Sourced[Thread], tuple[int, ...]]:
         """Read a thread as a person does: marks it read, and for a bookmark returns the ids
-        of the posts that arrived since the bookmark was last looked at."""
-        result = await self.pages.thread(thread_id, refresh)
+        of the posts that arrived since the bookmark was last looked at. ``at``: a reply to
+        open it at (fetched through the page that holds it when the cache lacks it)."""
+        result = await self.pages.thread_at(thread_id, at, refresh)
         thread = result.value
         new: tuple[int, ...] = ()
         try:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 from collections.abc import Callable
 from datetime import datetime
 
-from nereader.core.errors import LayoutChangedError, StorageError, UsageError
+from nereader.core.errors import FetchError, LayoutChangedError, StorageError, UsageError
 from nereader.core.loader import Emit, Loader
 from nereader.core.models import (
     SOURCE_RANK,
@@ -15,10 +16,19 @@ from nereader.core.models import (
     ListingPage,
     Notice,
     SearchHit,
+    SearchResults,
     Sourced,
     Thread,
+    TopicTree,
 )
-from nereader.core.parse import merge_thread_pages, parse_feed, parse_listing, parse_thread
+from nereader.core.parse import (
+    merge_thread_pages,
+    parse_feed,
+    parse_listing,
+    parse_search,
+    parse_thread,
+    parse_topics,
+)
 from nereader.core.search import SearchIndex
 from nereader.core.settings import Settings
 from nereader.core.urls import (
@@ -26,13 +36,17 @@ from nereader.core.urls import (
     feed_url,
     listing_url,
     parse_listing_ref,
+    reply_url,
+    search_url,
     thread_page_one,
     thread_url,
+    topics_url,
 )
 
 Progress = Callable[[str, int, int], None]
 MAX_REPLY_PAGES = 1000
 MAX_LISTING_PAGES = 5000
+TOPICS_TTL = 86400.0  # the topic tree changes rarely: a day, or the listings' TTL if longer
 
 
 class Pages:
@@ -139,13 +153,54 @@ class Pages:
                 f"pagination is more likely than that many, so nereader will not fetch them")
         rest = await asyncio.gather(*(self.thread_page(thread_id, n, refresh)
                                       for n in range(2, first.value.total_pages + 1)))
-        parts = [first, *rest]
+        return await self._merged([first, *rest])
+
+    async def _merged(self, parts: list[Sourced[Thread]]) -> Sourced[Thread]:
+        """Pages of one thread as one (indexed), as stale as its stalest page."""
         merged = merge_thread_pages([p.value for p in parts])
         worst = max(parts, key=lambda p: SOURCE_RANK[p.source])
         warnings = sorted({p.warning for p in parts if p.warning})
         await self._index_thread(merged)
         return Sourced(merged, worst.source, min(p.fetched_at for p in parts),
                        "; ".join(warnings) or None)
+
+    async def reply_page(self, thread_id: int, reply_id: int, refresh: bool = False
+                         ) -> Sourced[Thread]:
+        """The reply page that holds ``reply_id`` (the site's ``?answerId=`` link)."""
+        return await self.loader.load(reply_url(thread_id, reply_id, self.settings.base_url),
+                                      "thread", _thread, self.settings.freshness.thread,
+                                      refresh, hint=f"nereader show {thread_id}")
+
+    async def thread_at(self, thread_id: int, reply_id: int | None, refresh: bool = False
+                        ) -> Sourced[Thread]:
+        """A whole thread, opened at one reply. A cached copy that holds the reply is read as
+        usual; otherwise the page that holds it is fetched (``?answerId=``) and the other
+        pages are read around it (revalidated when the cached copy was missing the reply)."""
+        if reply_id is None or reply_id == thread_id:
+            return await self.thread(thread_id, refresh)
+        cached = await self.cached_thread(thread_id)
+        if cached is not None and not refresh and any(p.id == reply_id for p in cached.posts):
+            return await self.thread(thread_id)
+        try:
+            held = await self.reply_page(thread_id, reply_id, refresh)
+        except FetchError:
+            if cached is None:
+                raise
+            self._emit(Notice(f"reply {reply_id} is not in the cached copy of thread "
+                              f"{thread_id}, and the page that holds it could not be fetched",
+                              "Search"))
+            return await self.thread(thread_id)
+        page = held.value
+        if page.total_pages > MAX_REPLY_PAGES:
+            raise LayoutChangedError(f"thread {thread_id} claims {page.total_pages} reply pages")
+        again = refresh or cached is not None  # the cached copy is older than the reply
+        rest = await asyncio.gather(*(self.thread_page(thread_id, n, again)
+                                      for n in range(1, page.total_pages + 1) if n != page.page))
+        result = await self._merged([held, *rest])
+        if all(p.id != reply_id for p in result.value.posts):
+            self._emit(Notice(f"reply {reply_id} is no longer in thread {thread_id}; showing "
+                              "the thread", "Search"))
+        return result
 
     async def _index_thread(self, thread: Thread) -> None:
         """Keep the search index in step; a broken index never stops anyone reading, and
@@ -188,6 +243,22 @@ class Pages:
         urls = await self.loader.run(self.loader.cache.urls)
         return sorted({ref.id for url in urls if (ref := thread_page_one(url)) is not None})
 
+    # -- the whole forum: the site's search, the topic tree -----------------------------------
+    async def site_search(self, query: str, page: int = 1, refresh: bool = False
+                          ) -> Sourced[SearchResults]:
+        """One page of the site's own search, cached like a listing page."""
+        url = search_url(query, page, self.settings.base_url)
+        more = f" --page {page}" if page > 1 else ""
+        return await self.loader.load(url, "search", _search, self.settings.freshness.listing,
+                                      refresh, hint=f"nereader search --site "
+                                      f"{shlex.quote(' '.join(query.split()))}{more}")
+
+    async def topics(self, refresh: bool = False) -> Sourced[TopicTree]:
+        """The forum's topics and subtopics."""
+        ttl = max(TOPICS_TTL, self.settings.freshness.listing)
+        return await self.loader.load(topics_url(self.settings.base_url), "topics", _topics,
+                                      ttl, refresh, hint="nereader topics")
+
     # -- search and the cache ------------------------------------------------------------------
     async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         return await self.loader.run(self.index.search, text, limit)
@@ -224,3 +295,11 @@ def _thread(body: bytes, url: str, fetched_at: datetime) -> Thread:
 
 def _feed(body: bytes, url: str, fetched_at: datetime) -> Feed:
     return parse_feed(body, url)
+
+
+def _search(body: bytes, url: str, fetched_at: datetime) -> SearchResults:
+    return parse_search(body, url, fetched_at)
+
+
+def _topics(body: bytes, url: str, fetched_at: datetime) -> TopicTree:
+    return parse_topics(body, url, fetched_at)

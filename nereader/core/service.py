@@ -39,15 +39,18 @@ from nereader.core.models import (
     NewsReport,
     Notice,
     SearchHit,
+    SearchResults,
     ServiceEvent,
     Sourced,
     SyncSummary,
     Thread,
     ThreadSummary,
+    TopicTree,
 )
 from nereader.core.news import NewsState
 from nereader.core.news import check as check_news
 from nereader.core.pages import Pages, Progress
+from nereader.core.parse import Page
 from nereader.core.parse import parse_page as _parse_page
 from nereader.core.query import Context
 from nereader.core.settings import Layer, Resolved, Settings
@@ -59,7 +62,7 @@ def _ignore(event: ServiceEvent) -> None:
     return None
 
 
-def parse_page(content: bytes, url: str | None = None) -> ListingPage | Thread | Feed:
+def parse_page(content: bytes, url: str | None = None) -> Page:
     """What nereader reads from a saved page, whatever its kind (the ``parse`` command)."""
     return _parse_page(content, url)
 
@@ -140,10 +143,11 @@ class ForumService:
     async def cached_thread(self, thread_id: int) -> Thread | None:
         return await self._pages.cached_thread(thread_id)
 
-    async def open_thread(self, thread_id: int, refresh: bool = False
+    async def open_thread(self, thread_id: int, refresh: bool = False, at: int | None = None
                           ) -> tuple[Sourced[Thread], tuple[int, ...]]:
-        """Read a thread: marks it read; for a bookmark, also the ids of new posts."""
-        return await self._library.open_thread(thread_id, refresh)
+        """Read a thread (at reply ``at``): marks it read; for a bookmark, also the ids of
+        new posts."""
+        return await self._library.open_thread(thread_id, refresh, at)
 
     async def sync(self, ref: ListingRef, pages: int | None = None, threads: bool = True,
                    sort: str | None = None, order: str | None = None,
@@ -153,6 +157,13 @@ class ForumService:
     # -- search --------------------------------------------------------------------------------
     async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         return await self._pages.search(text, limit)
+
+    async def site_search(self, query: str, page: int = 1, refresh: bool = False
+                          ) -> Sourced[SearchResults]:
+        return await self._pages.site_search(query, page, refresh)
+
+    async def topics(self, refresh: bool = False) -> Sourced[TopicTree]:
+        return await self._pages.topics(refresh)
 
     async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
         return await self._pages.rebuild_index(progress)

@@ -72,12 +72,21 @@ class ListingRef:
     def path(self) -> str:
         if self.kind is ListingKind.TAG:
             return f"/forums/tags/{quote(self.slug)}"
+        if self.kind is ListingKind.ALLPOSTS:
+            return ALLPOSTS_PATH
         return f"/forums/topics/{quote(self.slug, safe='/')}"
 
     @property
     def key(self) -> str:
-        """Short human form: "networkextension", "topics/app-and-system-services"."""
+        """Short human form: "networkextension", "topics/app-and-system-services", "allposts"."""
+        if self.kind is ListingKind.ALLPOSTS:
+            return ALLPOSTS
         return self.slug if self.kind is ListingKind.TAG else f"topics/{self.slug}"
+
+
+ALLPOSTS = "allposts"
+ALLPOSTS_PATH = "/forums/allPosts"
+ALL_POSTS = ListingRef(ListingKind.ALLPOSTS, ALLPOSTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +108,13 @@ def listing_url(
     if page > 1:
         query.append(("page", str(page)))
     sort = normalise_sort(sort)
-    if sort:
+    if ref.kind is ListingKind.ALLPOSTS:
+        # The site's own link: newest activity first, questions only; its name for
+        # "last updated" is "activity".
+        by = "activity" if sort in (None, "lastUpdated") else sort
+        query += [("sortBy", by or "activity"), ("sortOrder", normalise_order(order) or "DESC"),
+                  ("contentFilterBy", "questions")]
+    elif sort:
         query.append(("sortBy", sort))
         query.append(("sortOrder", normalise_order(order) or "DESC"))
     elif order:
@@ -121,6 +136,8 @@ def post_url(thread_id: int, post_id: int | None = None, base: str = DEFAULT_BAS
 
 def feed_url(ref: ListingRef, base: str = DEFAULT_BASE) -> str:
     """The RSS feed of a listing (verified for tags; topics follow the same pattern)."""
+    if ref.kind is ListingKind.ALLPOSTS:
+        raise UsageError("the all-posts listing has no RSS feed nereader knows of")
     section = "tags" if ref.kind is ListingKind.TAG else "topics"
     return f"{base}/forums/{section}/rssFeed/{quote(ref.slug, safe='/')}"
 
@@ -207,6 +224,8 @@ def parse_listing_ref(text: str) -> tuple[ListingRef, int, str | None, str | Non
     raw = text.strip()
     if not raw:
         raise UsageError("empty tag")
+    if raw.lower() == ALLPOSTS:  # the word itself; a tag of that name is "tags/allposts"
+        return ALL_POSTS, 1, None, None
     if _SLUG.match(raw):
         return ListingRef(ListingKind.TAG, raw.lower()), 1, None, None
     candidate = raw if "://" in raw else "https://developer.apple.com/" + raw.lstrip("/")
@@ -218,6 +237,8 @@ def parse_listing_ref(text: str) -> tuple[ListingRef, int, str | None, str | Non
     page = max(parse_int(query.get("page")) or 1, 1)
     sort = normalise_sort(query["sortBy"]) if "sortBy" in query else None
     order = normalise_order(query["sortOrder"]) if "sortOrder" in query else None
+    if len(segments) == 1 and segments[0].lower() == ALLPOSTS:
+        return ALL_POSTS, page, sort, order
     if len(segments) == 2 and segments[0] == "tags" and _SLUG.match(segments[1]):
         return ListingRef(ListingKind.TAG, segments[1].lower()), page, sort, order
     topical = segments and segments[0] == "topics" and 2 <= len(segments) <= 3
@@ -244,14 +265,55 @@ _FRAGMENT_ID = re.compile(r"#(\d{1,15})$")
 
 
 def url_kind(url: str) -> str | None:
-    """What a forum URL shows by its path: "feed", "thread", "listing", or None."""
+    """What a forum URL shows by its path: "feed", "thread", "listing", "search", "topics",
+    or None."""
     if "/rssFeed/" in url:
         return "feed"
     if _ANY_THREAD.search(url):
         return "thread"
-    if _ANY_LISTING.search(url):
+    if _ANY_LISTING.search(url) or _ALLPOSTS_URL.search(url):
         return "listing"
+    if _SEARCH_URL.search(url):
+        return "search"
+    if _TOPICS_URL.search(url):
+        return "topics"
     return None
+
+
+_ALLPOSTS_URL = re.compile(r"/forums/allposts/?(?:[?#]|$)", re.IGNORECASE)
+_SEARCH_URL = re.compile(r"/forums/search/?(?:[?#]|$)")
+_TOPICS_URL = re.compile(r"/forums/topics/?(?:[?#]|$)")
+
+
+def search_url(query: str, page: int = 1, base: str = DEFAULT_BASE) -> str:
+    """The site's search: ``/forums/search?q=...&sortBy=relevance[&page=N]``."""
+    text = " ".join(query.split())
+    if not text:
+        raise UsageError("empty search query")
+    pairs = [("q", text), ("sortBy", "relevance")] + ([("page", str(page))] if page > 1 else [])
+    return f"{base}/forums/search?{urlencode(pairs, quote_via=quote)}"
+
+
+def parse_search_ref(url: str) -> tuple[str, int] | None:
+    """The query and page of a site search URL, or None when ``url`` is not one."""
+    try:
+        parts = split(url)
+    except UsageError:
+        return None
+    if _SEARCH_URL.search(parts.path + "?") is None:
+        return None
+    query = dict(parse_qsl(parts.query))
+    return " ".join(query.get("q", "").split()), max(parse_int(query.get("page")) or 1, 1)
+
+
+def topics_url(base: str = DEFAULT_BASE) -> str:
+    """The page that holds the forum's topic tree."""
+    return f"{base}/forums/topics"
+
+
+def reply_url(thread_id: int, reply_id: int, base: str = DEFAULT_BASE) -> str:
+    """The site's link to a reply: it serves the reply page that holds it."""
+    return f"{thread_url(thread_id, base=base)}?answerId={reply_id}"
 
 
 def is_thread_href(href: str | None) -> bool:
@@ -290,11 +352,15 @@ def thread_id_from_href(href: str | None) -> int | None:
 
 
 def canonical(url: str) -> str:
-    """Cache key for a URL: no fragment, no answerId, no page=1, sorted query, upper sortOrder."""
+    """Cache key for a URL: no fragment, no page=1, sorted query, upper sortOrder.
+
+    ``answerId`` stays: the site answers such a URL with the reply page that holds that
+    reply, which is not page 1 of the thread.
+    """
     parts = split(url)
     query = []
     for k, v in parse_qsl(parts.query, keep_blank_values=True):
-        if k == "answerId" or (k == "page" and v == "1"):
+        if k == "page" and v == "1":
             continue
         query.append((k, v.upper() if k == "sortOrder" else v))
     query.sort()
@@ -309,4 +375,4 @@ def thread_page_one(url: str) -> ThreadRef | None:
         ref = parse_thread_ref(url)
     except UsageError:
         return None
-    return ref if "page=" not in url else None
+    return ref if "page=" not in url and ref.answer_id is None else None

@@ -93,18 +93,32 @@ def test_mobile_copy_alone_parses_with_labelled_numbers() -> None:
     assert listing.rows[1].replies == 2 and listing.rows[1].activity_text == "4m"
 
 
+PLAIN = """<html><body><main><h1>Plain</h1><span class="post-count">2 Posts</span>
+<ul>
+<li class="article-entry" value="11"><a href="/forums/thread/11">First</a><p>x</p>
+  <span class="replies">3</span><span class="votes">1</span><span class="views">1.2k</span>
+  <time>4m</time></li>
+<li class="article-entry"><a data-action="post-title" href="/forums/thread/12?page=2">
+  <span class="underline">Second</span></a>SECOND-STATS</li>
+</ul></main></body></html>"""
+
+
 def test_single_plain_list() -> None:
-    html = """<html><body><main><h1>Plain</h1><span class="post-count">2 Posts</span>
-    <ul>
-    <li class="article-entry" value="11"><a href="/forums/thread/11">First</a><p>x</p>
-      <span class="replies">3</span><span class="views">1.2k</span></li>
-    <li class="article-entry"><a data-action="post-title" href="/forums/thread/12?page=2">
-      <span class="underline">Second</span></a></li>
-    </ul></main></body></html>"""
+    stats = ('<div class="stats"><span class="stat">2 replies</span><span class="stat">'
+             '0 boosts</span><span class="stat">37 views</span><span class="timestamp">'
+             "1h</span></div>")
+    html = PLAIN.replace("SECOND-STATS", stats)
     listing = parse_listing(html, "https://developer.apple.com/forums/tags/plain", FETCHED_AT)
     assert [(r.id, r.title) for r in listing.rows] == [(11, "First"), (12, "Second")]
     assert listing.rows[0].views == 1200 and listing.rows[0].replies == 3
-    assert listing.rows[1].views == 0 and listing.rows[1].views_text == ""
+    assert listing.rows[0].activity_text == "4m"
+    assert (listing.rows[1].replies, listing.rows[1].boosts, listing.rows[1].views) == (2, 0, 37)
+
+
+def test_a_row_without_stats_is_a_layout_change_not_zeros() -> None:
+    with pytest.raises(LayoutChangedError, match=r"row 12 \('Second'\) has no readable replies"):
+        parse_listing(PLAIN.replace("SECOND-STATS", ""),
+                      "https://developer.apple.com/forums/tags/plain", FETCHED_AT)
 
 
 def test_entity_apostrophe_in_activity() -> None:

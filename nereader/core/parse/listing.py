@@ -1,4 +1,4 @@
-"""Tag, topic and subtopic listing pages: one copy of the rows, defensively read."""
+"""Tag, topic, subtopic and all-posts listing pages: one copy of the rows, defensively read."""
 
 from __future__ import annotations
 
@@ -10,11 +10,8 @@ from typing import Any
 from nereader.core.errors import LayoutChangedError, ParseError, UsageError
 from nereader.core.models import ListingKind, ListingPage, ThreadSummary
 from nereader.core.parse.common import (
-    Index,
     attr,
     check_complete,
-    classify_tags,
-    distinct,
     first,
     load_html,
     main_of,
@@ -24,20 +21,14 @@ from nereader.core.parse.common import (
     text_of,
     thread_links,
 )
-from nereader.core.text import parse_activity, parse_count
-from nereader.core.urls import (
-    ListingRef,
-    absolute,
-    base_of,
-    parse_listing_ref,
-    thread_id_from_href,
-    thread_url,
-)
+from nereader.core.parse.rows import Row, read_rows
+from nereader.core.text import parse_count
+from nereader.core.urls import ListingRef, absolute, base_of, parse_listing_ref
 
 Node = Any
 PAGE_SIZE = 20
-_POSTS = re.compile(r"([0-9][0-9,.]*\s*[kKmM]?)\s+(?:Posts?|Threads?|Results?)\b")
-_STAT_LABEL = re.compile(r"^(?:replies|reply|boosts?|votes?|views?|activity)\s*", re.IGNORECASE)
+_POSTS = re.compile(r"(?<![\w.,])([0-9][0-9,.]*\s*[kKmM]?)\s+(?:Posts?|Threads?)\b",
+                    re.IGNORECASE)
 
 
 def parse_listing(
@@ -61,15 +52,16 @@ def parse_listing(
     description = text_of(first(header or main, ".tag-description", ".topic-description", "p"))
     if header is None and not name:
         name = text_of(first(main, "h1"))
-    count_node = first(main, ".post-count", ".posts-count", ".result-count")
-    count_match = _POSTS.search(text_of(count_node) or text_of(main)[:5000])
-    total_posts = parse_count(count_match.group(1)) if count_match else None
-
-    rows, candidates = _rows(main, base, now)
+    rows, candidates = read_rows(main, base, now, "listing")
+    # "N Posts" is in the header; a page without it (topics may show none) has an unknown
+    # total, never 0, and the rows' own text ("I read 3 posts") is never taken for it.
+    total_posts = header_count(main, _POSTS, (".post-count", ".posts-count"))
     current, total_pages = pagination(main)
     page = current or page_from_url
     if total_pages is None:
         total_pages = max(1, math.ceil(total_posts / PAGE_SIZE)) if total_posts else max(page, 1)
+    if first(main, "a.next-page", "a[rel=next]") is not None:
+        total_pages = max(total_pages, page + 1)
 
     if not rows:
         links = thread_links(main)
@@ -107,7 +99,42 @@ def parse_listing(
         sort_order=order,
         feed_url=feed,
         fetched_at=now,
-        rows=tuple(rows),
+        rows=tuple(_summary(r) for r in rows),
+    )
+
+
+def header_count(main: Node, pattern: re.Pattern[str], selectors: tuple[str, ...]) -> int | None:
+    """A page's "N Posts" / "N results": from its count element, else from the text above the
+    first row; None when the page does not say."""
+    node = first(main, *selectors)
+    text = text_of(node)
+    if not pattern.search(text):
+        whole = text_of(main)
+        row = first(main, ".article-entry", "article")
+        head = text_of(row)[:80] if row is not None else ""
+        cut = whole.find(head) if head else -1
+        text = whole[:cut] if cut >= 0 else whole[:3000] if row is None else ""
+    match = pattern.search(text)
+    return parse_count(match.group(1).strip()) if match else None
+
+
+def _summary(row: Row) -> ThreadSummary:
+    return ThreadSummary(
+        id=row.thread_id,
+        title=row.title,
+        url=row.url,
+        excerpt=row.excerpt,
+        replies=row.replies,
+        boosts=row.boosts,
+        views=row.views,
+        views_text=row.views_text,
+        activity_text=row.activity_text,
+        activity_at=row.activity_at,
+        topic=row.topic,
+        subtopic=row.subtopic,
+        tags=row.tags,
+        answered=row.answered,
+        apple_recommended=row.apple_recommended,
     )
 
 
@@ -126,91 +153,3 @@ def _identify(tree: Any, url: str | None) -> tuple[ListingRef | None, int, str |
             continue
         return ref, page, sort, order
     return None, 1, None, None
-
-
-def _row_elements(main: Node) -> list[Node]:
-    """One copy of the rows: the site renders them twice (desktop and mobile views)."""
-    for wrapper in main.css(".content-list-wrapper.desktop-view, .content-list-wrapper"):
-        rows = wrapper.css(".article-entry")
-        if rows:
-            return list(rows)
-    rows = main.css(".article-entry")
-    if not rows:
-        rows = [a for a in main.css("article") if thread_links(a)]
-    if not rows:
-        rows = [li for li in main.css("li") if len(thread_links(li)) == 1 and li.css_first("p")]
-    return distinct(rows)
-
-
-def _rows(main: Node, base: str, now: datetime) -> tuple[list[ThreadSummary], int]:
-    elements = _row_elements(main)
-    rows: list[ThreadSummary] = []
-    seen: set[int] = set()
-    for el in elements:
-        row = _row(el, base, now)
-        if row is not None and row.id not in seen:
-            seen.add(row.id)
-            rows.append(row)
-    return rows, len(elements)
-
-
-def _stat(idx: Index, *names: str) -> str:
-    """A stat cell's text, without the label the mobile copy adds ("Replies 2")."""
-    node = idx.cls(*names)
-    if node is None:
-        return ""
-    # Wrappers are new objects on each access: compare with `next`, never with `is`.
-    single = node.child is None or node.child.next is None
-    value = None if single else node.css_first(".stat-value, .value")
-    text = text_of(value) if value is not None else text_of(node)
-    if value is None:
-        label = text_of(node.css_first(".stat-label, .label"))
-        if label and text.startswith(label):
-            text = text[len(label):].strip()
-    return _STAT_LABEL.sub("", text).strip()
-
-
-def _row(el: Node, base: str, now: datetime) -> ThreadSummary | None:
-    idx = Index(el)
-    link = idx.by_action.get("post-title") or idx.cls("article-title-link")
-    href = attr(link, "href")
-    thread_id = thread_id_from_href(href)
-    if thread_id is None:
-        links = thread_links(el)
-        if links:
-            link, href = links[0], attr(links[0], "href")
-            thread_id = thread_id_from_href(href)
-    if thread_id is None:
-        value = attr(el, "value") or attr(el, "data-id") or ""
-        thread_id = int(value) if value.isdigit() and len(value) < 13 else None
-    if link is None:
-        return None
-    underline = link.css_first("span.underline") if link.child is not None else None
-    title = text_of(underline) or text_of(link) or attr(link, "title") or ""
-    if thread_id is None or not title:
-        return None
-    views_text = _stat(idx, "views")
-    activity_text = _stat(idx, "timestamp", "activity", "last-activity")
-    if not activity_text:
-        activity_text = text_of(el.css_first("time"))
-    topic, subtopic, tags = classify_tags(idx.cls("article-tags", "tags") or el)
-    icons = el.css(".action-icons") if "action-icons" in idx.by_class else []
-    flags = " ".join(f"{attr(n, 'class') or ''} {attr(n, 'title') or ''}" for n in icons).lower()
-    excerpt = idx.cls("excerpt", "article-excerpt") or el.css_first("p")
-    return ThreadSummary(
-        id=thread_id,
-        title=title,
-        url=absolute(href, base) or thread_url(thread_id, base=base),
-        excerpt=text_of(excerpt),
-        replies=parse_count(_stat(idx, "replies")) or 0,
-        boosts=parse_count(_stat(idx, "votes", "boosts")) or 0,
-        views=parse_count(views_text) or 0,
-        views_text=views_text,
-        activity_text=activity_text,
-        activity_at=parse_activity(activity_text, now),
-        topic=topic,
-        subtopic=subtopic,
-        tags=tags,
-        answered="answered" in flags or idx.cls("answered", "solved") is not None,
-        apple_recommended="recommended" in flags or idx.cls("apple-recommended") is not None,
-    )
