@@ -1,8 +1,8 @@
 """The command line: route to a command or to the app, and turn every failure into one line.
 
-One module per command group (``listing``, ``reading``, ``library``, ``following``,
-``config``, ``completion``); each registers its subcommands. Global options (``--offline``,
-``--base-url URL`` ...) work before or after the command.
+One module per command group (``listing``, ``reading``, ``topics``, ``library``,
+``following``, ``config``, ``completion``); each registers its subcommands. Global options
+(``--offline``, ``--base-url URL`` ...) work before or after the command.
 """
 
 from __future__ import annotations
@@ -14,13 +14,21 @@ import traceback
 from collections.abc import Sequence
 
 from nereader import __version__
-from nereader.cli import completion, config, following, library, listing, reading
+from nereader.cli import (
+    completion,
+    config,
+    following,
+    library,
+    listing,
+    reading,
+    topics,
+)
 from nereader.cli.app import cmd_app
 from nereader.cli.common import GLOBAL_VALUES, Parser, add_globals, debug_wanted
 from nereader.core.errors import NereaderError, UsageError
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref
 
-GROUPS = (listing, reading, library, following, config, completion)
+GROUPS = (listing, reading, topics, library, following, config, completion)
 EXIT_CODES = """exit codes:
   0  success (a stale cached copy is served with a warning on stderr)
   1  an unexpected error (rerun with --debug and report it)

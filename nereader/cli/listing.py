@@ -32,7 +32,8 @@ from nereader.core.urls import (
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("list", parents=[common], help="list a tag's threads",
-                       description="List a tag's (or topic's) threads as a table or JSON.")
+                       description="List a tag's (or topic's) threads as a table or JSON; "
+                       "`nereader list allposts` lists every thread of the forum.")
     _listing_options(p)
     pages = p.add_mutually_exclusive_group()
     pages.add_argument("--page", type=int, help="start at this page (default 1)")
@@ -59,8 +60,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def _listing_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("tag", nargs="?", metavar="LISTING",
-                   help="tag slug, topics/PATH or listing URL (default: the config's "
-                   f"default_listing, {DEFAULT_TAG})")
+                   help="tag slug, topics/PATH, allposts or a listing URL (default: the "
+                   f"config's default_listing, {DEFAULT_TAG})")
     p.add_argument("--sort", help=f"one of {', '.join(SORTS)}")
     p.add_argument("--order", help="asc or desc")
 

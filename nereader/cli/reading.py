@@ -1,17 +1,19 @@
-"""`nereader show`, `nereader search` and `nereader parse`: read threads, the index, a page."""
+"""`nereader show`, `nereader search` and `nereader parse`: read threads, search the cache or
+the site, read a saved page."""
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
 from nereader.cli.common import ProgressBar, emit_json, report_source, run
 from nereader.core.errors import UsageError
 from nereader.core.export import thread_json, thread_markdown
-from nereader.core.models import to_jsonable
+from nereader.core.models import HitKind, SiteHit, to_jsonable
 from nereader.core.service import ForumService, parse_page
-from nereader.core.text import clean, snippet_parts
+from nereader.core.text import clean, plural, snippet_parts
 from nereader.core.urls import parse_thread_ref, post_url
 
 
@@ -26,10 +28,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     p.add_argument("--refresh", action="store_true", help="revalidate even fresh cached pages")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("search", parents=[common], help="full-text search of cached threads",
-                       description="Search every cached thread (offline), best matches first.")
+    p = sub.add_parser("search", parents=[common],
+                       help="search cached threads, or the site (--site)",
+                       description="Search every cached thread (offline), best matches first; "
+                       "with --site, the forum's own search (threads and replies, cached like "
+                       "a listing).")
     p.add_argument("query", nargs="?", metavar="QUERY",
-                   help='words, "phrases", OR, -word, prefix*')
+                   help='words, "phrases", OR, -word, prefix* (with --site: the site\'s words)')
+    p.add_argument("--site", action="store_true", help="search the site, not the cache")
+    p.add_argument("--page", type=int, help="with --site: this page of results (default 1)")
+    p.add_argument("--refresh", action="store_true",
+                   help="with --site: ask the site even when the cached result is fresh")
     p.add_argument("--limit", type=int, default=20, help="at most this many hits (default 20)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the index from the cache")
     p.add_argument("--json", action="store_true", help="a JSON array for scripts")
@@ -61,6 +70,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.site:
+        return site_search(args)
+    if args.page is not None or args.refresh:
+        raise UsageError("--page and --refresh go with --site (the site's search)")
 
     async def body(service: ForumService) -> int:
         if args.rebuild:
@@ -91,6 +104,75 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
 
     return run(args, body, local_only=True)  # the index is local: never the network
+
+
+def hit_json(hit: SiteHit) -> dict[str, object]:
+    """The object ``nereader search --site --json`` prints for one hit."""
+    return {
+        "kind": hit.kind.value,
+        "thread_id": hit.thread_id,
+        "reply_id": hit.reply_id,
+        "title": hit.title,
+        "excerpt": hit.excerpt,
+        "replies": hit.replies,
+        "boosts": hit.boosts,
+        "views": hit.views,
+        "views_text": hit.views_text,
+        "activity": hit.activity_text,
+        "activity_at": hit.activity_at.isoformat() if hit.activity_at else None,
+        "answered": hit.answered,
+        "apple_recommended": hit.apple_recommended,
+        "tags": to_jsonable(hit.tags),
+        "url": hit.url,
+    }
+
+
+def site_search(args: argparse.Namespace) -> int:
+    """``search --site``: one page of the site's own search."""
+    if args.rebuild:
+        raise UsageError("--rebuild rebuilds the local index; it does not go with --site")
+    query = " ".join((args.query or "").split())
+    if not query:
+        raise UsageError("search --site needs a QUERY")
+    if args.page is not None and args.page < 1:
+        raise UsageError("--page must be at least 1")
+
+    async def body(service: ForumService) -> int:
+        result = await service.site_search(query, args.page or 1, refresh=args.refresh)
+        report_source(result)
+        found = result.value
+        if args.json:
+            emit_json([hit_json(hit) for hit in found.hits])
+            return 0
+        if not found.hits:
+            print(f"no results for {clean(query)!r} on the site"
+                  + (f" (page {found.page} of {found.total_pages})" if found.page > 1 else ""))
+            return 0
+        total = "?" if found.total_results is None else found.total_results
+        print(f"{total} results for {clean(query)!r} on the site · page {found.page} of "
+              f"{found.total_pages}")
+        for hit in found.hits:
+            print(_hit_text(hit))
+        if found.page < found.total_pages:
+            print(f"more: nereader search --site {shlex.quote(query)} --page {found.page + 1}")
+        return 0
+
+    return run(args, body)
+
+
+def _hit_text(hit: SiteHit) -> str:
+    """Four lines a hit; a reply hit says so ("↳ Reply to", "reply N in")."""
+    reply = hit.kind is HitKind.REPLY
+    mark = f"reply {hit.reply_id} in the thread" if reply else "thread"
+    facts = [mark, plural(hit.replies, "reply", "replies"), plural(hit.boosts, "boost"),
+             f"{clean(hit.views_text) or hit.views} views", clean(hit.activity_text)]
+    if hit.answered:
+        facts.append("answered")
+    excerpt = clean(hit.excerpt)
+    excerpt = excerpt if len(excerpt) <= 160 else excerpt[:159] + "…"
+    title = ("↳ Reply to: " if reply else "") + clean(hit.title)
+    return (f"{hit.thread_id}  {title}\n    {' · '.join(f for f in facts if f)}\n"
+            f"    {excerpt}\n    {hit.url}")
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

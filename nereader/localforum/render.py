@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -157,6 +158,100 @@ def thread_page(row: Row, question: Reply, replies: list[Reply], page: int, tota
         + "</div>"
         + _pagination(path, page, total_pages)
         + "</div></div>"
+        + _FOOT
+    )
+    return html.encode()
+
+
+# -- forum-wide pages: topic and all-posts listings, search results ----------------------------
+@dataclass
+class Hit:
+    """A search result: a thread (``reply_id`` None) or one of its replies."""
+
+    row: Row
+    reply_id: int | None = None
+    excerpt: str = ""
+
+
+def _page_links(link: Callable[[int], str], page: int, total: int) -> str:
+    if total <= 1:
+        return ""
+    links = "" if page <= 1 else (
+        f'<a class="previous-page" href="{escape(link(page - 1))}">Previous</a>')
+    links += "".join(
+        f'<a href="{escape(link(n))}"' + (' class="current" aria-current="page"' if n == page
+                                          else "") + f">{n}</a>"
+        for n in range(1, total + 1)
+    )
+    if page < total:
+        links += f'<a class="next-page" href="{escape(link(page + 1))}">Next</a>'
+    return (f'<nav class="pagination" aria-label="Pagination" data-current-page="{page}" '
+            f'data-total-pages="{total}">{links}</nav>')
+
+
+def forum_listing_page(path: str, name: str, description: str, total_posts: int | None,
+                       page: int, total_pages: int, rows: list[Row],
+                       link: Callable[[int], str], topic: tuple[str, str] | None = None) -> bytes:
+    """A topic, subtopic or all-posts listing; ``total_posts`` None shows no "N Posts" (as
+    topic pages may)."""
+    desktop = "".join(_article(r, False) for r in rows)
+    mobile = "".join(_article(r, True) for r in rows)
+    count = "" if total_posts is None else f'<span class="post-count">{total_posts} Posts</span>'
+    crumb = ""
+    if topic is not None:
+        crumb = (f'<a class="topic" href="/forums/topics/{escape(topic[1])}">'
+                 f"{escape(topic[0])}</a>")
+    html = (
+        _HEAD.format(title=escape(name), path=escape(path))
+        + '<div class="forums-topic-page"><section class="topic-header">' + crumb
+        + f'<h1 class="topic-title">{escape(name)}</h1>'
+        + f'<p class="topic-description">{escape(description)}</p></section>'
+        + f'<section class="posts"><div class="posts-toolbar">{count}</div>'
+        + f'<div class="content-list-wrapper desktop-view">{desktop}</div>'
+        + f'<div class="content-list-wrapper mobile-view">{mobile}</div>'
+        + _page_links(link, page, total_pages)
+        + "</section></div>"
+        + _FOOT
+    )
+    return html.encode()
+
+
+def _hit_article(hit: Hit, labelled: bool) -> str:
+    row = hit.row
+    if hit.reply_id is None:
+        return _article(row, labelled)
+    icons = '<span class="action-icons answered" title="Answered"></span>' if row.answered else ""
+    return (
+        f'<article class="article-entry" value="{hit.reply_id}"><div class="article-title">'
+        f'{icons}<a data-action="post-title" class="article-title-link reply-title" '
+        f'href="/forums/thread/{row.id}?answerId={hit.reply_id}#{hit.reply_id}">'
+        f'<span class="reply-title">Reply to</span> <span class="reply-title">'
+        f"{escape(row.title)}</span></a></div>"
+        f'<p class="excerpt">{escape(hit.excerpt)}</p>'
+        f'<div class="article-tags">{_tags(row.tags)}</div>'
+        f'<div class="article-stats">{_stats(row, labelled)}</div></article>'
+    )
+
+
+def search_page(query: str, total: int, page: int, total_pages: int, hits: list[Hit],
+                link: Callable[[int], str]) -> bytes:
+    """Search results as the site shows them: every hit in the desktop copy, the thread hits
+    (labelled) in the mobile one, "N results"."""
+    desktop = "".join(_hit_article(h, False) for h in hits)
+    mobile = "".join(_hit_article(h, True) for h in hits if h.reply_id is None)
+    html = (
+        _HEAD.format(title=f"Search: {escape(query)}", path=escape(link(page)))
+        + '<div class="forums-search-page"><section class="search-header">'
+        + f'<h1 class="search-title">Search results for “{escape(query)}”</h1>'
+        + '<form class="forums-search" action="/forums/search" method="get">'
+        + f'<input type="search" name="q" value="{escape(query)}">'
+        + '<button type="submit">Search</button></form>'
+        + f'<div class="posts-toolbar"><span class="post-count">{total} results</span></div>'
+        + '</section><section class="posts">'
+        + f'<div class="content-list-wrapper desktop-view">{desktop}</div>'
+        + f'<div class="content-list-wrapper mobile-view">{mobile}</div>'
+        + _page_links(link, page, total_pages)
+        + "</section></div>"
         + _FOOT
     )
     return html.encode()

@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -110,6 +111,9 @@ class Site:
         self.lock = threading.Lock()
         self.challenge = Route(b"", 200)
         self.demo: dict[str, Any] = {}  # what fill_tag builds from (demo.json)
+        self.rows: dict[int, Row] = {}  # every listed row fill_tag knows, in listing order
+        # Pages made on request (search results, ?answerId= links ...): None passes it on.
+        self.generators: list[Callable[[str, str], Route | None]] = []
 
     # -- building ------------------------------------------------------------------------------
     def add(self, path: str, route: Route) -> None:
@@ -136,6 +140,9 @@ class Site:
         demo = root / "demo.json"
         if demo.exists():
             site.demo = json.loads(demo.read_text(encoding="utf-8"))
+        from nereader.localforum.forumwide import reply_page
+
+        site.generators.append(lambda path, query: reply_page(site, path, query))
         return site
 
     @classmethod
@@ -145,6 +152,9 @@ class Site:
         site = cls.from_directory(bundled_root())
         if fill:
             site.fill_tag("networkextension")
+            from nereader.localforum.forumwide import attach
+
+            attach(site)  # search, topics and all posts over what the forum now serves
         return site
 
     def fill_tag(self, slug: str) -> None:
@@ -170,6 +180,7 @@ class Site:
                     total_pages, rows))
             seen_rows += rows
         for row in seen_rows:
+            self.rows.setdefault(row.id, row)
             if _key(f"/forums/thread/{row.id}", "") not in self.routes:
                 self.add_thread(row, rng)
 
@@ -240,6 +251,10 @@ class Site:
             if f.challenge:
                 return self._page(self.challenge, headers, delay)
         route = self.routes.get(_key(path, parts.query))
+        for make in self.generators if route is None else ():
+            route = make(path, parts.query)
+            if route is not None:
+                break
         if route is None and parts.query:
             # Like a mirror that ignores what it does not know: sort parameters fall away.
             query = "&".join(p for p in parts.query.split("&") if p.startswith("page="))

@@ -8,6 +8,8 @@ screens watch.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -23,7 +25,7 @@ from textual.screen import Screen
 
 from nereader.core.clock import Clock, utc_now
 from nereader.core.errors import NereaderError, UsageError
-from nereader.core.models import Activity, Notice, ServiceEvent
+from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
 from nereader.core.urls import ListingRef, parse_listing_ref
 from nereader.ui.commands import TagProvider
@@ -32,7 +34,7 @@ from nereader.ui.screens.dialogs import LinksScreen, NamePrompt
 from nereader.ui.screens.home import HomeScreen, toggle_follow
 from nereader.ui.screens.library import LibraryScreen
 from nereader.ui.screens.main import MainScreen
-from nereader.ui.screens.search import SearchScreen
+from nereader.ui.screens.search import SearchScreen, Target
 from nereader.ui.widgets.filter_bar import FilterInput
 from nereader.ui.widgets.thread_view import ThreadView
 
@@ -53,11 +55,11 @@ class NereaderApp(App[None]):
         Binding("question_mark", "toggle_help", "Help", id="app.help",
                 tooltip="Show the keys of the focused pane"),
         Binding("t", "switch_listing", "Tag", id="app.tag",
-                tooltip="Switch listing: type a slug or URL, or pick a recent one"),
+                tooltip="Switch listing: a slug or URL, a recent one, all posts or a topic"),
         Binding("f", "saved_filters", "Filters", id="app.saved_filters",
                 tooltip="Apply a saved filter"),
         Binding("ctrl+f", "search", "Search", id="app.search",
-                tooltip="Full-text search of every cached thread"),
+                tooltip="Search the cached threads as you type; enter searches the site too"),
         Binding("L", "library", "Library", show=False, id="app.library",
                 tooltip="What the cache holds: listings and bookmarks, with their age"),
         Binding("ctrl+o", "toggle_offline", "Offline", id="app.offline",
@@ -85,6 +87,9 @@ class NereaderApp(App[None]):
         # service, so the (synchronous) palette never reads a file.
         self.recent: list[str] = []
         self.saved: dict[str, str] = {}
+        self.topics: list[Topic] = []  # the forum's topic tree, once loaded
+        self._topics_done = asyncio.Event()
+        self._topics_loading = False
         service.listen(self._service_event)
 
     def get_default_screen(self) -> Screen[None]:
@@ -183,9 +188,32 @@ class NereaderApp(App[None]):
     def on_home_screen_open_listing(self, message: HomeScreen.OpenListing) -> None:
         self.open_listing(message.key)
 
+    async def listing_topics(self, wait: float) -> list[Topic]:
+        """The topic tree for the switcher, waiting up to ``wait`` seconds for its load."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._topics_done.wait(), wait)
+        return list(self.topics)
+
+    @work(group="topics", exclusive=True)
+    async def load_topics(self) -> None:
+        self._topics_loading = True
+        try:
+            self.topics = list((await self.service.topics()).value.topics)
+            self._topics_done.set()
+        except NereaderError:
+            # Offline and never fetched, or the site is down: the switcher offers the rest,
+            # and the next `t` asks again.
+            self._topics_done.set()
+            self._topics_done = asyncio.Event()
+        finally:
+            self._topics_loading = False
+
     def action_switch_listing(self) -> None:
-        self.push_screen(CommandPalette(providers=[TagProvider],
-                                        placeholder="Tag slug, topic or listing URL…"))
+        if not self.topics and not self._topics_loading:
+            self.load_topics()
+        self.push_screen(CommandPalette(
+            providers=[TagProvider],
+            placeholder="Tag slug, topic, allposts or listing URL…"))
 
     # -- dialogs -------------------------------------------------------------------------------
     def action_toggle_help(self) -> None:
@@ -213,8 +241,8 @@ class NereaderApp(App[None]):
                     f"{info.directory}", title="Cache", markup=False, timeout=8)
 
     def action_search(self) -> None:
-        def chosen(target: tuple[int, int] | None) -> None:
-            if target is not None:
+        def chosen(target: Target | None) -> None:
+            if target is not None:  # a reply hit opens at the reply (its page is fetched)
                 self.with_main(lambda main: main.open_thread(target[0], focus_post=target[1]))
 
         self.push_screen(SearchScreen(self.service), chosen)

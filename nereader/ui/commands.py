@@ -1,54 +1,100 @@
-"""Command palette providers: switch listing by slug, URL, or from the recent ones."""
+"""Command palette providers: switch listing by slug or URL, from the recent ones, all posts, or
+the forum's topic tree (topics and subtopics), with completion as you type."""
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from nereader.core.errors import UsageError
-from nereader.core.urls import parse_listing_ref
+from nereader.core.models import Topic
+from nereader.core.text import clean
+from nereader.core.urls import ALLPOSTS, parse_listing_ref
+
+TOPICS_WAIT = 2.0  # seconds the palette waits for the topic tree on first use
 
 
 @runtime_checkable
 class ListingSwitcher(Protocol):
-    """Something (the app) that can open a listing and knows the recent ones."""
+    """Something (the app) that can open a listing and knows the recent ones and the topics."""
 
     def recent_listings(self) -> list[str]: ...
 
     def open_listing(self, key: str) -> None: ...
 
+    async def listing_topics(self, wait: float) -> list[Topic]: ...
+
+
+class Choice(NamedTuple):
+    """A listing the switcher offers: what it shows (and matches), what opens it, a hint."""
+
+    label: str
+    key: str
+    help: str
+
+
+def listing_key(url: str, fallback: str) -> str:
+    try:
+        return parse_listing_ref(url)[0].key
+    except UsageError:
+        return fallback
+
+
+def choices(recent: list[str], topics: list[Topic]) -> list[Choice]:
+    """Recent listings first, then all posts, then every topic with its subtopics."""
+    out = [Choice(f"Recent: {key}", key, "Recently opened") for key in recent]
+    out.append(Choice("All posts", ALLPOSTS, "Every thread of the forum, newest activity first"))
+    for topic in topics:
+        title = clean(topic.title)
+        key = listing_key(topic.url, f"topics/{topic.slug}")
+        out.append(Choice(f"Topic: {title}", key, clean(topic.description) or key))
+        for sub in topic.children:
+            sub_key = listing_key(sub.url, f"{key}/{sub.slug}")
+            out.append(Choice(f"Topic: {title} › {clean(sub.title)}", sub_key,
+                              clean(sub.description) or sub_key))
+    return out
+
 
 class TagProvider(Provider):
-    """Type a slug (or paste a listing URL) to open it; recent listings are offered first."""
+    """Type a slug, a topic's name or a listing URL; recent listings, all posts and the topic
+    tree are offered."""
 
     def _switcher(self) -> ListingSwitcher | None:
         app = self.app
         return app if isinstance(app, ListingSwitcher) else None
 
+    async def _choices(self, switcher: ListingSwitcher) -> list[Choice]:
+        return choices(switcher.recent_listings(), await switcher.listing_topics(TOPICS_WAIT))
+
     async def discover(self) -> Hits:
         switcher = self._switcher()
-        for key in switcher.recent_listings() if switcher else []:
-            yield DiscoveryHit(f"Tag: {key}", partial(switcher.open_listing, key),  # type: ignore[union-attr]
-                               help="Recently opened")
+        if switcher is None:
+            return
+        for choice in await self._choices(switcher):
+            yield DiscoveryHit(choice.label, partial(switcher.open_listing, choice.key),
+                               help=choice.help)
 
     async def search(self, query: str) -> Hits:
         switcher = self._switcher()
         if switcher is None:
             return
         matcher = self.matcher(query)
-        for key in switcher.recent_listings():
-            score = matcher.match(f"Tag: {key}")
-            if score > 0:
-                yield Hit(score, matcher.highlight(f"Tag: {key}"),
-                          partial(switcher.open_listing, key), help="Recently opened")
         text = query.strip()
+        for choice in await self._choices(switcher):
+            # The label and the key both complete: "netw", "storekit", "topics/code-s".
+            score = max(matcher.match(choice.label), matcher.match(choice.key) * 0.95)
+            if score > 0:
+                shown = (matcher.highlight(choice.label) if matcher.match(choice.label)
+                         else f"{choice.label}  ({choice.key})")
+                yield Hit(score, shown, partial(switcher.open_listing, choice.key),
+                          text=choice.label, help=choice.help)
         if not text:
             return
         try:
             ref = parse_listing_ref(text.removeprefix("Tag:").strip())[0]
         except UsageError:
             return
-        yield Hit(1.0, f"Open tag: {ref.key}", partial(switcher.open_listing, ref.key),
-                  help="Open this tag (or topic) in the list")
+        yield Hit(1.0, f"Open: {ref.key}", partial(switcher.open_listing, ref.key),
+                  help="Open this tag, topic or listing in the list")

@@ -263,7 +263,7 @@ class MainScreen(Screen[None]):
         view = self.view
         await view.show_message("Loading the thread and every reply page…")
         try:
-            result, new = await self.service.open_thread(thread_id, refresh)
+            result, new = await self.service.open_thread(thread_id, refresh, at=focus_post)
         except NereaderError as exc:
             await view.show_message(f"Could not open thread {thread_id}: {exc}")
             self._problem(exc, "Could not open the thread")
