@@ -22,6 +22,7 @@ _SORT_ALIASES = {s.lower(): s for s in SORTS} | {
 }
 ORDERS = ("ASC", "DESC")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$", re.IGNORECASE)
+_HOST_FIRST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?/", re.IGNORECASE)
 _THREAD_PATH = re.compile(r"^(?:/forums)?/thread/(\d{1,12})(?:/[^/]*)?/?$")
 
 
@@ -229,6 +230,8 @@ def parse_listing_ref(text: str) -> tuple[ListingRef, int, str | None, str | Non
     if _SLUG.match(raw):
         return ListingRef(ListingKind.TAG, raw.lower()), 1, None, None
     candidate = raw if "://" in raw else "https://developer.apple.com/" + raw.lstrip("/")
+    if "://" not in raw and _HOST_FIRST.match(raw):  # "developer.apple.com/forums/..."
+        candidate = "https://" + raw
     parts = split(candidate)
     segments = [s for s in parts.path.split("/") if s]
     if segments and segments[0] == "forums":

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from nereader.core.errors import LayoutChangedError
 from nereader.core.models import Tag
 from nereader.core.parse.common import Index, attr, classify_tags, distinct, text_of, thread_links
-from nereader.core.text import parse_activity, parse_count, parse_iso
+from nereader.core.text import parse_activity, parse_count, parse_iso, squash
 from nereader.core.urls import absolute, answer_id_from_href, thread_id_from_href, thread_url
 
 Node = Any
@@ -45,6 +45,7 @@ _LABEL = re.compile(r"^(?:last\s+)?(?:activity|updated|active|replies|boosts|vie
                     re.IGNORECASE)
 _REPLY_PREFIX = re.compile(r"^\s*repl(?:y|ied)\s+to\b\s*:?\s*", re.IGNORECASE)
 _QUOTES = "\"'“”‘’«»"
+_ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +270,18 @@ def _field(head: _Head, field: str) -> Any:
     if cell is None:
         return None
     value = cell.css_first(".stat-value, .value") if cell.child is not None else None
-    return count_of(text_of(value if value is not None else cell))
+    node = value if value is not None else cell
+    # The text as written ("1,234") and with its parts apart ("Views"+"158"): one reading
+    # each, and two different numbers are no reading at all.
+    glued, spaced = count_of(text_of(node)), count_of(_spaced(node))
+    if glued is not None and spaced is not None and glued[0] != spaced[0]:
+        return None
+    return glued or spaced
+
+
+def _spaced(node: Node) -> str:
+    """A node's text with its elements' texts apart ("Views 158", not "Views158")."""
+    return squash(node.text(deep=True, separator=" "))
 
 
 def _labelled(head: _Head, field: str) -> Node | None:
@@ -296,8 +308,12 @@ def _activity(head: _Head, cell: Node | None) -> tuple[str, str | None] | None:
         return None
     time = cell if cell.tag == "time" else cell.css_first("time")
     value = time or (cell.css_first(".stat-value, .value") if cell.child is not None else None)
-    text = _LABEL.sub("", text_of(value if value is not None else cell)).strip()
+    text = _spaced(value if value is not None else cell)
+    while (label := _LABEL.match(text)) is not None and label.end():
+        text = text[label.end():]
     stamp = attr(time, "datetime")
+    if text and not any(c.isdigit() for c in text) and parse_activity(text, _ANY_TIME) is None:
+        text = ""  # "n/a", "—": no activity the site gives ("4m", "Mar ’26", "just now")
     return (text, stamp) if text or stamp else None
 
 

@@ -1,0 +1,118 @@
+"""The whole forum in the app: the search dialog asks the site, reply hits open at the reply,
+and the listing switcher offers all posts and the topic tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input, OptionList, Static
+
+from nereader.localforum import Site
+from nereader.screenshots import demo_app, open_thread, settle
+from nereader.ui.screens.main import MainScreen
+from nereader.ui.screens.search import SearchScreen
+from nereader.ui.widgets.thread_list import ThreadList
+from nereader.ui.widgets.thread_view import ThreadView
+
+
+def main_screen(app) -> MainScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen_stack[0]
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def test_site_search_in_the_dialog_opens_a_reply(tmp_path: Path) -> None:
+    site = Site.bundled()
+    app = demo_app(tmp_path, site=site)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_thread(pilot, 828388)  # indexed: one cached hit
+        await pilot.press("escape", "ctrl+f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        screen.query_one(Input).value = "sysdiagnose"
+        await settle(pilot)
+        results = screen.query_one(OptionList)
+        assert results.option_count == 1  # typing asks the cache only
+        asked = len(site.counters.paths)
+        await pilot.press("enter")  # enter asks the site too
+        await settle(pilot)
+        assert any("/forums/search?q=sysdiagnose" in p for p in site.counters.paths[asked:])
+        ids = [results.get_option_at_index(i).id for i in range(results.option_count)]
+        assert ids[0] == "s0" and "more" in ids and ids[-1] == "c0"
+        prompts = [str(results.get_option_at_index(i).prompt) for i in range(3)]
+        assert all(p.startswith("site ") for p in prompts)
+        note = str(screen.query_one("#search-note", Static).render())
+        assert "results on the site" in note and "1 cached thread match" in note
+        hit = next(h for h in screen.site_hits if h.thread_id == 821372)
+        index = ids.index(f"s{screen.site_hits.index(hit)}")
+        assert results.has_focus
+        results.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        view = app.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == 821372
+        assert view.current_post is not None and view.current_post.id == hit.reply_id
+
+
+async def test_site_search_offline_replays_or_says_so(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one(Input).value = "tunnel"
+        await pilot.press("enter")
+        await settle(pilot)
+        online = len(screen.site_hits)  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        app.service.set_offline(True)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one(Input).value = "tunnel"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(screen.site_hits) == online > 0  # type: ignore[attr-defined]
+        assert "cached result" in str(screen.query_one("#search-note", Static).render())
+        screen.query_one(Input).value = "never asked"
+        screen.query_one(Input).focus()  # the cached result took the focus
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        note = str(screen.query_one("#search-note", Static).render())
+        assert note.startswith("The site: offline") and "not in the cache" in note
+
+
+async def test_the_switcher_offers_all_posts_and_the_topic_tree(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        shown = palette.query_one(CommandList)
+        labels = [str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)]
+        assert labels[0].startswith("Recent: networkextension")
+        assert any(label.startswith("All posts") for label in labels)
+        assert any("Topic: App & System Services › StoreKit" in label for label in labels)
+        await pilot.press(*"storek")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_screen(app).state.name == "StoreKit"
+        assert main_screen(app).state.ref.key == (
+            "topics/app-and-system-services/app-and-system-services-storekit")
+        assert len(app.query_one(ThreadList).rows) == 20
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press(*"all posts")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        state = main_screen(app).state
+        assert state.ref.key == "allposts" and state.name == "All Posts"
+        assert state.total_posts is not None and state.total_posts > 201
