@@ -1,4 +1,4 @@
-"""Median parse time of a tag page and a thread page, next to selectolax's bare parse.
+"""Median parse time of tag, thread, search and topics pages, next to selectolax's bare parse.
 
 Target: full extraction within 2x the bare parse. Run: ``python bench/bench_parse.py``.
 """
@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from selectolax.lexbor import LexborHTMLParser
 
 from bench._util import FIXTURES
-from nereader.core.parse import parse_listing, parse_thread
+from nereader.core.parse import parse_listing, parse_search, parse_thread, parse_topics
 
 RUNS = 300
 
@@ -25,6 +25,8 @@ def main() -> None:
         ("tag page 1 (20 rows)", "tag-networkextension-p1.html", parse_listing),
         ("thread 821372 p1 (21 posts)", "thread-821372-p1.html", parse_thread),
         ("thread 828388 (10 posts)", "thread-828388.html", parse_thread),
+        ("search page 1 (7 hits)", "search-nefilterdataprovider-p1.html", parse_search),
+        ("topics (5 topics, 13 subtopics)", "topics.html", parse_topics),
     ]
     print(f"{'page':30} {'bytes':>8} {'bare ms':>9} {'full ms':>9} {'ratio':>6}")
     for label, name, parser in cases:

@@ -89,6 +89,9 @@ class _Head:
 def count_of(text: str) -> tuple[int, str] | None:
     """The one count in a cell's text ("44 replies", "Replies 2", "1.2k views") and the way the
     site wrote it; None when there is no number or more than one."""
+    plain = parse_count(text)
+    if plain is not None and text.isascii() and text[:1].isdigit() and " " not in text:
+        return plain, text  # the site's usual cell: just the count
     found = {re.sub(r"[\s+]", "", m.group(0)) for m in _NUMBER.finditer(text)}
     if len(found) != 1:
         return None
@@ -186,8 +189,8 @@ def _head(node: Node, what: str) -> _Head | None:
     value_id = int(value) if value.isdigit() and len(value) < 16 else None
     text = text_of(link) or attr(link, "title") or ""
     answer = answer_id_from_href(href)
-    marked = "reply-title" in _classes(link) or (
-        link.child is not None and link.css_first(".reply-title") is not None)
+    marked = "reply-title" in _classes(link) or (  # the dictionary first: it is cheap
+        idx.cls("reply-title") is not None and link.css_first(".reply-title") is not None)
     # "Reply to" alone is no proof (a thread may be titled so): the row's value must differ.
     reply = (marked or (answer is not None and thread_id is not None and answer != thread_id)
              or (bool(_REPLY_PREFIX.match(text)) and value_id not in (None, thread_id)))
@@ -269,14 +272,25 @@ def _field(head: _Head, field: str) -> Any:
         return _activity(head, cell)
     if cell is None:
         return None
-    value = cell.css_first(".stat-value, .value") if cell.child is not None else None
+    value = cell.css_first(".stat-value, .value") if _has_elements(cell) else None
     node = value if value is not None else cell
+    if not _has_elements(node):  # one text: "8", "3.3k", "44 replies" (the common case)
+        return count_of(text_of(node))
     # The text as written ("1,234") and with its parts apart ("Views"+"158"): one reading
     # each, and two different numbers are no reading at all.
     glued, spaced = count_of(text_of(node)), count_of(_spaced(node))
     if glued is not None and spaced is not None and glued[0] != spaced[0]:
         return None
     return glued or spaced
+
+
+def _has_elements(node: Node) -> bool:
+    child = node.child
+    while child is not None:
+        if child.is_element_node:
+            return True
+        child = child.next
+    return False
 
 
 def _spaced(node: Node) -> str:
