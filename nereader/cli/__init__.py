@@ -70,8 +70,9 @@ def build_app_parser(known: dict[str, str]) -> Parser:
         "opens the app on LISTING.",
         epilog=f"commands (nereader COMMAND --help):\n{listed}\n\n{EXIT_CODES}")
     parser.add_argument("target", nargs="?", metavar="LISTING",
-                        help=f"a tag slug (default {DEFAULT_TAG}), topics/TOPIC[/SUB], or a "
-                        "listing URL; tags/NAME opens a tag named like a command")
+                        help=f"a tag slug (default {DEFAULT_TAG}), topics/TOPIC[/SUB], "
+                        "allposts (every thread) or a listing URL; tags/NAME opens a tag named "
+                        "like a command")
     add_globals(parser, suppress=False)
     parser.add_argument("--version", action="version", version=f"nereader {__version__}")
     return parser

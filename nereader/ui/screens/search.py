@@ -161,7 +161,7 @@ class SearchScreen(ModalScreen[Target | None]):
                  clean(hit.activity_text)] + (["answered"] if hit.answered else [])
         text.append(f"  {' · '.join(f for f in facts if f)}\n", style="dim")
         excerpt = clean(hit.excerpt)
-        text.append(excerpt if len(excerpt) <= 200 else excerpt[:199] + "…")
+        text.append(excerpt if len(excerpt) <= 140 else excerpt[:139] + "…")
         return text
 
     @on(OptionList.OptionSelected, "#search-results")
