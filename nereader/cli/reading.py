@@ -122,7 +122,7 @@ def hit_json(hit: SiteHit) -> dict[str, object]:
         "activity_at": hit.activity_at.isoformat() if hit.activity_at else None,
         "answered": hit.answered,
         "apple_recommended": hit.apple_recommended,
-        "tags": to_jsonable(hit.tags),
+        "tags": list(hit.tags),
         "url": hit.url,
     }
 

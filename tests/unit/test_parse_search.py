@@ -62,7 +62,7 @@ def test_reply_hit_details() -> None:
     assert reply.url == ("https://developer.apple.com/forums/thread/828388"
                          "?answerId=828388022#828388022")
     assert reply.excerpt.startswith("Content filters on iOS are only supported")
-    assert reply.tags[0].slug == "networkextension"
+    assert reply.tags == ("networkextension", "system-extensions", "network")
     assert found.hits[0].post_id == 828388 and found.hits[0].reply_id is None
     assert found.hits[-1].views == 4000
 

@@ -116,7 +116,5 @@ def _hit(row: Row) -> SiteHit:
         activity_at=row.activity_at,
         answered=row.answered,
         apple_recommended=row.apple_recommended,
-        topic=row.topic,
-        subtopic=row.subtopic,
-        tags=row.tags,
+        tags=tuple(t.slug for t in row.tags),
     )
