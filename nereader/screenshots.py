@@ -66,7 +66,9 @@ async def filtered(pilot: Pilot[None]) -> None:
 async def search(pilot: Pilot[None]) -> None:
     for thread_id in (828388, 821372, 827460):  # reading threads indexes them
         await open_thread(pilot, thread_id)
-    await pilot.press("escape", "ctrl+f", *"tunnel OR filter")
+    await pilot.press("escape", "ctrl+f", *"NEFilterDataProvider")
+    await settle(pilot)
+    await pilot.press("enter")  # the site's hits too: threads and replies
     await settle(pilot)
 
 
