@@ -31,6 +31,24 @@ def squash(text: str) -> str:
     return " ".join(clean(text).split())
 
 
+_MD_SPECIAL = re.compile(r"[\\`*\[\]<~&_]")
+_MD_ENTITY = re.compile(r"&(#?\w+;)")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape what Markdown would read as syntax inside running text: links, images, code,
+    emphasis, raw HTML and entities stay the literal text they were."""
+    if _MD_SPECIAL.search(text) is None:  # most text needs nothing
+        return text
+    text = text.replace("\\", "\\\\")
+    for ch in "`*[]<":
+        text = text.replace(ch, "\\" + ch)
+    text = text.replace("~~", "\\~\\~")
+    text = _MD_ENTITY.sub(r"\\&\1", text)
+    # "_" is emphasis only at a word edge; snake_case stays readable.
+    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+
+
 _COUNT = re.compile(r"^\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([kKmMbB]?)\s*\+?\s*$")
 _SUFFIX = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
@@ -106,10 +124,10 @@ def parse_activity(text: str | None, now: datetime) -> datetime | None:
         return now
     if t == "yesterday":
         return now - timedelta(days=1)
-    m = _RELATIVE.match(t)
-    if m and m.group(2) in _UNITS:
-        return now - int(m.group(1)) * _UNITS[m.group(2)]
     try:
+        m = _RELATIVE.match(t)
+        if m and m.group(2) in _UNITS:
+            return now - int(m.group(1)) * _UNITS[m.group(2)]
         if m := _MONTH_YEAR.match(t):
             month = _MONTHS.get(m.group(1))
             if month is not None:
@@ -120,7 +138,7 @@ def parse_activity(text: str | None, now: datetime) -> datetime | None:
                 return datetime(int(m.group(3)), month, int(m.group(1)), tzinfo=UTC)
         if _ISO.match(t):
             return parse_iso(t)
-    except ValueError:
+    except (ValueError, OverflowError):  # "999999y" reaches before year 1: no date at all
         return None
     return None
 
@@ -129,9 +147,9 @@ def parse_iso(text: str) -> datetime | None:
     """An ISO date or date-time; a naive one is taken as UTC."""
     try:
         dt = datetime.fromisoformat(text.strip().upper().replace("Z", "+00:00"))
-    except ValueError:
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00+01:00 has no UTC time
         return None
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def from_millis(text: str | None) -> datetime | None:

@@ -24,6 +24,7 @@ ORDERS = ("ASC", "DESC")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$", re.IGNORECASE)
 _HOST_FIRST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?/", re.IGNORECASE)
 _THREAD_PATH = re.compile(r"^(?:/forums)?/thread/(\d{1,12})(?:/[^/]*)?/?$")
+_CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:/*)[^/?#@]*@")
 
 
 def split(url: str) -> SplitResult:
@@ -36,12 +37,28 @@ def split(url: str) -> SplitResult:
     return parts
 
 
+def redact(url: str) -> str:
+    """``url`` with any user name and password replaced by ``***`` (for messages)."""
+    return _CREDENTIALS.sub(r"\1***@", url)
+
+
 def normalise_base(base: str) -> str:
-    """Validate a base URL: http or https with a host; no trailing slash."""
-    parts = split(base.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise UsageError(f"base URL must be http:// or https:// with a host, not {base!r}")
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    """Validate a base URL: http or https with a host, no credentials; no trailing slash."""
+    shown = redact(base.strip())
+    try:
+        parts = split(base.strip())
+        parts.hostname  # noqa: B018 - the host must parse
+    except (UsageError, ValueError):
+        raise UsageError(f"malformed base URL {shown!r}") from None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise UsageError(f"base URL must be http:// or https:// with a host, not {shown!r}")
+    if "@" in parts.netloc:
+        # A password would end up in JSON output, exports, bookmarks and messages.
+        raise UsageError(f"base URL must not carry a user name or password ({shown!r}); "
+                         "nereader reads the forum without logging in")
+    if parts.query or parts.fragment:
+        raise UsageError(f"base URL must not have a query or fragment, not {shown!r}")
+    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def normalise_sort(sort: str | None) -> str | None:
@@ -157,23 +174,24 @@ def base_of(url: str | None) -> str:
 
 
 def absolute(href: str | None, base: str = DEFAULT_BASE) -> str | None:
-    """Resolve a site-relative href against the base; keep spaces and the like percent-encoded."""
+    """Resolve a site-relative href against the base; keep spaces and the like percent-encoded.
+    Only web links come out: anything that is not http(s) after resolving (javascript:,
+    file:, data:, smb: ...) is None."""
     if not href:
         return None
     href = href.strip()
     if _PLAIN_PATH.match(href):  # a plain site path needs no parsing
         return base + href
-    if href.startswith(("javascript:", "data:", "vbscript:")):
-        return None
     try:
-        parts = split(urljoin(base + "/", href))
+        parts = split(urljoin(base + "/", _HIDDEN.sub("", href)))
     except (UsageError, ValueError):
         return None
     path = quote(parts.path, safe="/%:@!$&'()*+,;=~-._")
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+    return web_url(urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment)))
 
 
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_HIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def web_url(url: str | None) -> str | None:
@@ -339,7 +357,7 @@ def answer_id_from_href(href: str | None) -> int | None:
         return None
     m = _ANSWER.search(href) or _FRAGMENT_ID.search(href)
     return int(m.group(1)) if m else None
-_PLAIN_PATH = re.compile(r"^/[A-Za-z0-9/._~-]*$")
+_PLAIN_PATH = re.compile(r"^/(?!/)[A-Za-z0-9/._~-]*$")
 
 
 def thread_id_from_href(href: str | None) -> int | None:

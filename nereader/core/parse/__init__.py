@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -39,6 +40,42 @@ class PageKind(StrEnum):
     TOPICS = "topics"
 
 
+# The markers the DOM checks below look for, found in the tags themselves: when exactly one
+# kind's markers appear (and no canonical link or other kind's marker), the page is parsed
+# once, by its parser, not twice.
+_THREAD_TAG = re.compile(
+    r"""<[a-z][^<>]*?(?:\bdata-post-type\s*=|\bclass\s*=\s*["']?[^"'<>]*?"""
+    r"""\b(?:thread-container|content-post)\b)""", re.IGNORECASE)
+_LISTING_TAG = re.compile(
+    r"""<[a-z][^<>]*?\bclass\s*=\s*["']?[^"'<>]*?\b(?:article-entry|tag-header|post-count)\b""",
+    re.IGNORECASE)
+_OTHER_KINDS = ("topics-data", "forums-topics-page", "topic-cards", "forums-search-page",
+                "search-header", "reply-title")
+_CANONICAL = re.compile(r"""<link\b[^<>]*\brel\s*=\s*["']?canonical\b[^<>]*>""", re.IGNORECASE)
+_HREF = re.compile(r"""\bhref\s*=\s*["']?([^"'\s<>]+)""", re.IGNORECASE)
+
+
+def _marked(text: str, tag: re.Pattern[str], words: tuple[str, ...]) -> bool:
+    """Whether a marker appears in a tag (the plain search first: most pages lack most)."""
+    return any(w in text for w in words) and tag.search(text) is not None
+
+
+def _quick_kind(text: str) -> PageKind | None:
+    """The kind of a page whose markup leaves no doubt, without building its DOM."""
+    link = _CANONICAL.search(text) if "canonical" in text else None
+    href = _HREF.search(link.group(0)) if link else None
+    kind = url_kind(href.group(1)) if href else None
+    if kind is not None:
+        return PageKind(kind)
+    if any(w in text for w in _OTHER_KINDS):
+        return None
+    thread = _marked(text, _THREAD_TAG, ("data-post-type", "thread-container", "content-post"))
+    listing = _marked(text, _LISTING_TAG, ("article-entry", "tag-header", "post-count"))
+    if thread != listing:
+        return PageKind.THREAD if thread else PageKind.LISTING
+    return None
+
+
 def detect_kind(content: str | bytes, url: str | None = None) -> PageKind:
     """Which parser a page wants: by URL when given, else by its markup."""
     text = decode(content)
@@ -48,6 +85,9 @@ def detect_kind(content: str | bytes, url: str | None = None) -> PageKind:
     head = text.lstrip()[:512].lower()
     if head.startswith("<?xml") or head.startswith("<rss"):
         return PageKind.FEED
+    quick = _quick_kind(text)
+    if quick is not None:
+        return quick
     _, tree = load_html(text)
     canonical = attr(tree.css_first("link[rel=canonical]"), "href")
     kind = url_kind(canonical) if canonical else None
@@ -68,13 +108,14 @@ def detect_kind(content: str | bytes, url: str | None = None) -> PageKind:
 def parse_page(
     content: str | bytes, url: str | None = None, fetched_at: datetime | None = None
 ) -> Page:
-    kind = detect_kind(content, url)
+    text = decode(content)  # once: the parsers take the text as it is
+    kind = detect_kind(text, url)
     if kind is PageKind.FEED:
-        return parse_feed(content, url)
+        return parse_feed(text, url)
     if kind is PageKind.THREAD:
-        return parse_thread(content, url, fetched_at)
+        return parse_thread(text, url, fetched_at)
     if kind is PageKind.SEARCH:
-        return parse_search(content, url, fetched_at)
+        return parse_search(text, url, fetched_at)
     if kind is PageKind.TOPICS:
-        return parse_topics(content, url, fetched_at)
-    return parse_listing(content, url, fetched_at)
+        return parse_topics(text, url, fetched_at)
+    return parse_listing(text, url, fetched_at)

@@ -1,7 +1,13 @@
-"""Helpers every page parser shares: loading, recognising non-content pages, safe lookups."""
+"""Helpers every page parser shares: loading, recognising non-content pages, safe lookups.
+
+Input is bounded before any parser sees it: a page over ``MAX_PAGE_BYTES`` or nesting
+elements deeper than ``MAX_NESTING`` is refused with the reason (the HTML parser takes time
+quadratic in the depth), and bytes are decoded by the charset the page declares.
+"""
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -30,12 +36,67 @@ _ERROR_TITLES = re.compile(
 )
 
 
-def decode(content: str | bytes) -> str:
-    """Bytes to text; refuse what is plainly not a text page."""
+MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_NESTING = 1000
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_DECLARED = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})"""
+    rb"""|<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})""",
+    re.IGNORECASE)
+# A meta tag cannot make UTF-8 bytes UTF-16 (the HTML rule), nor pick an encoding that can
+# smuggle markup past the parser.
+_NOT_FROM_META = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
+                  "utf-7"}
+
+
+def charset(content: bytes, declared: str | None = None) -> str:
+    """The text encoding of a page: its byte order mark, else ``declared`` (the HTTP
+    header's), else a ``<meta charset>`` or XML declaration near the top, else UTF-8."""
+    for bom, name in _BOMS:
+        if content.startswith(bom):
+            return name
+    for candidate in (declared, *_declared_in(content[:4096])):
+        name = _codec(candidate)
+        if name is not None:
+            return name
+    return "utf-8"
+
+
+def _declared_in(head: bytes) -> list[str]:
+    m = _DECLARED.search(head)
+    if m is None:
+        return []
+    name = (m.group(1) or m.group(2) or b"").decode("ascii", "replace")
+    return [] if name.lower() in _NOT_FROM_META else [name]
+
+
+def _codec(name: str | None) -> str | None:
+    """A text codec's canonical name, or None for an unknown or non-text one."""
+    if not name:
+        return None
+    try:
+        info = codecs.lookup(name.strip().strip("\"'"))
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in {"utf-7", "rot-13"}:
+        return None
+    return "utf-8" if info.name.startswith("utf-8") else info.name
+
+
+def decode(content: str | bytes, declared: str | None = None) -> str:
+    """Bytes to text by the page's declared charset; refuse what is plainly not a text page
+    and what is too large to read."""
+    if len(content) > MAX_PAGE_BYTES:
+        raise ParseError(f"page is {len(content)} bytes, over the {MAX_PAGE_BYTES}-byte "
+                         "limit nereader reads")
     if isinstance(content, bytes):
-        if b"\x00" in content[:4096]:
+        encoding = charset(content, declared)
+        if "16" not in encoding and b"\x00" in content[:4096]:
             raise ParseError("page is binary, not HTML")
-        text = content.decode("utf-8", errors="replace")
+        text = content.decode(encoding, errors="replace")
+        if text.startswith("\ufeff"):
+            text = text[1:]
     else:
         text = content
     if not text.strip():
@@ -45,10 +106,44 @@ def decode(content: str | bytes) -> str:
     return text
 
 
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+# Elements that never nest (void) or close themselves when a sibling opens: not counted.
+_FLAT = frozenset((
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr", "param", "keygen", "frame", "basefont", "bgsound", "p", "li", "dt", "dd",
+    "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup", "caption",
+    "rb", "rt", "rtc", "rp", "html", "head", "body"))
+
+
+def nesting(text: str) -> int:
+    """How deep a page nests its elements, estimated from its tags without parsing it."""
+    if text.count("<") <= MAX_NESTING:
+        return 0  # cannot be deeper than its number of tags: not worth the scan
+    depth = deepest = 0
+    for close, name in _TAG.findall(text):
+        if name.lower() in _FLAT:
+            continue
+        if close:
+            depth -= depth > 0
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def check_nesting(text: str) -> None:
+    """Refuse a page nested deeper than any forum page is (the parser would take minutes)."""
+    depth = nesting(text)
+    if depth > MAX_NESTING:
+        raise ParseError(f"page nests elements {depth} deep (nereader reads at most "
+                         f"{MAX_NESTING}); refused as malformed or hostile")
+
+
 def load_html(content: str | bytes) -> tuple[str, LexborHTMLParser]:
     text = decode(content)
     if "<" not in text:
         raise ParseError("page is not HTML")
+    check_nesting(text)
     try:
         tree = LexborHTMLParser(text)
     except Exception as exc:  # selectolax raises bare errors on pathological input

@@ -1,4 +1,11 @@
-"""Post bodies: sanitised HTML and Markdown for display and export, with nothing lost."""
+"""Post bodies: sanitised HTML and Markdown for display and export, with nothing lost.
+
+Every walk is bounded: below ``MAX_DEPTH`` elements a subtree is rendered as its plain text
+(lexbor extracts it without recursing in Python), and lists and quotes nest at most
+``MAX_NEST`` levels in the Markdown (deeper ones are flattened into their parent's text), so a
+hostile page can neither exhaust the stack nor make a reader unreadable. Links are written as
+links only when they are web links (``urls.web_url``); any other target is shown as inert text.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +13,11 @@ import html
 import re
 from typing import Any
 
-from nereader.core.text import clean
+from nereader.core.text import clean, escape_markdown
 from nereader.core.urls import DEFAULT_BASE, absolute
+
+MAX_DEPTH = 48  # elements below a body rendered as structure; deeper is plain text
+MAX_NEST = 8  # lists and quotes inside each other in the Markdown
 
 Node = Any  # selectolax LexborNode (untyped)
 
@@ -24,7 +34,6 @@ _KEEP_TAGS = {"p", "br", "pre", "code", "a", "ul", "ol", "li", "blockquote", "ta
 _VOID = {"br", "hr", "img"}
 _LANG = re.compile(r"(?:^|\s)(?:language|lang)-([A-Za-z0-9_+#.-]+)")
 _WS = re.compile(r"[ \t\n\r\f\v]+")
-_ENTITY = re.compile(r"&(#?\w+;)")
 _LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
 
 
@@ -45,8 +54,10 @@ def _language(node: Node) -> str | None:
     return None
 
 
-def _raw_text(node: Node) -> str:
+def _raw_text(node: Node, depth: int = 0) -> str:
     """Text with its white space as written (for code), ``<br>`` as a newline."""
+    if depth > MAX_DEPTH:
+        return clean(node.text(deep=True) or "")
     parts: list[str] = []
     for child in _children(node):
         if child.tag == "-text":
@@ -54,24 +65,25 @@ def _raw_text(node: Node) -> str:
         elif child.tag == "br":
             parts.append("\n")
         elif child.tag not in _DROP and child.is_element_node:
-            parts.append(_raw_text(child))
+            parts.append(_raw_text(child, depth + 1))
     return clean("".join(parts))
 
 
-_SPECIAL = re.compile(r"[\\`*\[\]<~&_]")
+def _flat(node: Node) -> str:
+    """A subtree too deep to render as structure: its visible text, escaped, on one line."""
+    return escape_text(_WS.sub(" ", clean(node.text(deep=True) or "")).strip())
+
+
+def _inert(url: str) -> str:
+    """A link target that is not a web link, shown as code (never a link in any reader)."""
+    shown = _WS.sub(" ", clean(url)).strip()
+    shown = shown if len(shown) <= 120 else shown[:119] + "…"
+    return _code_span(shown)
 
 
 def escape_text(text: str) -> str:
     """Escape what Markdown would otherwise read as syntax inside running text."""
-    if _SPECIAL.search(text) is None:  # most text needs nothing
-        return text
-    text = text.replace("\\", "\\\\")
-    for ch in "`*[]<":
-        text = text.replace(ch, "\\" + ch)
-    text = text.replace("~~", "\\~\\~")
-    text = _ENTITY.sub(r"\\&\1", text)
-    # "_" is emphasis only at a word edge; snake_case stays readable.
-    return re.sub(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])", r"\\_", text)
+    return escape_markdown(text)
 
 
 def _escape_line_start(line: str) -> str:
@@ -101,13 +113,19 @@ def _link_target(url: str) -> str:
 class _Renderer:
     def __init__(self, base: str) -> None:
         self.base = base
+        self.depth = 0  # elements entered below the body
+        self.nest = 0  # lists and quotes entered
 
     # -- inline -----------------------------------------------------------------------------
     def inline(self, node: Node, in_table: bool = False) -> str:
-        out: list[str] = []
-        for child in _children(node):
-            out.append(self.inline_node(child, in_table))
-        return "".join(out)
+        if self.depth > MAX_DEPTH:
+            flat = _flat(node)
+            return flat.replace("|", "\\|") if in_table else flat
+        self.depth += 1
+        try:
+            return "".join(self.inline_node(child, in_table) for child in _children(node))
+        finally:
+            self.depth -= 1
 
     def inline_node(self, child: Node, in_table: bool = False) -> str:
         tag = child.tag
@@ -122,9 +140,13 @@ class _Renderer:
             return _code_span(_raw_text(child))
         if tag == "a":
             text = self.inline(child, in_table).strip()
-            href = absolute(child.attrs.get("href"), self.base)
+            raw = (child.attrs.get("href") or "").strip()
+            href = absolute(raw, self.base)
             if not href:
-                return text
+                if not raw or raw.startswith("#"):
+                    return text
+                # Not a web link: show where it pointed, as text nobody can click.
+                return f"{text} ({_inert(raw)})" if text else _inert(raw)
             if not text or text == escape_text(href):
                 return f"<{_link_target(href)}>"
             return f"[{text}]({_link_target(href)})"
@@ -146,6 +168,15 @@ class _Renderer:
 
     # -- blocks -----------------------------------------------------------------------------
     def blocks(self, node: Node) -> list[str]:
+        if self.depth > MAX_DEPTH:
+            return [_escape_line_start(_flat(node))]
+        self.depth += 1
+        try:
+            return self._blocks(node)
+        finally:
+            self.depth -= 1
+
+    def _blocks(self, node: Node) -> list[str]:
         out: list[str] = []
         para: list[str] = []
 
@@ -178,10 +209,20 @@ class _Renderer:
             longest = max((len(r) for r in re.findall(r"`{3,}", code)), default=0)
             fence = "`" * max(3, longest + 1)
             return [f"{fence}{_language(node) or ''}\n{code}\n{fence}"]
+        if tag in {"ul", "ol", "blockquote"} and self.nest >= MAX_NEST:
+            return [_escape_line_start(_flat(node))]  # too deep to indent: its text
         if tag in {"ul", "ol"}:
-            return [self.list_block(node)]
+            self.nest += 1
+            try:
+                return [self.list_block(node)]
+            finally:
+                self.nest -= 1
         if tag == "blockquote":
-            inner = "\n\n".join(self.blocks(node))
+            self.nest += 1
+            try:
+                inner = "\n\n".join(self.blocks(node))
+            finally:
+                self.nest -= 1
             return ["\n".join(f"> {ln}" if ln else ">" for ln in inner.split("\n"))]
         if tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
             text = self.inline(node).replace("\\\n", " ").strip()
@@ -204,7 +245,7 @@ class _Renderer:
             if not li.is_element_node:
                 continue
             if li.tag in {"ul", "ol"} and items:  # a list nested directly in a list
-                nested = self.list_block(li)
+                nested = "\n\n".join(self.block(li))
                 items[-1] += "\n" + "\n".join(
                     " " * 4 + ln if ln else ln for ln in nested.split("\n")
                 )
@@ -252,23 +293,26 @@ def to_markdown(node: Node, base: str = DEFAULT_BASE) -> str:
 
 
 def to_safe_html(node: Node, base: str = DEFAULT_BASE) -> str:
-    """The body as HTML with only harmless tags and attributes, links made absolute."""
+    """The body as HTML with only harmless tags and attributes, web links made absolute."""
     out: list[str] = []
     for child in _children(node):
-        _safe(child, base, out)
+        _safe(child, base, out, 0)
     return "".join(out).strip()
 
 
-def _safe(node: Node, base: str, out: list[str]) -> None:
+def _safe(node: Node, base: str, out: list[str], depth: int) -> None:
     tag = node.tag
     if tag == "-text":
         out.append(html.escape(clean(node.text_content or ""), quote=False))
         return
     if not node.is_element_node or tag in _DROP:
         return
+    if depth > MAX_DEPTH:
+        out.append(html.escape(clean(node.text(deep=True) or ""), quote=False))
+        return
     if tag not in _KEEP_TAGS:
         for child in _children(node):
-            _safe(child, base, out)
+            _safe(child, base, out, depth + 1)
         return
     attrs: list[tuple[str, str]] = []
     a = node.attrs
@@ -287,5 +331,5 @@ def _safe(node: Node, base: str, out: list[str]) -> None:
     if tag in _VOID:
         return
     for child in _children(node):
-        _safe(child, base, out)
+        _safe(child, base, out, depth + 1)
     out.append(f"</{tag}>")

@@ -50,6 +50,7 @@ def parse_thread(
     """
     text, tree = load_html(content)
     raise_if_not_content(tree, "a thread")
+    check_complete(text)  # a page cut in half says so, not "not a thread page"
     main = main_of(tree)
     question = first(
         main, "section.content-post.question", ".content-post.question", "[data-post-type=QUESTION]"
@@ -63,7 +64,6 @@ def parse_thread(
             "not a thread page (or a bot check): no question section "
             "(section.content-post.question)"
         )
-    check_complete(text)
     base = base_of(url)
     container = first(main, ".thread-container", ".forums-thread-page") or main
     header = first(container, ".thread-header", "header") or container
