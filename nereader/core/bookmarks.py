@@ -4,20 +4,28 @@ Every change is read-modify-write under an exclusive lock on a sidecar ``.lock``
 write goes through a temporary file, fsync and rename, so two nereader processes adding at
 once lose nothing and a crash mid-write leaves the old file whole. A file that does not parse
 is moved aside as ``*.corrupt-<time>`` (never deleted) and nereader carries on without it.
+
+Nothing a user saved is rewritten away: every entry is checked field by field, a field that
+does not read is ignored (with a warning) and written back exactly as it was, and an entry
+without a readable id is kept in the file untouched. Text is cleaned of terminal escapes as it
+is read, whatever wrote the file.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from nereader.core.clock import iso_now
-from nereader.core.errors import StorageError
+from nereader.core.errors import UsageError
 from nereader.core.models import Bookmark, ThreadSummary
 from nereader.core.store import VERSION, JsonStore
+from nereader.core.text import clean, squash
+from nereader.core.urls import web_url
+
+MAX_ID = 10**15
 
 
 def bookmark_json(mark: Bookmark) -> dict[str, Any]:
@@ -28,19 +36,101 @@ def bookmark_json(mark: Bookmark) -> dict[str, Any]:
     return data
 
 
-def bookmark_from_json(data: dict[str, Any]) -> Bookmark:
-    return Bookmark(
-        id=int(data["id"]),
-        title=str(data.get("title", "")),
-        url=str(data.get("url", "")),
-        tags=tuple(str(t) for t in data.get("tags", [])),
-        note=str(data.get("note", "")),
-        labels=tuple(str(t) for t in data.get("labels", [])),
-        added_at=str(data.get("added_at") or iso_now()),
-        checked_at=data.get("checked_at"),
-        replies_seen=data.get("replies_seen"),
-        seen_post_ids=tuple(int(i) for i in data.get("seen_post_ids", [])),
-    )
+def placeholder_title(thread_id: int) -> str:
+    """The title a bookmark has until its thread is read (never stored over a real one)."""
+    return f"Thread {thread_id}"
+
+
+def _id(value: Any) -> int | None:
+    """A thread id: a whole JSON number (never true, 1.9, negative or huge)."""
+    if type(value) is int and 0 <= value < MAX_ID:
+        return value
+    return None
+
+
+def _texts(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(t for t in (squash(v) for v in value) if t)
+    return None
+
+
+def _ints(value: Any) -> tuple[int, ...] | None:
+    if isinstance(value, list) and all(type(v) is int and v >= 0 for v in value):
+        return tuple(value)
+    return None
+
+
+def _count(value: Any) -> int | None:
+    return value if type(value) is int and value >= 0 else None
+
+
+# field -> (reader returning None when unreadable, the value used then, what it should be)
+_FIELDS: dict[str, tuple[Callable[[Any], Any], Any, str]] = {
+    "title": (lambda v: squash(v) if isinstance(v, str) else None, "", "text"),
+    "url": (lambda v: web_url(v) if isinstance(v, str) else None, "", "an http(s) link"),
+    "tags": (_texts, (), "a list of text"),
+    "note": (lambda v: clean(v) if isinstance(v, str) else None, "", "text"),
+    "labels": (_texts, (), "a list of text"),
+    "added_at": (lambda v: squash(v) if isinstance(v, str) else None, "", "text"),
+    "checked_at": (lambda v: squash(v) if isinstance(v, str) else None, None, "text"),
+    "replies_seen": (_count, None, "a count"),
+    "seen_post_ids": (_ints, (), "a list of post ids"),
+}
+
+
+def read_bookmark(item: Any) -> tuple[Bookmark | None, list[str]]:
+    """A bookmark from its JSON object, and what could not be read of it. Without a readable
+    id there is no bookmark; any other unreadable field is left at its empty value."""
+    if not isinstance(item, dict):
+        return None, [f"an entry is a JSON {type(item).__name__}, not an object"]
+    thread_id = _id(item.get("id"))
+    if thread_id is None:
+        return None, [f"an entry has no usable id ({_show(item.get('id'))})"]
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, (read, empty, wanted) in _FIELDS.items():
+        raw = item.get(name)
+        value = None if raw is None else read(raw)
+        if value is None and raw is not None and not (name == "url" and raw == ""):
+            problems.append(f"bookmark {thread_id}: {name} should be {wanted}, not "
+                            f"{_show(raw)}")
+        values[name] = empty if value is None else value
+    values["added_at"] = values["added_at"] or iso_now()
+    return Bookmark(id=thread_id, **values), problems
+
+
+def _show(value: Any) -> str:
+    import json
+
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError):
+        text = type(value).__name__
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One entry of the file: what was read of it, and the object as it is on disk."""
+
+    raw: Any
+    mark: Bookmark | None
+    read_as: Bookmark | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _written(entry: _Entry) -> Any:
+    """The entry as it goes back to disk: only the fields that changed are rewritten."""
+    if entry.mark is None:
+        return entry.raw
+    if entry.read_as is None or not isinstance(entry.raw, dict):
+        return bookmark_json(entry.mark)
+    new, old = bookmark_json(entry.mark), bookmark_json(entry.read_as)
+    out = dict(entry.raw)
+    for key, value in new.items():
+        if value != old.get(key):
+            out[key] = value
+    return out
 
 
 class BookmarkStore:
@@ -48,7 +138,7 @@ class BookmarkStore:
 
     def __init__(self, data_dir: Path) -> None:
         self.file = JsonStore(data_dir / "bookmarks.json",
-                              lambda: {"version": VERSION, "bookmarks": []})
+                              lambda: {"version": VERSION, "bookmarks": []}, _check_bookmarks)
 
     @property
     def path(self) -> Path:
@@ -58,21 +148,31 @@ class BookmarkStore:
     def warnings(self) -> list[str]:
         return self.file.warnings
 
-    @staticmethod
-    def _items(data: dict[str, Any]) -> list[Bookmark]:
-        out = []
-        for item in data.get("bookmarks", []):
-            with contextlib.suppress(KeyError, TypeError, ValueError):
-                out.append(bookmark_from_json(item))
-        return out
+    def _entries(self, data: dict[str, Any]) -> list[_Entry]:
+        entries: list[_Entry] = []
+        seen: set[int] = set()
+        for item in data.get("bookmarks") or []:
+            mark, problems = read_bookmark(item)
+            if mark is not None and mark.id in seen:
+                problems.append(f"bookmark {mark.id} appears twice; the first is used")
+                mark = None
+            if mark is not None:
+                seen.add(mark.id)
+            for problem in problems:
+                kept = ("kept it as it is" if mark is None
+                        else "ignored it (the file keeps it as it is)")
+                self.file.warn(f"{self.path.name}: {problem}; {kept}")
+            entries.append(_Entry(item, mark, mark))
+        return entries
 
     @staticmethod
-    def _put(data: dict[str, Any], items: list[Bookmark]) -> None:
-        data["version"] = VERSION
-        data["bookmarks"] = [bookmark_json(b) for b in items]
+    def _put(data: dict[str, Any], entries: list[_Entry]) -> None:
+        version = data.get("version")
+        data["version"] = version if type(version) is int and version > VERSION else VERSION
+        data["bookmarks"] = [_written(e) for e in entries]
 
     def all(self) -> list[Bookmark]:
-        return self._items(self.file.load())
+        return [e.mark for e in self._entries(self.file.load()) if e.mark is not None]
 
     def get(self, thread_id: int) -> Bookmark | None:
         return next((b for b in self.all() if b.id == thread_id), None)
@@ -81,46 +181,53 @@ class BookmarkStore:
         return {b.id for b in self.all()}
 
     def add(self, bookmark: Bookmark) -> Bookmark:
-        """Add, or update the note/labels/title of an existing bookmark (labels merge)."""
+        """Add, or update an existing bookmark: what it already has wins over what the new
+        one leaves empty (a placeholder never replaces a title); labels merge."""
 
         def edit(data: dict[str, Any]) -> Bookmark:
-            items = self._items(data)
-            for i, old in enumerate(items):
-                if old.id == bookmark.id:
-                    merged = replace(
+            entries = self._entries(data)
+            placeholder = placeholder_title(bookmark.id)
+            for entry in entries:
+                old = entry.mark
+                if old is not None and old.id == bookmark.id:
+                    known = old.title and old.title != placeholder
+                    entry.mark = replace(
                         old,
-                        title=bookmark.title or old.title,
-                        url=bookmark.url or old.url,
-                        tags=bookmark.tags or old.tags,
+                        title=old.title if known else bookmark.title or old.title,
+                        url=old.url or bookmark.url,
+                        tags=old.tags or bookmark.tags,
                         note=bookmark.note or old.note,
                         labels=tuple(dict.fromkeys(old.labels + bookmark.labels)),
                     )
-                    items[i] = merged
-                    self._put(data, items)
-                    return merged
-            items.append(bookmark)
-            self._put(data, items)
-            return bookmark
+                    self._put(data, entries)
+                    return entry.mark
+            new = replace(bookmark, title=bookmark.title or placeholder)
+            entries.append(_Entry(None, new))
+            self._put(data, entries)
+            return new
 
         return self.file.change(edit)
 
     def remove(self, thread_id: int) -> bool:
+        """Remove a bookmark (an entry naming that id that cannot be read goes too: the user
+        asked for it)."""
+
         def edit(data: dict[str, Any]) -> bool:
-            items = self._items(data)
-            kept = [b for b in items if b.id != thread_id]
+            entries = self._entries(data)
+            kept = [e for e in entries if not _names(e, thread_id)]
             self._put(data, kept)
-            return len(kept) != len(items)
+            return len(kept) != len(entries)
 
         return self.file.change(edit)
 
     def update(self, thread_id: int, **changes: Any) -> Bookmark | None:
         def edit(data: dict[str, Any]) -> Bookmark | None:
-            items = self._items(data)
-            for i, old in enumerate(items):
-                if old.id == thread_id:
-                    items[i] = replace(old, **changes)
-                    self._put(data, items)
-                    return items[i]
+            entries = self._entries(data)
+            for entry in entries:
+                if entry.mark is not None and entry.mark.id == thread_id:
+                    entry.mark = replace(entry.mark, **changes)
+                    self._put(data, entries)
+                    return entry.mark
             return None
 
         return self.file.change(edit)
@@ -129,30 +236,77 @@ class BookmarkStore:
         return {"version": VERSION, "bookmarks": [bookmark_json(b) for b in self.all()]}
 
     def import_json(self, data: Any) -> tuple[int, int]:
-        """Merge an export into the store. Returns (added, updated)."""
-        if not isinstance(data, dict) or not isinstance(data.get("bookmarks"), list):
-            raise StorageError("not a nereader bookmarks export (expected "
-                               '{"version": 1, "bookmarks": [...]})')
-        incoming = self._items(data)
-        if len(incoming) != len(data["bookmarks"]):
-            raise StorageError("the export has bookmarks without a numeric id")
+        """Merge an export into the store. Returns (added, updated). The whole export is
+        checked first: any entry that does not read rejects it, with the reasons."""
+        incoming = validate_import(data)
 
         def edit(store: dict[str, Any]) -> tuple[int, int]:
-            items = {b.id: b for b in self._items(store)}
+            entries = self._entries(store)
+            by_id = {e.mark.id: e for e in entries if e.mark is not None}
             added = updated = 0
             for b in incoming:
-                if b.id in items:
-                    old = items[b.id]
-                    items[b.id] = replace(old, note=old.note or b.note,
-                                          labels=tuple(dict.fromkeys(old.labels + b.labels)))
+                entry = by_id.get(b.id)
+                if entry is not None and entry.mark is not None:
+                    old = entry.mark
+                    entry.mark = replace(old, title=old.title or b.title, url=old.url or b.url,
+                                         tags=old.tags or b.tags, note=old.note or b.note,
+                                         labels=tuple(dict.fromkeys(old.labels + b.labels)))
                     updated += 1
                 else:
-                    items[b.id] = b
+                    entries.append(_Entry(None, b))
                     added += 1
-            self._put(store, list(items.values()))
+            self._put(store, entries)
             return added, updated
 
         return self.file.change(edit)
+
+
+def _names(entry: _Entry, thread_id: int) -> bool:
+    if entry.mark is not None:
+        return entry.mark.id == thread_id
+    raw = entry.raw.get("id") if isinstance(entry.raw, dict) else None
+    return raw == thread_id or (isinstance(raw, str) and raw.strip() == str(thread_id))
+
+
+def _check_bookmarks(data: dict[str, Any]) -> str | None:
+    items = data.get("bookmarks")
+    if items is not None and not isinstance(items, list):
+        return f'"bookmarks" is a JSON {type(items).__name__}, not a list'
+    return None
+
+
+def validate_import(data: Any, limit: int = 5) -> list[Bookmark]:
+    """The bookmarks of an export, every field checked; UsageError names what is wrong."""
+    if not isinstance(data, dict) or not isinstance(data.get("bookmarks"), list):
+        raise UsageError('not a nereader bookmarks export (expected {"version": 1, '
+                         '"bookmarks": [...]})')
+    version = data.get("version", VERSION)
+    if type(version) is not int or version > VERSION:
+        raise UsageError(f"the export's version is {_show(version)}; this nereader reads "
+                         f"version {VERSION}")
+    marks: list[Bookmark] = []
+    problems: list[str] = []
+    seen: set[int] = set()
+    for n, item in enumerate(data["bookmarks"], 1):
+        mark, trouble = read_bookmark(item)
+        problems += [f"entry {n}: {t}" for t in trouble]
+        if mark is not None:
+            if mark.id in seen:
+                problems.append(f"entry {n}: bookmark {mark.id} appears twice")
+            seen.add(mark.id)
+            marks.append(mark)
+    if problems:
+        more = f" (and {len(problems) - limit} more)" if len(problems) > limit else ""
+        raise UsageError("the export was not imported: " + "; ".join(problems[:limit]) + more)
+    return marks
+
+
+def _check_state(data: dict[str, Any]) -> str | None:
+    for key in ("read", "visits"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, dict):
+            return f'"{key}" is a JSON {type(value).__name__}, not an object'
+    return None
 
 
 class ReadState:
@@ -160,7 +314,8 @@ class ReadState:
 
     def __init__(self, data_dir: Path) -> None:
         self.file = JsonStore(data_dir / "state.json",
-                              lambda: {"version": VERSION, "read": {}, "visits": {}})
+                              lambda: {"version": VERSION, "read": {}, "visits": {}},
+                              _check_state)
         self._cache: dict[str, Any] | None = None
 
     @property
@@ -169,15 +324,34 @@ class ReadState:
 
     def snapshot(self) -> dict[str, Any]:
         if self._cache is None:
-            self._cache = self.file.load()
+            self._cache = self._checked(self.file.load())
         return self._cache
+
+    def _checked(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Say what in the document does not read (it stays in the file as it is)."""
+        read = data.get("read") or {}
+        bad = [k for k, v in read.items()
+               if not k.isdigit() or not isinstance(v, dict) or type(v.get("replies")) is not int
+               or not isinstance(v.get("at"), str)]
+        if bad:
+            self.file.warn(f"{self.file.path.name}: the read state of {len(bad)} thread(s) "
+                           f"does not read (e.g. {_show(bad[0])}); they count as read, and "
+                           "the file keeps them")
+        visits = data.get("visits") or {}
+        odd = [k for k, v in visits.items() if not isinstance(v, str)]
+        if odd:
+            self.file.warn(f"{self.file.path.name}: the last visit to {_show(odd[0])} does "
+                           "not read; ignored it")
+        return data
 
     def _edit(self, edit: Callable[[dict[str, Any]], None]) -> None:
         def apply(data: dict[str, Any]) -> None:
-            data.setdefault("read", {})
-            data.setdefault("visits", {})
+            if not isinstance(data.get("read"), dict):
+                data["read"] = {}
+            if not isinstance(data.get("visits"), dict):
+                data["visits"] = {}
             edit(data)
-            self._cache = data
+            self._cache = self._checked(data)
 
         self.file.change(apply)
 
@@ -196,15 +370,19 @@ class ReadState:
         previous: list[str | None] = [None]
 
         def edit(data: dict[str, Any]) -> None:
-            previous[0] = data["visits"].get(tag)
+            before = data["visits"].get(tag)
+            previous[0] = before if isinstance(before, str) else None
             data["visits"][tag] = iso_now()
 
         self._edit(edit)
         return previous[0]
 
     def entry(self, thread_id: int) -> dict[str, Any] | None:
-        found = self.snapshot().get("read", {}).get(str(thread_id))
-        return found if isinstance(found, dict) else None
+        read = self.snapshot().get("read") or {}
+        found = read.get(str(thread_id))
+        if found is None:
+            return None
+        return found if isinstance(found, dict) else {}
 
     def is_unread(self, row: ThreadSummary) -> bool:
         return self.entry(row.id) is None
@@ -214,7 +392,5 @@ class ReadState:
         entry = self.entry(row.id)
         if entry is None:
             return False
-        try:
-            return row.replies > int(entry.get("replies", 0))
-        except (TypeError, ValueError):
-            return False
+        replies = entry.get("replies")
+        return type(replies) is int and row.replies > replies

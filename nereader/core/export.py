@@ -9,6 +9,23 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from nereader.core.models import Bookmark, Post, PostKind, Thread, ThreadSummary, to_jsonable
+from nereader.core.text import escape_markdown, squash
+from nereader.core.urls import web_url
+
+
+def md_text(text: str) -> str:
+    """Text the site (or a user) wrote, as inert Markdown on one line: no link, image, HTML
+    or emphasis it might spell can take effect, and no line break can end a list item."""
+    return escape_markdown(squash(text))
+
+
+def md_link(url: str | None) -> str:
+    """An autolink for a web link; anything else is shown as code, never as a link."""
+    safe = web_url(url)
+    if safe is not None:
+        return "<" + safe.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E") + ">"
+    shown = squash(url or "").replace("`", "'")
+    return f"`{shown}`" if shown else ""
 
 
 def summary_json(row: ThreadSummary) -> dict[str, Any]:
@@ -75,11 +92,11 @@ def post_heading(post: Post, number: int) -> str:
     """One line that says who wrote a post and what the forum says about it."""
     label = {PostKind.QUESTION: "Question", PostKind.ANSWER: f"Reply {number}",
              PostKind.COMMENT: "Comment"}[post.kind]
-    parts = [f"{label} by {post.author.name}"]
+    parts = [f"{label} by {md_text(post.author.name)}"]
     if post.apple_staff:
-        parts.append(f"Apple staff ({post.role})" if post.role else "Apple staff")
+        parts.append(f"Apple staff ({md_text(post.role)})" if post.role else "Apple staff")
     elif post.role:
-        parts.append(post.role)
+        parts.append(md_text(post.role))
     parts.append(_date(post.created_at))
     if post.accepted:
         parts.append("✓ Accepted answer")
@@ -88,7 +105,20 @@ def post_heading(post: Post, number: int) -> str:
     return " · ".join(parts)
 
 
+_YAML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                 "\x1b": "\\e", "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P",
+                 "\ufeff": "\\uFEFF"}
+_YAML_UNSAFE = re.compile(r'[\\"\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]')
+
+
+def _yaml_char(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return _YAML_ESCAPES.get(ch) or f"\\x{ord(ch):02x}"
+
+
 def _yaml_value(value: Any) -> str:
+    """A YAML flow value: strings double-quoted with every line break and control character
+    escaped, so nothing a note holds (CR, NEL, ESC ...) can end the front matter."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -97,8 +127,7 @@ def _yaml_value(value: Any) -> str:
         return str(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_yaml_value(v) for v in value) + "]"
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{text}"'
+    return '"' + _YAML_UNSAFE.sub(_yaml_char, str(value)) + '"'
 
 
 def thread_markdown(thread: Thread, front_matter: dict[str, Any] | None = None) -> str:
@@ -108,11 +137,11 @@ def thread_markdown(thread: Thread, front_matter: dict[str, Any] | None = None) 
         lines.append("---")
         lines += [f"{k}: {_yaml_value(v)}" for k, v in front_matter.items()]
         lines += ["---", ""]
-    lines.append(f"# {thread.title}")
+    lines.append(f"# {md_text(thread.title) or '(untitled)'}")
     lines.append("")
-    meta = [f"<{thread.url}>"]
+    meta = [md_link(thread.url)] if thread.url else []
     if thread.tags:
-        meta.append("Tags: " + ", ".join(t.name for t in thread.tags))
+        meta.append("Tags: " + ", ".join(md_text(t.name) for t in thread.tags))
     s = thread.stats
     counts = [f"{v} {k}" for k, v in (("replies", s.replies), ("boosts", s.boosts),
                                        ("views", s.views), ("participants", s.participants))
@@ -175,15 +204,16 @@ def number_code_blocks(markdown: str, start: int) -> tuple[str, int]:
 
 
 def post_links(post: Post) -> list[tuple[str, str]]:
-    """The links of a post body: (text, absolute URL), in order, each URL once."""
+    """The web links of a post body: (text, absolute http(s) URL), in order, each URL once.
+    Nothing else is returned, whatever an old cached body holds."""
     node = LexborHTMLParser(f"<div>{post.body_html}</div>").css_first("div")
     links: list[tuple[str, str]] = []
     seen: set[str] = set()
     for a in node.css("a[href]") if node is not None else []:
-        href = (a.attributes.get("href") or "").strip()
+        href = web_url((a.attributes.get("href") or "").strip())
         if href and href not in seen:
             seen.add(href)
-            links.append((" ".join(a.text(deep=True).split()) or href, href))
+            links.append((squash(a.text(deep=True)) or href, href))
     return links
 
 
@@ -205,8 +235,11 @@ def markdown_export(marks: list[tuple[Bookmark, Thread | None]]) -> dict[str, st
     lines = ["# Bookmarks", ""]
     for mark, thread in marks:
         name = f"{mark.id}-{_slug(mark.title)}.md"
+        labels = " ".join(md_text(f"#{label}") for label in mark.labels)
+        note = f" — {md_text(mark.note)}" if squash(mark.note) else ""
         if thread is None:
-            lines.append(f"- {mark.title} <{mark.url}> (not available offline)")
+            lines.append(f"- {md_text(mark.title) or mark.id} {md_link(mark.url)} "
+                         f"(not available offline) {labels}".rstrip() + note)
             continue
         front = {
             "id": thread.id, "title": thread.title, "url": thread.url,
@@ -216,8 +249,7 @@ def markdown_export(marks: list[tuple[Bookmark, Thread | None]]) -> dict[str, st
             "note": mark.note, "labels": list(mark.labels),
         }
         files[name] = thread_markdown(thread, front_matter=front)
-        labels = " ".join(f"#{label}" for label in mark.labels)
-        lines.append(f"- [{thread.title}]({name}) {labels}".rstrip()
-                     + (f" — {mark.note}" if mark.note else ""))
+        lines.append(f"- [{md_text(thread.title) or thread.id}]({name}) {labels}".rstrip()
+                     + note)
     files["index.md"] = "\n".join(lines) + "\n"
     return files

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -41,6 +42,7 @@ class Library:
         data_dir = pages.settings.data_dir
         self._marks = BookmarkStore(data_dir)
         self._read = ReadState(data_dir)
+        self._cache_warned = False
 
     async def _run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """A store call off the event loop; what the stores had to say is passed on."""
@@ -66,15 +68,18 @@ class Library:
         """Bookmark a thread and pin it; fetch it now unless it is cached and we are offline.
         Returns the bookmark and a warning when it is not yet readable offline."""
         pages = self.pages
-        cached = await pages.cached_thread(thread_id)
+        cached = await self._cached(thread_id)
         known: Thread | ThreadSummary | None = cached or row
-        title = (known.title if known else "") or f"Thread {thread_id}"
+        title = known.title if known else ""  # unknown: the stored title (if any) stays
         url = known.url if known else pages.thread_url(thread_id)
         tags = tuple(t.slug for t in known.tags) if known else ()
         saved = await self._run(self._marks.add,
                                 Bookmark(thread_id, title, url, tags, note, labels))
-        await pages.pin_thread(thread_id, 1)
         warning, thread = None, cached
+        try:
+            await pages.pin_thread(thread_id, 1)
+        except StorageError as exc:  # the bookmark is saved; only offline reading waits
+            return saved, f"saved, but the cache could not keep it for offline reading: {exc}"
         if cached is None or not pages.loader.offline:
             try:
                 thread = (await pages.thread(thread_id)).value
@@ -90,8 +95,22 @@ class Library:
 
     async def remove(self, thread_id: int) -> bool:
         removed = await self._run(self._marks.remove, thread_id)
-        await self.pages.unpin_thread(thread_id)
+        try:
+            await self.pages.unpin_thread(thread_id)
+        except StorageError as exc:
+            self._emit(Notice(f"removed the bookmark; its pages stay pinned in the cache: "
+                              f"{exc}", "Cache"))
         return removed
+
+    async def _cached(self, thread_id: int) -> Thread | None:
+        """A whole cached thread; a cache that cannot be read counts as empty (said once)."""
+        try:
+            return await self.pages.cached_thread(thread_id)
+        except StorageError as exc:
+            if not self._cache_warned:
+                self._cache_warned = True
+                self._emit(Notice(f"{exc}; reading bookmarks without it", "Cache"))
+            return None
 
     async def set_note(self, thread_id: int, note: str, labels: tuple[str, ...]
                        ) -> tuple[Bookmark, str | None]:
@@ -104,6 +123,8 @@ class Library:
     async def _saw(self, mark: Bookmark, thread: Thread) -> tuple[Bookmark, tuple[int, ...]]:
         """Record that every post of a bookmarked thread has been seen and keep all its pages
         pinned. Returns the bookmark and the posts new since the last look (none at first)."""
+        if thread.id != mark.id:  # never let another thread's page rewrite a bookmark
+            return mark, ()
         seen = set(mark.seen_post_ids)
         new = tuple(p.id for p in thread.posts if p.id not in seen) if seen else ()
         updated = await self._run(
@@ -116,9 +137,13 @@ class Library:
     async def import_json(self, data: object) -> tuple[int, int]:
         """Merge an export; every bookmark is pinned (fetched by the next check or read)."""
         added, updated = await self._run(self._marks.import_json, data)
-        for mark in await self.bookmarks():
-            cached = await self.pages.cached_thread(mark.id)
-            await self.pages.pin_thread(mark.id, cached.total_pages if cached else 1)
+        try:
+            for mark in await self.bookmarks():
+                cached = await self.pages.cached_thread(mark.id)
+                await self.pages.pin_thread(mark.id, cached.total_pages if cached else 1)
+        except StorageError as exc:  # imported all the same: only the pins wait
+            self._emit(Notice(f"imported, but the cache could not pin the bookmarks: {exc}",
+                              "Cache"))
         return added, updated
 
     async def export_json(self) -> dict[str, Any]:
@@ -130,7 +155,7 @@ class Library:
         pairs: list[tuple[Bookmark, Thread | None]] = []
         problems: list[str] = []
         for mark in await self.bookmarks():
-            thread = await self.pages.cached_thread(mark.id)
+            thread = await self._cached(mark.id)
             if thread is None and not self.pages.loader.offline:
                 try:
                     thread = (await self.pages.thread(mark.id)).value
@@ -216,17 +241,26 @@ class Library:
         """Bookmarks as list rows, their numbers from the cached thread when there is one."""
         rows = []
         for mark in await self.bookmarks():
-            thread = await self.pages.cached_thread(mark.id)
-            rows.append(_row(mark, thread))
+            thread = await self._cached(mark.id)
+            rows.append(_row(mark if mark.url else replace(mark, url=self.pages.thread_url(
+                mark.id)), thread))
         return rows
 
     async def items(self) -> list[LibraryItem]:
         """Every cached listing and every bookmark, with ages."""
+        try:
+            listings = await self.pages.cached_listings()
+        except StorageError as exc:
+            self._emit(Notice(f"{exc}; showing the bookmarks only", "Cache"))
+            listings = []
         items = [LibraryItem("tag", ref.key, listing.name or ref.key, age,
                              f"{listing.total_posts or 0} posts, {listing.total_pages} pages")
-                 for ref, listing, age in await self.pages.cached_listings()]
+                 for ref, listing, age in listings]
         for mark in await self.bookmarks():
-            age = await self.pages.thread_age(mark.id)
+            try:
+                age = await self.pages.thread_age(mark.id)
+            except StorageError:
+                age = None
             detail = ", ".join(mark.labels) + (f" · {mark.note}" if mark.note else "")
             items.append(LibraryItem("bookmark", str(mark.id), mark.title, age, detail))
         return items

@@ -14,10 +14,10 @@ set aside, a broken index, requests in flight) goes to the ``events`` callback a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import httpx
 
@@ -56,6 +56,9 @@ from nereader.core.query import Context
 from nereader.core.settings import Layer, Resolved, Settings
 from nereader.core.store import FilterHistory, RecentTags, SavedFilters
 from nereader.core.urls import ListingRef
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _ignore(event: ServiceEvent) -> None:
@@ -214,23 +217,31 @@ class ForumService:
         return await self._library.items()
 
     # -- preferences: recent listings, filter history, saved filters ---------------------------
+    async def _prefs(self, store: RecentTags | FilterHistory | SavedFilters,
+                     fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """A preference file call off the loop; what the file had to say is passed on."""
+        try:
+            return await self._loader.run(fn, *args, **kwargs)
+        finally:
+            self._pass_on(store.warnings)
+
     async def recent_tags(self) -> list[str]:
-        return await self._loader.run(self._recent.load)
+        return await self._prefs(self._recent, self._recent.load)
 
     async def remember_tag(self, key: str) -> list[str]:
-        return await self._loader.run(self._recent.add, key)
+        return await self._prefs(self._recent, self._recent.add, key)
 
     async def filter_history(self) -> list[str]:
-        return await self._loader.run(self._history.load)
+        return await self._prefs(self._history, self._history.load)
 
     async def add_filter_history(self, query: str) -> list[str]:
-        return await self._loader.run(self._history.add, query)
+        return await self._prefs(self._history, self._history.add, query)
 
     async def saved_filters(self) -> dict[str, str]:
-        return await self._loader.run(self._saved.load)
+        return await self._prefs(self._saved, self._saved.load)
 
     async def save_filter(self, name: str, query: str) -> dict[str, str]:
-        await self._loader.run(self._saved.save, name, query)
+        await self._prefs(self._saved, self._saved.save, name, query)
         return await self.saved_filters()
 
     # -- followed listings, news, saved preferences in the config file -------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 
 from nereader.core.clock import utc_now
 from nereader.core.errors import StorageError
+from nereader.core.text import clean, squash
 
 T = TypeVar("T")
 VERSION = 1
@@ -42,19 +44,28 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
 @contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock held for the ``with`` block (blocks until free)."""
+def file_lock(path: Path, shared: bool = False) -> Iterator[None]:
+    """An advisory lock held for the ``with`` block (blocks until free); ``shared`` for
+    readers. A reader in a folder it cannot write to (or that does not exist yet) reads
+    without a lock: there is no writer it could race with there."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not shared:
+            path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
+        if shared and (exc.errno in _READ_ONLY or isinstance(exc, FileNotFoundError)):
+            yield
+            return
         raise StorageError(f"cannot lock {path}: {exc.strerror or exc}") from exc
     try:
         try:
             import fcntl
 
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         except ImportError:  # Windows
             import msvcrt
 
@@ -64,47 +75,85 @@ def file_lock(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-class JsonStore:
-    """One JSON document on disk, changed only under the lock."""
+def load_json(text: str) -> Any:
+    """Strict JSON: no NaN or Infinity, and nesting too deep to walk is an error (ValueError)."""
 
-    def __init__(self, path: Path, empty: Callable[[], dict[str, Any]]) -> None:
+    def constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a JSON number")
+
+    try:
+        return json.loads(text, parse_constant=constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+class JsonStore:
+    """One JSON document on disk, changed only under the lock.
+
+    A document that does not parse, or whose shape ``check`` refuses, is moved aside as
+    ``*.corrupt-<time>`` (never deleted) with a warning, and nereader carries on without it.
+    If it cannot be moved aside, reading goes on without it, but no change is written over
+    it. Each warning is said once per process; ``warnings`` holds those not yet passed on.
+    """
+
+    def __init__(self, path: Path, empty: Callable[[], dict[str, Any]],
+                 check: Callable[[dict[str, Any]], str | None] | None = None) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
         self._empty = empty
+        self._check = check or (lambda data: None)
         self.warnings: list[str] = []
+        self._said: set[str] = set()
 
-    def _read(self) -> dict[str, Any]:
+    def warn(self, message: str) -> None:
+        if message not in self._said:
+            self._said.add(message)
+            self.warnings.append(message)
+
+    def _read(self, writing: bool) -> dict[str, Any]:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return self._empty()
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
+            if isinstance(exc, UnicodeDecodeError):
+                return self._set_aside(f"not UTF-8 text: {exc.reason}", writing)
             raise StorageError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
         try:
-            data = json.loads(text)
-            if not isinstance(data, dict):
-                raise ValueError("not a JSON object")
+            data = load_json(text)
         except ValueError as exc:
-            aside = self.path.with_name(
-                f"{self.path.name}.corrupt-{utc_now():%Y%m%dT%H%M%S%f}")
-            try:
-                self.path.replace(aside)
-            except OSError as move:
-                raise StorageError(f"{self.path} is corrupted ({exc}) and could not be moved "
-                                   f"aside: {move}") from move
-            self.warnings.append(f"{self.path.name} was unreadable ({exc}); kept it as "
-                                 f"{aside.name} and started afresh")
-            return self._empty()
+            return self._set_aside(f"not valid JSON: {exc}", writing)
+        if not isinstance(data, dict):
+            return self._set_aside(f"a JSON {type(data).__name__}, not an object", writing)
+        problem = self._check(data)
+        if problem:
+            return self._set_aside(problem, writing)
         return data
 
+    def _set_aside(self, why: str, writing: bool) -> dict[str, Any]:
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{utc_now():%Y%m%dT%H%M%S%f}")
+        try:
+            self.path.replace(aside)
+        except OSError as move:
+            if writing:
+                raise StorageError(f"{self.path} cannot be read ({why}) and could not be "
+                                   f"moved aside ({move.strerror or move}); it is left as it "
+                                   "is and nothing was changed") from move
+            self.warn(f"{self.path.name} cannot be read ({why}); reading without it "
+                      "(it is left as it is)")
+            return self._empty()
+        self.warn(f"{self.path.name} could not be read ({why}); kept it as {aside.name} "
+                  "and started afresh")
+        return self._empty()
+
     def load(self) -> dict[str, Any]:
-        with file_lock(self.lock_path):
-            return self._read()
+        with file_lock(self.lock_path, shared=True):
+            return self._read(writing=False)
 
     def change(self, edit: Callable[[dict[str, Any]], T]) -> T:
         """Apply ``edit`` to the current document and write it back atomically."""
         with file_lock(self.lock_path):
-            data = self._read()
+            data = self._read(writing=True)
             result = edit(data)
             atomic_write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
             return result
@@ -113,31 +162,50 @@ class JsonStore:
 def read_json(path: Path, default: Any) -> Any:
     """JSON from ``path``; a missing file gives ``default``, an unreadable one StorageError."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return load_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return default
     except (OSError, ValueError) as exc:
-        raise StorageError(f"cannot read {path}: {exc}") from exc
+        detail = getattr(exc, "strerror", None) or exc
+        raise StorageError(f"cannot read {path}: {detail}") from exc
 
 
-def read_strings(path: Path) -> list[str]:
-    """A JSON list of strings; anything unreadable is an empty list (it is only a convenience)."""
+def read_strings(path: Path, warn: Callable[[str], None]) -> list[str]:
+    """A JSON list of strings, cleaned; anything unreadable is an empty list, said once."""
     try:
         data = read_json(path, [])
-    except StorageError:
+    except StorageError as exc:
+        warn(f"{exc}; it is left as it is until nereader writes it again")
         return []
-    return [str(x) for x in data if isinstance(x, str)] if isinstance(data, list) else []
+    if not isinstance(data, list):
+        warn(f"{path.name} should hold a list of text; ignored it")
+        return []
+    return [clean(x) for x in data if isinstance(x, str)]
 
 
-class RecentTags:
+class _Said:
+    """Warnings a small preference file has for the user, each said once."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self._said: set[str] = set()
+
+    def warn(self, message: str) -> None:
+        if message not in self._said:
+            self._said.add(message)
+            self.warnings.append(message)
+
+
+class RecentTags(_Said):
     """The tags a user opened lately, newest first (for the tag switcher)."""
 
     def __init__(self, data_dir: Path, limit: int = 12) -> None:
+        super().__init__()
         self.path = data_dir / "recent-tags.json"
         self.limit = limit
 
     def load(self) -> list[str]:
-        return read_strings(self.path)[: self.limit]
+        return read_strings(self.path, self.warn)[: self.limit]
 
     def add(self, key: str) -> list[str]:
         tags = [key] + [t for t in self.load() if t != key]
@@ -146,15 +214,16 @@ class RecentTags:
         return tags
 
 
-class FilterHistory:
+class FilterHistory(_Said):
     """The last filter queries, newest last (for up/down in the filter bar)."""
 
     def __init__(self, data_dir: Path, limit: int = 50) -> None:
+        super().__init__()
         self.path = data_dir / "filter-history.json"
         self.limit = limit
 
     def load(self) -> list[str]:
-        return read_strings(self.path)[-self.limit :]
+        return read_strings(self.path, self.warn)[-self.limit :]
 
     def add(self, query: str) -> list[str]:
         query = query.strip()
@@ -165,23 +234,40 @@ class FilterHistory:
         return items
 
 
-class SavedFilters:
-    """Named filter queries in the config folder, as a JSON object people can edit."""
+class SavedFilters(_Said):
+    """Named filter queries in the config folder, as a JSON object people can edit.
+
+    People edit this file by hand, so it is never moved aside: a file that does not read is
+    an error that names the problem (and saving refuses to write over it), and an entry that
+    is not text is ignored with a warning but kept in the file."""
 
     def __init__(self, config_dir: Path) -> None:
+        super().__init__()
         self.path = config_dir / "filters.json"
 
-    def load(self) -> dict[str, str]:
+    def _raw(self) -> dict[str, Any]:
         data = read_json(self.path, {})
         if not isinstance(data, dict):
-            raise StorageError(f"{self.path} should hold an object of name: query")
-        return {str(k): str(v) for k, v in data.items()}
+            raise StorageError(f"{self.path} should hold an object of name: query, not a "
+                               f"JSON {type(data).__name__}; fix or remove it")
+        return data
+
+    def load(self) -> dict[str, str]:
+        filters: dict[str, str] = {}
+        for key, value in self._raw().items():
+            name = squash(key)
+            if isinstance(value, str) and name:
+                filters[name] = clean(value)
+            else:
+                self.warn(f"{self.path.name}: the filter {name!r} is not a query text "
+                          f"({json.dumps(value)[:40]}); ignored it (the file keeps it)")
+        return filters
 
     def save(self, name: str, query: str) -> None:
-        name = " ".join(name.split())
+        name = squash(name)
         if not name:
             raise StorageError("a saved filter needs a name")
-        filters = self.load()
-        filters[name] = query
-        atomic_write_text(self.path, json.dumps(dict(sorted(filters.items())), indent=2,
+        data = self._raw()  # entries this version cannot read are written back as they were
+        data[name] = clean(query)
+        atomic_write_text(self.path, json.dumps(dict(sorted(data.items())), indent=2,
                                                 ensure_ascii=False) + "\n")

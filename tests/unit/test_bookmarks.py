@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from nereader.core.bookmarks import Bookmark, BookmarkStore, ReadState
-from nereader.core.errors import StorageError
+from nereader.core.errors import UsageError
 from nereader.core.models import ThreadSummary
 
 WRITER = """
@@ -101,9 +101,9 @@ def test_export_import_round_trip(tmp_path: Path) -> None:
     assert target.export_json() == source.export_json()
     assert target.import_json(exported) == (0, 2)  # importing again changes nothing
     assert target.export_json() == source.export_json()
-    with pytest.raises(StorageError):
+    with pytest.raises(UsageError):
         target.import_json({"bookmarks": [{"title": "no id"}]})
-    with pytest.raises(StorageError):
+    with pytest.raises(UsageError):
         target.import_json([1, 2])
 
 

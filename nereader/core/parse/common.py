@@ -57,9 +57,9 @@ def charset(content: bytes, declared: str | None = None) -> str:
         if content.startswith(bom):
             return name
     for candidate in (declared, *_declared_in(content[:4096])):
-        name = _codec(candidate)
-        if name is not None:
-            return name
+        found = _codec(candidate)
+        if found is not None:
+            return found
     return "utf-8"
 
 
