@@ -28,7 +28,7 @@ import diskcache
 from nereader import __version__
 from nereader.core import codec
 from nereader.core.clock import utc_now
-from nereader.core.errors import StorageError, storage_errors
+from nereader.core.errors import ParseError, StorageError, storage_errors
 from nereader.core.models import MODEL_SCHEMA, CacheInfo
 from nereader.core.urls import canonical
 
@@ -60,7 +60,10 @@ class CachedPage:
     @property
     def body(self) -> bytes:
         if self._body is None:
-            self._body = zlib.decompress(self._packed or b"")
+            try:
+                self._body = zlib.decompress(self._packed or b"")
+            except zlib.error as exc:  # a damaged copy is no copy (the loader refetches)
+                raise ParseError(f"the cached copy of {self.url} is damaged: {exc}") from exc
         return self._body
 
     @property
@@ -107,23 +110,62 @@ class DataDisk(diskcache.Disk):  # type: ignore[misc]
         return super().fetch(mode, filename, value, read)
 
 
+_STORES = ("pages-v2", "pinned-v2")
+_OPEN_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout)
+
+
+def _open(directory: Path, name: str, size_limit: int) -> diskcache.Cache:
+    if name == "pinned-v2":
+        return diskcache.Cache(str(directory / name), disk=DataDisk, eviction_policy="none")
+    return diskcache.Cache(str(directory / name), size_limit=size_limit, disk=DataDisk,
+                           eviction_policy="least-recently-used", cull_limit=10)
+
+
 class PageCache:
-    """Pages as fetched (body compressed), with ETag / Last-Modified for revalidation."""
+    """Pages as fetched (body compressed), with ETag / Last-Modified for revalidation.
+
+    A stored page that fails its checksum (or does not unpack) is dropped when read, and
+    ``warnings`` says so; the loader passes that on and fetches the page again."""
 
     def __init__(self, directory: Path, size_limit: int = 512 * 1024 * 1024) -> None:
         self.directory = directory
         self.size_limit = size_limit
+        self.warnings: list[str] = []
         self._lock = threading.Lock()
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            self._pages = diskcache.Cache(
-                str(directory / "pages-v2"), size_limit=size_limit, disk=DataDisk,
-                eviction_policy="least-recently-used", cull_limit=10)
-            self._pinned = diskcache.Cache(str(directory / "pinned-v2"), disk=DataDisk,
-                                           eviction_policy="none")
-        except (OSError, sqlite3.Error, diskcache.Timeout) as exc:
-            raise StorageError(f"cannot open the cache in {directory}: {exc}") from exc
+            self._pages = _open(directory, "pages-v2", size_limit)
+            self._pinned = _open(directory, "pinned-v2", size_limit)
+            self._pages.get("")  # a file that is not a database fails here, not later
+            self._pinned.get("")
+        except _OPEN_ERRORS as exc:
+            raise StorageError(f"cannot open the cache in {directory}: {exc}; `nereader cache "
+                               "clear` repairs it") from exc
         _migrate_legacy(directory, self)
+
+    @classmethod
+    def repair(cls, directory: Path, size_limit: int, include_pinned: bool) -> list[str]:
+        """Recreate the stores that cannot be opened (and the unpinned one, which a clear
+        empties anyway); returns what was recreated. The pinned store goes only when it
+        cannot be read at all, or with ``include_pinned``."""
+        remade: list[str] = []
+        for name in _STORES:
+            path = directory / name
+            if name == "pinned-v2" and not include_pinned:
+                try:
+                    store = _open(directory, name, size_limit)
+                    store.get("")
+                    store.close()
+                    continue
+                except _OPEN_ERRORS:
+                    pass
+            if path.exists():
+                shutil.rmtree(path, ignore_errors=True)
+                if path.exists():
+                    raise StorageError(f"cannot remove the damaged cache store {path}; "
+                                       "check the folder's permissions")
+                remade.append(name)
+        return remade
 
     def close(self) -> None:
         self._pages.close()
@@ -133,10 +175,20 @@ class PageCache:
     @_storage("read a page")
     def get(self, url: str) -> CachedPage | None:
         key = canonical(url)
-        raw = self._pinned.get(key)
+        store, raw = self._pinned, self._pinned.get(key)
         if raw is None:
-            raw = self._pages.get(key)
-        return unpack(raw) if isinstance(raw, bytes) else None
+            store, raw = self._pages, self._pages.get(key)
+        if not isinstance(raw, bytes):
+            return None
+        try:
+            return unpack(raw)
+        except DamagedPage as exc:
+            self.warnings.append(f"the cached copy of {url} was damaged ({exc}); dropped it")
+            with self._lock:
+                store.pop(key, default=None)
+                if store is self._pinned:
+                    self._pinned.set(_INTENT + key, b"")  # still pinned: its next copy too
+            return None
 
     @_storage("store a page")
     def put(self, page: CachedPage) -> None:
@@ -231,20 +283,27 @@ def pack(page: CachedPage) -> bytes:
     if page.model is not None:
         with contextlib.suppress(TypeError):
             model = codec.dump(page.model)
+    packed = page._packed if page._body is None and page._packed else zlib.compress(page.body, 1)
     header = json.dumps({
         "url": page.url, "status": page.status, "etag": page.etag,
         "last_modified": page.last_modified, "fetched_at": page.fetched_at.timestamp(),
         "kind": page.kind, "model_tag": MODEL_TAG if model else None,
-        "model_bytes": len(model),
+        "model_bytes": len(model), "crc": zlib.crc32(packed, zlib.crc32(model)),
     }).encode()
-    packed = page._packed if page._body is None and page._packed else zlib.compress(page.body, 1)
     return _MAGIC + struct.pack(">I", len(header)) + header + model + packed
 
 
+class DamagedPage(ValueError):
+    """A stored value that should be a page and is not (cut short, bytes changed)."""
+
+
 def unpack(raw: bytes) -> CachedPage | None:
-    """A stored page, or None for anything that is not one (a miss, never a crash)."""
-    if not raw.startswith(_MAGIC):
+    """A stored page; None for an empty value (a pin waiting for its page); DamagedPage for
+    anything else that is not a whole page (never a crash, never a half-read page)."""
+    if not raw:
         return None
+    if not raw.startswith(_MAGIC):
+        raise DamagedPage("not a stored page")
     try:
         start = len(_MAGIC) + 4
         (size,) = struct.unpack_from(">I", raw, len(_MAGIC))
@@ -252,7 +311,10 @@ def unpack(raw: bytes) -> CachedPage | None:
         model_bytes = int(head["model_bytes"])
         body_at = start + size + model_bytes
         if model_bytes < 0 or body_at > len(raw):
-            return None
+            raise DamagedPage("cut short")
+        crc = head.get("crc")
+        if crc is not None and crc != zlib.crc32(memoryview(raw)[start + size:]):
+            raise DamagedPage("checksum mismatch")
         model_json = raw[start + size:body_at] if head.get("model_tag") == MODEL_TAG else None
         return CachedPage(
             url=str(head["url"]), status=int(head["status"]), body=None,
@@ -261,8 +323,10 @@ def unpack(raw: bytes) -> CachedPage | None:
             kind=str(head.get("kind", "")), packed_body=raw[body_at:],
             model_json=model_json or None,
         )
-    except (ValueError, TypeError, KeyError, OverflowError, OSError, struct.error):
-        return None
+    except DamagedPage:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError, OSError, struct.error) as exc:
+        raise DamagedPage(f"unreadable header: {type(exc).__name__}") from exc
 
 
 def _text(value: Any) -> str | None:

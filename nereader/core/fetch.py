@@ -29,6 +29,16 @@ _RETRY_STATUS = {429, 500, 502, 503, 504}
 _MAX_REDIRECTS = 5
 
 
+class DeadlineExceeded(NetworkError):
+    """A response took longer than the whole-request deadline (a server dribbling bytes)."""
+
+
+def request_deadline(settings: Settings) -> float:
+    """How long one request may take from start to last byte, whatever arrives meanwhile:
+    the read timeout alone never fires while a server sends a byte every few seconds."""
+    return settings.connect_timeout + 2 * settings.read_timeout
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     url: str
@@ -140,6 +150,8 @@ class Fetcher:
         while True:
             try:
                 response = await self._get_following(url, headers)
+            except DeadlineExceeded:
+                raise  # the server answers, too slowly: asking again would only wait again
             except NetworkError:
                 if attempt >= self.settings.retries:
                     self._down_until = self._clock() + self.settings.network_down_for
@@ -202,8 +214,13 @@ class Fetcher:
             self.stats.in_flight += 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
             self._on_change()
+            deadline = request_deadline(self.settings)
             try:
-                return await self._stream(url, headers)
+                async with asyncio.timeout(deadline):
+                    return await self._stream(url, headers)
+            except TimeoutError as exc:
+                raise DeadlineExceeded(f"{url} did not arrive within {deadline:g} s (the "
+                                       "server is sending too slowly); gave up") from exc
             except httpx.InvalidURL as exc:
                 raise UsageError(f"invalid URL {url}: {exc}") from exc
             except (httpx.TransportError, httpx.StreamError) as exc:

@@ -2,22 +2,27 @@
 
 A response is parsed before it is stored, so an error page, a bot check or a changed layout
 never replaces a good copy, and any failure (network, status, parse) serves the cached copy
-marked stale with its age (stale-if-error).
+marked stale with its age (stale-if-error). A parser that fails in a way nobody foresaw is a
+failure to read that page (ParseError), never a crash. A page that cannot be stored (a full
+disk) is still shown, and the failure is said and remembered (``store_failed``) so a sync stops.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 from collections.abc import Callable
 from datetime import datetime
+from email.message import Message
 from typing import ParamSpec, TypeVar
 
 import httpx
 
 from nereader.core.cache import CachedPage, PageCache
-from nereader.core.errors import FetchError, OfflineError, ParseError
+from nereader.core.errors import FetchError, OfflineError, ParseError, StorageError
 from nereader.core.fetch import Fetcher
-from nereader.core.models import Activity, ServiceEvent, Sourced
+from nereader.core.models import Activity, Notice, ServiceEvent, Sourced
+from nereader.core.parse.common import charset
 from nereader.core.settings import Settings
 from nereader.core.text import age_text
 
@@ -39,6 +44,7 @@ class Loader:
         self._transport = transport
         self._cache: PageCache | None = None
         self._fetcher: Fetcher | None = None
+        self.store_failed: StorageError | None = None
 
     # -- the parts -----------------------------------------------------------------------------
     @property
@@ -47,6 +53,42 @@ class Loader:
         if self._cache is None:
             self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
         return self._cache
+
+    def repair_cache(self, include_pinned: bool) -> list[str]:
+        """Recreate the cache stores that cannot be opened (see ``PageCache.repair``)."""
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+        return PageCache.repair(self.settings.cache_dir, self.settings.cache_size_limit,
+                                include_pinned)
+
+    async def _get(self, url: str) -> CachedPage | None:
+        """The cached copy of a page; a damaged one is dropped, and that is said."""
+        cache = self.cache
+        try:
+            return await self.run(cache.get, url)
+        finally:
+            while cache.warnings:
+                self._emit(Notice(cache.warnings.pop(0), "Cache"))
+
+    async def _put(self, page: CachedPage) -> None:
+        """Store a page; a failure is said once and remembered, and reading goes on."""
+        try:
+            await self.run(self.cache.put, page)
+        except StorageError as exc:
+            if self.store_failed is None:
+                self._emit(Notice(f"{exc}; pages are shown but not kept", "Cache"))
+            self.store_failed = exc
+
+    async def _parse(self, parse: ParseFn[T], body: bytes, url: str, fetched_at: datetime
+                     ) -> T:
+        try:
+            return await self.run(parse, body, url, fetched_at)
+        except (ParseError, StorageError):
+            raise
+        except Exception as exc:  # RecursionError, a parser bug: that page cannot be read
+            raise ParseError(f"nereader could not read {url} ({type(exc).__name__}: "
+                             f"{exc}); please report it with `nereader parse`") from exc
 
     @property
     def fetcher(self) -> Fetcher | None:
@@ -95,7 +137,7 @@ class Loader:
     async def load(self, url: str, kind: str, parse: ParseFn[T], ttl: float,
                    refresh: bool = False, hint: str = "nereader sync") -> Sourced[T]:
         """A parsed page: fresh from the cache, else from the site, else stale from the cache."""
-        entry = await self.run(self.cache.get, url)
+        entry = await self._get(url)
 
         async def cached(source: str, warning: str | None = None) -> Sourced[T] | None:
             assert entry is not None
@@ -131,19 +173,20 @@ class Loader:
                 if hit is not None:
                     return hit
                 raise ParseError(f"the cached copy of {url} could not be read")
-            value = await self.run(parse, response.body, url, response.fetched_at)
+            body = as_declared(response.body, response.content_type)
+            value = await self._parse(parse, body, url, response.fetched_at)
         except (FetchError, ParseError) as exc:
             if entry is not None and (stale := await cached("stale", stale_note(exc))):
                 return stale
             raise
-        page = CachedPage(url, response.status, response.body, response.etag,
+        page = CachedPage(url, response.status, body, response.etag,
                           response.last_modified, response.fetched_at, kind, value)
-        await self.run(self.cache.put, page)
+        await self._put(page)
         return Sourced(value, "network", response.fetched_at)
 
     async def peek(self, url: str, parse: ParseFn[T], ttl: float) -> Sourced[T] | None:
         """A page from the cache alone, however old (None when absent or unreadable)."""
-        entry = await self.run(self.cache.get, url)
+        entry = await self._get(url)
         if entry is None:
             return None
         value = await self._model(entry, parse)
@@ -154,7 +197,7 @@ class Loader:
                        None if fresh else f"cached {age_text(entry.age_seconds())} ago")
 
     async def age(self, url: str) -> float | None:
-        entry = await self.run(self.cache.get, url)
+        entry = await self._get(url)
         return entry.age_seconds() if entry is not None else None
 
     async def _model(self, entry: CachedPage, parse: ParseFn[T]) -> T | None:
@@ -162,8 +205,25 @@ class Loader:
         if entry.model is not None:
             return entry.model  # type: ignore[no-any-return]
         try:
-            value = await self.run(parse, entry.body, entry.url, entry.fetched_at)
+            value = await self._parse(parse, entry.body, entry.url, entry.fetched_at)
         except ParseError:
             return None  # a copy this version cannot read is no copy at all
-        await self.run(self.cache.put, entry.with_model(value))
+        await self._put(entry.with_model(value))
         return value
+
+
+def as_declared(body: bytes, content_type: str) -> bytes:
+    """The body re-encoded as UTF-8 behind a byte order mark when the HTTP header declares a
+    charset the page itself does not: the BOM outranks any ``<meta charset>`` when the stored
+    copy is parsed again, so the header's word is kept with the page."""
+    if not content_type or "charset" not in content_type.lower():
+        return body
+    message = Message()
+    message["content-type"] = content_type
+    declared = message.get_param("charset")
+    if not isinstance(declared, str) or body.startswith(codecs.BOM_UTF8):
+        return body
+    wanted = charset(body, declared)
+    if wanted == charset(body):
+        return body  # the page says the same (or has a BOM): keep it as sent
+    return codecs.BOM_UTF8 + body.decode(wanted, errors="replace").encode("utf-8")

@@ -5,9 +5,16 @@ from __future__ import annotations
 import asyncio
 import shlex
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
-from nereader.core.errors import FetchError, LayoutChangedError, StorageError, UsageError
+from nereader.core.errors import (
+    FetchError,
+    LayoutChangedError,
+    ParseError,
+    StorageError,
+    UsageError,
+)
 from nereader.core.loader import Emit, Loader
 from nereader.core.models import (
     SOURCE_RANK,
@@ -47,6 +54,20 @@ Progress = Callable[[str, int, int], None]
 MAX_REPLY_PAGES = 1000
 MAX_LISTING_PAGES = 5000
 TOPICS_TTL = 86400.0  # the topic tree changes rarely: a day, or the listings' TTL if longer
+REPLIES_PER_PAGE = 20
+UNCOUNTED_PAGES = 25  # a thread that shows no reply count: this many pages at most
+
+
+def reply_pages(first: Thread) -> int:
+    """How many reply pages to read: what the pagination claims, but never more than the
+    thread's reply count can fill (a garbled or hostile page may claim a thousand)."""
+    replies, claimed = first.stats.replies, first.total_pages
+    if replies is None:
+        return max(1, min(claimed, UNCOUNTED_PAGES))
+    filled = max(1, -(-replies // REPLIES_PER_PAGE))
+    # A count a little behind the pages is normal (a page of slack); far behind, the count
+    # is believed.
+    return max(1, min(claimed if claimed <= filled + 1 else filled, MAX_REPLY_PAGES))
 
 
 class Pages:
@@ -140,26 +161,46 @@ class Pages:
 
     async def thread_page(self, thread_id: int, page: int = 1, refresh: bool = False
                           ) -> Sourced[Thread]:
-        return await self.loader.load(self.thread_url(thread_id, page), "thread", _thread,
-                                      self.settings.freshness.thread, refresh,
-                                      hint=f"nereader show {thread_id}")
+        result = await self.loader.load(self.thread_url(thread_id, page), "thread",
+                                        _thread_of(thread_id), self.settings.freshness.thread,
+                                        refresh, hint=f"nereader show {thread_id}")
+        if result.value.id != thread_id:  # a copy stored before this was checked
+            raise ParseError(f"the cached page for thread {thread_id} holds thread "
+                             f"{result.value.id}; `nereader show {thread_id} --refresh` "
+                             "fetches it again")
+        return result
 
-    async def thread(self, thread_id: int, refresh: bool = False) -> Sourced[Thread]:
+    async def thread(self, thread_id: int, refresh: bool = False,
+                     progress: Progress | None = None) -> Sourced[Thread]:
         """A whole thread: the question and every reply page, merged (and indexed)."""
         first = await self.thread_page(thread_id, 1, refresh)
-        if first.value.total_pages > MAX_REPLY_PAGES:  # 20 replies a page: 20,000 replies
-            raise LayoutChangedError(
-                f"thread {thread_id} claims {first.value.total_pages} reply pages; a garbled "
-                f"pagination is more likely than that many, so nereader will not fetch them")
-        rest = await asyncio.gather(*(self.thread_page(thread_id, n, refresh)
-                                      for n in range(2, first.value.total_pages + 1)))
-        return await self._merged([first, *rest])
+        total = reply_pages(first.value)
+        done = 1
+        if progress:
+            progress("pages", done, total)
 
-    async def _merged(self, parts: list[Sourced[Thread]]) -> Sourced[Thread]:
-        """Pages of one thread as one (indexed), as stale as its stalest page."""
+        async def page(n: int) -> Sourced[Thread]:
+            nonlocal done
+            result = await self.thread_page(thread_id, n, refresh)
+            done += 1
+            if progress:
+                progress("pages", done, total)
+            return result
+
+        rest = await asyncio.gather(*(page(n) for n in range(2, total + 1)))
+        return await self._merged([first, *rest], total)
+
+    async def _merged(self, parts: list[Sourced[Thread]], total: int) -> Sourced[Thread]:
+        """Pages of one thread as one (indexed), as stale as its stalest page; ``total`` is
+        how many pages were read (fewer than claimed when the reply count says so)."""
         merged = merge_thread_pages([p.value for p in parts])
         worst = max(parts, key=lambda p: SOURCE_RANK[p.source])
         warnings = sorted({p.warning for p in parts if p.warning})
+        claimed = max(p.value.total_pages for p in parts)
+        if total < claimed:
+            warnings.append(f"thread {merged.id} claims {claimed} reply pages but its reply "
+                            f"count ({merged.stats.replies}) fills at most {total}; read those")
+            merged = replace(merged, total_pages=total)
         await self._index_thread(merged)
         return Sourced(merged, worst.source, min(p.fetched_at for p in parts),
                        "; ".join(warnings) or None)
@@ -168,8 +209,9 @@ class Pages:
                          ) -> Sourced[Thread]:
         """The reply page that holds ``reply_id`` (the site's ``?answerId=`` link)."""
         return await self.loader.load(reply_url(thread_id, reply_id, self.settings.base_url),
-                                      "thread", _thread, self.settings.freshness.thread,
-                                      refresh, hint=f"nereader show {thread_id}")
+                                      "thread", _thread_of(thread_id),
+                                      self.settings.freshness.thread, refresh,
+                                      hint=f"nereader show {thread_id}")
 
     async def thread_at(self, thread_id: int, reply_id: int | None, refresh: bool = False
                         ) -> Sourced[Thread]:
@@ -191,12 +233,11 @@ class Pages:
                               "Search"))
             return await self.thread(thread_id)
         page = held.value
-        if page.total_pages > MAX_REPLY_PAGES:
-            raise LayoutChangedError(f"thread {thread_id} claims {page.total_pages} reply pages")
+        total = max(reply_pages(page), page.page)
         again = refresh or cached is not None  # the cached copy is older than the reply
         rest = await asyncio.gather(*(self.thread_page(thread_id, n, again)
-                                      for n in range(1, page.total_pages + 1) if n != page.page))
-        result = await self._merged([held, *rest])
+                                      for n in range(1, total + 1) if n != page.page))
+        result = await self._merged([held, *rest], total)
         if all(p.id != reply_id for p in result.value.posts):
             self._emit(Notice(f"reply {reply_id} is no longer in thread {thread_id}; showing "
                               "the thread", "Search"))
@@ -219,13 +260,17 @@ class Pages:
         first = await self.loader.peek(self.thread_url(thread_id), _thread, ttl)
         if first is None:
             return None
+        if first.value.id != thread_id:
+            return None
         pages = [first.value]
-        for n in range(2, first.value.total_pages + 1):
+        total = reply_pages(first.value)
+        for n in range(2, total + 1):
             page = await self.loader.peek(self.thread_url(thread_id, n), _thread, ttl)
-            if page is None:
+            if page is None or page.value.id != thread_id:
                 return None
             pages.append(page.value)
-        return merge_thread_pages(pages)
+        merged = merge_thread_pages(pages)
+        return merged if total == merged.total_pages else replace(merged, total_pages=total)
 
     async def thread_age(self, thread_id: int) -> float | None:
         return await self.loader.age(self.thread_url(thread_id))
@@ -291,6 +336,20 @@ def _listing(body: bytes, url: str, fetched_at: datetime) -> ListingPage:
 
 def _thread(body: bytes, url: str, fetched_at: datetime) -> Thread:
     return parse_thread(body, url, fetched_at)
+
+
+def _thread_of(thread_id: int) -> Callable[[bytes, str, datetime], Thread]:
+    """The thread parser for one thread: a page of another thread (a redirect, a mix-up on
+    the site) is an error, served stale if a good copy exists, and never stored as this one."""
+
+    def parse(body: bytes, url: str, fetched_at: datetime) -> Thread:
+        thread = parse_thread(body, url, fetched_at)
+        if thread.id != thread_id:
+            raise ParseError(f"the site served thread {thread.id} when thread {thread_id} "
+                             "was asked for")
+        return thread
+
+    return parse
 
 
 def _feed(body: bytes, url: str, fetched_at: datetime) -> Feed:

@@ -140,8 +140,9 @@ class ForumService:
     async def feed(self, ref: ListingRef, refresh: bool = False) -> Sourced[Feed]:
         return await self._pages.feed(ref, refresh)
 
-    async def thread(self, thread_id: int, refresh: bool = False) -> Sourced[Thread]:
-        return await self._pages.thread(thread_id, refresh)
+    async def thread(self, thread_id: int, refresh: bool = False,
+                     progress: Progress | None = None) -> Sourced[Thread]:
+        return await self._pages.thread(thread_id, refresh, progress)
 
     async def cached_thread(self, thread_id: int) -> Thread | None:
         return await self._pages.cached_thread(thread_id)

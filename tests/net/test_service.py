@@ -307,13 +307,17 @@ async def test_server_survives_parallel_clients(server: ForumServer, tmp_path: P
             await s.aclose()
 
 
-async def test_absurd_reply_page_count_is_refused(service: ForumService, site: Site) -> None:
+async def test_absurd_reply_page_count_is_capped_by_the_reply_count(
+        service: ForumService, site: Site) -> None:
     body = site.routes["/forums/thread/821372"].body.replace(
         b'data-total-pages="2"', b'data-total-pages="50000"')
     site.replace_body("/forums/thread/821372", body)
-    with pytest.raises(LayoutChangedError, match="50000 reply pages"):
-        await service.thread(821372)
-    assert site.counters.requests == 1
+    seen: list[tuple[str, int, int]] = []
+    result = await service.thread(821372, progress=lambda *step: seen.append(step))
+    assert site.counters.requests == 2  # 36 replies fill 2 pages: not 49,999 requests
+    assert len(result.value.posts) == 37 and result.value.total_pages == 2
+    assert result.warning is not None and "50000 reply pages" in result.warning
+    assert seen == [("pages", 1, 2), ("pages", 2, 2)]
 
 
 async def test_cached_reads_use_the_stored_model(service: ForumService,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import struct
 import zlib
@@ -134,6 +135,7 @@ def test_a_stored_model_of_the_wrong_shape_is_parsed_again() -> None:
     head_end = raw.index(b"}") + 1
     broken = raw[:head_end].replace(b'"model_tag": null', f'"model_tag": "{MODEL_TAG}"'.encode())
     broken = broken.replace(b'"model_bytes": 0', b'"model_bytes": 7')
+    broken = re.sub(rb', "crc": \d+', b"", broken)  # an entry written before checksums
     size = len(broken) - len(raw[: raw.index(b"{")])
     broken = raw[: raw.index(b"{") - 4] + struct.pack(">I", size) + broken[raw.index(b"{"):]
     got = unpack(broken + b"[1,2,3]" + raw[head_end:])
