@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from nereader.cli.common import ProgressBar, emit_json, run, warn
-from nereader.core.errors import UsageError
+from nereader.core.errors import StorageError, UsageError
 from nereader.core.models import FollowedSync, ListingStatus, NewsReport, to_jsonable
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
@@ -114,6 +114,10 @@ async def sync_all(service: ForumService, pages: int | None, threads: bool,
         print(sync_text(summary))
     for failure in summary.failures:
         print(f"  failed: {clean(failure)}", file=sys.stderr)
+    stopped = next((s.stopped for s in summary.listings.values() if s.stopped), None)
+    if stopped:
+        raise StorageError(f"sync stopped: {stopped}; what was fetched is kept, and the next "
+                           "sync goes on from there")
     worked = any(s.threads or s.threads_skipped or s.listing_pages
                  for s in summary.listings.values()) or summary.bookmarks_fetched
     return 3 if summary.failures and not worked else 0

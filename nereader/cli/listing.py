@@ -14,11 +14,12 @@ from nereader.cli.common import (
     table,
 )
 from nereader.cli.following import sync_all
-from nereader.core.errors import UsageError
+from nereader.core.errors import StorageError, UsageError
 from nereader.core.export import summary_json
 from nereader.core.models import ThreadSummary
 from nereader.core.query import Query, QueryError
 from nereader.core.service import ForumService
+from nereader.core.text import clean
 from nereader.core.urls import (
     DEFAULT_TAG,
     SORTS,
@@ -139,12 +140,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(summary)
         else:
-            print(f"synced {ref.key}: {summary.listing_pages} listing pages "
+            resumed = (f"resumed an interrupted sync ({summary.resumed} threads were done), "
+                       if summary.resumed else "")
+            print(f"synced {ref.key}: {resumed}{summary.listing_pages} listing pages "
                   f"({summary.listing_fresh} already fresh), {summary.threads} threads fetched "
                   f"({summary.thread_pages} pages), {summary.threads_skipped} unchanged, "
                   f"{summary.bytes / 1024:.0f} KiB downloaded, {len(summary.failures)} failures")
         for failure in summary.failures:
-            print(f"  failed: {failure}", file=sys.stderr)
-        return 3 if summary.failures and not (summary.threads or summary.threads_skipped) else 0
+            print(f"  failed: {clean(failure)}", file=sys.stderr)
+        if summary.stopped:
+            raise StorageError(f"sync stopped: {summary.stopped}; what was fetched is kept, "
+                               "and the next sync goes on from there")
+        done = summary.threads or summary.threads_skipped or summary.resumed
+        return 3 if summary.failures and not done else 0
 
     return run(args, body)

@@ -174,6 +174,8 @@ class Following:
                                                            progress=labelled)
             except NereaderError as exc:
                 out.failures.append(f"{ref.key}: {exc}")
+            if ref.key in out.listings and out.listings[ref.key].stopped:
+                return out  # the cache cannot be written: going on would only fail again
         marks = await self.library.bookmarks()
         out.bookmarks = len(marks)
         for n, mark in enumerate(marks, 1):

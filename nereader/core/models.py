@@ -250,6 +250,8 @@ class SyncSummary:
     thread_pages: int = 0
     bytes: int = 0
     failures: list[str] = field(default_factory=list)
+    resumed: int = 0  # threads an interrupted sync had finished (this run went on from there)
+    stopped: str | None = None  # why the sync stopped early (the cache could not be written)
 
 
 # -- followed listings: the home screen, `sync` of them all, `check` -------------------------
