@@ -76,12 +76,35 @@ async def _remove(service: ForumService, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _import(service: ForumService, args: argparse.Namespace) -> int:
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+def read_export(target: str) -> object:
+    """The JSON of an export file: strict (no NaN or Infinity), bounded in size and depth."""
+    path = Path(target)
     try:
-        text = await asyncio.to_thread(Path(args.target).read_text, encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"cannot read {args.target}: {exc}") from exc
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise UsageError(f"{target} is over {MAX_IMPORT_BYTES // 2**20} MiB; not a "
+                             "bookmarks export")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {target}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read {target}: not UTF-8 text ({exc.reason})") from exc
+
+    def constant(name: str) -> object:
+        raise ValueError(f"{name} is not a JSON number")
+
+    try:
+        return json.loads(text, parse_constant=constant)
+    except RecursionError:
+        raise UsageError(f"cannot read {target}: its JSON nests too deeply") from None
+    except ValueError as exc:
+        raise UsageError(f"cannot read {target}: not valid JSON ({exc})") from exc
+
+
+async def _import(service: ForumService, args: argparse.Namespace) -> int:
+    data = await asyncio.to_thread(read_export, args.target)
     added, updated = await service.import_bookmarks(data)
     print(f"imported {plural(added, 'new bookmark')}, merged {updated}"
           + ("; `nereader bookmarks check` fetches them for offline reading" if added else ""))

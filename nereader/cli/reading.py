@@ -56,7 +56,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     ref = parse_thread_ref(args.thread)
 
     async def body(service: ForumService) -> int:
-        result = await service.thread(ref.id, refresh=args.refresh)
+        bar = ProgressBar()
+        result = await service.thread(ref.id, refresh=args.refresh, progress=lambda phase,
+                                      done, total: bar(phase, done, total) if total > 1 else None)
         report_source(result)
         if args.json:
             emit_json(thread_json(result.value))

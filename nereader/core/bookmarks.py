@@ -96,6 +96,7 @@ def read_bookmark(item: Any) -> tuple[Bookmark | None, list[str]]:
                             f"{_show(raw)}")
         values[name] = empty if value is None else value
     values["added_at"] = values["added_at"] or iso_now()
+    values["title"] = values["title"] or placeholder_title(thread_id)
     return Bookmark(id=thread_id, **values), problems
 
 

@@ -90,6 +90,7 @@ class Pages:
     def close(self) -> None:
         if self._index is not None:
             self._index.close()
+            self._index = None
 
     # -- listings ------------------------------------------------------------------------------
     def listing_url(self, ref: ListingRef, page: int = 1, sort: str | None = None,
@@ -314,7 +315,12 @@ class Pages:
     async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
         """Index every thread the cache holds in full, from scratch. Returns (threads, posts)."""
         ids = await self.cached_thread_ids()
-        await self.loader.run(self.index.clear)
+        try:
+            await self.loader.run(self.index.clear)
+        except StorageError:  # cannot be opened or read: start it again from nothing
+            self.close()
+            self._index = await self.loader.run(SearchIndex.recreate,
+                                                self.settings.data_dir / "search.sqlite3")
         for n, thread_id in enumerate(ids, 1):
             thread = await self.cached_thread(thread_id)
             if thread is not None:
@@ -327,7 +333,22 @@ class Pages:
         return await self.loader.run(self.loader.cache.info)
 
     async def cache_clear(self, include_pinned: bool = False) -> int:
-        return await self.loader.run(self.loader.cache.clear, include_pinned)
+        """Clear the cache; a store that cannot be opened or cleared is recreated (and that
+        is said), so clearing always leaves a working cache."""
+        try:
+            return await self.loader.run(self.loader.cache.clear, include_pinned)
+        except StorageError as failure:
+            exc = failure.__cause__ or failure  # what failed, without the advice to clear
+            remade = await self.loader.run(self.loader.repair_cache, include_pinned)
+            await self.loader.run(lambda: self.loader.cache)  # it opens again, or says why
+            if "pinned-v2" in remade and not include_pinned:
+                self._emit(Notice(f"the pinned pages could not be read ({exc}) and were "
+                                  "removed; `nereader bookmarks check` fetches the bookmarks "
+                                  "again", "Cache"))
+            elif remade:
+                self._emit(Notice(f"the cache could not be read ({exc}); recreated it",
+                                  "Cache"))
+            return 0
 
 
 def _listing(body: bytes, url: str, fetched_at: datetime) -> ListingPage:

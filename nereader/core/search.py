@@ -64,7 +64,12 @@ def fts_query(text: str) -> str:
     return query
 
 
+_HINT = "; `nereader search --rebuild` recreates it"
+
+
 class SearchIndex:
+    """The index; one that cannot be written (a read-only folder) is opened to read only."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
@@ -72,13 +77,37 @@ class SearchIndex:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
             self._db.executescript("PRAGMA journal_mode=WAL;" + _SCHEMA)
-        except sqlite3.Error as exc:
-            raise StorageError(f"cannot open the search index {path}: {exc}") from exc
+        except (sqlite3.Error, OSError) as exc:
+            self._db = self._read_only(exc)
+
+    def _read_only(self, failure: Exception) -> sqlite3.Connection:
+        detail = getattr(failure, "strerror", None) or failure
+        problem = StorageError(f"cannot open the search index {self.path}: {detail}{_HINT}")
+        if not self.path.is_file():
+            raise problem from failure
+        try:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1",
+                                 uri=True, check_same_thread=False)
+            db.execute("SELECT count(*) FROM threads").fetchone()
+        except (sqlite3.Error, OSError, ValueError):
+            raise problem from failure
+        return db
 
     def close(self) -> None:
         self._db.close()
 
-    @storage_errors("the search index")
+    @classmethod
+    def recreate(cls, path: Path) -> SearchIndex:
+        """A new, empty index in place of one that cannot be opened or read."""
+        for name in (path.name, path.name + "-wal", path.name + "-shm", path.name + "-journal"):
+            try:
+                (path.parent / name).unlink(missing_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot remove the damaged search index {path}: "
+                                   f"{exc.strerror or exc}") from exc
+        return cls(path)
+
+    @storage_errors("the search index", _HINT)
     def index_thread(self, thread: Thread) -> None:
         """(Re)index a whole thread; re-caching a thread replaces its old rows."""
         question = thread.question
@@ -101,7 +130,7 @@ class SearchIndex:
                  len(thread.posts) - 1 if question else len(thread.posts),
                  thread.fetched_at.isoformat() if thread.fetched_at else None))
 
-    @storage_errors("the search index")
+    @storage_errors("the search index", _HINT)
     def clear(self) -> None:
         with self._lock, self._db:
             self._db.execute("DELETE FROM posts")
@@ -121,7 +150,7 @@ class SearchIndex:
             with self._lock, closing(self._db.execute(sql, (query, limit * 20))) as cur:
                 rows = cur.fetchall()
         except sqlite3.Error as exc:
-            raise StorageError(f"the search index {self.path} failed: {exc}") from exc
+            raise StorageError(f"the search index {self.path} failed: {exc}{_HINT}") from exc
         questions = {int(r[0]): r for r in rows if r[2] == PostKind.QUESTION.value}
         hits: list[SearchHit] = []
         seen: set[int] = set()
@@ -138,7 +167,7 @@ class SearchIndex:
                 break
         return hits
 
-    @storage_errors("the search index")
+    @storage_errors("the search index", _HINT)
     def facts(self, ids: Iterable[int] | None = None) -> dict[int, tuple[str | None, bool]]:
         """(question author, has an Apple staff reply) per indexed thread."""
         with self._lock, closing(self._db.execute(
@@ -147,7 +176,7 @@ class SearchIndex:
         wanted = set(ids) if ids is not None else None
         return {int(i): (a, bool(s)) for i, a, s in rows if wanted is None or i in wanted}
 
-    @storage_errors("the search index")
+    @storage_errors("the search index", _HINT)
     def stats(self) -> tuple[int, int]:
         with self._lock:
             threads = self._db.execute("SELECT count(*) FROM threads").fetchone()[0]

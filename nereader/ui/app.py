@@ -27,7 +27,7 @@ from nereader.core.clock import Clock, utc_now
 from nereader.core.errors import NereaderError, UsageError
 from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
-from nereader.core.urls import ListingRef, parse_listing_ref
+from nereader.core.urls import ListingRef, parse_listing_ref, web_url
 from nereader.ui.commands import TagProvider
 from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.dialogs import LinksScreen, NamePrompt
@@ -260,12 +260,19 @@ class NereaderApp(App[None]):
         self.push_screen(LibraryScreen(self.service), chosen)
 
     def on_thread_view_open_links(self, event: ThreadView.OpenLinks) -> None:
-        def chosen(url: str | None) -> None:
-            if url:
-                self.open_url(url)
-                self.notify(f"Opening {url}", markup=False)
+        # Only web links are offered or opened, whatever the view hands over.
+        links = [(text, safe) for text, url in event.links if (safe := web_url(url))]
+        if not links:
+            self.notify("This post has no web links.", markup=False)
+            return
 
-        self.push_screen(LinksScreen(event.links), chosen)
+        def chosen(url: str | None) -> None:
+            safe = web_url(url)
+            if safe:
+                self.open_url(safe)
+                self.notify(f"Opening {safe}", markup=False)
+
+        self.push_screen(LinksScreen(links), chosen)
 
     # -- saved filters -------------------------------------------------------------------------
     def action_saved_filters(self) -> None:
