@@ -30,11 +30,13 @@ from nereader.core import codec
 from nereader.core.clock import utc_now
 from nereader.core.errors import ParseError, StorageError, storage_errors
 from nereader.core.models import MODEL_SCHEMA, CacheInfo
+from nereader.core.store import folder_problem
 from nereader.core.urls import canonical
 
 P = ParamSpec("P")
 R = TypeVar("R")
-_MAGIC = b"nereader-page/2\n"
+_MAGIC = b"nereader-page/3\n"  # then a CRC-32 of everything after it
+_MAGIC_2 = b"nereader-page/2\n"  # the same, without the checksum (read, never written)
 _INTENT = "pin-intent "  # a pin waiting for its page
 # A stored model is used only by the nereader version (and model schema) that made it.
 MODEL_TAG = f"{__version__}/{MODEL_SCHEMA}"
@@ -139,6 +141,9 @@ class PageCache:
             self._pages.get("")  # a file that is not a database fails here, not later
             self._pinned.get("")
         except _OPEN_ERRORS as exc:
+            folder = folder_problem(directory) if isinstance(exc, OSError) else None
+            if folder:
+                raise StorageError(f"cannot open the cache in {directory}: {folder}") from exc
             raise StorageError(f"cannot open the cache in {directory}: {exc}; `nereader cache "
                                "clear` repairs it") from exc
         _migrate_legacy(directory, self)
@@ -288,9 +293,10 @@ def pack(page: CachedPage) -> bytes:
         "url": page.url, "status": page.status, "etag": page.etag,
         "last_modified": page.last_modified, "fetched_at": page.fetched_at.timestamp(),
         "kind": page.kind, "model_tag": MODEL_TAG if model else None,
-        "model_bytes": len(model), "crc": zlib.crc32(packed, zlib.crc32(model)),
+        "model_bytes": len(model),
     }).encode()
-    return _MAGIC + struct.pack(">I", len(header)) + header + model + packed
+    rest = struct.pack(">I", len(header)) + header + model + packed
+    return _MAGIC + struct.pack(">I", zlib.crc32(rest)) + rest
 
 
 class DamagedPage(ValueError):
@@ -302,19 +308,23 @@ def unpack(raw: bytes) -> CachedPage | None:
     anything else that is not a whole page (never a crash, never a half-read page)."""
     if not raw:
         return None
-    if not raw.startswith(_MAGIC):
+    if raw.startswith(_MAGIC):
+        at = len(_MAGIC) + 4
+        if len(raw) < at or struct.unpack_from(">I", raw, len(_MAGIC))[0] != zlib.crc32(
+                memoryview(raw)[at:]):
+            raise DamagedPage("checksum mismatch")
+    elif raw.startswith(_MAGIC_2):
+        at = len(_MAGIC_2)
+    else:
         raise DamagedPage("not a stored page")
     try:
-        start = len(_MAGIC) + 4
-        (size,) = struct.unpack_from(">I", raw, len(_MAGIC))
+        start = at + 4
+        (size,) = struct.unpack_from(">I", raw, at)
         head = json.loads(raw[start:start + size])
         model_bytes = int(head["model_bytes"])
         body_at = start + size + model_bytes
         if model_bytes < 0 or body_at > len(raw):
             raise DamagedPage("cut short")
-        crc = head.get("crc")
-        if crc is not None and crc != zlib.crc32(memoryview(raw)[start + size:]):
-            raise DamagedPage("checksum mismatch")
         model_json = raw[start + size:body_at] if head.get("model_tag") == MODEL_TAG else None
         return CachedPage(
             url=str(head["url"]), status=int(head["status"]), body=None,

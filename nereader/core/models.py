@@ -18,7 +18,8 @@ from nereader.core.forum import TopicTree as TopicTree
 
 # Bump when a model's fields change: cached parse results of another schema are re-parsed.
 # 2: counts are read from the number in a cell (never a silent 0); search and topic pages.
-MODEL_SCHEMA = 2
+# 3: post bodies hold web links only (http, https); anything else is inert text.
+MODEL_SCHEMA = 3
 
 
 class Tag(NamedTuple):

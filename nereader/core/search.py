@@ -17,6 +17,7 @@ from nereader.core.errors import StorageError, UsageError, storage_errors
 from nereader.core.export import plain_text
 from nereader.core.models import PostKind, SearchHit, Thread
 from nereader.core.query import fold
+from nereader.core.store import folder_problem
 from nereader.core.text import MARK_CLOSE, MARK_OPEN
 
 _SCHEMA = """
@@ -81,8 +82,12 @@ class SearchIndex:
             self._db = self._read_only(exc)
 
     def _read_only(self, failure: Exception) -> sqlite3.Connection:
-        detail = getattr(failure, "strerror", None) or failure
-        problem = StorageError(f"cannot open the search index {self.path}: {detail}{_HINT}")
+        if isinstance(failure, OSError):  # the folder, not the index: recreating won't help
+            why = folder_problem(self.path.parent) or failure.strerror or str(failure)
+            problem = StorageError(f"cannot open the search index {self.path}: {why}")
+        else:
+            problem = StorageError(f"cannot open the search index {self.path}: {failure}"
+                                   f"{_HINT}")
         if not self.path.is_file():
             raise problem from failure
         try:

@@ -41,10 +41,21 @@ def atomic_write_text(path: Path, text: str) -> None:
             finally:
                 os.close(dir_fd)
     except OSError as exc:
-        raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        why = folder_problem(path.parent) or exc.strerror or str(exc)
+        raise StorageError(f"cannot write {path}: {why}") from exc
 
 
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def folder_problem(folder: Path) -> str | None:
+    """What is wrong with a folder nereader keeps files in, in words (None: nothing seen)."""
+    for part in (folder, *folder.parents):
+        if part.exists():
+            if not part.is_dir():
+                return f"{part} is a file, not a folder"
+            return None
+    return None
 
 
 @contextlib.contextmanager
@@ -60,7 +71,8 @@ def file_lock(path: Path, shared: bool = False) -> Iterator[None]:
         if shared and (exc.errno in _READ_ONLY or isinstance(exc, FileNotFoundError)):
             yield
             return
-        raise StorageError(f"cannot lock {path}: {exc.strerror or exc}") from exc
+        why = folder_problem(path.parent) or exc.strerror or str(exc)
+        raise StorageError(f"cannot lock {path}: {why}") from exc
     try:
         try:
             import fcntl

@@ -132,13 +132,13 @@ def test_a_stored_model_of_the_wrong_shape_is_parsed_again() -> None:
     url = "https://developer.apple.com/forums/thread/828388"
     raw = pack(page(url, fixture_bytes("thread-828388.html")))
     # A model that is JSON but not a Thread: the page reads, its model does not.
-    head_end = raw.index(b"}") + 1
-    broken = raw[:head_end].replace(b'"model_tag": null', f'"model_tag": "{MODEL_TAG}"'.encode())
-    broken = broken.replace(b'"model_bytes": 0', b'"model_bytes": 7')
-    broken = re.sub(rb', "crc": \d+', b"", broken)  # an entry written before checksums
-    size = len(broken) - len(raw[: raw.index(b"{")])
-    broken = raw[: raw.index(b"{") - 4] + struct.pack(">I", size) + broken[raw.index(b"{"):]
-    got = unpack(broken + b"[1,2,3]" + raw[head_end:])
+    magic = raw.index(b"\n") + 1  # the magic line, the checksum of the rest, the header size
+    (size,) = struct.unpack_from(">I", raw, magic + 4)
+    head = raw[magic + 8 : magic + 8 + size]
+    head = head.replace(b'"model_tag": null', f'"model_tag": "{MODEL_TAG}"'.encode())
+    head = head.replace(b'"model_bytes": 0', b'"model_bytes": 7')
+    rest = struct.pack(">I", len(head)) + head + b"[1,2,3]" + raw[magic + 8 + size :]
+    got = unpack(raw[:magic] + struct.pack(">I", zlib.crc32(rest)) + rest)
     assert got is not None and got.model is None and b"828388" in got.body
 
 
