@@ -85,9 +85,10 @@ class CachedPage:
         return ((now or utc_now()) - self.fetched_at).total_seconds()
 
 
-def _storage(what: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    return storage_errors(f"the page cache: {what}",
-                          "; `nereader cache clear --all` starts it afresh", (diskcache.Timeout,))
+def _storage(what: str, writes: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    hint = ("; is the disk full, or the cache folder read-only?" if writes
+            else "; `nereader cache clear` repairs it")
+    return storage_errors(f"the page cache: {what}", hint, (diskcache.Timeout,))
 
 
 class DataDisk(diskcache.Disk):  # type: ignore[misc]
@@ -195,7 +196,7 @@ class PageCache:
                     self._pinned.set(_INTENT + key, b"")  # still pinned: its next copy too
             return None
 
-    @_storage("store a page")
+    @_storage("store a page", writes=True)
     def put(self, page: CachedPage) -> None:
         """Store a page; into the pinned store when it is pinned, or a pin awaits it."""
         key = canonical(page.url)
@@ -224,7 +225,7 @@ class PageCache:
         return key in self._pinned or key in self._pages
 
     # -- pinning -------------------------------------------------------------------------------
-    @_storage("pin a page")
+    @_storage("pin a page", writes=True)
     def pin(self, url: str) -> bool:
         """Keep a page forever (until unpinned). Returns whether it is cached."""
         key = canonical(url)
@@ -238,7 +239,7 @@ class PageCache:
             self._pinned.set(_INTENT + key, b"")
             return False
 
-    @_storage("unpin a page")
+    @_storage("unpin a page", writes=True)
     def unpin(self, url: str) -> None:
         key = canonical(url)
         with self._lock:
@@ -273,7 +274,7 @@ class PageCache:
             size_limit=self.size_limit,
         )
 
-    @_storage("clear itself")
+    @_storage("clear itself", writes=True)
     def clear(self, include_pinned: bool = False) -> int:
         removed = int(self._pages.clear())
         if include_pinned:
