@@ -257,3 +257,24 @@ def test_search_rebuild_recreates_a_corrupt_index(tmp_path: Path) -> None:
     assert code == 0 and "indexed 1 cached threads" in err
     code, out, _ = cli("search", "filter", *dirs)
     assert code == 0 and "828388" in out
+
+
+async def test_a_parser_failing_unforeseen_serves_the_cached_copy(
+        service: ForumService, site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deep recursion (or any parser bug) on a new page is a failure to read that page:
+    the good copy is served, and sync goes on with the next thread."""
+    from nereader.core import pages
+
+    good = await service.thread(828388)
+
+    def broken(*args: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(pages, "parse_thread", broken)
+    body = site.routes["/forums/thread/828388"].body
+    site.replace_body("/forums/thread/828388", body.replace(b"</main>", b"<p></p></main>"))
+    again = await service.thread(828388, refresh=True)  # a new page the parser chokes on
+    assert again.stale and "RecursionError" in (again.warning or "")
+    assert again.value.posts == good.value.posts
+    with pytest.raises(ParseError, match="please report it"):
+        await service.thread(821372)
