@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborHTMLParser
 from nereader.cli import main
 from nereader.core.bookmarks import BookmarkStore, ReadState
 from nereader.core.cache import CachedPage, PageCache, pack
-from nereader.core.errors import ParseError, UsageError
+from nereader.core.errors import ParseError, StorageError, UsageError
 from nereader.core.export import markdown_export, post_links, thread_markdown
 from nereader.core.loader import as_declared
 from nereader.core.models import Bookmark, Thread, ThreadStats, ThreadSummary
@@ -339,3 +339,37 @@ def test_a_thread_page_cut_in_half_says_truncated() -> None:
     for cut in (len(whole) // 2, len(whole) - 30, 3000):
         with pytest.raises(ParseError, match="truncated"):
             parse_thread(whole[:cut], URL, FETCHED_AT)
+
+
+def test_reading_works_from_a_read_only_folder(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulated (tests may run as root, who can write anywhere): every open for writing and
+    every rename fails as on a read-only file system."""
+    import errno
+    import os
+
+    BookmarkStore(tmp_path).add(Bookmark(1, "One", ""))
+    (tmp_path / "state.json").write_text("{broken")
+    real_open = os.open
+
+    def read_only_open(path: object, flags: int, *args: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise OSError(errno.EROFS, "Read-only file system")
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    def read_only_rename(*args: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(os, "open", read_only_open)
+    monkeypatch.setattr(os, "replace", read_only_rename)
+    monkeypatch.setattr(os, "rename", read_only_rename)
+    assert [b.id for b in BookmarkStore(tmp_path).all()] == [1]
+    state = ReadState(tmp_path)
+    assert state.is_unread(ThreadSummary(1, "t", "u"))  # unreadable, and left as it is
+    assert any("reading without it" in w for w in state.warnings)
+    with pytest.raises(StorageError, match="Read-only file system"):
+        BookmarkStore(tmp_path).add(Bookmark(2, "Two", ""))
+    with pytest.raises(StorageError, match="Read-only file system"):
+        state.mark_read([(1, 0)])
+    monkeypatch.undo()
+    assert (tmp_path / "state.json").read_text() == "{broken"
