@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nereader.core.export import post_links
 from nereader.screenshots import demo_app, settle
 from nereader.ui.screens.dialogs import LinksScreen
 from nereader.ui.widgets.thread_view import ThreadView
@@ -88,3 +89,28 @@ async def test_the_link_picker_offers_and_opens_web_links_only(tmp_path: Path) -
         app.screen.dismiss("https://developer.apple.com/documentation")
         await pilot.pause()
         assert opened == ["https://developer.apple.com/documentation"]
+
+
+async def test_a_hostile_thread_reads_in_the_app(tmp_path: Path) -> None:
+    """350 nested lists, 500 nested divs and unsafe links in one thread: the app shows it."""
+    from nereader.core.urls import web_url
+    from nereader.localforum import Site
+    from nereader.localforum.render import Reply, Row, thread_page
+    from nereader.screenshots import open_thread
+
+    site = Site.bundled()
+    row = Row(828388, "Hostile", "x", replies=2)
+    question = Reply(828388, "asker", '<p><a href="JAVASCRIPT:alert(1)">js</a></p>',
+                     1_780_000_000_000)
+    replies = [Reply(828389001, "a", "<ul><li>a" * 350 + "</li></ul>" * 350, 1_780_000_100_000),
+               Reply(828389002, "b", "<div>" * 500 + "deep" + "</div>" * 500, 1_780_000_200_000)]
+    site.replace_body("/forums/thread/828388", thread_page(row, question, replies, 1, 1, 3))
+    app = demo_app(tmp_path, site=site)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_thread(pilot, 828388)
+        view = app.query_one(ThreadView)
+        assert view.thread is not None and len(view.thread.posts) == 3
+        for post in view.thread.posts:
+            assert "javascript" not in post.body_html.lower() or "href" not in post.body_html
+        assert all(web_url(u) for p in view.thread.posts for _, u in post_links(p))
+    assert app.return_code in (None, 0)
