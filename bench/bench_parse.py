@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from selectolax.lexbor import LexborHTMLParser
 
 from bench._util import FIXTURES
+from nereader.core.errors import ParseError
 from nereader.core.parse import parse_listing, parse_search, parse_thread, parse_topics
 
 RUNS = 300
@@ -44,6 +45,20 @@ def main() -> None:
         bare = statistics.median(bare_times) * 1000
         full = statistics.median(full_times) * 1000
         print(f"{label:30} {len(data):>8} {bare:>9.3f} {full:>9.3f} {full / bare:>5.2f}x")
+    hostile()
+
+
+def hostile() -> None:
+    """How long refusing a page nested 100,000 deep takes (lexbor alone needs about a minute:
+    its time grows with the square of the depth)."""
+    data = ("<html><body><main>" + "<div>" * 100_000 + "x" + "</div>" * 100_000
+            + "</main></body></html>").encode()
+    start = time.perf_counter()
+    try:
+        parse_thread(data)
+    except ParseError as exc:
+        print(f"{'100k nested divs: refused':30} {len(data):>8} {'':>9} "
+              f"{(time.perf_counter() - start) * 1000:>9.1f}  ({str(exc)[:40]}…)")
 
 
 if __name__ == "__main__":
