@@ -114,10 +114,11 @@ async def _threads(pages: Pages, log: SyncLog, summary: SyncSummary,
     for row in rows:
         queue.put_nowait(row)
     finished = 0
-    if not rows:
-        await pages.loader.run(log.save)
+    try:
+        await pages.loader.run(log.save)  # the listing is known: a kill from here on resumes
+    except StorageError as exc:
+        summary.stopped = str(exc)
         return
-    await pages.loader.run(log.save)  # the listing is known: a kill from here on resumes
 
     async def worker() -> None:
         nonlocal finished

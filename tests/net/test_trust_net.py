@@ -224,24 +224,30 @@ def test_a_full_disk_stops_sync_with_its_summary_and_keeps_what_was_written(
 
 
 # -- a broken cache or index blocks only what needs it, and is repaired ---------------------------
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """A command in its own process, as a user runs it (no connection outlives it)."""
+    done = subprocess.run([*NEREADER, *args], capture_output=True, text=True, timeout=60)
+    return done.returncode, done.stdout, done.stderr
+
+
 def test_a_garbage_cache_database_blocks_nothing_that_does_not_need_it(tmp_path: Path) -> None:
     dirs = ["--demo", "--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
-    assert cli("bookmarks", "add", "821372", *dirs)[0] == 0
-    assert cli("show", "828388", *dirs)[0] == 0
+    assert run_cli("bookmarks", "add", "821372", *dirs)[0] == 0
+    assert run_cli("show", "828388", *dirs)[0] == 0
     for store in ("pages-v2", "pinned-v2"):
         (tmp_path / "c" / "demo" / store / "cache.db").write_bytes(b"garbage" * 100)
-    code, _, err = cli("show", "828388", *dirs)
+    code, _, err = run_cli("show", "828388", *dirs)
     assert code == 5 and "cache clear" in err and err.count("\n") == 1
     for local in (("bookmarks", "list"), ("bookmarks", "export"), ("search", "kernel"),
                   ("bookmarks", "add", "707294", "--offline")):
-        code, _, err = cli(*local, *dirs)
+        code, _, err = run_cli(*local, *dirs)
         assert code == 0 and "Traceback" not in err, (local, err)
-    code, _, err = cli("cache", "clear", *dirs)
+    code, _, err = run_cli("cache", "clear", *dirs)
     assert code == 0 and "pinned pages could not be read" in err
-    assert cli("show", "828388", *dirs)[0] == 0
-    assert cli("show", "821372", *dirs, "--offline")[0] == 3  # gone with its store: said so
-    assert cli("bookmarks", "check", *dirs)[0] == 0
-    assert cli("show", "821372", *dirs, "--offline")[0] == 0  # and fetched again
+    assert run_cli("show", "828388", *dirs)[0] == 0
+    assert run_cli("show", "821372", *dirs, "--offline")[0] == 3  # gone with its store
+    assert run_cli("bookmarks", "check", *dirs)[0] == 0
+    assert run_cli("show", "821372", *dirs, "--offline")[0] == 0  # and fetched again
 
 
 def test_search_rebuild_recreates_a_corrupt_index(tmp_path: Path) -> None:
