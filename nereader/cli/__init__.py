@@ -26,7 +26,7 @@ from nereader.cli import (
 from nereader.cli.app import cmd_app
 from nereader.cli.common import GLOBAL_VALUES, Parser, add_globals, debug_wanted
 from nereader.core.errors import NereaderError, UsageError
-from nereader.core.urls import DEFAULT_TAG, parse_listing_ref
+from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
 GROUPS = (listing, reading, topics, library, following, config, completion)
 EXIT_CODES = """exit codes:
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NereaderError as exc:
         if debug:
             traceback.print_exc()
-        print(f"nereader: error: {exc}", file=sys.stderr)
+        print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # --help and --version finish this way
         return exc.code if isinstance(exc.code, int) else 0

@@ -18,6 +18,7 @@ from nereader.core.models import Notice, ServiceEvent, Sourced, ThreadSummary, t
 from nereader.core.service import ForumService, load_settings
 from nereader.core.settings import Origin, Resolved, Settings, config_dir_of, flag_layer
 from nereader.core.text import age_text, clean
+from nereader.core.urls import redact
 
 # Options every command (and the app) takes, before or after the command.
 GLOBAL_FLAGS = {
@@ -58,7 +59,7 @@ def emit_json(data: Any) -> None:
 
 
 def warn(message: str) -> None:
-    print(f"nereader: warning: {clean(message)}", file=sys.stderr)
+    print(f"nereader: warning: {clean(redact(message))}", file=sys.stderr)
 
 
 def report_source(result: Sourced[Any]) -> None:

@@ -24,7 +24,7 @@ ORDERS = ("ASC", "DESC")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$", re.IGNORECASE)
 _HOST_FIRST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?/", re.IGNORECASE)
 _THREAD_PATH = re.compile(r"^(?:/forums)?/thread/(\d{1,12})(?:/[^/]*)?/?$")
-_CREDENTIALS = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*:/*)[^/?#@]*@")
+_CREDENTIALS = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s'\"]*@")
 
 
 def split(url: str) -> SplitResult:
@@ -38,7 +38,7 @@ def split(url: str) -> SplitResult:
 
 
 def redact(url: str) -> str:
-    """``url`` with any user name and password replaced by ``***`` (for messages)."""
+    """Any user name and password in ``url`` (or a message) replaced by ``***``."""
     return _CREDENTIALS.sub(r"\1***@", url)
 
 
