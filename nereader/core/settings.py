@@ -20,7 +20,14 @@ import platformdirs
 
 from nereader import __version__
 from nereader.core.errors import UsageError
-from nereader.core.urls import DEFAULT_BASE, DEFAULT_TAG, normalise_base, parse_listing_ref, split
+from nereader.core.urls import (
+    DEFAULT_BASE,
+    DEFAULT_TAG,
+    normalise_base,
+    parse_listing_ref,
+    redact,
+    split,
+)
 
 APP = "nereader"
 PROJECT_URL = "https://github.com/nereader/nereader"
@@ -157,7 +164,7 @@ class Layer:
         if self.kind == "file":
             head = f"{self.source} {where}: {name}" if self.source else f"{where}: {name}"
             return ConfigError(f"{head} {problem}", "file")
-        shown = raw if isinstance(raw, str) else repr(raw)
+        shown = redact(raw if isinstance(raw, str) else repr(raw))  # a URL's password stays out
         return ConfigError(f"{where}={shown}: {problem}" if self.kind == "environment"
                            else f"{where} {shown}: {problem}", self.kind)
 
