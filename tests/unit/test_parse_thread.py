@@ -152,3 +152,18 @@ def test_hostile_text_is_cleaned_at_the_boundary() -> None:
     assert "Any update on this?" in last.body_markdown
     assert not any(ch in last.body_markdown + last.body_html for ch in "\x1b\x07\x9b")
     assert t.posts[0].author.name == "gamblock_app"
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ('<span class="post-info-title">Replies</span> 36', 36),
+    ('<span class="post-info-title">Replies:</span> <b>36</b>', 36),
+    ("36 replies", 36),
+    ('<span class="label">Replies</span><span class="value">1.2k</span>', 1200),
+    ('<span class="post-info-title">Replies</span> many', None),  # unknown, never 0
+    ('<span class="post-info-title">Replies</span>', None),
+])
+def test_thread_stats_read_the_number_or_nothing(cell: str, expected: int | None) -> None:
+    html = fixture_text("thread-821372-p1.html").replace(
+        '<span class="post-info-title">Replies</span> 36', cell, 1)
+    stats = parse_thread(html).stats
+    assert stats.replies == expected and stats.views == 4000 and stats.participants == 14

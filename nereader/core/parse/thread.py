@@ -25,6 +25,7 @@ from nereader.core.parse.common import (
     text_of,
 )
 from nereader.core.parse.markdown import to_markdown, to_safe_html
+from nereader.core.parse.rows import count_of
 from nereader.core.text import from_millis, parse_count, parse_iso, squash
 from nereader.core.urls import (
     absolute,
@@ -232,14 +233,25 @@ def _post(node: Node, ids: set[int], id_of: dict[int, int], base: str) -> Post |
     )
 
 
+_STAT_NAMES = {"replies": "replies", "reply": "replies", "answers": "replies",
+               "boosts": "boosts", "boost": "boosts", "votes": "boosts",
+               "views": "views", "view": "views",
+               "participants": "participants", "participant": "participants"}
+
+
 def _stats(question: Node) -> ThreadStats:
-    values: dict[str, int | None] = {}
+    """The question's stats: each a label and a count ("Replies 36", "36 replies", "1.2k");
+    a count that cannot be read is unknown (None), never 0."""
+    values: dict[str, int] = {}
     for info in question.css(".content-post-metadata .post-info, .post-info"):
-        label = text_of(first(info, ".post-info-title", ".label")).lower()
+        label = text_of(first(info, ".post-info-title", ".label"))
         whole = text_of(info)
-        value = whole[len(label):] if whole.lower().startswith(label) else whole
-        if label:
-            values[label] = parse_count(value.strip())
+        rest = whole[len(label):] if label and whole.startswith(label) else whole
+        words = [w.strip(":").lower() for w in (label or whole).split()]
+        name = next((_STAT_NAMES[w] for w in words if w in _STAT_NAMES), None)
+        found = count_of(rest.strip())
+        if name is not None and found is not None:
+            values.setdefault(name, found[0])
     return ThreadStats(
         replies=values.get("replies"),
         boosts=values.get("boosts"),
