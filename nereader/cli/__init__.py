@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from nereader import __version__
 from nereader.cli import (
+    app,
     completion,
     config,
     following,
@@ -23,12 +24,12 @@ from nereader.cli import (
     reading,
     topics,
 )
-from nereader.cli.app import cmd_app
+from nereader.cli.app import cmd_app, is_thread_url
 from nereader.cli.common import GLOBAL_VALUES, Parser, add_globals, debug_wanted
 from nereader.core.errors import NereaderError, UsageError
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
-GROUPS = (listing, reading, topics, library, following, config, completion)
+GROUPS = (listing, reading, topics, library, following, config, app, completion)
 EXIT_CODES = """exit codes:
   0  success (a stale cached copy is served with a warning on stderr)
   1  an unexpected error (rerun with --debug and report it)
@@ -71,8 +72,8 @@ def build_app_parser(known: dict[str, str]) -> Parser:
         epilog=f"commands (nereader COMMAND --help):\n{listed}\n\n{EXIT_CODES}")
     parser.add_argument("target", nargs="?", metavar="LISTING",
                         help=f"a tag slug (default {DEFAULT_TAG}), topics/TOPIC[/SUB], "
-                        "allposts (every thread) or a listing URL; tags/NAME opens a tag named "
-                        "like a command")
+                        "allposts (every thread), a listing URL, or a thread URL (opens that "
+                        "thread); tags/NAME opens a tag named like a command")
     add_globals(parser, suppress=False)
     parser.add_argument("--version", action="version", version=f"nereader {__version__}")
     return parser
@@ -95,7 +96,10 @@ def first_word(argv: Sequence[str]) -> str | None:
 
 
 def _check_target(word: str, known: dict[str, str]) -> None:
-    """A word that is no command must be a listing; a near miss of a command is an error."""
+    """A word that is no command must be a listing or a thread's URL; a near miss of a command
+    is an error."""
+    if is_thread_url(word):
+        return
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
     if close and "/" not in word and "." not in word:
         raise UsageError(f"unknown command {word!r}; did you mean {close[0]!r}? "
@@ -104,7 +108,7 @@ def _check_target(word: str, known: dict[str, str]) -> None:
         parse_listing_ref(word)
     except UsageError:
         raise UsageError(f"{word!r} is neither a command ({', '.join(known)}) nor a tag, "
-                         "topic or listing URL; see nereader --help") from None
+                         "topic, listing or thread URL; see nereader --help") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,5 +1,6 @@
 """Opening the full-screen app: only on a terminal, on the home screen of followed listings,
-on a listing, or (offline) on the library."""
+on a listing, on a thread, or (offline) on the library. ``nereader thread ID`` and
+``nereader URL`` (a thread's) open it on that thread, its tag's list behind it."""
 
 from __future__ import annotations
 
@@ -8,10 +9,39 @@ import sys
 
 from nereader.cli.common import build_service, resolve_settings
 from nereader.core.errors import UsageError
-from nereader.core.urls import parse_listing_ref
+from nereader.core.urls import ThreadRef, parse_listing_ref, parse_thread_ref, url_kind
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("thread", parents=[common], help="open the app on a thread",
+                       description="Open the app on a thread (an id or any forum thread URL), "
+                       "with its tag's list behind it.")
+    p.add_argument("thread", metavar="THREAD", help="thread id or any forum thread URL")
+    p.set_defaults(func=cmd_thread)
+
+
+def is_thread_url(word: str) -> bool:
+    """Whether a word given in place of a listing is a thread's URL (which opens that thread)."""
+    if url_kind(word) != "thread":
+        return False
+    try:
+        parse_thread_ref(word)
+    except UsageError:
+        return False
+    return True
+
+
+def cmd_thread(args: argparse.Namespace) -> int:
+    return _start(args, parse_thread_ref(args.thread))  # a bad id: a usage error first
 
 
 def cmd_app(args: argparse.Namespace) -> int:
+    target = args.target
+    return _start(args, parse_thread_ref(target) if target and is_thread_url(target) else None)
+
+
+def _start(args: argparse.Namespace, thread: ThreadRef | None) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the app needs a terminal on stdin and stdout; in scripts and pipes "
                          "use the commands, e.g. `nereader list --json` (see nereader --help)")
@@ -19,9 +49,11 @@ def cmd_app(args: argparse.Namespace) -> int:
     # and says what is wrong with the file.
     resolved = resolve_settings(args, lenient=True)
     settings = resolved.settings
-    ref, _page, sort, order = parse_listing_ref(args.target or settings.default_listing)
-    home = args.target is None and bool(settings.following)
+    listing = None if thread else getattr(args, "target", None)
+    # On a thread, the default listing shows only until the thread names its own tag.
+    ref, _page, sort, order = parse_listing_ref(listing or settings.default_listing)
+    home = listing is None and thread is None and bool(settings.following)
     from nereader.ui.app import run_app  # Textual loads only when the app runs
 
     return run_app(build_service(args, settings=settings), ref, sort, order, demo=args.demo,
-                   home=home, config_error=resolved.file_error)
+                   home=home, config_error=resolved.file_error, thread=thread)

@@ -27,7 +27,7 @@ from nereader.core.clock import Clock, utc_now
 from nereader.core.errors import NereaderError, UsageError
 from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
-from nereader.core.urls import ListingRef, parse_listing_ref, web_url
+from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
 from nereader.ui.commands import TagProvider
 from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.dialogs import LinksScreen, NamePrompt
@@ -75,13 +75,14 @@ class NereaderApp(App[None]):
     def __init__(self, service: ForumService, ref: ListingRef, sort: str | None = None,
                  order: str | None = None, *, demo: bool = False,
                  clock: Clock | None = None, home: bool = False,
-                 config_error: str | None = None) -> None:
+                 config_error: str | None = None, thread: ThreadRef | None = None) -> None:
         super().__init__()
         self.service = service
         self.demo = demo
         self.clock: Clock = clock or utc_now
         self._start = (ref, sort, order)
-        self._home = home  # start on the home screen (listings are followed, none was named)
+        self._home = home and thread is None  # start on the home screen (following, no target)
+        self._thread = thread  # start on this thread, its tag's list behind it
         self._config_error = config_error
         # In-memory copies of small local state, loaded and saved by workers through the
         # service, so the (synchronous) palette never reads a file.
@@ -95,7 +96,9 @@ class NereaderApp(App[None]):
     def get_default_screen(self) -> Screen[None]:
         if self._home:
             return HomeScreen(self.service, clock=self.clock)
-        return self._main_screen(*self._start)
+        ref, sort, order = self._start
+        return MainScreen(self.service, ref, sort, order, clock=self.clock, demo=self.demo,
+                          start_thread=self._thread)
 
     def _main_screen(self, ref: ListingRef, sort: str | None = None,
                      order: str | None = None) -> MainScreen:
@@ -135,13 +138,13 @@ class NereaderApp(App[None]):
 
     def on_mount(self) -> None:
         self.activity = self.service.activity()
-        self.load_preferences(self._start[0].key)
+        self.load_preferences(None if self._thread else self._start[0].key)
         settings = self.service.settings
         if self._config_error:
             self.notify(f"{self._config_error}\nStarted without the config file.",
                         title="Config file", severity="error", markup=False, timeout=20)
         apply_preferences(self, settings.theme, settings.keymap, self.save_theme)
-        if self.service.offline and not self._home:
+        if self.service.offline and not self._home and self._thread is None:
             self.action_library()  # offline: start from what the cache holds
 
     async def on_unmount(self) -> None:
@@ -160,9 +163,10 @@ class NereaderApp(App[None]):
             self.activity = event
 
     @work(group="preferences")
-    async def load_preferences(self, opened: str) -> None:
+    async def load_preferences(self, opened: str | None) -> None:
         try:
-            self.recent = await self.service.remember_tag(opened)
+            self.recent = await (self.service.remember_tag(opened) if opened
+                                 else self.service.recent_tags())
             self.saved = await self.service.saved_filters()
         except NereaderError as exc:
             self.notify(str(exc), title="Local data", severity="warning", markup=False)
@@ -368,8 +372,9 @@ class NereaderApp(App[None]):
 
 
 def run_app(service: ForumService, ref: ListingRef, sort: str | None, order: str | None,
-            demo: bool = False, home: bool = False, config_error: str | None = None) -> int:
+            demo: bool = False, home: bool = False, config_error: str | None = None,
+            thread: ThreadRef | None = None) -> int:
     app = NereaderApp(service, ref, sort, order, demo=demo, home=home,
-                      config_error=config_error)
+                      config_error=config_error, thread=thread)
     app.run()
     return app.return_code or 0

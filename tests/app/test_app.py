@@ -11,7 +11,7 @@ from nereader.localforum import Site
 from nereader.screenshots import demo_app, open_thread, settle
 from nereader.ui.screens.main import MainScreen
 from nereader.ui.widgets.thread_list import ThreadList
-from nereader.ui.widgets.thread_view import PostView, ThreadView
+from nereader.ui.widgets.thread_view import ThreadView
 from tests.conftest import FIXTURES
 
 
@@ -48,12 +48,13 @@ async def test_list_loads_and_thread_opens(tmp_path: Path) -> None:
         await settle(pilot)
         view = app.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == 828388
-        posts = list(app.query(PostView))
-        assert len(posts) == 10 and view.has_focus
-        assert posts[3].post.kind is PostKind.COMMENT and posts[3].has_class("-comment")
+        assert view.doc is not None and len(view.posts) == 10 and view.has_focus
+        comment = view.doc.items[4]  # items: the title block, then the posts
+        assert comment.post is not None and comment.post.kind is PostKind.COMMENT
+        assert comment.parent == 3 and view.doc.items[3].post == view.posts[2]  # under reply 2
         await pilot.press("a")
         assert view.current_post is not None and view.current_post.accepted
-        assert posts[view.current].has_class("-current")
+        assert view.current == 2
         await pilot.press("n")
         assert view.current_post is not None and view.current_post.kind is PostKind.COMMENT
         assert len(view.blocks) == 2
@@ -333,13 +334,13 @@ async def test_bookmarks_in_the_app(tmp_path: Path) -> None:
         assert [r.id for r in threads.rows] == [828388]
         await pilot.press("enter")
         await settle(pilot)
-        assert not [p for p in app.query(PostView) if p.has_class("-new")]
+        view = app.query_one(ThreadView)
+        assert view.doc is not None and not [i for i in view.doc.items if i.new]
         add_reply(site)  # a reply arrives on the site; r refreshes the thread being read
         await pilot.press("r")
         await settle(pilot)
-        view = app.query_one(ThreadView)
-        new = [p for p in app.query(PostView) if p.has_class("-new")]
-        assert [p.post.id for p in new] == [828396022]
+        assert view.doc is not None
+        assert [i.post.id for i in view.doc.items if i.new and i.post] == [828396022]
         assert view.current_post is not None and view.current_post.id == 828396022
         assert any("+1 new reply" in n for n in notes)
         await pilot.press("escape")

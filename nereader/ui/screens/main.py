@@ -25,12 +25,14 @@ from nereader.core.models import Activity, ListingPage, Sourced, ThreadSummary
 from nereader.core.query import Context
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, plural
-from nereader.core.urls import SORTS, ListingRef, parse_listing_ref
+from nereader.core.urls import SORTS, ListingRef, ThreadRef, parse_listing_ref
 from nereader.ui.screens.library import NoteScreen
+from nereader.ui.screens.reading import listing_for, open_into, show_bookmark
 from nereader.ui.state import ListState
 from nereader.ui.widgets.list_pane import ListPane
 from nereader.ui.widgets.status import Banner, StatusLine
 from nereader.ui.widgets.thread_list import ThreadList
+from nereader.ui.widgets.thread_pane import ThreadPane
 from nereader.ui.widgets.thread_view import ThreadView
 
 NARROW = 110
@@ -60,8 +62,10 @@ class MainScreen(Screen[None]):
     activity: reactive[Activity] = reactive(Activity(0, False, False))
 
     def __init__(self, service: ForumService, ref: ListingRef, sort: str | None,
-                 order: str | None, *, clock: Clock, demo: bool = False) -> None:
+                 order: str | None, *, clock: Clock, demo: bool = False,
+                 start_thread: ThreadRef | None = None) -> None:
         super().__init__()
+        self.start_thread = start_thread
         self.service = service
         self.clock = clock
         self.set_reactive(MainScreen.state, ListState(ref, sort, order, demo=demo))
@@ -75,7 +79,7 @@ class MainScreen(Screen[None]):
         yield Banner(id="banner").data_bind(MainScreen.state, MainScreen.activity)
         with Horizontal(id="panes"):
             yield ListPane(self.context, id="list-pane")
-            yield ThreadView(id="detail")
+            yield ThreadPane(id="detail-pane")
         with Horizontal(id="statusline"):
             yield StatusLine(id="status").data_bind(MainScreen.state, MainScreen.activity)
             yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
@@ -84,7 +88,10 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
         self.watch(self.app, "activity", self._activity, init=False)
-        self.load_first()
+        if self.start_thread is not None:  # the list follows, once the thread names its tag
+            self.open_thread(self.start_thread.id, self.start_thread.answer_id, list_after=True)
+        else:
+            self.load_first()
         self.load_local_state()
 
     def _activity(self, activity: Activity) -> None:
@@ -153,8 +160,8 @@ class MainScreen(Screen[None]):
             result = await self.service.listing(state.ref, 1, state.sort, state.order, refresh)
         except NereaderError as exc:
             self._problem(exc, "Could not load the list")
-            if not self.threads.rows:
-                await self.view.show_message(f"Nothing to show: {exc}")
+            if not self.threads.rows and self.view.thread is None:
+                self.view.show_message(f"Nothing to show: {exc}", error="list")
             return
         finally:
             self.pane.set_loading(False)
@@ -166,6 +173,7 @@ class MainScreen(Screen[None]):
                              total_pages=listing.total_pages, pages_loaded=1,
                              stale_note=_stale_note(result))
         self.pane.set_rows(listing.rows)
+        self.view.clear_error(only="list")
 
     def _append(self, pages: list[Sourced[ListingPage]]) -> None:
         if not pages:
@@ -218,8 +226,8 @@ class MainScreen(Screen[None]):
         """Refresh what has focus: the thread being read, or the list."""
         self.service.retry_network()  # a manual refresh tries the site at once
         view = self.view
-        if view.has_focus and view.thread is not None:
-            self.open_thread(view.thread.id, refresh=True)
+        if view.has_focus and view.thread_id is not None:  # the thread read, or failed
+            self.open_thread(view.thread_id, refresh=True)
         else:
             self.load_first(refresh=True)
         self.notify("Refreshing…", timeout=2)
@@ -231,6 +239,7 @@ class MainScreen(Screen[None]):
         self.state = ListState(ref or self.state.ref, sort, order, demo=self.state.demo)
         self.pane.set_rows([], keep_cursor=False)
         self.pane.clear_filter()
+        self.view.clear_error()
         self.load_first()
 
     # -- what the app routes here: another listing, a thread, a filter -------------------------
@@ -253,29 +262,26 @@ class MainScreen(Screen[None]):
         self.open_thread(event.row.id)
 
     def open_thread(self, thread_id: int, focus_post: int | None = None,
-                    refresh: bool = False) -> None:
+                    refresh: bool = False, list_after: bool = False) -> None:
+        """Read a thread, at ``focus_post`` (any post or comment id) if given; ``list_after``:
+        then open its tag's list (starting the app on a thread)."""
         self.set_class(True, "-reading")
         self.view.focus()
-        self.run_worker(self._open(thread_id, focus_post, refresh), group="detail",
+        self.run_worker(self._open(thread_id, focus_post, refresh, list_after), group="detail",
                         exclusive=True)
 
-    async def _open(self, thread_id: int, focus_post: int | None, refresh: bool) -> None:
-        view = self.view
-        await view.show_message("Loading the thread and every reply page…")
-        try:
-            result, new = await self.service.open_thread(thread_id, refresh, at=focus_post)
-        except NereaderError as exc:
-            await view.show_message(f"Could not open thread {thread_id}: {exc}")
-            self._problem(exc, "Could not open the thread")
-            return
-        if result.stale:
-            self.notify(result.warning or "showing a cached copy", title="Offline copy",
-                        severity="warning", markup=False)
-        if new:
-            self.notify(f"+{plural(len(new), 'new reply', 'new replies')} since you last looked",
-                        title=result.value.title, markup=False)
-        await view.show_thread(result.value, self.clock(), focus_post, frozenset(new))
-        await self.refresh_context()
+    async def _open(self, thread_id: int, focus_post: int | None, refresh: bool,
+                    list_after: bool = False) -> None:
+        thread = await open_into(self.view, self.service, self.clock(), thread_id, focus_post,
+                                 refresh, self._problem, self.notify)
+        if list_after:  # started on a thread: its tag's list goes behind it
+            ref = listing_for(thread) if thread is not None else None
+            if ref is not None and ref != self.state.ref:
+                self.open_listing(ref)
+            else:
+                self.load_first()
+        if thread is not None:
+            await self.refresh_context()
 
     @on(ThreadView.Back)
     def back_to_list(self) -> None:
@@ -336,6 +342,7 @@ class MainScreen(Screen[None]):
 
     async def _bookmarks_changed(self) -> None:
         await self.refresh_context()
+        await show_bookmark(self.view, self.service, self._problem)
         if self.state.bookmarks:
             await self._load_bookmarks()
 
@@ -353,6 +360,7 @@ class MainScreen(Screen[None]):
         self.app.push_screen(NoteScreen(self.service, thread_id), saved)
 
     def action_toggle_bookmarks(self) -> None:
+        self.view.clear_error()
         self.state = replace(self.state, bookmarks=not self.state.bookmarks)
         self.pane.set_rows([], keep_cursor=False)
         self.load_first()

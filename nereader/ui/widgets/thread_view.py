@@ -1,112 +1,28 @@
-"""The detail pane: a whole thread, one widget per post, with keys to move and copy."""
+"""The detail pane: a whole thread with the keys of a good pager, and what they ask for."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from typing import ClassVar
 
-from rich.text import Text
-from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual import events
+from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import Markdown, Static
 
-from nereader.core.export import code_blocks, number_code_blocks, post_links
-from nereader.core.models import Post, PostKind, Thread
-from nereader.core.text import clean, relative_time
-from nereader.core.urls import base_of, post_url
-
-
-class PostView(Vertical):
-    """One post: a header line (author, badges, dates) and its body as Markdown."""
-
-    def __init__(self, post: Post, number: int, body: str, now: datetime,
-                 new: bool = False) -> None:
-        classes = f"post -{post.kind.value}" + (" -new" if new else "")
-        if post.accepted:
-            classes += " -accepted"
-        if post.apple_staff:
-            classes += " -staff"
-        super().__init__(classes=classes, id=f"post-{post.id}")
-        self.post = post
-        self.new = new
-        self.number = number
-        self._body = body
-        self._now = now
-
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(self._header(), classes="post-header")
-        yield Markdown(self._body, classes="post-body", open_links=False)
-
-    def _header(self) -> Text:
-        post = self.post
-        label = {PostKind.QUESTION: "Question", PostKind.ANSWER: f"Reply {self.number}",
-                 PostKind.COMMENT: "↳ Comment"}[post.kind]
-        text = Text()
-        if self.new:
-            text.append(" NEW ", style="bold reverse")
-            text.append(" ")
-        text.append(f"{label} ", style="bold")
-        text.append(clean(post.author.name), style="bold")
-        if post.apple_staff:
-            text.append("  ")
-            text.append(f" Apple · {clean(post.role or 'Staff')} ", style="reverse")
-        elif post.role:
-            text.append(f"  {clean(post.role)}")
-        if post.accepted:
-            text.append("  ")
-            text.append(" ✓ Accepted answer ", style="bold reverse")
-        if post.apple_recommended:
-            text.append("  ")
-            text.append(" ★ Apple recommended ", style="reverse")
-        if post.created_at:
-            text.append(f"\n{relative_time(post.created_at, self._now)} · "
-                        f"{post.created_at:%Y-%m-%d %H:%M} UTC", style="dim")
-        if post.boosts:
-            text.append(f" · {post.boosts} boost{'s' if post.boosts != 1 else ''}", style="dim")
-        return text
+from nereader.core.export import post_links, thread_markdown
+from nereader.core.models import PostKind, Thread
+from nereader.core.urls import base_of, post_url, web_url
+from nereader.ui.external import Kind, show_text
+from nereader.ui.widgets.thread_reader import STEP, ThreadReader
+from nereader.ui.widgets.thread_view_keys import BINDINGS, COMPONENT_CLASSES, HELP
 
 
-class ThreadView(VerticalScroll, can_focus=True):
+class ThreadView(ThreadReader):
     """Reads a thread: question, every reply page, comments under their replies."""
 
-    HELP = """
-## Thread
-
-Every reply page is loaded. Apple staff posts carry a badge, the accepted answer
-is marked ✓. Code blocks are numbered *code N*: `c` copies the current post's
-block, `1`-`9` copy block N. `o` opens the post in the browser, `u` copies its URL,
-`l` picks one of its links, `b` bookmarks the thread, `r` refreshes it. Posts that arrived since
-you last opened a bookmark are marked NEW. `esc` goes back to the list.
-"""
-
-    BINDINGS = [
-        Binding("n,J", "next_post", "Next post", id="detail.next",
-                tooltip="Jump to the next post"),
-        Binding("p,K", "previous_post", "Prev post", id="detail.previous",
-                tooltip="Jump to the previous post"),
-        Binding("a", "accepted", "Accepted", id="detail.accepted",
-                tooltip="Jump to the accepted answer"),
-        Binding("c", "copy_code", "Copy code", id="detail.copy_code",
-                tooltip="Copy the current post's code block (again: the next one)"),
-        *[
-            # One entry in the help for all nine keys: 2-9 are "system" bindings (not listed).
-            Binding(str(n), f"copy_numbered({n})", "Copy code N", show=False, key_display="1-9",
-                    id=f"detail.copy_{n}", tooltip="Copy the code block labelled 'code N'",
-                    system=n > 1)
-            for n in range(1, 10)
-        ],
-        Binding("o", "open_browser", "Browser", id="detail.open",
-                tooltip="Open the thread (at the current post) in the browser"),
-        Binding("u", "copy_url", "Copy URL", id="detail.copy_url",
-                tooltip="Copy the current post's URL"),
-        Binding("l", "links", "Links", id="detail.links", tooltip="Open a link of this post"),
-        Binding("j,down", "scroll_down", "Down", show=False, id="detail.down"),
-        Binding("k,up", "scroll_up", "Up", show=False, id="detail.up"),
-        Binding("space", "page_down", "Page down", show=False, id="detail.pagedown"),
-        Binding("b", "bookmark", "Bookmark", id="detail.bookmark",
-                tooltip="Bookmark this thread (again: remove the bookmark)"),
-        Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the list"),
-    ]
+    HELP = HELP
+    BINDINGS: ClassVar[list[BindingType]] = BINDINGS
+    COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
 
     class BookmarkRequested(Message):
         def __init__(self, thread_id: int) -> None:
@@ -121,90 +37,15 @@ you last opened a bookmark are marked NEW. `esc` goes back to the list.
             super().__init__()
             self.links = links
 
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.thread: Thread | None = None
-        self.current = 0
-        self.blocks: list[tuple[int, str, str]] = []  # (post id, language, code)
-        self._copy_turn: dict[int, int] = {}
+    class FindRequested(Message):
+        """``/`` in the thread: the pane opens its find bar."""
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(Text("Select a thread and press Enter to read it.", style="dim"),
-                     classes="placeholder")
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_match", "previous_match"):
+            return self.find.active  # n and N are the find's only while one is active
+        return True
 
-    async def show_thread(self, thread: Thread, now: datetime, focus_post: int | None = None,
-                          new_posts: frozenset[int] = frozenset()) -> None:
-        self.thread = thread
-        self.current = 0
-        self.blocks = []
-        self._copy_turn = {}
-        await self.remove_children()
-        widgets: list[Static | PostView] = [Static(self._title(thread), classes="thread-title")]
-        if thread.locked:
-            widgets.append(Static(Text("🔒 This thread has been locked by a moderator."),
-                                  classes="locked"))
-        number, code_number = 0, 1
-        for post in thread.posts:
-            if post.kind is PostKind.ANSWER:
-                number += 1
-            body, code_number = number_code_blocks(post.body_markdown or "*(empty post)*",
-                                                   code_number)
-            self.blocks += [(post.id, lang, code) for lang, code in code_blocks(post.body_markdown)]
-            widgets.append(PostView(post, number, body, now, post.id in new_posts))
-        await self.mount_all(widgets)
-        self.scroll_home(animate=False)
-        if focus_post is None and new_posts:
-            focus_post = next(p.id for p in thread.posts if p.id in new_posts)
-        if focus_post is not None:
-            ids = [p.id for p in thread.posts]
-            if focus_post in ids:
-                self.goto(ids.index(focus_post))
-                return
-        self._mark_current()
-
-    def _title(self, thread: Thread) -> Text:
-        text = Text(clean(thread.title), style="bold")
-        tags = ", ".join(clean(t.name) for t in thread.tags)
-        s = thread.stats
-        counts = [f"{v} {many if v != 1 else one}"
-                  for one, many, v in (("reply", "replies", s.replies),
-                                       ("boost", "boosts", s.boosts),
-                                       ("view", "views", s.views),
-                                       ("participant", "participants", s.participants))
-                  if v is not None]
-        text.append(f"\n{tags}" if tags else "", style="italic")
-        text.append("\n" + " · ".join(counts) if counts else "", style="dim")
-        if thread.total_pages > 1:
-            text.append(f" · {thread.total_pages} reply pages", style="dim")
-        return text
-
-    async def show_message(self, message: str) -> None:
-        self.thread = None
-        await self.remove_children()
-        await self.mount(Static(Text(message), classes="placeholder"))
-
-    # -- navigation ----------------------------------------------------------------------------
-    @property
-    def posts(self) -> list[PostView]:
-        return list(self.query(PostView))
-
-    @property
-    def current_post(self) -> Post | None:
-        views = self.posts
-        return views[self.current].post if 0 <= self.current < len(views) else None
-
-    def goto(self, index: int) -> None:
-        views = self.posts
-        if not views:
-            return
-        self.current = max(0, min(index, len(views) - 1))
-        self._mark_current()
-        self.scroll_to_widget(views[self.current], animate=False, top=True)
-
-    def _mark_current(self) -> None:
-        for i, view in enumerate(self.posts):
-            view.set_class(i == self.current, "-current")
-
+    # -- moving ----------------------------------------------------------------------------------
     def action_next_post(self) -> None:
         self.goto(self.current + 1)
 
@@ -212,46 +53,136 @@ you last opened a bookmark are marked NEW. `esc` goes back to the list.
         self.goto(self.current - 1)
 
     def action_accepted(self) -> None:
-        views = self.posts
-        index = next((i for i, v in enumerate(views) if v.post.accepted), None)
+        index = next((i for i, p in enumerate(self.posts) if p.accepted), None)
         if index is None:
             self.notify("This thread has no accepted answer.")
         else:
             self.goto(index)
 
-    def action_bookmark(self) -> None:
-        if self.thread is not None:
-            self.post_message(self.BookmarkRequested(self.thread.id))
+    def action_line(self, delta: int) -> None:
+        self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)
+
+    def action_page(self, pages: int) -> None:
+        self.action_line(pages * max(1, self.size.height - 2))
+
+    def action_end(self, last: bool) -> None:
+        if last and self.posts:
+            self.goto(len(self.posts) - 1)
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        else:
+            self.goto(0)
+            self.scroll_to(y=0, animate=False, immediate=True)
+
+    def action_sideways(self, columns: int) -> None:
+        """←/→ move the code block in view sideways (shift: by half a screen)."""
+        step = columns if abs(columns) < 100 else (columns // abs(columns)) * self.size.width // 2
+        if not self.scroll_block(self.active_block(), step) and self.wrap_code:
+            self.notify("Long lines are wrapped (w: scroll them instead).", timeout=2)
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap_code = not self.wrap_code
+        self._offsets.clear()  # folded lines have no columns to scroll
+        self.relayout()
+        self.notify("Long code lines wrap." if self.wrap_code
+                    else "Long code lines scroll with ←/→.", timeout=2)
+
+    # -- finding ---------------------------------------------------------------------------------
+    def action_find(self) -> None:
+        if self.doc is None:
+            self.notify("Open a thread first.")
+            return
+        self.find.begin()
+        self.post_message(self.FindRequested())
+
+    def action_next_match(self) -> None:
+        self.find.step(1)
+
+    def action_previous_match(self) -> None:
+        self.find.step(-1)
 
     def action_back(self) -> None:
-        self.post_message(self.Back())
+        if self.find.active:
+            self.find.end(restore=False)
+        else:
+            self.post_message(self.Back())
 
-    # -- copying and opening -------------------------------------------------------------------
+    # -- mouse -----------------------------------------------------------------------------------
+    def _at(self, event: events.MouseEvent) -> tuple[int, int] | None:
+        offset = event.get_content_offset(self)
+        if offset is None or self.doc is None:
+            return None
+        return self.doc.locate(round(self.scroll_y) + offset.y)
+
+    def on_click(self, event: events.Click) -> None:
+        at = self._at(event)
+        if at is not None and at[0] > 0:
+            line = self.doc.line(*at) if self.doc else None
+            self._pinned_block = line.block if line is not None else 0
+            self._set_current(at[0] - 1)
+
+    def _sideways(self, event: events.MouseEvent, delta: int) -> None:
+        at = self._at(event)
+        line = self.doc.line(*at) if at is not None and self.doc else None
+        if line is not None and line.block and self.scroll_block(line.block, delta):
+            event.prevent_default()
+            event.stop()
+
+    def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
+        self._sideways(event, STEP)
+
+    def on_mouse_scroll_left(self, event: events.MouseScrollLeft) -> None:
+        self._sideways(event, -STEP)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        if event.shift or event.ctrl:
+            self._sideways(event, STEP)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        if event.shift or event.ctrl:
+            self._sideways(event, -STEP)
+
+    # -- copying ---------------------------------------------------------------------------------
     def _copy_block(self, number: int) -> None:
-        _post_id, lang, code = self.blocks[number - 1]
-        self.app.copy_to_clipboard(code)
-        lines = code.count("\n") + 1
+        assert self.doc is not None
+        blocks = self.doc.blocks_upto(number)
+        if len(blocks) < number:
+            self.notify(f"There is no code block {number} in this thread.")
+            return
+        block = blocks[number - 1][1]
+        self.app.copy_to_clipboard(block.code)
+        lines = block.code.count("\n") + 1
+        language = block.info.split()[0] if block.info.strip() else ""
         self.notify(f"Copied code {number} ({lines} line{'s' if lines != 1 else ''}"
-                    f"{', ' + lang if lang else ''})", markup=False)
+                    f"{', ' + language if language else ''})", markup=False)
 
     def action_copy_code(self) -> None:
         post = self.current_post
-        if post is None:
+        if post is None or self.doc is None:
             return
-        mine = [n for n, (pid, _, _) in enumerate(self.blocks, 1) if pid == post.id]
-        if not mine:
+        index = self.current + 1
+        self.doc.parse_upto(index)
+        item = self.doc.items[index]
+        if not item.blocks:
             self.notify("No code block in this post; 1-9 copy a numbered block.")
             return
         turn = self._copy_turn.get(post.id, 0)
         self._copy_turn[post.id] = turn + 1
-        self._copy_block(mine[turn % len(mine)])
+        self._copy_block(item.first_block + turn % len(item.blocks))
 
     def action_copy_numbered(self, number: int) -> None:
-        if number <= len(self.blocks):
+        if self.doc is not None:
             self._copy_block(number)
-        else:
-            self.notify(f"There is no code block {number} in this thread.")
 
+    @property
+    def blocks(self) -> list[tuple[int, str, str]]:
+        """Every code block of the thread: (post id, language, code)."""
+        if self.doc is None:
+            return []
+        found = self.doc.blocks_upto(10**9)
+        return [(self.doc.items[i].post.id, b.info, b.code)  # type: ignore[union-attr]
+                for i, b in found]
+
+    # -- opening ---------------------------------------------------------------------------------
     def post_url(self) -> str | None:
         if self.thread is None:
             return None
@@ -261,7 +192,7 @@ you last opened a bookmark are marked NEW. `esc` goes back to the list.
         return post_url(self.thread.id, post.id, base_of(self.thread.url))
 
     def action_open_browser(self) -> None:
-        url = self.post_url()
+        url = web_url(self.post_url())
         if url:
             self.app.open_url(url)
             self.notify(f"Opening {url}", markup=False)
@@ -272,12 +203,41 @@ you last opened a bookmark are marked NEW. `esc` goes back to the list.
             self.app.copy_to_clipboard(url)
             self.notify(f"Copied {url}", markup=False)
 
+    def action_open_link(self, number: int) -> None:
+        """A click on a link in a post (only safe links are made clickable)."""
+        links = self.doc.links if self.doc else []
+        url = web_url(links[number]) if 0 <= number < len(links) else None
+        if url:
+            self.app.open_url(url)
+            self.notify(f"Opening {url}", markup=False)
+
     def action_links(self) -> None:
         post = self.current_post
         if post is None:
             return
-        links = post_links(post)
+        links = [(text, url) for text, href in post_links(post) if (url := web_url(href))]
         if not links:
             self.notify("This post has no links.")
             return
         self.post_message(self.OpenLinks(links))
+
+    def action_external(self, kind: Kind) -> None:
+        """The thread as Markdown in $PAGER or $EDITOR, at the current post; back here after."""
+        thread = self.thread
+        if thread is None:
+            return
+        line = markdown_line(thread, self.current)
+        self.run_worker(show_text(self.app, kind, thread_markdown(thread), str(thread.id), line),
+                        group="external", exclusive=True)
+
+    def action_bookmark(self) -> None:
+        if self.thread is not None:
+            self.post_message(self.BookmarkRequested(self.thread.id))
+
+
+def markdown_line(thread: Thread, index: int) -> int:
+    """The line (from 1) of post ``index``'s heading in ``thread_markdown(thread)``."""
+    if index <= 0:
+        return 1
+    before = thread_markdown(replace(thread, posts=thread.posts[:index]))
+    return before.count("\n") + 2  # a blank line, then the heading

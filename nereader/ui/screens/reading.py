@@ -1,0 +1,85 @@
+"""Opening a thread in the detail pane: a cached copy at once, then the service's answer.
+
+The main screen routes here from its worker; nothing here waits on the event loop's behalf
+except through the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from nereader.core.errors import NereaderError
+from nereader.core.models import Thread
+from nereader.core.service import ForumService
+from nereader.core.text import plural
+from nereader.core.urls import ListingRef, listing_ref_from_href
+from nereader.ui.widgets.thread_view import ThreadView
+
+Problem = Callable[[NereaderError, str], None]
+Say = Callable[..., object]
+
+
+async def open_into(view: ThreadView, service: ForumService, now: datetime, thread_id: int,
+                    focus_post: int | None, refresh: bool, problem: Problem,
+                    say: Say) -> Thread | None:
+    """Show a thread in ``view``, in one step when it is cached ("Loading…" shows only while
+    the network is awaited). The same thread again (a refresh) stays in place until the new
+    copy replaces it, at the same post. Returns the thread, or None when it failed (the view
+    then says why, and ``r`` retries it)."""
+    same = view.thread is not None and view.thread.id == thread_id
+    if same and focus_post is not None:
+        view.goto_post(focus_post)  # at once; the copy below keeps the place
+    shown = None
+    if not refresh and not same:
+        try:
+            shown = await service.cached_thread(thread_id)
+        except NereaderError:
+            shown = None  # the open below reports what is wrong with the cache
+        if shown is not None:
+            view.show_thread(shown, now, focus_post)
+    if shown is None and not same:
+        view.show_message("Loading the thread and every reply page…")
+    try:
+        result, new = await service.open_thread(thread_id, refresh, at=focus_post)
+        bookmark = await service.get_bookmark(thread_id)
+    except NereaderError as exc:
+        if not same and shown is None:
+            view.show_message(f"Could not open thread {thread_id}: {exc}\n\n"
+                              "r tries again; esc goes back to the list.",
+                              error="thread", thread_id=thread_id)
+        problem(exc, "Could not open the thread")
+        return None
+    thread = result.value
+    if result.stale:
+        say(result.warning or "showing a cached copy", title="Offline copy",
+            severity="warning", markup=False)
+    if new:
+        say(f"+{plural(len(new), 'new reply', 'new replies')} since you last looked",
+            title=thread.title, markup=False)
+    if shown is not None and thread == shown and not new:
+        view.set_bookmark(bookmark)  # the cached copy was the thread: nothing moves
+    else:
+        moved = same or shown is not None  # the reader may have moved on: keep the place
+        view.show_thread(thread, now, None if moved else focus_post, frozenset(new), bookmark,
+                         keep_place=moved)
+    return thread
+
+
+def listing_for(thread: Thread) -> ListingRef | None:
+    """The list a thread belongs in: its first tag, else its subtopic or topic."""
+    if thread.tags:
+        return listing_ref_from_href(f"/forums/tags/{thread.tags[0].slug}")
+    if thread.topic is None:
+        return None
+    path = f"/forums/topics/{thread.topic.slug}"
+    return listing_ref_from_href(path + (f"/{thread.subtopic.slug}" if thread.subtopic else ""))
+
+
+async def show_bookmark(view: ThreadView, service: ForumService, problem: Problem) -> None:
+    """The bookmark of the thread being read changed: its header shows it (mark, note, #labels)."""
+    if view.thread is not None:
+        try:
+            view.set_bookmark(await service.get_bookmark(view.thread.id))
+        except NereaderError as exc:
+            problem(exc, "Bookmarks")
