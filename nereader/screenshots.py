@@ -106,6 +106,12 @@ async def home(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def find_in_thread(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 821372)  # its panic line is wider than any pane
+    await pilot.press("slash", *"arm", "enter")
+    await settle(pilot)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -121,6 +127,7 @@ SCENARIOS = [
     Scenario("search", (150, 36), search),
     Scenario("narrow-80x24", (80, 24), narrow),
     Scenario("home", (120, 16), home),
+    Scenario("find-in-thread", (150, 36), find_in_thread),
 ]
 
 

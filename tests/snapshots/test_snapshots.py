@@ -1,6 +1,7 @@
 """SVG snapshots at fixed sizes with a frozen clock on the bundled demo forum.
 
-The first five are the README screenshots' scenarios; update with ``pytest --snapshot-update``.
+The scenarios are the README screenshots'; the thread's find (with highlighted matches and a
+code block scrolled to the first) is one of them; update with ``pytest --snapshot-update``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from nereader.screenshots import SCENARIOS, Scenario, demo_app, settle
+from nereader.localforum import Site
+from nereader.screenshots import SCENARIOS, Scenario, demo_app, open_thread, settle
 from nereader.ui.widgets.thread_list import ThreadList
 
 
@@ -37,3 +39,37 @@ def test_all_pages_sorted_by_views(snap_compare, tmp_path: Path) -> None:  # typ
 
 def test_first_paint_80x24(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=settle)
+
+
+SWIFT = "<pre><code>let proto = NETunnelProviderProtocol()"
+LONG_SWIFT = ('<pre><code class="language-swift">let proto = NETunnelProviderProtocol(); '
+              'let name = "a configuration whose name is far too long for any pane"; '
+              "proto.serverAddress = name // the end of a very long line, at last")
+
+
+def _with_long_swift() -> Site:
+    site = Site.bundled()
+    page = site.routes["/forums/thread/828388"].body.decode()
+    site.replace_body("/forums/thread/828388", page.replace(SWIFT, LONG_SWIFT, 1).encode())
+    return site
+
+
+async def _code_scrolled(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 828388)
+    await pilot.press("n", "n", "n", "n", "n", "right", "right", "right", "right")
+    await settle(pilot)
+
+
+def test_highlighted_code_scrolled_sideways(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(demo_app(tmp_path, _with_long_swift()), terminal_size=(100, 30),
+                        run_before=_code_scrolled)
+
+
+async def _comments(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 828388)
+    await pilot.press("a")  # the accepted reply, with its comment under it
+    await settle(pilot)
+
+
+def test_comments_under_their_reply(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(demo_app(tmp_path), terminal_size=(90, 26), run_before=_comments)

@@ -34,12 +34,14 @@ class ThreadFind:
         self.matches: list[Match] = []
         self.index = -1
         self.active = False  # n/N move between matches (after Enter) until esc
-        self.origin = 0
+        self.origin = 0  # the top line and the current post when the find began
+        self.origin_post = 0
         self.marks: dict[tuple[int, int], list[tuple[int, int, bool]]] = {}
 
     def begin(self) -> None:
         """The find bar opened: matches below count from the top of the view."""
         self.origin = round(self.reader.scroll_y)
+        self.origin_post = self.reader.current
 
     def preview(self, query: str) -> None:
         """As the reader types: highlight every match, show the first one below."""
@@ -49,7 +51,7 @@ class ThreadFind:
         self.index = self._first_below(self.origin)
         self._mark()
         if self.matches:
-            self._show(restore_first=True)
+            self._show(preview=True)
         elif self.reader.doc is not None:
             self.reader.scroll_to_line(self.origin)
         self._status()
@@ -86,7 +88,7 @@ class ThreadFind:
         if self.reader.doc is not None:
             self.reader.doc.find("")
             if restore:
-                self.reader.scroll_to_line(self.origin, top=True)
+                self.reader.scroll_to_line(self.origin, self.origin_post + 1, top=True)
         self.reader.changed()
         if active:  # the footer redraws its keys: only when n/N change hands
             self.reader.refresh_bindings()
@@ -119,16 +121,16 @@ class ThreadFind:
             self.marks.setdefault((m.item, m.line), []).append((m.start, m.end, i == self.index))
         self.reader.changed()
 
-    def _show(self, restore_first: bool = False) -> None:
-        """Bring the current match into view: its line, its post, and (in a code block that
-        scrolls sideways) its columns."""
+    def _show(self, preview: bool = False) -> None:
+        """Bring the current match into view: its line, and (in a code block that scrolls
+        sideways) its columns; its post becomes the current one, unless only previewed."""
         reader, doc = self.reader, self.reader.doc
         if doc is None or not 0 <= self.index < len(self.matches):
             return
         match = self.matches[self.index]
-        if restore_first:
+        if preview:  # each keystroke looks from where the find began
             reader.scroll_to_line(self.origin, top=True)
-        reader.scroll_to_line(self._y(match), match.item)
+        reader.scroll_to_line(self._y(match), None if preview else match.item)
         line = doc.line(match.item, match.line)
         if line is not None and line.kind == "code" and not reader.wrap_code:
             start = cell_len(line.text.plain[:match.start])

@@ -50,6 +50,12 @@ class Painter:
         self.console = console
         self.brushes = brushes
 
+    def strip(self, text: Text) -> Strip:
+        """A text's segments with its own style under them (``Text.render`` drops it when the
+        text has no spans)."""
+        base = text.style if isinstance(text.style, Style) else self.console.get_style(text.style)
+        return Strip(Segment.apply_style(text.render(self.console), base), text.cell_len)
+
     def bar_style(self, doc: ThreadDoc, index: int, view: View) -> Style:
         item, b = doc.items[index], self.brushes
         post = item.post
@@ -92,7 +98,7 @@ class Painter:
         room = max(0, view.width - used)
         marks = view.marks.get((index, n), [])
         if line.kind == "prose":
-            body = Strip(list(self._marked(line.text, marks).render(self.console)))
+            body = self.strip(self._marked(line.text, marks))
         elif line.kind == "label":
             body = self._label(line, room, view)
         else:
@@ -102,7 +108,7 @@ class Painter:
 
     def _label(self, line: Line, room: int, view: View) -> Strip:
         """"code N · language", and where the reader is when the block is wider than the pane."""
-        parts = [*line.prefix.render(self.console), *line.text.render(self.console)]
+        parts = [*self.strip(line.prefix), *self.strip(line.text)]
         prefix_cells, widest = view.block_info(line.block)
         space = room - prefix_cells
         if widest > space > 0:
@@ -114,9 +120,9 @@ class Painter:
     def _code(self, line: Line, room: int, view: View,
               marks: list[tuple[int, int, bool]]) -> Strip:
         b = self.brushes
-        prefix = Strip(list(line.prefix.render(self.console)))
+        prefix = self.strip(line.prefix)
         space = max(1, room - prefix.cell_length)
-        code = Strip(list(self._marked(line.text, marks).render(self.console)))
+        code = self.strip(self._marked(line.text, marks))
         first = view.offsets.get(line.block, 0)
         shown = code.crop(first, first + space).extend_cell_length(space, b.code)
         if code.cell_length > first + space:  # more to the right

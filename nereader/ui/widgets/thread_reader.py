@@ -16,6 +16,7 @@ from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 
 from nereader.core.models import Bookmark, Post, Thread
@@ -24,6 +25,7 @@ from nereader.ui.widgets.post_lines import Chrome
 from nereader.ui.widgets.thread_doc import Setup, ThreadDoc
 from nereader.ui.widgets.thread_find import ThreadFind
 from nereader.ui.widgets.thread_paint import Brushes, Painter, View
+from nereader.ui.widgets.thread_select import highlight, selected_text
 
 PLACEHOLDER = "Select a thread and press Enter to read it."
 STEP = 8  # columns a code block moves per ←/→
@@ -72,7 +74,7 @@ class ThreadReader(ScrollView, can_focus=True):
 
     def _setup(self, now: datetime | None, bookmark: Bookmark | None) -> Setup:
         s = self._style
-        palette = Palette(Style(), s("link"), s("code-inline"), s("quote"), s("heading"),
+        palette = Palette(Style(), s("link"), s("code-inline", False), s("quote"), s("heading"),
                           s("rule"), self.get_visual_style("thread-view--code"),
                           s("code-label", False), s("code-number", False))
         chrome = Chrome(s("title"), s("meta"), s("mark"), s("label"), s("header"), s("staff"),
@@ -86,8 +88,8 @@ class ThreadReader(ScrollView, can_focus=True):
             s = self._style
             self._painter = Painter(self.app.console, Brushes(
                 self.rich_style, s("bar"), s("bar-current"), s("bar-staff"), s("bar-accepted"),
-                s("bar-new"), s("code", False), s("clip", False), s("hint"), s("match"),
-                s("match-current")))
+                s("bar-new"), s("code", False), s("clip", False), s("hint"), s("match", False),
+                s("match-current", False)))
         return self._painter
 
     def _width(self) -> int:
@@ -255,11 +257,20 @@ class ThreadReader(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        doc = self.doc
-        if doc is None:
+        if self.doc is None:
             return self._message_line(y, width)
         at = round(self.scroll_y) + y
-        if at >= doc.height:
+        strip = self._painted(at).apply_offsets(0, at)  # where the mouse selects
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(at)) is not None:
+            style = self.screen.get_component_rich_style("screen--selection")
+            strip = highlight(strip, span, style)
+        return strip
+
+    def _painted(self, at: int) -> Strip:
+        """Line ``at`` of the thread as painted (kept until what painting depends on changes)."""
+        doc, width = self.doc, self.scrollable_content_region.width
+        if doc is None or at >= doc.height:
             return Strip.blank(width, self.rich_style)
         key = doc.locate(at)
         strip = self._strips.get(key)
@@ -274,13 +285,18 @@ class ThreadReader(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        if self.doc is None:
+            return None
+        return selected_text(self.doc, selection, self._painted), "\n"
+
     def _message_line(self, y: int, width: int) -> Strip:
         style = self.rich_style + self._style("error" if self.error else "message")
         lines = self._message.wrap(self.app.console, max(8, width - 4))
         if not 1 <= y <= len(lines):
             return Strip.blank(width, self.rich_style)
         text = Text("  ", end="") + lines[y - 1]
-        return Strip(list(text.render(self.app.console))).adjust_cell_length(
+        return self.painter.strip(text).adjust_cell_length(
             width, self.rich_style).apply_style(style)
 
     # -- posts -----------------------------------------------------------------------------------
