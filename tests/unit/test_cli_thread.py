@@ -20,8 +20,8 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
     def run_app(service: object, ref: object, sort: object, order: object,
-                demo: bool = False, thread: ThreadRef | None = None) -> int:
-        calls.append({"ref": ref, "thread": thread, "demo": demo})
+                demo: bool = False, thread: ThreadRef | None = None, **rest: object) -> int:
+        calls.append({"ref": ref, "thread": thread, "demo": demo, **rest})
         return 0
 
     monkeypatch.setattr(app_module, "run_app", run_app)
@@ -45,6 +45,7 @@ def test_thread_urls_and_the_thread_command_open_the_app_on_it(
     assert main([*args, "--cache-dir", str(tmp_path), "--data-dir", str(tmp_path)]) == 0
     assert started[-1]["thread"] == thread
     assert started[-1]["ref"].key == "networkextension"  # until the thread names its tag
+    assert not started[-1].get("home")
 
 
 def test_a_bad_thread_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
