@@ -3,9 +3,9 @@ in the same run, headless at 160x45. Target: at most 1.5x the bare Static (media
 
 Threads: 821372 from the fixtures (37 posts: question and 36 replies, with a 371-column panic
 line), the same posts five times over (185 posts), and a synthetic 185-post thread from the
-local forum's generator (ten reply pages). Also printed: Enter on a cached thread to first
-paint through the whole app (service, cache, index), and the old way of one Textual
-``Markdown`` widget per post, for comparison.
+local forum's generator (ten reply pages). Also printed: G to the last post and paging right
+after opening, Enter on a cached thread to first paint through the whole app (service, cache,
+index), and the old way of one Textual ``Markdown`` widget per post, for comparison.
 
 Run: ``python bench/bench_thread.py [--runs N]``.
 """
@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,8 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import Footer, Static
 from textual.widgets import Markdown as MarkdownWidget
-from textual.widgets import Static
 
 from nereader.core.export import thread_markdown
 from nereader.core.models import Thread
@@ -86,7 +87,7 @@ async def painted(app: App[None], act: Callable[[], Awaitable[object] | object])
     if isinstance(result, Awaitable):
         await result
     armed = True
-    await done.wait()
+    await asyncio.wait_for(done.wait(), 30)  # nothing repainted: a bench bug, said loudly
     app._display = display  # type: ignore[method-assign]
     return stamp[0] - start
 
@@ -114,6 +115,24 @@ async def nereader(tmp: Path, thread: Thread) -> float:
         seconds = await painted(app, lambda: view.show_thread(thread, FROZEN_NOW))
         assert view.thread is thread and view.doc is not None
         return seconds
+
+
+async def moving(tmp: Path, thread: Thread) -> tuple[float, float]:
+    """Right after opening (the background still rendering): G to the last post, then
+    paging up through the thread (the median page)."""
+    app = demo_app(tmp, site())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.query_one(ThreadView)
+        view.focus()
+        await settle(pilot)
+        await painted(app, lambda: view.show_thread(thread, FROZEN_NOW))
+        last = await painted(app, lambda: view.action_end(True))
+        pages = []
+        while view.scroll_y > 0 and len(pages) < 30:  # at the top nothing would repaint
+            pages.append(await painted(app, lambda: view.action_page(-1)))
+        assert view.current_post is not thread.posts[-1] or view.scroll_y == view.max_scroll_y
+        return last, statistics.median(pages)
 
 
 async def enter(tmp: Path, thread_id: int) -> float:
@@ -147,6 +166,18 @@ async def enter(tmp: Path, thread_id: int) -> float:
         return seconds
 
 
+@contextlib.contextmanager
+def bare_footer() -> Iterator[None]:
+    """A Footer with no keys: how much of Enter's time is the Footer redrawing its keys when
+    the focus moves from the list (with its bindings) to the thread (with others)."""
+    compose = Footer.compose
+    Footer.compose = lambda self: iter(())  # type: ignore[assignment,method-assign,misc]
+    try:
+        yield
+    finally:
+        Footer.compose = compose  # type: ignore[method-assign]
+
+
 def median(samples: list[float]) -> str:
     return f"{statistics.median(samples) * 1000:7.1f} ms"
 
@@ -160,6 +191,7 @@ async def main(runs: int) -> None:
               f"{'old Markdown/post':>18}")
         for n, (name, thread) in enumerate(loaded.items()):
             text = thread_markdown(thread)
+            sys.stdout.flush()
             static = [await bare(lambda t=text: [Static(Markdown(t))]) for _ in range(runs)]
             ours = [await nereader(tmp / f"n{n}-{i}", thread) for i in range(runs)]
             old = [await bare(lambda th=thread: [MarkdownWidget(p.body_markdown)
@@ -167,11 +199,21 @@ async def main(runs: int) -> None:
             ratio = statistics.median(ours) / statistics.median(static)
             print(f"{name:<24} {median(static):>12} {median(ours):>12} {ratio:6.2f}x "
                   f"{median(old):>18}")
-        print("\nEnter on a cached thread to first paint (whole app: service, cache, view):")
+        print("\nJust opened (the rest still rendering in the background): G to the last post, "
+              "then a page up:")
+        for n, (name, thread) in enumerate(loaded.items()):
+            moves = [await moving(tmp / f"m{n}-{i}", thread) for i in range(runs)]
+            print(f"{name:<24} G {median([m[0] for m in moves])}   page up "
+                  f"{median([m[1] for m in moves])}")
+        print("\nEnter on a cached thread to first paint (whole app: focus moves to the thread, "
+              "service, cache, view), and the same without the Footer's keys:")
         for thread_id, name in ((821372, "821372 (37 posts)"),
                                 (SYNTHETIC_ID, "synthetic (185 posts)")):
             samples = [await enter(tmp / f"e{thread_id}-{i}", thread_id) for i in range(runs)]
-            print(f"{name:<24} {median(samples):>12}")
+            with bare_footer():
+                lean = [await enter(tmp / f"f{thread_id}-{i}", thread_id) for i in range(runs)]
+            print(f"{name:<24} {median(samples):>12}   without the Footer's keys "
+                  f"{median(lean)}")
 
 
 if __name__ == "__main__":

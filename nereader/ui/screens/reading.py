@@ -38,6 +38,7 @@ async def open_into(view: ThreadView, service: ForumService, now: datetime, thre
             shown = None  # the open below reports what is wrong with the cache
         if shown is not None:
             view.show_thread(shown, now, focus_post)
+            await view.wait_for_refresh()  # on screen before the revalidation competes with it
     if shown is None and not same:
         view.show_message("Loading the thread and every reply page…")
     try:

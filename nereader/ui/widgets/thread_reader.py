@@ -52,6 +52,7 @@ class ThreadReader(ScrollView, can_focus=True):
         self._generation = 0
         self._jumping = False
         self._painter: Painter | None = None
+        self._message_strips: list[Strip] = []
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -62,7 +63,7 @@ class ThreadReader(ScrollView, can_focus=True):
         self.call_after_refresh(self._restyle)
 
     def _restyle(self) -> None:
-        self._painter = None
+        self._painter, self._message_strips = None, []
         if self.doc is not None:
             self.doc.setup = self._setup(self.doc.setup.now, self.doc.setup.bookmark)
             self.relayout()
@@ -150,7 +151,7 @@ class ThreadReader(ScrollView, can_focus=True):
         self.find.end(restore=False, quiet=True)
         self.thread, self.doc, self.error = None, None, error
         self.thread_id = thread_id
-        self._message = Text(message)
+        self._message, self._message_strips = Text(message), []
         self.virtual_size = Size(self._width(), 1)
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
@@ -228,6 +229,8 @@ class ThreadReader(ScrollView, can_focus=True):
     def _follow_scroll(self, top: int) -> None:
         """The current post follows the reader: once it is off screen, the top post is."""
         assert self.doc is not None
+        if not self.size.height:  # hidden (the narrow layout's list is showing)
+            return
         start = self.doc.starts[self.current + 1]
         end = start + self.doc.items[self.current + 1].height
         if end <= top or start >= top + self.size.height:
@@ -241,9 +244,9 @@ class ThreadReader(ScrollView, can_focus=True):
             return
         anchor = doc.locate(round(self.scroll_y))
         done = doc.render_some(0.008)
+        self.virtual_size = Size(self._width(), doc.height)  # before scrolling: it bounds it
         if any(index < anchor[0] for index in done):
             self._restore(anchor)
-        self.virtual_size = Size(self._width(), doc.height)
         self.set_timer(0.001, partial(self._background, generation))
 
     # -- painting --------------------------------------------------------------------------------
@@ -291,13 +294,15 @@ class ThreadReader(ScrollView, can_focus=True):
         return selected_text(self.doc, selection, self._painted), "\n"
 
     def _message_line(self, y: int, width: int) -> Strip:
-        style = self.rich_style + self._style("error" if self.error else "message")
-        lines = self._message.wrap(self.app.console, max(8, width - 4))
-        if not 1 <= y <= len(lines):
-            return Strip.blank(width, self.rich_style)
-        text = Text("  ", end="") + lines[y - 1]
-        return self.painter.strip(text).adjust_cell_length(
-            width, self.rich_style).apply_style(style)
+        """A line of the message shown instead of a thread (wrapped once per width)."""
+        if not self._message_strips or self._message_strips[0].cell_length != width:
+            style = self.rich_style + self._style("error" if self.error else "message")
+            lines = self._message.wrap(self.app.console, max(8, width - 4))
+            self._message_strips = [Strip.blank(width, self.rich_style)] + [
+                self.painter.strip(Text("  ", end="") + line).adjust_cell_length(
+                    width, self.rich_style).apply_style(style) for line in lines]
+        strips = self._message_strips
+        return strips[y] if 0 <= y < len(strips) else Strip.blank(width, self.rich_style)
 
     # -- posts -----------------------------------------------------------------------------------
     @property
