@@ -78,7 +78,7 @@ class ThreadFind:
             self.reader.notify("Search hit BOTTOM, continued at TOP" if delta > 0 else
                                "Search hit TOP, continued at BOTTOM", timeout=2)
 
-    def end(self, restore: bool, quiet: bool = False) -> None:
+    def end(self, restore: bool) -> None:
         """esc: no more highlights, n/p are post navigation again; ``restore`` goes back to
         where the find began (esc while typing)."""
         active, was = self.active, self.active or bool(self.query)
@@ -92,8 +92,7 @@ class ThreadFind:
         self.reader.changed()
         if active:  # the footer redraws its keys: only when n/N change hands
             self.reader.refresh_bindings()
-        if not quiet:
-            self._status()
+        self._status()  # the find bar closes
 
     def refresh_matches(self) -> None:
         """The thread was laid out again (width, wrapping): find the same text again."""

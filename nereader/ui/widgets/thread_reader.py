@@ -104,7 +104,7 @@ class ThreadReader(ScrollView, can_focus=True):
         new post, or (``keep_place``, the same thread again) where the reader was."""
         same = self.thread is not None and self.thread.id == thread.id
         place = self._place() if keep_place and same else None
-        self.find.end(restore=False, quiet=True)
+        self.find.end(restore=False)
         self.thread, self.thread_id, self.error = thread, thread.id, None
         self.doc = ThreadDoc(thread, self._setup(now, bookmark), new_posts)
         self._offsets, self._info, self._copy_turn, self._pinned_block = {}, {}, {}, 0
@@ -148,7 +148,7 @@ class ThreadReader(ScrollView, can_focus=True):
                      thread_id: int | None = None) -> None:
         """A message instead of a thread; ``error`` says what failed ("thread" or "list"), and
         for a thread, ``thread_id`` is the one ``r`` retries."""
-        self.find.end(restore=False, quiet=True)
+        self.find.end(restore=False)
         self.thread, self.doc, self.error = None, None, error
         self.thread_id = thread_id
         self._message, self._message_strips = Text(message), []
@@ -229,7 +229,7 @@ class ThreadReader(ScrollView, can_focus=True):
     def _follow_scroll(self, top: int) -> None:
         """The current post follows the reader: once it is off screen, the top post is."""
         assert self.doc is not None
-        if not self.size.height:  # hidden (the narrow layout's list is showing)
+        if not self.size.height or len(self.doc.items) < 2:  # hidden, or no posts
             return
         start = self.doc.starts[self.current + 1]
         end = start + self.doc.items[self.current + 1].height
