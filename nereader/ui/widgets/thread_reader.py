@@ -69,15 +69,16 @@ class ThreadReader(ScrollView, can_focus=True):
             self.relayout()
 
     # -- styles ----------------------------------------------------------------------------------
-    def _style(self, name: str, alone: bool = True) -> Style:
-        """A style of the view's (``alone``: its own attributes, to lay over the text's)."""
-        return self.get_component_rich_style(f"thread-view--{name}", partial=alone)
+    def _style(self, name: str) -> Style:
+        """A style of the view's, resolved against its background (theme colours with alpha,
+        such as ``$text-muted``, need one)."""
+        return self.get_component_rich_style(f"thread-view--{name}")
 
     def _setup(self, now: datetime | None, bookmark: Bookmark | None) -> Setup:
         s = self._style
-        palette = Palette(Style(), s("link"), s("code-inline", False), s("quote"), s("heading"),
+        palette = Palette(Style(), s("link"), s("code-inline"), s("quote"), s("heading"),
                           s("rule"), self.get_visual_style("thread-view--code"),
-                          s("code-label", False), s("code-number", False))
+                          s("code-label"), s("code-number"))
         chrome = Chrome(s("title"), s("meta"), s("mark"), s("label"), s("header"), s("staff"),
                         s("accepted"), s("badge"), s("new"), s("locked"), s("rule"))
         return Setup(self.app.console, palette, chrome, self._width(), self.wrap_code, now,
@@ -89,8 +90,8 @@ class ThreadReader(ScrollView, can_focus=True):
             s = self._style
             self._painter = Painter(self.app.console, Brushes(
                 self.rich_style, s("bar"), s("bar-current"), s("bar-staff"), s("bar-accepted"),
-                s("bar-new"), s("code", False), s("clip", False), s("hint"), s("match", False),
-                s("match-current", False)))
+                s("bar-new"), s("code"), s("clip"), s("hint"), s("match"),
+                s("match-current")))
         return self._painter
 
     def _width(self) -> int:
@@ -296,7 +297,7 @@ class ThreadReader(ScrollView, can_focus=True):
     def _message_line(self, y: int, width: int) -> Strip:
         """A line of the message shown instead of a thread (wrapped once per width)."""
         if not self._message_strips or self._message_strips[0].cell_length != width:
-            style = self.rich_style + self._style("error" if self.error else "message")
+            style = self._style("error" if self.error else "message")
             lines = self._message.wrap(self.app.console, max(8, width - 4))
             self._message_strips = [Strip.blank(width, self.rich_style)] + [
                 self.painter.strip(Text("  ", end="") + line).adjust_cell_length(

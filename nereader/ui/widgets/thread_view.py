@@ -17,7 +17,8 @@ from nereader.ui.widgets.thread_reader import STEP, ThreadReader
 from nereader.ui.widgets.thread_view_keys import BINDINGS, COMPONENT_CLASSES, HELP
 
 
-class ThreadView(ThreadReader):
+# Every key is the view's own: the scroll view's (page left/right ...) would only crowd help.
+class ThreadView(ThreadReader, inherit_bindings=False):
     """Reads a thread: question, every reply page, comments under their replies."""
 
     HELP = HELP
