@@ -321,3 +321,18 @@ async def test_moving_keys_and_opening_in_the_browser(tmp_path: Path) -> None:
             f"https://developer.apple.com/forums/thread/821372?answerId={post.id}#{post.id}"]
         await pilot.press("escape")
         assert app.query_one(ThreadList).has_focus
+
+
+async def test_keys_typed_right_after_slash_reach_the_find_field(tmp_path: Path) -> None:
+    """Fast typing (or a terminal that delivers "/kernel" at once) loses no key: the keys
+    after "/" are on their way to the thread view before the find field has focus."""
+    from nereader.ui.widgets.thread_pane import FindInput
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_thread(pilot, 821372)
+        for ch in "/kernel":
+            app.post_message(events.Key("slash" if ch == "/" else ch, ch))
+        await settle(pilot)
+        field = app.query_one(FindInput)
+        assert field.has_focus and field.value == "kernel"

@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from nereader.core.text import plural
+from nereader.ui.focus import focus_now
 from nereader.ui.widgets.thread_find import FindStatus
 from nereader.ui.widgets.thread_view import ThreadView
 
@@ -40,6 +41,7 @@ class ThreadPane(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#find-bar").display = False
+        self.view.open_find = self.open_find
 
     @property
     def view(self) -> ThreadView:
@@ -52,7 +54,7 @@ class ThreadPane(Vertical):
     @on(ThreadView.FindRequested)
     def open_find(self) -> None:
         self.query_one("#find-bar").display = True
-        self.field.focus()
+        focus_now(self.field)
         if self.field.value:
             self.view.find.preview(self.field.value)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
@@ -13,6 +14,7 @@ from nereader.core.export import post_links, thread_markdown
 from nereader.core.models import PostKind, Thread
 from nereader.core.urls import base_of, post_url, web_url
 from nereader.ui.external import Kind, show_text
+from nereader.ui.focus import forward_typeahead
 from nereader.ui.widgets.thread_reader import STEP, ThreadReader
 from nereader.ui.widgets.thread_view_keys import BINDINGS, COMPONENT_CLASSES, HELP
 
@@ -40,6 +42,19 @@ class ThreadView(ThreadReader, inherit_bindings=False):
 
     class FindRequested(Message):
         """``/`` in the thread: the pane opens its find bar."""
+
+    # Set by the pane: opens the find bar within the key press, so keys typed right after
+    # ``/`` reach the field (a message would arrive after them).
+    open_find: Callable[[], None] | None = None
+
+    def key_slash(self, event: events.Key) -> None:
+        # Here rather than as the binding alone: a binding runs once the key has bubbled up
+        # to the app, after the keys typed behind it; "/kernel" must find "kernel".
+        event.stop()
+        self.action_find()
+
+    def on_key(self, event: events.Key) -> None:
+        forward_typeahead(self, event)  # keys typed after "/" belong to the find field
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_match", "previous_match"):
@@ -93,7 +108,10 @@ class ThreadView(ThreadReader, inherit_bindings=False):
             self.notify("Open a thread first.")
             return
         self.find.begin()
-        self.post_message(self.FindRequested())
+        if self.open_find is not None:
+            self.open_find()  # at once: the next key typed belongs to the find field
+        else:
+            self.post_message(self.FindRequested())
 
     def action_next_match(self) -> None:
         self.find.step(1)
