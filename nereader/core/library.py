@@ -11,7 +11,6 @@ from typing import Any, ParamSpec, TypeVar
 from nereader.core.bookmarks import BookmarkStore, ReadState
 from nereader.core.clock import iso_now, utc_now
 from nereader.core.errors import NereaderError, StorageError
-from nereader.core.export import markdown_export
 from nereader.core.loader import Emit
 from nereader.core.models import (
     Bookmark,
@@ -25,8 +24,9 @@ from nereader.core.models import (
     ThreadSummary,
 )
 from nereader.core.pages import Pages, Progress
-from nereader.core.query import Context
+from nereader.core.query import Context, fold
 from nereader.core.store import atomic_write_text
+from nereader.core.text import plural
 from nereader.core.urls import ListingRef
 
 P = ParamSpec("P")
@@ -163,6 +163,8 @@ class Library:
                     problems.append(f"thread {mark.id} is not cached and could not be "
                                     f"fetched: {exc}")
             pairs.append((mark, thread))
+        from nereader.core.export import markdown_export  # selectolax: only when exporting
+
         files = markdown_export(pairs)
         for name, text in files.items():
             await self._run(atomic_write_text, target / name, text)
@@ -225,16 +227,27 @@ class Library:
         except StorageError as exc:
             self._emit(Notice(f"{exc}; is:staff and author: see no threads", "Search index"))
             facts = {}
-        bookmarked = await self.bookmark_ids()
+        marks = await self.bookmarks()
         await self._run(self._read.snapshot)
         return Context(
             now=now or utc_now(),
             staff={i for i, (_, staff) in facts.items() if staff},
             authors={i: a for i, (a, _) in facts.items() if a},
-            bookmarked=bookmarked,
+            bookmarked={m.id for m in marks},
             unread=self._read.is_unread,
             new=self._read.has_new_activity,
+            labels={m.id: m.labels for m in marks if m.labels},
+            notes={m.id: fold(m.note) for m in marks if m.note},
+            new_replies=self._new_replies,
         )
+
+    def _new_replies(self, row: ThreadSummary) -> int:
+        """Replies the row shows beyond those seen when the thread was last read."""
+        entry = self._read.entry(row.id)
+        try:
+            return max(0, row.replies - int(entry["replies"])) if entry else 0
+        except (KeyError, TypeError, ValueError):
+            return 0
 
     # -- what can be read offline --------------------------------------------------------------
     async def rows(self) -> list[ThreadSummary]:
@@ -254,7 +267,8 @@ class Library:
             self._emit(Notice(f"{exc}; showing the bookmarks only", "Cache"))
             listings = []
         items = [LibraryItem("tag", ref.key, listing.name or ref.key, age,
-                             f"{listing.total_posts or 0} posts, {listing.total_pages} pages")
+                             f"{plural(listing.total_posts or 0, 'post')}, "
+                             f"{plural(listing.total_pages, 'page')}")
                  for ref, listing, age in listings]
         for mark in await self.bookmarks():
             try:

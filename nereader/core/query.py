@@ -8,7 +8,11 @@
     replies:>5  views:>=1k  boosts:1..3  replies:0      numbers, site abbreviations
     activity:<7d  activity:>2w  activity:>=2026-05-01   time (m h d w mo y, or a date)
     is:answered is:unanswered is:recommended is:bookmarked is:unread is:new is:staff
-    tag:ios  author:quinn  sort:replies  sort:-views
+    tag:ios  author:quinn  label:todo  note:proxy  sort:replies  sort:-views
+
+While someone types, the last token may be unfinished (``views:``, ``is:ans``, an open quote):
+such an error says ``unfinished``, and the filter bar keeps the last result instead of
+shouting. A bookmark's note counts as text for plain words too.
 """
 
 from __future__ import annotations
@@ -28,12 +32,17 @@ Pred = Callable[[ThreadSummary, str], bool]
 
 
 class QueryError(UsageError):
-    """A query that cannot be read; ``position`` and ``length`` point at the bad token."""
+    """A query that cannot be read; ``position`` and ``length`` point at the bad token.
 
-    def __init__(self, message: str, position: int, length: int = 1) -> None:
+    ``unfinished``: the bad token is the last thing typed and more typing can complete it
+    (``views:``, ``is:ans``, ``replies:>``, an open quote), so a live filter should wait."""
+
+    def __init__(self, message: str, position: int, length: int = 1,
+                 unfinished: bool = False) -> None:
         super().__init__(message)
         self.position = position
         self.length = max(1, length)
+        self.unfinished = unfinished
 
     def caret_line(self, indent: int = 0) -> str:
         """A line to show under the query: carets under the bad token, then the message."""
@@ -70,6 +79,9 @@ class Context:
     new: Callable[[ThreadSummary], bool] = lambda row: False
     staff: set[int] = field(default_factory=set)
     authors: dict[int, str] = field(default_factory=dict)
+    labels: dict[int, tuple[str, ...]] = field(default_factory=dict)  # bookmark labels, as typed
+    notes: dict[int, str] = field(default_factory=dict)  # bookmark notes, folded (see fold)
+    new_replies: Callable[[ThreadSummary], int] = lambda row: 0
 
 
 SORT_FIELDS: dict[str, Callable[[ThreadSummary], object]] = {
@@ -82,10 +94,14 @@ SORT_FIELDS: dict[str, Callable[[ThreadSummary], object]] = {
 }
 _NUMERIC = {"replies", "boosts", "views"}
 _FLAGS = {"answered", "unanswered", "recommended", "bookmarked", "unread", "new", "staff", "read"}
-_QUALIFIERS = _NUMERIC | {"activity", "is", "tag", "author", "sort"}
+_QUALIFIERS = _NUMERIC | {"activity", "is", "tag", "author", "label", "note", "sort"}
 _TOKEN = re.compile(r'\s*(?:(-?)([A-Za-z]+):("(?:[^"]*)"?|\S*)|(-?)"([^"]*)("?)|(\S+))')
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(mo|m|h|d|w|y)$", re.IGNORECASE)
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800, "mo": 2592000, "y": 31536000}
+# Values more typing can still complete: "" (after "replies:>"), "1.", "7" (a unit is coming),
+# "2026-05-0" (a date on its way).
+_UNFINISHED_NUMBER = re.compile(r"^(?:|\.|\d[\d,]*\.)$")
+_UNFINISHED_TIME = re.compile(r"^(?:|\d+(?:\.\d*)?|\d{1,4}-(?:\d{1,2}(?:-\d?)?)?|\d{1,4}-\d{2}-)$")
 
 
 @dataclass(frozen=True)
@@ -102,12 +118,16 @@ class Query:
     text: str
     groups: list[list[Term]]
     sort: list[tuple[str, bool]]
+    # The last thing typed is a bare word that may be the start of a qualifier ("vie" on the
+    # way to "views:"): a live filter that finds nothing with it may keep the last result.
+    qualifier_prefix: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Query:
         groups: list[list[Term]] = []
         sort: list[tuple[str, bool]] = []
         pending_or = False
+        prefix = False
         pos = 0
         while pos < len(text):
             m = _TOKEN.match(text, pos)
@@ -120,7 +140,14 @@ class Query:
                     raise QueryError("OR needs a term on each side", start, 2)
                 pending_or = True
                 continue
-            term, sort_key = _term(m, start)
+            try:
+                term, sort_key = _term(m, start)
+            except QueryError as exc:
+                exc.unfinished = exc.unfinished and m.end() == len(text)  # typed last, no space
+                raise
+            word = (m.group(7) or "").lstrip("-").lower()
+            prefix = bool(word) and m.end() == len(text) and any(
+                q.startswith(word) for q in _QUALIFIERS)
             if sort_key is not None:
                 if pending_or:
                     raise QueryError("sort: cannot be part of an OR", start, len(m.group(0)))
@@ -134,8 +161,9 @@ class Query:
             else:
                 groups.append([term])
         if pending_or:
-            raise QueryError("OR needs a term after it", len(text.rstrip()) - 2, 2)
-        return cls(text, groups, sort)
+            raise QueryError("OR needs a term after it", len(text.rstrip()) - 2, 2,
+                             unfinished=True)
+        return cls(text, groups, sort, prefix)
 
     @property
     def empty(self) -> bool:
@@ -183,7 +211,7 @@ def _term(m: re.Match[str], start: int) -> tuple[Term | None, tuple[str, bool] |
         if value.startswith('"'):
             value = value.strip('"')
         if not value:
-            raise QueryError(f"{name}: needs a value", start, len(whole))
+            raise QueryError(f"{name}: needs a value", start, len(whole), unfinished=True)
         vstart = start + len(whole) - len(m.group(3))
         if name == "sort":
             if negate:
@@ -192,12 +220,13 @@ def _term(m: re.Match[str], start: int) -> tuple[Term | None, tuple[str, bool] |
             key = value.lstrip("-+").lower()
             if key not in SORT_FIELDS:
                 raise QueryError(f"cannot sort by {key!r}: use one of "
-                                 f"{', '.join(sorted(SORT_FIELDS))}", vstart, len(value))
+                                 f"{', '.join(sorted(SORT_FIELDS))}", vstart, len(value),
+                                 unfinished=any(f.startswith(key) for f in SORT_FIELDS))
             return None, (key, reverse)
         return _qualified(name, value, negate, whole, vstart), None
     if m.group(5) is not None:  # "a phrase"
         if not m.group(6):
-            raise QueryError("unclosed quote", start, len(whole))
+            raise QueryError("unclosed quote", start, len(whole), unfinished=True)
         phrase = " ".join(fold(m.group(5)).split())
         if not phrase:
             return None, None
@@ -208,7 +237,9 @@ def _term(m: re.Match[str], start: int) -> tuple[Term | None, tuple[str, bool] |
 
 
 def _word(needle: str, negate: bool, text: str) -> Term:
-    return Term(lambda row, hay, ctx: needle in hay, negate, text)
+    # A bookmark's note is the user's own text about the thread: plain words find it too.
+    return Term(lambda row, hay, ctx: needle in hay or (
+        row.id in ctx.notes and needle in ctx.notes[row.id]), negate, text)
 
 
 def _qualified(name: str, value: str, negate: bool, text: str, vstart: int) -> Term:
@@ -224,8 +255,15 @@ def _qualified(name: str, value: str, negate: bool, text: str, vstart: int) -> T
         flag = value.lower()
         if flag not in _FLAGS:
             raise QueryError(f"unknown is:{flag}; use one of {', '.join(sorted(_FLAGS))}",
-                             vstart, len(value))
+                             vstart, len(value), any(f.startswith(flag) for f in _FLAGS))
         return Term(_FLAG_TESTS[flag], negate, text)
+    if name == "label":
+        label = fold(value.lstrip("#"))
+        return Term(lambda row, hay, ctx: any(fold(x) == label for x in ctx.labels.get(row.id, ())),
+                    negate, text)
+    if name == "note":
+        needle = fold(value)
+        return Term(lambda row, hay, ctx: needle in ctx.notes.get(row.id, ""), negate, text)
     if name == "tag":
         slug = fold(value)
         return Term(lambda row, hay, ctx: any(fold(t.slug) == slug or fold(t.name) == slug
@@ -252,7 +290,8 @@ def _number_test(value: str, at: int) -> Callable[[int], bool]:
         low = _count(low_text, at) if low_text else None
         high = _count(high_text, at + len(low_text) + 2) if high_text else None
         if low is None and high is None:
-            raise QueryError("a range needs at least one end, e.g. 10..50", at, len(value))
+            raise QueryError("a range needs at least one end, e.g. 10..50", at, len(value),
+                             unfinished=True)
         return lambda n: (low is None or n >= low) and (high is None or n <= high)
     op, number_text = _split_op(value)
     number = _count(number_text, at + len(value) - len(number_text))
@@ -273,7 +312,8 @@ def _split_op(value: str) -> tuple[str, str]:
 def _count(text: str, at: int) -> int:
     value = parse_count(text)
     if value is None:
-        raise QueryError(f"not a number: {text!r} (e.g. 5, 1.2k)", at, len(text) or 1)
+        raise QueryError(f"not a number: {text!r} (e.g. 5, 1.2k)", at, len(text) or 1,
+                         _UNFINISHED_NUMBER.match(text) is not None)
     return value
 
 
@@ -310,5 +350,5 @@ def _date(text: str, at: int) -> datetime:
     value = parse_iso(text) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
     if value is None:
         raise QueryError(f"not a time: {text!r} (e.g. 7d, 2w, 3mo or 2026-05-01)", at,
-                         len(text) or 1)
+                         len(text) or 1, _UNFINISHED_TIME.match(text) is not None)
     return value

@@ -175,3 +175,63 @@ def test_term_and_negation_partition(rows: list[ThreadSummary], term: str) -> No
     no = Query.parse("-" + term).predicate(CTX)
     for row, hay in zip(rows, hays, strict=True):
         assert yes(row, hay) != no(row, hay)
+
+
+# -- bookmark labels and notes; unfinished last tokens ----------------------------------------
+MARKED = Context(now=NOW, bookmarked={828388, 821372},
+                 labels={828388: ("todo", "VPN"), 821372: ("later",)},
+                 notes={828388: fold("Ask Zebediah about the proxy"), 821372: fold("Réseau")})
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("label:todo", [828388]),
+        ("label:vpn", [828388]),  # case ignored
+        ("label:#later", [821372]),  # written as in the note editor
+        ("-label:todo is:bookmarked", [821372]),
+        ("note:zebediah", [828388]),
+        ("note:reseau", [821372]),  # accents ignored
+        ("zebediah", [828388]),  # plain words find notes too
+        ("label:todo OR label:later", [828388, 821372]),
+    ],
+)
+def test_labels_and_notes(query: str, expected: list[int]) -> None:
+    assert [r.id for r in Query.parse(query).apply(ROWS, MARKED)] == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "unfinished"),
+    [
+        ("replies:>5 views:", True),
+        ("replies:>5 views:>", True),
+        ("replies:1.", True),
+        ("boosts:..", True),
+        ("is:ans", True),
+        ("sort:-", True),
+        ("sort:rep", True),
+        ('vpn "half clo', True),
+        ("vpn OR", True),
+        ("vpn OR ", True),  # the next term is on its way
+        ("activity:<7", True),  # a unit is coming
+        ("activity:2026-0", True),
+        ("views: ", False),  # a space ends the token: now it is an error
+        ("views:>lots", False),
+        ("is:shiny", False),
+        ("sort:-hot", False),
+        ("colour:red", False),
+        ("activity:2026-13-40", False),
+        ("views: vpn", False),  # not the last token
+    ],
+)
+def test_unfinished_tokens(query: str, unfinished: bool) -> None:
+    with pytest.raises(QueryError) as info:
+        Query.parse(query)
+    assert info.value.unfinished is unfinished
+
+
+@pytest.mark.parametrize(("query", "prefix"), [("replies:>5 vie", True), ("vpn", False),
+                                              ("-rep", True), ("vie vpn", False),
+                                              ("vie ", False)])
+def test_a_last_word_may_be_a_qualifier_on_its_way(query: str, prefix: bool) -> None:
+    assert Query.parse(query).qualifier_prefix is prefix
