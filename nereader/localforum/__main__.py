@@ -23,6 +23,7 @@ def main() -> None:
     if args.synthetic:
         big = Site.synthetic(threads=args.synthetic, pages=max(1, args.synthetic // 20))
         site.routes.update(big.routes)
+        site.tags.update(big.tags)
     site.faults.delay = args.delay
     server = ForumServer(site, port=args.port)
     print(f"local forum on {server.base_url} ({len(site.routes)} pages); try:\n"

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from nereader.localforum.render import Reply, Row, listing_page, thread_page
+from nereader.localforum.sorting import TagRows, sorted_page
 
 HTML = "text/html; charset=utf-8"
 PAGE_SIZE = 20
@@ -113,7 +114,8 @@ class Site:
         self.demo: dict[str, Any] = {}  # what fill_tag builds from (demo.json)
         self.rows: dict[int, Row] = {}  # every listed row fill_tag knows, in listing order
         # Pages made on request (search results, ?answerId= links ...): None passes it on.
-        self.generators: list[Callable[[str, str], Route | None]] = []
+        self.generators: list[Callable[[str, str], Route | None]] = [self._sorted]
+        self.tags: dict[str, TagRows] = {}  # every row of a tag, for site sort (sorting.py)
 
     # -- building ------------------------------------------------------------------------------
     def add(self, path: str, route: Route) -> None:
@@ -183,6 +185,8 @@ class Site:
             self.rows.setdefault(row.id, row)
             if _key(f"/forums/thread/{row.id}", "") not in self.routes:
                 self.add_thread(row, rng)
+        self.tags[slug] = TagRows(slug, name, str(spec["description"]),
+                                  int(spec["total_posts"] or 0), PAGE_SIZE, tuple(seen_rows))
 
     def add_thread(self, row: Row, rng: random.Random) -> None:
         """A synthetic thread whose replies match the row's reply count, 20 replies a page."""
@@ -219,6 +223,8 @@ class Site:
                 total_pages, chunk)))
         for row in rows:
             site.add_thread(row, rng)
+        site.tags[slug] = TagRows(slug, "Synthetic", "A synthetic tag for sync and performance "
+                                  "work.", threads, per_page, tuple(rows))
         return site
 
     # -- serving -------------------------------------------------------------------------------
@@ -266,6 +272,14 @@ class Site:
             answer = self._page(route, {}, delay)
             return Answer(answer.status, answer.headers, answer.body, "truncate", delay)
         return self._page(route, headers, delay)
+
+    def _sorted(self, path: str, query: str) -> Route | None:
+        """A tag's listing in the site sort the query asks for (see sorting.py)."""
+        tag = self.tags.get(path.rstrip("/").removeprefix("/forums/tags/"))
+        if tag is None or not path.startswith("/forums/tags/"):
+            return None
+        body = sorted_page(tag, query)
+        return Route(body) if body is not None else None
 
     def _page(self, route: Route, headers: dict[str, str], delay: float) -> Answer:
         lower = {k.lower(): v for k, v in headers.items()}

@@ -85,3 +85,37 @@ def test_demo_data_matches_the_fixture_pages() -> None:
 
     assert (FIXTURES / "demo.json").read_text(encoding="utf-8") == render(), (
         "the fixture listings changed: run python -m tests.demo_data")
+
+
+@pytest.mark.parametrize(("sort", "order", "key", "descending"), [
+    ("replies", "DESC", lambda r: r.replies, True),
+    ("views", "ASC", lambda r: r.views, False),
+    ("boosts", "DESC", lambda r: r.boosts, True),
+    ("newest", "DESC", lambda r: r.id, True),
+    ("oldest", "DESC", lambda r: r.id, False),
+])
+def test_site_sort_is_honoured(sort: str, order: str, key, descending: bool) -> None:  # type: ignore[no-untyped-def]
+    site = Site.bundled()
+    rows = []
+    for page in range(1, 12):
+        query = f"sortBy={sort}&sortOrder={order}" + (f"&page={page}" if page > 1 else "")
+        answer = site.answer(f"/forums/tags/networkextension?{query}", {})
+        listing = parse_listing(answer.body, f"https://developer.apple.com/forums/tags/"
+                                             f"networkextension?{query}")
+        assert answer.status == 200 and listing.page == page and listing.total_pages == 11
+        rows += listing.rows
+    assert len(rows) == 201 and len({r.id for r in rows}) == 201  # every thread, once
+    values = [key(r) for r in rows]
+    assert values == sorted(values, reverse=descending)
+
+
+def test_site_order_and_unknown_sorts_fall_back() -> None:
+    site = Site.bundled()
+    plain = site.answer("/forums/tags/networkextension", {}).body
+    by_activity = site.answer("/forums/tags/networkextension?sortBy=lastUpdated&sortOrder=DESC",
+                              {}).body
+    ids = [r.id for r in parse_listing(plain, "https://developer.apple.com/forums/tags/x").rows]
+    assert ids == [r.id for r in parse_listing(by_activity,
+                                               "https://developer.apple.com/forums/tags/x").rows]
+    odd = site.answer("/forums/tags/networkextension?sortBy=shininess&sortOrder=DESC", {})
+    assert odd.status == 200 and odd.body == plain  # like a mirror ignoring what it knows not
