@@ -11,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from nereader.core.errors import UsageError
 from nereader.core.marks import answer_marks
@@ -125,11 +126,31 @@ def resolve_settings(args: argparse.Namespace, lenient: bool = False) -> Resolve
             min_gap=0.0), origins={**resolved.origins, **dict.fromkeys(
                 ("paths.cache_dir", "paths.data_dir", "config_dir", "politeness.min_gap"),
                 Origin("flag", "--demo"))})
+    elif (local := local_forum(resolved.settings.base_url)) is not None:
+        # Nor does a forum on this machine (the local test forum) touch the user's own
+        # folders: its threads are not the site's, so in the default folders its bookmarks,
+        # read state and pages live apart, one folder per port. Folders given are used as given.
+        settings = resolved.settings
+        default = {name for name in ("paths.cache_dir", "paths.data_dir")
+                   if resolved.origins.get(name, Origin()).kind == "default"}
+        resolved = replace(resolved, settings=settings.with_(
+            cache_dir=settings.cache_dir / local if "paths.cache_dir" in default
+            else settings.cache_dir,
+            data_dir=settings.data_dir / local if "paths.data_dir" in default
+            else settings.data_dir))
     return resolved
 
 
 def build_settings(args: argparse.Namespace) -> Settings:
     return resolve_settings(args).settings
+
+
+def local_forum(base_url: str) -> str | None:
+    """A folder name for a forum served from this machine ("local-8765"), else None."""
+    parts = urlsplit(base_url)
+    if (parts.hostname or "").lower() not in {"127.0.0.1", "localhost", "::1"}:
+        return None
+    return f"local-{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
 def build_service(args: argparse.Namespace, local_only: bool = False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,25 @@ def test_search_is_local_and_rebuildable(cli, site: Site) -> None:  # type: igno
     code, out, _ = cli("search", "NEURLFilterManager")
     assert code == 0 and "828388" in out
     assert cli("search", "-only")[0] == 2
+
+
+def test_a_local_forum_keeps_its_data_apart(server: ForumServer, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's local forum recipe: in the default folders (the user's own), a local
+    forum's bookmarks and pages live apart; folders given are used as given."""
+    monkeypatch.setenv("NEREADER_MIN_GAP", "0")
+    for name in ("NEREADER_DATA_DIR", "NEREADER_CACHE_DIR"):
+        monkeypatch.delenv(name)
+    data = Path(os.environ["XDG_DATA_HOME"]) / "nereader"
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "nereader"
+    port = server.base_url.rsplit(":", 1)[1]
+    code = main(["bookmarks", "add", "828388", "--base-url", server.base_url])
+    capsys.readouterr()
+    assert code == 0 and (data / f"local-{port}" / "bookmarks.json").is_file()
+    assert not (data / "bookmarks.json").exists()
+    assert [p.name for p in cache.iterdir()] == [f"local-{port}"]
+    given = tmp_path / "given"
+    assert main(["bookmarks", "add", "828388", "--base-url", server.base_url,
+                 "--data-dir", str(given)]) == 0
+    assert (given / "bookmarks.json").is_file()
