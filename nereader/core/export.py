@@ -6,8 +6,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
-
 from nereader.core.models import Bookmark, Post, PostKind, Thread, ThreadSummary, to_jsonable
 from nereader.core.text import escape_markdown, squash
 from nereader.core.urls import web_url
@@ -203,10 +201,17 @@ def number_code_blocks(markdown: str, start: int) -> tuple[str, int]:
     return "\n".join(out), number
 
 
+def _body(post: Post) -> Any:
+    """A post body's HTML as a selectolax node (the parser loads on first use, not at start)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    return LexborHTMLParser(f"<div>{post.body_html}</div>").css_first("div")
+
+
 def post_links(post: Post) -> list[tuple[str, str]]:
     """The web links of a post body: (text, absolute http(s) URL), in order, each URL once.
     Nothing else is returned, whatever an old cached body holds."""
-    node = LexborHTMLParser(f"<div>{post.body_html}</div>").css_first("div")
+    node = _body(post)
     links: list[tuple[str, str]] = []
     seen: set[str] = set()
     for a in node.css("a[href]") if node is not None else []:
@@ -219,7 +224,7 @@ def post_links(post: Post) -> list[tuple[str, str]]:
 
 def plain_text(post: Post) -> str:
     """A post's visible text on one line (for search and snippets)."""
-    node = LexborHTMLParser(f"<div>{post.body_html}</div>").css_first("div")
+    node = _body(post)
     return " ".join(node.text(deep=True, separator=" ").split()) if node is not None else ""
 
 

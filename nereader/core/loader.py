@@ -14,17 +14,18 @@ import codecs
 from collections.abc import Callable
 from datetime import datetime
 from email.message import Message
-from typing import ParamSpec, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from nereader.core.cache import CachedPage, PageCache
 from nereader.core.errors import FetchError, OfflineError, ParseError, StorageError
-from nereader.core.fetch import Fetcher
 from nereader.core.models import Activity, Notice, ServiceEvent, Sourced
-from nereader.core.parse.common import charset
 from nereader.core.settings import Settings
 from nereader.core.text import age_text
+
+if TYPE_CHECKING:  # the HTTP client loads with the first request, not at start
+    import httpx
+
+    from nereader.core.fetch import Fetcher
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -96,6 +97,8 @@ class Loader:
         if self.offline:
             return None
         if self._fetcher is None:
+            from nereader.core.fetch import Fetcher
+
             self._fetcher = Fetcher(self.settings, transport=self._transport,
                                     on_change=self._activity_changed)
         return self._fetcher
@@ -223,6 +226,8 @@ def as_declared(body: bytes, content_type: str) -> bytes:
     declared = message.get_param("charset")
     if not isinstance(declared, str) or body.startswith(codecs.BOM_UTF8):
         return body
+    from nereader.core.parse.common import charset  # the parsers load when first needed
+
     wanted = charset(body, declared)
     if wanted == charset(body):
         return body  # the page says the same (or has a BOM): keep it as sent

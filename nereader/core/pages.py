@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import shlex
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from nereader.core.errors import (
     FetchError,
@@ -28,15 +31,6 @@ from nereader.core.models import (
     Thread,
     TopicTree,
 )
-from nereader.core.parse import (
-    merge_thread_pages,
-    parse_feed,
-    parse_listing,
-    parse_search,
-    parse_thread,
-    parse_topics,
-)
-from nereader.core.search import SearchIndex
 from nereader.core.settings import Settings
 from nereader.core.urls import (
     ListingRef,
@@ -49,6 +43,9 @@ from nereader.core.urls import (
     thread_url,
     topics_url,
 )
+
+if TYPE_CHECKING:
+    from nereader.core.search import SearchIndex
 
 Progress = Callable[[str, int, int], None]
 MAX_REPLY_PAGES = 1000
@@ -77,13 +74,15 @@ class Pages:
         self.settings = settings
         self.loader = loader
         self._emit = emit
-        self._index: SearchIndex | None = None
+        self._index: SearchIndex | None = None  # opened on first use
         self._index_warned = False
 
     @property
     def index(self) -> SearchIndex:
         """The full-text index of cached threads (opened on first use)."""
         if self._index is None:
+            from nereader.core.search import SearchIndex
+
             self._index = SearchIndex(self.settings.data_dir / "search.sqlite3")
         return self._index
 
@@ -194,7 +193,7 @@ class Pages:
     async def _merged(self, parts: list[Sourced[Thread]], total: int) -> Sourced[Thread]:
         """Pages of one thread as one (indexed), as stale as its stalest page; ``total`` is
         how many pages were read (fewer than claimed when the reply count says so)."""
-        merged = merge_thread_pages([p.value for p in parts])
+        merged = _merge([p.value for p in parts])
         worst = max(parts, key=lambda p: SOURCE_RANK[p.source])
         warnings = sorted({p.warning for p in parts if p.warning})
         claimed = max(p.value.total_pages for p in parts)
@@ -270,7 +269,7 @@ class Pages:
             if page is None or page.value.id != thread_id:
                 return None
             pages.append(page.value)
-        merged = merge_thread_pages(pages)
+        merged = _merge(pages)
         return merged if total == merged.total_pages else replace(merged, total_pages=total)
 
     async def thread_age(self, thread_id: int) -> float | None:
@@ -319,6 +318,8 @@ class Pages:
             await self.loader.run(self.index.clear)
         except StorageError:  # cannot be opened or read: start it again from nothing
             self.close()
+            from nereader.core.search import SearchIndex
+
             self._index = await self.loader.run(SearchIndex.recreate,
                                                 self.settings.data_dir / "search.sqlite3")
         for n, thread_id in enumerate(ids, 1):
@@ -351,12 +352,22 @@ class Pages:
             return 0
 
 
+# The parsers (selectolax) load with the first page that needs parsing: a cached page comes
+# with its stored model, so the first paint of a cached listing never needs them.
+def _parse() -> ModuleType:
+    return importlib.import_module("nereader.core.parse")
+
+
 def _listing(body: bytes, url: str, fetched_at: datetime) -> ListingPage:
-    return parse_listing(body, url, fetched_at)
+    return _parse().parse_listing(body, url, fetched_at)  # type: ignore[no-any-return]
 
 
 def _thread(body: bytes, url: str, fetched_at: datetime) -> Thread:
-    return parse_thread(body, url, fetched_at)
+    return _parse().parse_thread(body, url, fetched_at)  # type: ignore[no-any-return]
+
+
+def _merge(pages: list[Thread]) -> Thread:
+    return _parse().merge_thread_pages(pages)  # type: ignore[no-any-return]
 
 
 def _thread_of(thread_id: int) -> Callable[[bytes, str, datetime], Thread]:
@@ -364,7 +375,7 @@ def _thread_of(thread_id: int) -> Callable[[bytes, str, datetime], Thread]:
     the site) is an error, served stale if a good copy exists, and never stored as this one."""
 
     def parse(body: bytes, url: str, fetched_at: datetime) -> Thread:
-        thread = parse_thread(body, url, fetched_at)
+        thread = _thread(body, url, fetched_at)
         if thread.id != thread_id:
             raise ParseError(f"the site served thread {thread.id} when thread {thread_id} "
                              "was asked for")
@@ -374,12 +385,12 @@ def _thread_of(thread_id: int) -> Callable[[bytes, str, datetime], Thread]:
 
 
 def _feed(body: bytes, url: str, fetched_at: datetime) -> Feed:
-    return parse_feed(body, url)
+    return _parse().parse_feed(body, url)  # type: ignore[no-any-return]
 
 
 def _search(body: bytes, url: str, fetched_at: datetime) -> SearchResults:
-    return parse_search(body, url, fetched_at)
+    return _parse().parse_search(body, url, fetched_at)  # type: ignore[no-any-return]
 
 
 def _topics(body: bytes, url: str, fetched_at: datetime) -> TopicTree:
-    return parse_topics(body, url, fetched_at)
+    return _parse().parse_topics(body, url, fetched_at)  # type: ignore[no-any-return]

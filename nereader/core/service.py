@@ -17,12 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from nereader.core import config as configuration
-from nereader.core import sync as syncing
 from nereader.core.following import Following
 from nereader.core.library import Library
 from nereader.core.loader import Emit, Loader
@@ -50,12 +47,15 @@ from nereader.core.models import (
 from nereader.core.news import NewsState
 from nereader.core.news import check as check_news
 from nereader.core.pages import Pages, Progress
-from nereader.core.parse import Page
-from nereader.core.parse import parse_page as _parse_page
 from nereader.core.query import Context
 from nereader.core.settings import Layer, Resolved, Settings
 from nereader.core.store import FilterHistory, RecentTags, SavedFilters
 from nereader.core.urls import ListingRef
+
+if TYPE_CHECKING:  # the HTTP client, the parsers and sync load when first used
+    import httpx
+
+    from nereader.core.parse import Page
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,6 +67,8 @@ def _ignore(event: ServiceEvent) -> None:
 
 def parse_page(content: bytes, url: str | None = None) -> Page:
     """What nereader reads from a saved page, whatever its kind (the ``parse`` command)."""
+    from nereader.core.parse import parse_page as _parse_page
+
     return _parse_page(content, url)
 
 
@@ -156,6 +158,8 @@ class ForumService:
     async def sync(self, ref: ListingRef, pages: int | None = None, threads: bool = True,
                    sort: str | None = None, order: str | None = None,
                    progress: Progress | None = None) -> SyncSummary:
+        from nereader.core import sync as syncing
+
         return await syncing.sync(self._pages, ref, pages, threads, sort, order, progress)
 
     # -- search --------------------------------------------------------------------------------

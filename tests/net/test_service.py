@@ -322,14 +322,14 @@ async def test_absurd_reply_page_count_is_capped_by_the_reply_count(
 
 async def test_cached_reads_use_the_stored_model(service: ForumService,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from nereader.core import pages
+    from nereader.core import parse  # pages.py imports the parsers when it first parses
 
     first = await service.listing(TAG)
 
     def no_parsing(*args: object) -> None:
         raise AssertionError("a cached page with a stored model was parsed again")
 
-    monkeypatch.setattr(pages, "parse_listing", no_parsing)
+    monkeypatch.setattr(parse, "parse_listing", no_parsing)
     again = await service.listing(TAG)
     assert again.source == "cache" and again.value == first.value
     cached = await service.cached_listing(TAG)

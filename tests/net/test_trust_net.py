@@ -269,14 +269,14 @@ async def test_a_parser_failing_unforeseen_serves_the_cached_copy(
         service: ForumService, site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
     """Deep recursion (or any parser bug) on a new page is a failure to read that page:
     the good copy is served, and sync goes on with the next thread."""
-    from nereader.core import pages
+    from nereader.core import parse  # pages.py imports the parsers when it first parses
 
     good = await service.thread(828388)
 
     def broken(*args: object) -> None:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(pages, "parse_thread", broken)
+    monkeypatch.setattr(parse, "parse_thread", broken)
     body = site.routes["/forums/thread/828388"].body
     site.replace_body("/forums/thread/828388", body.replace(b"</main>", b"<p></p></main>"))
     again = await service.thread(828388, refresh=True)  # a new page the parser chokes on
