@@ -3,7 +3,8 @@
 The app calls its screens' typed methods (open this listing, this thread, this filter); the
 screens talk back only through messages. Service events (notices, requests in flight) arrive
 through the service's callback and become notifications and the ``activity`` reactive, which
-screens watch.
+screens watch. Dialogs are imported when first opened: the first paint needs only the main
+screen.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import contextlib
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -27,16 +28,18 @@ from nereader.core.clock import Clock, utc_now
 from nereader.core.errors import NereaderError, UsageError
 from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
+from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
-from nereader.ui.commands import TagProvider
+from nereader.ui.clipboard import Clipboard, copy_or_show, driver_class
+from nereader.ui.commands import TagProvider, palette
 from nereader.ui.preferences import apply_preferences
-from nereader.ui.screens.dialogs import LinksScreen, NamePrompt
 from nereader.ui.screens.home import HomeScreen, toggle_follow
-from nereader.ui.screens.library import LibraryScreen
 from nereader.ui.screens.main import MainScreen
-from nereader.ui.screens.search import SearchScreen, Target
 from nereader.ui.widgets.filter_bar import FilterInput
-from nereader.ui.widgets.thread_view import ThreadView
+
+if TYPE_CHECKING:
+    from nereader.ui.screens.search import Target
+    from nereader.ui.widgets.thread_view import ThreadView
 
 
 class ServiceMessage(Message):
@@ -52,7 +55,7 @@ class NereaderApp(App[None]):
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit nereader"),
-        Binding("question_mark", "toggle_help", "Help", id="app.help",
+        Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help",
                 tooltip="Show the keys of the focused pane"),
         Binding("t", "switch_listing", "Tag", id="app.tag",
                 tooltip="Switch listing: a slug or URL, a recent one, all posts or a topic"),
@@ -76,7 +79,7 @@ class NereaderApp(App[None]):
                  order: str | None = None, *, demo: bool = False,
                  clock: Clock | None = None, home: bool = False,
                  config_error: str | None = None, thread: ThreadRef | None = None) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class())
         self.service = service
         self.demo = demo
         self.clock: Clock = clock or utc_now
@@ -88,6 +91,7 @@ class NereaderApp(App[None]):
         # service, so the (synchronous) palette never reads a file.
         self.recent: list[str] = []
         self.saved: dict[str, str] = {}
+        self.copier = Clipboard()
         self.topics: list[Topic] = []  # the forum's topic tree, once loaded
         self._topics_done = asyncio.Event()
         self._topics_loading = False
@@ -138,7 +142,8 @@ class NereaderApp(App[None]):
 
     def on_mount(self) -> None:
         self.activity = self.service.activity()
-        self.load_preferences(None if self._thread else self._start[0].key)
+        if self._home:
+            self.load_preferences()  # else once the main screen has painted its list
         settings = self.service.settings
         if self._config_error:
             self.notify(f"{self._config_error}\nStarted without the config file.",
@@ -163,11 +168,25 @@ class NereaderApp(App[None]):
             self.activity = event
 
     @work(group="preferences")
-    async def load_preferences(self, opened: str | None) -> None:
+    async def load_preferences(self) -> None:
         try:
-            self.recent = await (self.service.remember_tag(opened) if opened
-                                 else self.service.recent_tags())
+            recent = await self.service.recent_tags()
+            self.recent = self.recent or recent  # remember_listing may have a newer list
             self.saved = await self.service.saved_filters()
+        except NereaderError as exc:
+            self.notify(str(exc), title="Local data", severity="warning", markup=False)
+
+    def on_main_screen_ready(self) -> None:
+        self.load_preferences()  # after the first paint: only t and f need them
+
+    def on_main_screen_listing_shown(self, message: MainScreen.ListingShown) -> None:
+        """Only a listing that loaded is offered again (a 404 is not a recent listing)."""
+        self.remember_listing(message.key)
+
+    @work(group="recent")
+    async def remember_listing(self, key: str) -> None:
+        try:
+            self.recent = await self.service.remember_tag(key)
         except NereaderError as exc:
             self.notify(str(exc), title="Local data", severity="warning", markup=False)
 
@@ -187,7 +206,6 @@ class NereaderApp(App[None]):
         else:
             self._above(found)
             found.open_listing(ref)
-        self.load_preferences(ref.key)
 
     def on_home_screen_open_listing(self, message: HomeScreen.OpenListing) -> None:
         self.open_listing(message.key)
@@ -221,12 +239,19 @@ class NereaderApp(App[None]):
 
     # -- dialogs -------------------------------------------------------------------------------
     def action_toggle_help(self) -> None:
-        from textual.widgets import HelpPanel
-
-        if self.screen.query(HelpPanel):
+        screen = self.screen
+        if isinstance(screen, MainScreen):
+            screen.toggle_help()  # its own keys help, quicker than Textual's panel
+        elif screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """OSC 52, and the platform's clipboard command (see ui/clipboard.py)."""
+        super().copy_to_clipboard(text)
+        self.run_worker(copy_or_show(self, self.copier, text), group="clipboard",
+                        exclusive=True)
 
     def action_toggle_offline(self) -> None:
         self.service.set_offline(not self.service.offline)
@@ -240,11 +265,13 @@ class NereaderApp(App[None]):
         except NereaderError as exc:
             self.notify(str(exc), title="Cache", severity="error", markup=False)
             return
-        self.notify(f"{info.pages} pages ({info.pinned} pinned), "
+        self.notify(f"{plural(info.pages, 'page')} ({info.pinned} pinned), "
                     f"{info.bytes / 2**20:.1f} MiB of {info.size_limit / 2**20:.0f} MiB\n"
                     f"{info.directory}", title="Cache", markup=False, timeout=8)
 
     def action_search(self) -> None:
+        from nereader.ui.screens.search import SearchScreen
+
         def chosen(target: Target | None) -> None:
             if target is not None:  # a reply hit opens at the reply (its page is fetched)
                 self.with_main(lambda main: main.open_thread(target[0], focus_post=target[1]))
@@ -252,6 +279,8 @@ class NereaderApp(App[None]):
         self.push_screen(SearchScreen(self.service), chosen)
 
     def action_library(self) -> None:
+        from nereader.ui.screens.library import LibraryScreen
+
         def chosen(item: tuple[str, str] | None) -> None:
             if item is None:
                 return
@@ -264,6 +293,8 @@ class NereaderApp(App[None]):
         self.push_screen(LibraryScreen(self.service), chosen)
 
     def on_thread_view_open_links(self, event: ThreadView.OpenLinks) -> None:
+        from nereader.ui.screens.dialogs import LinksScreen
+
         # Only web links are offered or opened, whatever the view hands over.
         links = [(text, safe) for text, url in event.links if (safe := web_url(url))]
         if not links:
@@ -285,13 +316,15 @@ class NereaderApp(App[None]):
                         "then ctrl+s saves it.")
             return
         self.search_commands(
-            [SimpleCommand(f"Filter: {name}", partial(self._apply_filter, query), query)
+            [SimpleCommand(f"Filter: {name}", partial(self.apply_filter, query), query)
              for name, query in self.saved.items()], placeholder="Saved filters…")
 
-    def _apply_filter(self, query: str) -> None:
+    def apply_filter(self, query: str) -> None:
         self.with_main(lambda main: main.apply_filter(query))
 
     def on_filter_input_save_requested(self, event: FilterInput.SaveRequested) -> None:
+        from nereader.ui.screens.dialogs import NamePrompt
+
         query = event.query
 
         def named(name: str | None) -> None:
@@ -348,26 +381,9 @@ class NereaderApp(App[None]):
 
     # -- the command palette -------------------------------------------------------------------
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Cache info", "Pages, size and folder of the cache",
-                            self.action_cache_info)
-        if isinstance(screen, MainScreen):
-            yield from screen.system_commands()
-        for name, query in self.saved.items():
-            yield SystemCommand(f"Saved filter: {name}", query,
-                                partial(self._apply_filter, query))
-        # Every key binding of the focused pane is a command too, so nothing is key-only.
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if binding.system or not binding.description or binding.description in seen:
-                continue
-            seen.add(binding.description)
-            yield SystemCommand(f"{binding.description} ({binding.key_display or key})",
-                                binding.tooltip or "",
-                                partial(self._run_binding, active.node, binding.action))
+        yield from palette(self, screen, super().get_system_commands(screen))
 
-    def _run_binding(self, node: object, action: str) -> None:
+    def run_binding(self, node: object, action: str) -> None:
         self.call_later(self.run_action, action, node)
 
 
@@ -378,3 +394,4 @@ def run_app(service: ForumService, ref: ListingRef, sort: str | None, order: str
                       config_error=config_error, thread=thread)
     app.run()
     return app.return_code or 0
+

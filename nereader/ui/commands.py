@@ -1,17 +1,25 @@
 """Command palette providers: switch listing by slug or URL, from the recent ones, all posts, or
-the forum's topic tree (topics and subtopics), with completion as you type."""
+the forum's topic tree (topics and subtopics), with completion as you type; and every key
+binding as a command, its keys written as people write them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
 
+from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
 from nereader.core.errors import UsageError
 from nereader.core.models import Topic
 from nereader.core.text import clean
 from nereader.core.urls import ALLPOSTS, parse_listing_ref
+
+if TYPE_CHECKING:
+    from nereader.ui.app import NereaderApp
 
 TOPICS_WAIT = 2.0  # seconds the palette waits for the topic tree on first use
 
@@ -98,3 +106,57 @@ class TagProvider(Provider):
             return
         yield Hit(1.0, f"Open: {ref.key}", partial(switcher.open_listing, ref.key),
                   help="Open this tag, topic or listing in the list")
+
+
+_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter",
+          "space": "space", "pageup": "PgUp", "pagedown": "PgDn", "tab": "tab",
+          "up": "↑", "down": "↓", "left": "←", "right": "→", "home": "home", "end": "end"}
+
+
+def key_text(binding: Binding) -> str:
+    """A binding's keys as people write them: ``?``, ``/``, ``ctrl+f``, ``j/↓``."""
+    if binding.key_display:
+        return binding.key_display
+    return "/".join(_NAMES.get(key, key) for key in binding.key.split(","))
+
+
+def binding_commands(screen: Screen[object], run: Callable[[object, str], None]
+                     ) -> Iterable[SystemCommand]:
+    """Every key binding of the focused pane as a command, so nothing is key-only: one entry
+    per action, its keys as people write them ("Help (?)", "Filter (/)"). Textual's own
+    navigation bindings (no id) stay keys."""
+    keys: dict[tuple[int, str], list[str]] = {}
+    found: dict[tuple[int, str], tuple[object, Binding]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if binding.system or not binding.description or binding.id is None:
+            continue
+        where = (id(active.node), binding.action)
+        keys.setdefault(where, [])
+        if key_text(binding) not in keys[where]:
+            keys[where].append(key_text(binding))
+        found.setdefault(where, (active.node, binding))
+    titles: set[str] = set()
+    for where, (node, binding) in found.items():
+        title = f"{binding.description} ({', '.join(keys[where])})"
+        if title in titles:
+            continue
+        titles.add(title)
+        yield SystemCommand(title, binding.tooltip or "", partial(run, node, binding.action))
+
+
+def palette(app: NereaderApp, screen: Screen[object],
+            inherited: Iterable[SystemCommand]) -> Iterable[SystemCommand]:
+    """The command palette: Textual's commands (but its Quit and Keys, which would repeat
+    ours), cache info, the screen's own, the saved filters and every key binding."""
+    for command in inherited:
+        if command.title not in {"Quit", "Keys"}:
+            yield command
+    yield SystemCommand("Cache info", "Pages, size and folder of the cache",
+                        app.action_cache_info)
+    own = getattr(screen, "system_commands", None)
+    if own is not None:
+        yield from own()
+    for name, query in app.saved.items():
+        yield SystemCommand(f"Saved filter: {name}", query, partial(app.apply_filter, query))
+    yield from binding_commands(screen, app.run_binding)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import HelpPanel, Input, Static
+from textual.widgets import Input, Static
 
 from nereader.core.models import PostKind
 from nereader.localforum import Site
@@ -86,7 +86,7 @@ async def test_paging_and_load_all(tmp_path: Path) -> None:
         await settle(pilot)
         assert len(threads.rows) == 201 and main_screen(app).state.pages_loaded == 11
         status = str(app.query_one("#status").render())
-        assert "201 of 201 loaded (p11/11)" in status
+        assert "201 of 201 loaded (11 pages of 11)" in status
 
 
 async def test_filter_narrows_and_clears(tmp_path: Path) -> None:
@@ -157,15 +157,23 @@ async def test_offline_without_cache_says_so(tmp_path: Path) -> None:
 
 
 async def test_help_opens(tmp_path: Path) -> None:
+    from nereader.ui.widgets.help import KeysHelp
+
     app = demo_app(tmp_path)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        assert app.screen.query(HelpPanel)
+        panel = app.screen.query_one(KeysHelp)
+        assert panel.display
+        text = app.export_screenshot()
+        assert "## Threads" not in text and "Threads" in text  # the help, rendered
         await pilot.press("question_mark")
         await pilot.pause()
-        assert not app.screen.query(HelpPanel)
+        assert not panel.display
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert panel.display
 
 
 async def test_narrow_layout(tmp_path: Path) -> None:
@@ -174,14 +182,16 @@ async def test_narrow_layout(tmp_path: Path) -> None:
         await settle(pilot)
         screen = main_screen(app)
         assert screen.has_class("-narrow")
-        view = app.query_one(ThreadView)
-        assert not view.display or view.region.width == 0
+        pane = app.query_one("#detail-pane")
+        assert not pane.display or pane.region.width == 0
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.has_class("-reading") and view.region.width > 70
+        assert screen.reading and app.query_one(ThreadView).region.width > 70
+        assert not app.query_one("#list-pane").display
         await pilot.press("escape")
         await pilot.pause()
-        assert not screen.has_class("-reading") and app.query_one(ThreadList).has_focus
+        assert not screen.reading and app.query_one(ThreadList).has_focus
+        assert not pane.display and app.query_one("#list-pane").display
 
 
 async def test_switch_tag(tmp_path: Path) -> None:
@@ -247,7 +257,10 @@ async def test_query_filter_count_error_and_history(tmp_path: Path) -> None:
         await pilot.pause()
         error = app.query_one("#filter-error", Static)
         assert error.display and "not a number" in str(error.render())
-        assert str(error.render()).index("^") == 2 + len("replies:>=8 sort:-views views:>")
+        # exactly under the bad text: the input's border (1) and padding (2) come first
+        text_x = box.content_region.x - error.region.x
+        assert text_x == 3
+        assert str(error.render()).index("^") == text_x + len("replies:>=8 sort:-views views:>")
         assert len(threads.view) == 4  # the last valid result stays
         assert box.has_class("-invalid")
         box.value = "replies:>=8 sort:-views"

@@ -159,7 +159,7 @@ async def test_the_app_opens_on_a_thread_with_its_tag_behind_it(tmp_path: Path) 
         assert view.thread is not None and view.thread.id == 828388
         assert view.current_post is not None and view.current_post.id == 828389022
         screen = app.main
-        assert isinstance(screen, MainScreen) and screen.has_class("-reading")
+        assert isinstance(screen, MainScreen) and screen.reading
         assert view.has_focus and screen.state.name == "Network Extension"
         assert len(app.query_one(ThreadList).rows) == 20  # the tag's list is behind it
         await pilot.press("escape")

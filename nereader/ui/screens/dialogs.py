@@ -1,4 +1,6 @@
-"""Small modal screens: a one-line prompt and a link picker."""
+"""Small modal screens: a one-line prompt, a link picker, and text to copy by hand.
+
+Every dialog closes on esc and on q (q types into a text box while it has the focus)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -15,7 +17,7 @@ from textual.widgets.option_list import Option
 class NamePrompt(ModalScreen[str | None]):
     """Ask for one line of text (a saved filter's name)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, placeholder: str = "", value: str = "",
                  allow_empty: bool = False) -> None:
@@ -39,7 +41,7 @@ class NamePrompt(ModalScreen[str | None]):
 class LinksScreen(ModalScreen[str | None]):
     """Pick one of a post's links to open."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="links.close")]
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="links.close")]
 
     def __init__(self, links: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -49,8 +51,30 @@ class LinksScreen(ModalScreen[str | None]):
         options = [Option(Text(f"{text}\n{href}"), id=str(i))
                    for i, (text, href) in enumerate(self.links)]
         menu = OptionList(*options, id="links")
-        menu.border_title = "Open a link (esc closes)"
+        menu.border_title = "Open a link (esc or q closes)"
         yield menu
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.links[int(event.option.id or 0)][1])
+
+
+class CopyScreen(ModalScreen[None]):
+    """Text no clipboard route could take, shown to select by hand, with what would help."""
+
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")]
+
+    def __init__(self, text: str, hint: str) -> None:
+        super().__init__()
+        self.text = text
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="copy"):
+            yield Static(Text(f"Could not copy: {self.hint}. Select the text below instead "
+                              "(most terminals: hold shift and drag). esc closes."),
+                         classes="prompt-title")
+            with VerticalScroll(id="copy-text"):
+                yield Static(Text(self.text, no_wrap=True))
+
+    def on_mount(self) -> None:
+        self.query_one("#copy", Vertical).border_title = "Copy by hand"

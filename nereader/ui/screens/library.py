@@ -24,7 +24,7 @@ from nereader.core.text import age_text, clean
 class LibraryScreen(ModalScreen[tuple[str, str] | None]):
     """What can be read offline; Enter opens a listing or a bookmark."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="library.close")]
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="library.close")]
 
     def __init__(self, service: ForumService) -> None:
         super().__init__()
@@ -34,7 +34,7 @@ class LibraryScreen(ModalScreen[tuple[str, str] | None]):
         menu = OptionList(Option(Text("Reading the cache…", style="dim"), disabled=True),
                           id="library")
         menu.border_title = ("Offline library" if self.service.offline else "Library") + (
-            " — enter opens, esc closes")
+            " — enter opens, esc or q closes")
         yield menu
 
     def on_mount(self) -> None:
@@ -80,7 +80,7 @@ def _options(items: list[LibraryItem]) -> list[Option]:
 class NoteScreen(ModalScreen[bool]):
     """Edit a bookmark's note and #labels; dismisses True once saved."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="note.cancel")]
+    BINDINGS = [Binding("escape,q", "dismiss(False)", "Cancel", id="note.cancel")]
 
     def __init__(self, service: ForumService, thread_id: int) -> None:
         super().__init__()

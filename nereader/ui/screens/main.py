@@ -1,39 +1,48 @@
 """The main screen: filter bar, list pane, detail pane, banner and status line.
 
 It holds the list's state in one place (``state``, ``activity``: reactives the status line and
-banner are bound to), routes what the widgets ask for, and does every load in a worker.
+banner are bound to), routes what the widgets ask for, and does every load in a worker (the
+list's loads through ``ListLoader``). The thread pane is mounted just after the first paint
+(see ``Panes``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Horizontal
 from textual.events import Resize
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar
+from textual.widgets import Input, ProgressBar
 
 from nereader.core.clock import Clock
 from nereader.core.errors import NereaderError
-from nereader.core.models import Activity, ListingPage, Sourced, ThreadSummary
+from nereader.core.models import Activity
 from nereader.core.query import Context
 from nereader.core.service import ForumService
-from nereader.core.text import age_text, plural
 from nereader.core.urls import SORTS, ListingRef, ThreadRef, parse_listing_ref
-from nereader.ui.screens.library import NoteScreen
-from nereader.ui.screens.reading import listing_for, open_into, show_bookmark
+from nereader.ui.screens.listing import ListLoader
+from nereader.ui.screens.marks import Marks
 from nereader.ui.state import ListState
+from nereader.ui.widgets.keybar import KeyBar
 from nereader.ui.widgets.list_pane import ListPane
+from nereader.ui.widgets.panes import Panes
 from nereader.ui.widgets.status import Banner, StatusLine
 from nereader.ui.widgets.thread_list import ThreadList
-from nereader.ui.widgets.thread_pane import ThreadPane
-from nereader.ui.widgets.thread_view import ThreadView
+
+if TYPE_CHECKING:
+    from nereader.ui.widgets.thread_view import ThreadView
 
 NARROW = 110
 SORT_TITLES = {"newest": "Newest", "oldest": "Oldest", "lastUpdated": "Last updated",
@@ -43,9 +52,11 @@ SORT_TITLES = {"newest": "Newest", "oldest": "Oldest", "lastUpdated": "Last upda
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#threads"
     BINDINGS = [
+        Binding("escape", "escape", "Clear filter", id="main.escape",
+                tooltip="Clear the filter (again: what esc did before)"),
         Binding("slash", "filter", "Filter", id="main.filter", tooltip="Filter the list"),
         Binding("r", "refresh", "Refresh", id="main.refresh",
-                tooltip="Reload the list (or the thread being read), revalidating the cache"),
+                tooltip="Refresh every loaded page in place (or the thread being read)"),
         Binding("A", "load_all", "Load all", id="main.load_all", tooltip="Load every page"),
         Binding("tab", "switch_pane", "Pane", show=False, id="main.switch_pane",
                 tooltip="Move between list and detail"),
@@ -56,6 +67,16 @@ class MainScreen(Screen[None]):
         Binding("M", "mark_all_read", "Mark read", show=False, id="main.mark_all_read",
                 tooltip="Mark every listed thread read"),
     ]
+
+    class Ready(Message):
+        """The first rows (or why there are none) are on the screen: time for the rest."""
+
+    class ListingShown(Message):
+        """A listing loaded and was shown (so it is worth offering again as a recent one)."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
 
     state: reactive[ListState] = reactive(ListState(parse_listing_ref("networkextension")[0]),
                                           always_update=True)
@@ -70,35 +91,103 @@ class MainScreen(Screen[None]):
         self.clock = clock
         self.set_reactive(MainScreen.state, ListState(ref, sort, order, demo=demo))
         self.set_reactive(MainScreen.activity, service.activity())
-        self.listing: ListingPage | None = None
         self.context = Context(now=clock())
-        self.loading_more = False
+        # The first page from the cache is read while the screen is set up.
+        self.loader = ListLoader(self, service, None if start_thread else asyncio.ensure_future(
+            service.cached_listing(ref, 1, sort, order)))
+        self.marks = Marks(self, service)
+        self._ready = False
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Banner(id="banner").data_bind(MainScreen.state, MainScreen.activity)
-        with Horizontal(id="panes"):
-            yield ListPane(self.context, id="list-pane")
-            yield ThreadPane(id="detail-pane")
+        yield Panes(self.context, id="panes")
         with Horizontal(id="statusline"):
             yield StatusLine(id="status").data_bind(MainScreen.state, MainScreen.activity)
-            yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
-        yield Footer()
+        yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
-        self.query_one("#progress").display = False
         self.watch(self.app, "activity", self._activity, init=False)
         if self.start_thread is not None:  # the list follows, once the thread names its tag
             self.open_thread(self.start_thread.id, self.start_thread.answer_id, list_after=True)
         else:
-            self.load_first()
-        self.load_local_state()
+            self.loader.first()
+        self._layout()
 
-    def _activity(self, activity: Activity) -> None:
-        self.activity = activity
+    def progress_bar(self, show: bool) -> ProgressBar | None:
+        """The progress bar in the status line, there only while every page loads."""
+        found = self.query("#progress")
+        if show and not found:
+            bar = ProgressBar(id="progress", show_eta=False, show_percentage=True)
+            self.query_one("#statusline").mount(bar)
+            return bar
+        if not show:
+            found.remove()
+            return None
+        return found.first(ProgressBar)
+
+    def first_shown(self) -> None:
+        """The list has its first rows (or its error): once they are painted, load the local
+        state (marks, history), the thread pane and the app's preferences, in that order."""
+        if not self._ready:
+            self._ready = True
+            self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.load_local_state()
+        self.set_timer(0.05, self._warm_up)
+        self.post_message(self.Ready())
+
+    async def _warm_up(self) -> None:
+        """The thread pane, then what a key may open, so that no first press of enter, L,
+        ctrl+f or ? waits for an import."""
+        await self.ensure_view()
+        for module in ("dialogs", "library", "search"):
+            importlib.import_module(f"nereader.ui.screens.{module}")
+        importlib.import_module("nereader.ui.widgets.help")
+
+    async def ensure_view(self) -> ThreadView:
+        return await self.query_one(Panes).ensure_view()
+
+    def toggle_help(self) -> None:
+        """Show or hide the keys of the focused pane (mounted on first use)."""
+        from nereader.ui.widgets.help import KeysHelp
+
+        found = self.query(KeysHelp)
+        if not found:
+            self.mount(KeysHelp(id="keys-help"))
+        elif found.first().display:
+            found.first().display = False
+        else:
+            found.first().show()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        # The way back comes first, so a narrow key bar never cuts off "esc Back".
+        bindings = super().active_bindings
+        first = {key: b for key, b in bindings.items() if key == "escape"}
+        return first | {key: b for key, b in bindings.items() if key != "escape"}
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
+        self._layout()
+
+    def _layout(self, reading: bool | None = None) -> None:
+        self.query_one(Panes).arrange_panes(self.size.width < NARROW, reading)
+        self._update_back()
+
+    @property
+    def reading(self) -> bool:
+        return self.query_one(Panes).reading
+
+    def _update_back(self) -> None:
+        """The way back, said in the status line before anything is cut."""
+        narrow = self.size.width < NARROW
+        back = ("esc: back to the list" if narrow and self.reading else
+                "v: back to the listing" if self.state.bookmarks else
+                "esc: clear the filter" if self.pane.filtering and not self.reading else "")
+        if back != self.state.back:
+            self.state = replace(self.state, back=back)
 
     @property
     def pane(self) -> ListPane:
@@ -106,19 +195,38 @@ class MainScreen(Screen[None]):
 
     @property
     def threads(self) -> ThreadList:
-        return self.query_one(ThreadList)
+        return self.pane.threads
 
     @property
-    def view(self) -> ThreadView:
-        return self.query_one(ThreadView)
+    def view(self) -> ThreadView | None:
+        return self.query_one(Panes).view
 
     @on(ListPane.Counted)
     def _counted(self, event: ListPane.Counted) -> None:
         self.state = replace(self.state, rows_loaded=event.loaded, rows_shown=event.shown,
                              list_sort=event.sort, list_reverse=event.reverse)
+        self._update_back()
+        self.refresh_bindings()  # "esc Clear filter" comes and goes with the filter
 
-    def _problem(self, exc: NereaderError, title: str) -> None:
+    def problem(self, exc: NereaderError, title: str) -> None:
         self.notify(str(exc), title=title, severity="error", markup=False, timeout=8)
+
+    async def show_list_error(self, message: str) -> None:
+        """Why the list is empty, in the detail pane (unless a thread is shown there)."""
+        view = await self.ensure_view()
+        if view.thread is None:
+            view.show_message(message, error="list")
+
+    def clear_error(self, only: str | None = None) -> None:
+        """The detail pane's error message goes (only the list's, if ``only="list"``)."""
+        view = self.view
+        if view is not None:
+            view.clear_error(only=only)
+
+    def _activity(self, activity: Activity) -> None:
+        was_down = self.activity.network_down
+        self.activity = activity
+        self.loader.network(activity.network_down, was_down)
 
     # -- local state -----------------------------------------------------------------------------
     @work(group="local-state")
@@ -126,7 +234,7 @@ class MainScreen(Screen[None]):
         try:
             self.pane.filter_input.history = await self.service.filter_history()
         except NereaderError as exc:
-            self._problem(exc, "Local data")
+            self.problem(exc, "Local data")
         await self.refresh_context()
 
     async def refresh_context(self) -> None:
@@ -134,115 +242,41 @@ class MainScreen(Screen[None]):
         try:
             self.context = await self.service.query_context(self.clock())
         except NereaderError as exc:
-            self._problem(exc, "Local data")
+            self.problem(exc, "Local data")
         self.pane.set_context(self.context)
 
-    # -- loading the list ----------------------------------------------------------------------
-    def load_first(self, refresh: bool = False) -> None:
-        self.run_worker(self._load_first(refresh), group="list", exclusive=True)
-
-    async def _load_first(self, refresh: bool) -> None:
-        state = self.state
-        if state.bookmarks:
-            await self._load_bookmarks()
-            return
-        if not refresh:
-            try:
-                self.pane.last_visit = await self.service.visit_tag(state.ref)
-                cached = await self.service.cached_listing(state.ref, 1, state.sort, state.order)
-            except NereaderError as exc:
-                self._problem(exc, "Cache")
-                cached = None
-            if cached is not None:
-                self._show_first(cached)  # the first paint comes from the cache at once
-        self.pane.set_loading(not self.threads.rows)
-        try:
-            result = await self.service.listing(state.ref, 1, state.sort, state.order, refresh)
-        except NereaderError as exc:
-            self._problem(exc, "Could not load the list")
-            if not self.threads.rows and self.view.thread is None:
-                self.view.show_message(f"Nothing to show: {exc}", error="list")
-            return
-        finally:
-            self.pane.set_loading(False)
-        self._show_first(result)
-
-    def _show_first(self, result: Sourced[ListingPage]) -> None:
-        self.listing = listing = result.value
-        self.state = replace(self.state, name=listing.name, total_posts=listing.total_posts,
-                             total_pages=listing.total_pages, pages_loaded=1,
-                             stale_note=_stale_note(result))
-        self.pane.set_rows(listing.rows)
-        self.view.clear_error(only="list")
-
-    def _append(self, pages: list[Sourced[ListingPage]]) -> None:
-        if not pages:
-            return
-        self.state = replace(self.state, stale_note=_stale_note(pages[-1]),
-                             pages_loaded=max([self.state.pages_loaded,
-                                               *(p.value.page for p in pages)]))
-        self.pane.add_rows(r for page in pages for r in page.value.rows)
-
-    @property
-    def more_pages(self) -> bool:
-        return (not self.state.bookmarks
-                and self.state.pages_loaded < self.state.total_pages)
-
+    # -- the list ------------------------------------------------------------------------------
     @on(ThreadList.NearEnd)
     def load_next(self) -> None:
-        if self.more_pages and not self.loading_more:
-            self.loading_more = True
-            self.run_worker(self._load_pages(self.state.pages_loaded + 1, 1), group="more",
-                            exclusive=True)
+        self.loader.next_page()
 
     def action_load_all(self) -> None:
-        if not self.more_pages:
+        if not self.loader.all_pages():
             self.notify("Every page is loaded.")
-            return
-        self.loading_more = True
-        self.run_worker(self._load_pages(self.state.pages_loaded + 1, None), group="more",
-                        exclusive=True)
-
-    async def _load_pages(self, start: int, count: int | None) -> None:
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = count is None
-        bar.update(total=None, progress=0)
-
-        def progress(_phase: str, done: int, total: int) -> None:
-            bar.update(total=total, progress=done)
-
-        state = self.state
-        try:
-            pages = await self.service.listing_pages(state.ref, count, state.sort, state.order,
-                                                     start=start, progress=progress)
-            self._append(pages)
-        except NereaderError as exc:
-            self._problem(exc, "Could not load more")
-        finally:
-            self.loading_more = False
-            bar.display = False
 
     def action_refresh(self) -> None:
-        """Refresh what has focus: the thread being read, or the list."""
+        """Refresh what has focus: the thread being read, or every loaded page of the list."""
         self.service.retry_network()  # a manual refresh tries the site at once
+        self.activity = self.service.activity()
         view = self.view
-        if view.has_focus and view.thread_id is not None:  # the thread read, or failed
-            self.open_thread(view.thread_id, refresh=True)
+        if view is not None and view.has_focus and view.thread_id is not None:
+            self.open_thread(view.thread_id, refresh=True)  # the thread read, or failed
         else:
-            self.load_first(refresh=True)
+            self.loader.refresh()
         self.notify("Refreshing…", timeout=2)
 
     def reload(self, ref: ListingRef | None = None, sort: str | None = None,
                order: str | None = None) -> None:
         """Open another listing, or the same one in another site sort."""
-        self.listing = None
-        self.state = ListState(ref or self.state.ref, sort, order, demo=self.state.demo)
+        self.loader.reset()
+        self.state = ListState(ref or self.state.ref, sort, order, demo=self.state.demo,
+                               retry_at=self.state.retry_at)
+        self.pane.set_empty_hint("")
         self.pane.set_rows([], keep_cursor=False)
         self.pane.clear_filter()
-        self.view.clear_error()
-        self.load_first()
+        self.clear_error()
+        self.loader.first()
 
-    # -- what the app routes here: another listing, a thread, a filter -------------------------
     def open_listing(self, ref: ListingRef) -> None:
         self.state = replace(self.state, bookmarks=False)
         self.reload(ref)
@@ -265,134 +299,102 @@ class MainScreen(Screen[None]):
                     refresh: bool = False, list_after: bool = False) -> None:
         """Read a thread, at ``focus_post`` (any post or comment id) if given; ``list_after``:
         then open its tag's list (starting the app on a thread)."""
-        self.set_class(True, "-reading")
-        self.view.focus()
+        view = self.view
+        if view is not None:
+            view.focus(scroll_visible=False)
+        self._layout(reading=True)
         self.run_worker(self._open(thread_id, focus_post, refresh, list_after), group="detail",
                         exclusive=True)
 
     async def _open(self, thread_id: int, focus_post: int | None, refresh: bool,
                     list_after: bool = False) -> None:
-        thread = await open_into(self.view, self.service, self.clock(), thread_id, focus_post,
-                                 refresh, self._problem, self.notify)
+        from nereader.ui.screens.reading import listing_for, open_into
+
+        view = await self.ensure_view()
+        if self.reading:
+            view.focus(scroll_visible=False)
+        thread = await open_into(view, self.service, self.clock(), thread_id, focus_post,
+                                 refresh, self.problem, self.notify)
         if list_after:  # started on a thread: its tag's list goes behind it
             ref = listing_for(thread) if thread is not None else None
             if ref is not None and ref != self.state.ref:
                 self.open_listing(ref)
             else:
-                self.load_first()
+                self.loader.first()
         if thread is not None:
             await self.refresh_context()
 
-    @on(ThreadView.Back)
+    def on_thread_view_back(self) -> None:
+        self.back_to_list()
+
     def back_to_list(self) -> None:
-        self.set_class(False, "-reading")
-        self.threads.focus()
+        # The panes are always in view: scrolling to the focused one would lay out every post.
+        self.threads.focus(scroll_visible=False)
+        self._layout(reading=False)
 
     def action_switch_pane(self) -> None:
         if self.threads.has_focus:
-            self.set_class(True, "-reading")
-            self.view.focus()
+            view = self.view
+            if view is not None:
+                view.focus(scroll_visible=False)
+            self._layout(reading=True)
         else:
             self.back_to_list()
 
     # -- filtering -------------------------------------------------------------------------------
     def action_filter(self) -> None:
-        self.pane.filter_input.focus()
+        self._layout(reading=False)
+        self.pane.filter_input.focus(scroll_visible=False)
 
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:
         self.run_worker(self._remember_query(event.value), group="history")
-        self.threads.focus()
+        self.threads.focus(scroll_visible=False)
 
     async def _remember_query(self, query: str) -> None:
         try:
             await self.service.add_filter_history(query)
         except NereaderError as exc:
-            self._problem(exc, "Local data")
+            self.problem(exc, "Local data")
 
-    def key_escape(self) -> None:
-        if self.pane.filter_input.has_focus:
-            self.pane.clear_filter()
-            self.threads.focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "escape":  # only when there is a filter to clear (else esc passes on)
+            return self.pane.filter_input.has_focus or (self.pane.filtering
+                                                        and not self.reading)
+        return True
+
+    def action_escape(self) -> None:
+        """esc clears the filter, from the filter bar or the list; with none, it passes on."""
+        pane = self.pane
+        if pane.filter_input.has_focus:
+            pane.clear_filter()
+            self.threads.focus(scroll_visible=False)
+        elif pane.filtering:
+            pane.clear_filter()
+        else:
+            raise SkipAction()
 
     def apply_filter(self, query: str) -> None:
         self.pane.set_filter_text(query)
         self.back_to_list()
 
-    # -- bookmarks, read state and the library -------------------------------------------------
+    # -- bookmarks and read state (the marks module does the work) ----------------------------
     def on_thread_list_bookmark_requested(self, event: ThreadList.BookmarkRequested) -> None:
-        self.run_worker(self._toggle_bookmark(event.row.id, event.row), group="bookmark")
+        self.marks.toggle(event.row.id, event.row)
 
-    def on_thread_view_bookmark_requested(self, event: ThreadView.BookmarkRequested) -> None:
-        self.run_worker(self._toggle_bookmark(event.thread_id, None), group="bookmark")
-
-    async def _toggle_bookmark(self, thread_id: int, row: ThreadSummary | None) -> None:
-        try:
-            if thread_id in self.context.bookmarked:
-                await self.service.unbookmark(thread_id)
-                self.notify("Bookmark removed.")
-            else:
-                mark, warning = await self.service.bookmark(thread_id, row=row)
-                self.notify(warning or f"Bookmarked, and kept for offline reading: {mark.title}",
-                            title="Bookmarked" if warning else "",
-                            severity="warning" if warning else "information", markup=False)
-        except NereaderError as exc:
-            self._problem(exc, "Bookmark")
-        await self._bookmarks_changed()
-
-    async def _bookmarks_changed(self) -> None:
-        await self.refresh_context()
-        await show_bookmark(self.view, self.service, self._problem)
-        if self.state.bookmarks:
-            await self._load_bookmarks()
+    def on_thread_view_bookmark_requested(self, event: Message) -> None:
+        self.marks.toggle(event.thread_id, None)  # type: ignore[attr-defined]
 
     def action_edit_bookmark(self) -> None:
         view, current = self.view, self.threads.current
-        thread_id = (view.thread.id if view.has_focus and view.thread else
-                     current.id if current else None)
-        if thread_id is None:
-            return
-
-        def saved(changed: bool | None) -> None:
-            if changed:
-                self.run_worker(self._bookmarks_changed(), group="bookmark")
-
-        self.app.push_screen(NoteScreen(self.service, thread_id), saved)
+        thread_id = (view.thread.id if view is not None and view.has_focus and view.thread
+                     else current.id if current else None)
+        if thread_id is not None:
+            self.marks.edit(thread_id)
 
     def action_toggle_bookmarks(self) -> None:
-        self.view.clear_error()
-        self.state = replace(self.state, bookmarks=not self.state.bookmarks)
-        self.pane.set_rows([], keep_cursor=False)
-        self.load_first()
-
-    async def _load_bookmarks(self) -> None:
-        try:
-            rows = await self.service.bookmark_rows()
-        except NereaderError as exc:
-            self._problem(exc, "Bookmarks")
-            return
-        self.state = replace(self.state, pages_loaded=0, total_pages=0, total_posts=len(rows),
-                             stale_note="")
-        self.pane.set_rows(rows)
-        if not rows:
-            self.notify("No bookmarks yet: press b on a thread.")
+        self.loader.toggle_bookmarks()
+        self.back_to_list()
 
     def action_mark_all_read(self) -> None:
-        rows = self.threads.shown
-
-        async def mark() -> None:
-            try:
-                await self.service.mark_all_read(rows)
-            except NereaderError as exc:
-                self._problem(exc, "Local data")
-                return
-            await self.refresh_context()
-            self.notify(f"Marked {plural(len(rows), 'thread')} read.")
-
-        self.run_worker(mark(), group="state")
-
-
-def _stale_note(result: Sourced[ListingPage]) -> str:
-    if not result.stale:
-        return ""
-    return result.warning or f"cached {age_text(result.age_seconds)} ago"
+        self.marks.mark_read(self.threads.shown)

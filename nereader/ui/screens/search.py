@@ -27,7 +27,7 @@ class SearchScreen(ModalScreen[Target | None]):
     """The cache as you type; Enter asks the site too (its cached result when offline)."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close", id="search.close"),
+        Binding("escape,q", "dismiss(None)", "Close", id="search.close"),
         Binding("down", "focus_results", "Results", show=False, id="search.results"),
     ]
 

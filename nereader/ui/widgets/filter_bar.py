@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from nereader.core.query import Query, QueryError
@@ -24,10 +27,19 @@ Words are ANDed (case and accents ignored) over title, excerpt and tags.
 - `is:answered` `is:unanswered` `is:recommended` `is:bookmarked`
   `is:unread` `is:new` `is:staff`
 - `tag:ios` `author:name` `sort:replies` `sort:-views`
+- `label:todo` `note:word` (your bookmarks' labels and notes;
+  plain words find notes too)
 - `-is:answered` negates any qualifier
+
+An unfinished last word (`views:`) waits for the rest: the list keeps
+its last result.
 
 `enter` back to the list · `esc` clears · `up`/`down` history · `ctrl+s` save
 """
+    # Input resizes its (one-line) virtual size on every keystroke; as a layout reactive that
+    # lays out the whole screen, every post of a long thread included, per key typed.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
     BINDINGS = [
         Binding("up", "history(-1)", "Older", id="filter.older", tooltip="Previous query"),
         Binding("down", "history(1)", "Newer", id="filter.newer", tooltip="Next query"),
@@ -72,17 +84,27 @@ Words are ANDed (case and accents ignored) over title, excerpt and tags.
         self._position = None
 
 
+PLACEHOLDER = ('/ filter: words, "phrases", -not, OR, replies:>5, activity:<7d, is:answered, '
+               "label:todo, note:word")
+
+
 class FilterBar(Vertical):
-    """Parses on every keystroke; a bad query leaves the last good result in place."""
+    """Parses on every keystroke; a bad query leaves the last good result in place, and an
+    unfinished last token (``views:``) waits quietly for the rest."""
 
     class Applied(Message):
         def __init__(self, query: Query) -> None:
             super().__init__()
             self.query = query
 
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._pending = False
+        self._count = ""
+        self._error: QueryError | None = None
+
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder="/ filter: words, \"phrases\", -not, OR, replies:>5, "
-                          "activity:<7d, is:answered …", id="filter")
+        yield FilterInput(placeholder=PLACEHOLDER, id="filter")
         yield Static(id="filter-error")
 
     def on_mount(self) -> None:
@@ -92,23 +114,83 @@ class FilterBar(Vertical):
     def input(self) -> FilterInput:
         return self.query_one(FilterInput)
 
+    @property
+    def pending(self) -> bool:
+        """The query is still being typed: the list shows the last result meanwhile."""
+        return self._pending
+
+    @pending.setter
+    def pending(self, value: bool) -> None:
+        self._pending = value
+        self._subtitle()
+
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        error = self.query_one("#filter-error", Static)
         try:
             query = Query.parse(event.value)
         except QueryError as exc:
-            pointer = Text(" " * (exc.position + 2) + "^" * exc.length + f" {exc}")
-            error.update(pointer)
-            error.display = True
-            self.input.add_class("-invalid")
+            self._show_error(None if exc.unfinished else exc)
+            self.pending = exc.unfinished
             return
-        error.display = False
-        self.input.remove_class("-invalid")
+        self._show_error(None)
         self.post_message(self.Applied(query))
+
+    def _show_error(self, exc: QueryError | None) -> None:
+        self._error = exc
+        error = self.query_one("#filter-error", Static)
+        error.display = exc is not None
+        self.input.set_class(exc is not None, "-invalid")
+        if exc is not None:
+            error.update(self._caret(exc))
+            self.call_after_refresh(self._recaret)  # once the input has scrolled to its cursor
+
+    def _recaret(self) -> None:
+        if self._error is not None:
+            self.query_one("#filter-error", Static).update(self._caret(self._error))
+
+    def _caret(self, exc: QueryError) -> Text:
+        """Carets exactly under the bad text (the input's border, padding and horizontal
+        scroll counted in cells), then the message, cut with an ellipsis to fit."""
+        box = self.input
+        value = box.value
+        before = cell_len(value[:exc.position])
+        bad = max(1, cell_len(value[exc.position:exc.position + exc.length]))
+        column = box.content_region.x - self.content_region.x + before - box.scroll_offset.x
+        column = max(0, column)
+        width = max(1, self.content_region.width)
+        text = Text(" " * column + "^" * bad + f" {exc}", no_wrap=True, overflow="ellipsis")
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def on_resize(self) -> None:
+        # The placeholder is cut with an ellipsis rather than mid-word by the input's edge.
+        box = self.input
+        room = box.content_region.width - 1
+        box.placeholder = fit_text(PLACEHOLDER, room)
+        self._recaret()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.input.remember(event.value)
 
     def show_count(self, shown: int, total: int, active: bool) -> None:
-        self.input.border_subtitle = f"{shown} of {total}" if active else ""
+        self._count = f"{shown} of {total}" if active else ""
+        self._subtitle()
+
+    def _subtitle(self) -> None:
+        parts = [self._count] if self._count else []
+        if self._pending:
+            parts.append("typing…")
+        self.input.border_subtitle = " · ".join(parts)
+
+
+def fit_text(text: str, width: int) -> str:
+    """``text`` cut at a word boundary with an ellipsis when it is wider than ``width``."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    cut = set_cell_size(text, width - 1)
+    space = cut.rstrip().rfind(" ")
+    if space > width // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,") + "…"

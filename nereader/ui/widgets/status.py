@@ -2,39 +2,67 @@
 
 from __future__ import annotations
 
+import time
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widget import Widget
 
 from nereader.core.models import Activity
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref
-from nereader.ui.state import ListState, banner_text, status_text
+from nereader.ui.state import ListState, banner_text, status_parts
+from nereader.ui.widgets.rows import fit
 
 _IDLE = Activity(0, False, False)
 _START = ListState(parse_listing_ref(DEFAULT_TAG)[0])
 
 
 class StatusLine(Widget):
-    """Listing, sort, rows loaded of total, the mode and the requests in flight."""
+    """Listing, sort, rows loaded of total; then, never cut, progress, mode and the way back."""
 
     state: reactive[ListState] = reactive(_START, always_update=True)
     activity: reactive[Activity] = reactive(_IDLE)
 
     def render(self) -> Text:
-        return Text(status_text(self.state, self.activity), no_wrap=True, overflow="ellipsis")
+        left, right = status_parts(self.state, self.activity)
+        width = self.content_region.width or 80
+        room = width - cell_len(right) - 3
+        if room < 8:  # too narrow for both: the mode and the way back win
+            return Text(fit(right, width), no_wrap=True)
+        text = Text(fit(left, room), no_wrap=True)
+        text.append(" · ", style="dim")
+        text.append(right, style="bold")
+        return text
 
 
 class Banner(Widget):
-    """One line that says when the list is offline, the network is down or a copy is stale."""
+    """One line that says when the list is offline, the network is down (and when the next
+    try is) or a copy is stale."""
 
     state: reactive[ListState] = reactive(_START, always_update=True)
     activity: reactive[Activity] = reactive(_IDLE)
 
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._ticker: Timer | None = None
+
     def render(self) -> Text:
-        return Text(banner_text(self.state, self.activity), no_wrap=True, overflow="ellipsis")
+        return Text(banner_text(self.state, self.activity, time.monotonic()), no_wrap=True,
+                    overflow="ellipsis")
 
     def watch_state(self) -> None:
-        self.display = bool(banner_text(self.state, self.activity))
+        self._update()
 
     def watch_activity(self) -> None:
+        self._update()
+
+    def _update(self) -> None:
         self.display = bool(banner_text(self.state, self.activity))
+        counting = self.activity.network_down and self.state.retry_at is not None
+        if counting and self._ticker is None:
+            self._ticker = self.set_interval(1.0, self.refresh)  # the countdown
+        elif not counting and self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -18,32 +16,16 @@ from textual.strip import Strip
 
 from nereader.core.models import ThreadSummary
 from nereader.core.query import SORT_FIELDS, haystack
-from nereader.core.text import clean
+from nereader.ui.widgets import rows as draw
+from nereader.ui.widgets.rows import SORT_CYCLE
 
-Marker = Callable[[ThreadSummary], str]
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    title: str
-    width: int  # 0: takes the remaining width
+# What a row carries besides its own fields: marks, the bookmark's labels, new replies.
+Decor = Callable[[ThreadSummary], tuple[str, tuple[str, ...], int]]
 
 
-COLUMNS = (
-    Column("marks", "", 5),
-    Column("title", "Title", 0),
-    Column("replies", "Replies", 8),
-    Column("boosts", "Boosts", 7),
-    Column("views", "Views", 7),
-    Column("activity", "Active", 8),
-)
-SORT_CYCLE = ("activity", "replies", "boosts", "views", "title")
-
-
-def default_marks(row: ThreadSummary) -> str:
-    """✓ answered, ★ Apple recommended (the screen adds bookmarks and read state)."""
-    return ("✓" if row.answered else " ") + ("★" if row.apple_recommended else " ") + "  "
+def default_decor(row: ThreadSummary) -> tuple[str, tuple[str, ...], int]:
+    """✓ answered, ★ Apple recommended (the pane adds bookmarks, labels and read state)."""
+    return ("✓" if row.answered else " ") + ("★" if row.apple_recommended else " ") + "  ", (), 0
 
 
 class ThreadList(ScrollView, can_focus=True):
@@ -53,14 +35,15 @@ class ThreadList(ScrollView, can_focus=True):
 ## Threads
 
 ✓ answered · ★ Apple recommended · ⚑ bookmarked · • unread and active since
-your last visit (· older) · ↑ new replies since you read it.
+your last visit (· older) · ↑ new replies since you read it (`+3` beside the
+count says how many) · `#label` a bookmark's labels.
 
 `enter` reads a thread; reaching the end loads the next page, `A` loads them
-all. `s` sorts the loaded rows by the next column, `S` reverses. `/` filters
-(see its help), `f` applies a saved filter, `ctrl+f` searches every cached
-thread, `t` switches tag. `b` bookmarks (again: removes), `e` edits its note
-and labels, `v` shows the bookmarks, `M` marks all read, `L` opens the offline
-library.
+all, `r` refreshes every loaded page. `s` sorts the loaded rows by the next
+column, `S` reverses. `/` filters (see its help; `esc` here clears it), `f`
+applies a saved filter, `ctrl+f` searches every cached thread, `t` switches
+tag. `b` bookmarks (again: removes), `e` edits its note and labels, `v` shows
+the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
 """
 
     COMPONENT_CLASSES = {
@@ -69,6 +52,8 @@ library.
         "thread-list--answered",
         "thread-list--dim",
         "thread-list--new",
+        "thread-list--label",
+        "thread-list--note",
     }
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
@@ -106,7 +91,7 @@ library.
             self.key = key
             self.reverse = reverse
 
-    def __init__(self, *, marks: Marker = default_marks, id: str | None = None) -> None:
+    def __init__(self, *, decor: Decor = default_decor, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[ThreadSummary] = []
         self.view: list[int] = []
@@ -115,7 +100,22 @@ library.
         self._query_sort: list[tuple[str, bool]] = []
         self.sort_key: str | None = None
         self.sort_reverse = True
-        self.marks = marks
+        self.decor = decor
+        self.empty_text = ""  # what an empty list says, with the next useful key
+        self.footer_text = ""  # a last line under the rows: "loading page 3…"
+        self._row_looks: tuple[Style, draw.RowLook] | None = None
+
+    def marks(self, row: ThreadSummary) -> str:
+        return self.decor(row)[0]
+
+    def set_notes(self, empty: str | None = None, footer: str | None = None) -> None:
+        """Change what an empty list says, or the line under the rows."""
+        if empty is not None:
+            self.empty_text = empty
+        if footer is not None:
+            self.footer_text = footer
+        self._resize_virtual()
+        self.refresh()
 
     # -- data ----------------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[ThreadSummary], keep_cursor: bool = True) -> None:
@@ -144,12 +144,19 @@ library.
             key = SORT_FIELDS[self.sort_key]
             view.sort(key=lambda i: key(rows[i]), reverse=self.sort_reverse)  # type: ignore[arg-type,return-value]
         self.view = view
-        self.virtual_size = Size(self.size.width, len(view) + 1)
+        self._resize_virtual()
         cursor = 0
         if keep is not None:
             cursor = next((n for n, i in enumerate(view) if self.rows[i].id == keep.id), 0)
         self.cursor = min(cursor, max(0, len(view) - 1))
         self.refresh()
+
+    def select_id(self, thread_id: int | None) -> None:
+        """Put the cursor on a thread, if it is shown."""
+        for n, i in enumerate(self.view):
+            if self.rows[i].id == thread_id:
+                self.cursor = n
+                return
 
     @property
     def current(self) -> ThreadSummary | None:
@@ -162,63 +169,67 @@ library.
         return [self.rows[i] for i in self.view]
 
     # -- rendering -----------------------------------------------------------------------------
-    def _widths(self, width: int) -> list[int]:
-        """Column widths; a narrow list gives up boosts, then views, before the title."""
-        hidden = {"boosts"} if width < 70 else set()
-        if width < 58:
-            hidden.add("views")
-        fixed = sum(c.width for c in COLUMNS if c.key not in hidden)
-        return [0 if c.key in hidden else c.width or max(10, width - fixed) for c in COLUMNS]
+    def _resize_virtual(self) -> None:
+        """As wide as the visible content, never wider (no horizontal scrollbar), as high as
+        the rows. Setting ``virtual_size`` lays out the whole screen (every post of a long
+        thread beside the list): only do that when the scrollbar comes or goes."""
+        size = Size(self.scrollable_content_region.width, len(self.view) + 1
+                    + (1 if self.footer_text else 0))
+        old = self.virtual_size
+        if size == old:
+            return
+        room = self.size.height
+        if size.width != old.width or (size.height > room) != (old.height > room) or not room:
+            self.virtual_size = size
+            return
+        self.set_reactive(ThreadList.virtual_size, size)
+        self._scroll_update(size)  # the scrollbar's window, and the scroll kept in range
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._row_looks = None
+
+    def _looks(self) -> tuple[Style, draw.RowLook]:
+        """The row style and the partial styles over it, worked out once per style change
+        (not per line: a whole-screen paint draws every line)."""
+        if self._row_looks is None:
+            part = self.get_component_rich_style
+            self._row_looks = (self.rich_style, draw.RowLook(
+                answered=part("thread-list--answered", partial=True),
+                dim=part("thread-list--dim", partial=True),
+                new=part("thread-list--new", partial=True),
+                label=part("thread-list--label", partial=True)))
+        return self._row_looks
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        base = self.rich_style
+        width = self.scrollable_content_region.width
+        base, look = self._looks()
         if y == 0:
-            return self._header(width, base)
-        scroll_y = self.scroll_offset.y
-        position = scroll_y + y - 1
+            style = base + self.get_component_rich_style("thread-list--header")
+            return Strip(draw.header(width, style, self.sort_key, self.sort_reverse), width)
+        position = self.scroll_offset.y + y - 1
         if position >= len(self.view):
-            return Strip.blank(width, base)
+            return self._note_line(position, width, base)
         row = self.rows[self.view[position]]
         style = base
         if position == self.cursor:
             style = base + self.get_component_rich_style("thread-list--cursor")
-        cells = self._cells(row)
-        segments = []
-        for (text, extra), w in zip(cells, self._widths(width), strict=True):
-            if w:
-                cell_style = style + extra if extra else style
-                segments.append(Segment(set_cell_size(text, w - 1) + " ", cell_style))
-        return Strip(segments, width).crop(0, width)
+        marks, labels, new = self.decor(row)
+        return Strip(draw.row(row, width, style, look, marks, labels, new),
+                     width).crop(0, width)
 
-    def _header(self, width: int, base: Style) -> Strip:
-        style = base + self.get_component_rich_style("thread-list--header")
-        segments = []
-        for column, w in zip(COLUMNS, self._widths(width), strict=True):
-            if not w:
-                continue
-            title = column.title
-            if column.key == self.sort_key:
-                title += " ▼" if self.sort_reverse else " ▲"
-            text = set_cell_size(title, w - 1) if column.key in {"marks", "title"} else (
-                title.rjust(w - 1) if cell_len(title) < w else set_cell_size(title, w - 1)
-            )
-            segments.append(Segment(text + " ", style))
-        return Strip(segments, width).crop(0, width)
-
-    def _cells(self, row: ThreadSummary) -> list[tuple[str, Style | None]]:
-        answered = self.get_component_rich_style("thread-list--answered")
-        dim = self.get_component_rich_style("thread-list--dim")
-        new = self.get_component_rich_style("thread-list--new")
-        marks = self.marks(row)
-        return [
-            (marks, answered if row.answered else new if marks[3:4] in {"•", "↑"} else None),
-            (clean(row.title), None),
-            (str(row.replies).rjust(7), None if row.replies else dim),
-            (str(row.boosts).rjust(6), None if row.boosts else dim),
-            ((row.views_text or str(row.views)).rjust(6), None),
-            (clean(row.activity_text).rjust(7), dim),
-        ]
+    def _note_line(self, position: int, width: int, base: Style) -> Strip:
+        """Past the rows: the line under them, or what an empty list says."""
+        note = self.get_component_rich_style("thread-list--note", partial=True)
+        text = ""
+        if position == len(self.view) and self.footer_text:
+            text = self.footer_text
+        elif not self.view and position == 1 and self.empty_text and not self.footer_text:
+            text = self.empty_text
+        if not text:
+            return Strip.blank(width, base)
+        return Strip([Segment(draw.fit(f"  {text}", width), base + note)], width)
 
     # -- cursor --------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
@@ -239,7 +250,7 @@ library.
             self.scroll_to(y=0, animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.view) + 1)
+        self._resize_virtual()
 
     def action_cursor_up(self) -> None:
         self._move(self.cursor - 1)

@@ -1,0 +1,312 @@
+"""What the list shows, loaded for the main screen: the first page (from the cache at once),
+the next pages in order as they arrive, a refresh of every loaded page in place, and the
+bookmarks view, which keeps the loaded listing to go back to.
+
+Every load runs in one of the screen's workers: ``list`` (first page, refresh, bookmarks) and
+``more`` (paging), each exclusive, so a newer request supersedes an older one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from textual.timer import Timer
+
+from nereader.core.errors import NereaderError
+from nereader.core.models import ListingPage, Sourced, ThreadSummary
+from nereader.core.service import ForumService
+from nereader.core.text import age_text
+from nereader.ui.state import ListState
+
+if TYPE_CHECKING:
+    from nereader.ui.screens.main import MainScreen
+
+# The first page from the cache, asked for before the screen exists (see NereaderApp.on_load).
+Prefetch = asyncio.Future[Sourced[ListingPage] | None]
+
+EMPTY_TAG = "No threads here yet: t switches tag, r refreshes."
+NO_BOOKMARKS = "No bookmarks yet: b on a thread bookmarks it; v goes back to the listing."
+FAILED = "Nothing to show yet: r tries again, t switches tag, L opens the offline library."
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """The listing as it was when the bookmarks view opened, to go back to."""
+
+    rows: list[ThreadSummary]
+    state: ListState
+    cursor: int | None
+
+
+class ListLoader:
+    """Loads rows into the screen's list pane and keeps the screen's ``state`` in step."""
+
+    def __init__(self, screen: MainScreen, service: ForumService,
+                 prefetch: Prefetch | None = None) -> None:
+        self.screen = screen
+        self.service = service
+        self._prefetch = prefetch
+        self._retry: Timer | None = None
+        self.busy = False  # pages are being loaded or refreshed: no paging meanwhile
+        self._kept: _Kept | None = None
+        self.shown_once = False  # the listing has been shown (worth remembering as recent)
+
+    @property
+    def state(self) -> ListState:
+        return self.screen.state
+
+    @state.setter
+    def state(self, value: ListState) -> None:
+        self.screen.state = value
+
+    # -- the first page ------------------------------------------------------------------------
+    def first(self, refresh: bool = False) -> None:
+        self.screen.run_worker(self._first(refresh), group="list", exclusive=True)
+
+    async def _first(self, refresh: bool) -> None:
+        pane, state = self.screen.pane, self.state
+        if state.bookmarks:
+            await self._bookmarks()
+            return
+        cached = None
+        if not refresh:
+            prefetch, self._prefetch = self._prefetch, None
+            try:
+                cached = await (prefetch or self.service.cached_listing(state.ref, 1, state.sort,
+                                                                        state.order))
+            except NereaderError as exc:
+                self.screen.problem(exc, "Cache")
+            if cached is not None:
+                self._show_first(cached)  # the first paint comes from the cache at once
+            try:  # after the paint: the last visit marks what is new since
+                pane.last_visit = await self.service.visit_tag(state.ref)
+                pane.threads.refresh()
+            except NereaderError as exc:
+                self.screen.problem(exc, "Local data")
+        pane.set_loading(not pane.threads.rows)
+        try:
+            result = await self.service.listing(state.ref, 1, state.sort, state.order, refresh)
+        except NereaderError as exc:
+            self.screen.problem(exc, "Could not load the list")
+            self.screen.first_shown()
+            if not pane.threads.rows:
+                pane.set_empty_hint(FAILED)
+                await self.screen.show_list_error(f"Nothing to show: {exc}")
+            return
+        finally:
+            pane.set_loading(False)
+        if not (cached is not None and result.source == "cache"
+                and result.fetched_at == cached.fetched_at):  # the very copy already shown
+            self._show_first(result)
+
+    def _show_first(self, result: Sourced[ListingPage]) -> None:
+        listing = result.value
+        pane = self.screen.pane
+        pane.set_empty_hint(EMPTY_TAG)
+        loaded = self.state.pages_loaded
+        self.state = replace(self.state, name=listing.name, total_posts=listing.total_posts,
+                             total_pages=listing.total_pages, pages_loaded=max(1, loaded),
+                             stale_note=_stale_note(result))
+        if loaded > 1:  # paged on while page 1 was on its way: page 1 first, then the rest
+            pane.set_rows(_unique([*listing.rows, *pane.threads.rows]))
+        else:
+            pane.set_rows(listing.rows)
+        self.screen.clear_error(only="list")
+        if not self.shown_once:
+            self.shown_once = True
+            self.screen.post_message(self.screen.ListingShown(self.state.ref.key))
+        self.screen.first_shown()
+
+    # -- more pages ------------------------------------------------------------------------------
+    @property
+    def more_pages(self) -> bool:
+        return not self.state.bookmarks and self.state.pages_loaded < self.state.total_pages
+
+    def next_page(self) -> None:
+        if self.more_pages and not self.busy:
+            self.busy = True
+            self.screen.run_worker(self._pages(self.state.pages_loaded + 1, 1), group="more",
+                                   exclusive=True)
+
+    def all_pages(self) -> bool:
+        """Load every page left; False when there is none."""
+        if not self.more_pages:
+            return False
+        if not self.busy:
+            self.busy = True
+            self.screen.run_worker(self._pages(self.state.pages_loaded + 1, None),
+                                   group="more", exclusive=True)
+        return True
+
+    async def _pages(self, start: int, count: int | None) -> None:
+        """Pages ``start``.. (``count`` None: to the last), asked for at once (the fetcher is
+        polite) and shown in order as they arrive, so the count grows page by page."""
+        state = self.state
+        last = state.total_pages if count is None else min(state.total_pages,
+                                                            start + count - 1)
+        threads = self.screen.pane.threads
+        bar = self.screen.progress_bar(count is None)
+        if bar is not None:
+            bar.update(total=last, progress=start - 1)
+
+        def load(n: int) -> asyncio.Future[Sourced[ListingPage]]:
+            return asyncio.ensure_future(self.service.listing(state.ref, n, state.sort,
+                                                              state.order))
+
+        tasks = {n: load(n) for n in range(start, last + 1)}
+        try:
+            for n, task in tasks.items():
+                self._progress(f"page {n} of {state.total_pages}" if count is None else "")
+                threads.set_notes(footer=f"loading page {n} of {state.total_pages}…")
+                try:
+                    page = await task
+                except NereaderError as exc:
+                    self.screen.problem(exc, f"Could not load page {n}")
+                    break
+                self.state = replace(self.state, pages_loaded=max(self.state.pages_loaded, n),
+                                     stale_note=_stale_note(page))
+                self.screen.pane.add_rows(page.value.rows)
+                if bar is not None:
+                    bar.update(progress=n)
+        finally:
+            await _cancel(tasks.values())
+            self.busy = False
+            self.screen.progress_bar(False)
+            threads.set_notes(footer="")
+            self._progress("")
+
+    def _progress(self, text: str) -> None:
+        if self.state.progress != text:
+            self.state = replace(self.state, progress=text)
+
+    # -- refresh in place ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Revalidate what the list shows, keeping rows, cursor, filter and sort."""
+        if self.state.bookmarks:
+            self.first()
+        elif self.state.pages_loaded == 0:
+            self.first(refresh=True)
+        else:
+            self.screen.workers.cancel_group(self.screen, "more")
+            self.busy = True
+            self.screen.run_worker(self._revalidate(), group="list", exclusive=True)
+
+    async def _revalidate(self) -> None:
+        state = self.state
+        count = max(1, state.pages_loaded)
+        tasks = [asyncio.ensure_future(self.service.listing(state.ref, n, state.sort,
+                                                            state.order, True))
+                 for n in range(1, count + 1)]
+        pages: list[Sourced[ListingPage]] = []
+        try:
+            for n, task in enumerate(tasks, 1):
+                self._progress(f"refreshing page {n} of {count}" if count > 1 else "refreshing")
+                pages.append(await task)
+        except NereaderError as exc:
+            self.screen.problem(exc, "Could not refresh the list")
+            return
+        finally:
+            await _cancel(tasks)
+            self.busy = False
+            self._progress("")
+        first = pages[0].value
+        worst = next((p for p in pages if p.stale), pages[0])
+        self.state = replace(self.state, name=first.name, total_posts=first.total_posts,
+                             total_pages=first.total_pages, pages_loaded=count,
+                             stale_note=_stale_note(worst))
+        self.screen.pane.set_rows(_unique(r for p in pages for r in p.value.rows))
+
+    # -- the bookmarks view --------------------------------------------------------------------
+    def toggle_bookmarks(self) -> None:
+        screen = self.screen
+        threads = screen.pane.threads
+        screen.clear_error()
+        if not self.state.bookmarks:
+            current = threads.current
+            self._kept = _Kept(list(threads.rows), self.state, current.id if current else None)
+            screen.workers.cancel_group(screen, "more")
+            self.busy = False
+            self.state = replace(self.state, bookmarks=True)
+            screen.pane.set_empty_hint("")
+            screen.pane.set_rows([], keep_cursor=False)
+            self.first()
+            return
+        kept, self._kept = self._kept, None
+        screen.workers.cancel_group(screen, "list")
+        if kept is None:  # nothing was loaded before: load the listing now
+            self.state = replace(self.state, bookmarks=False)
+            screen.pane.set_rows([], keep_cursor=False)
+            self.first()
+            return
+        self.state = replace(kept.state, back=self.state.back, retry_at=self.state.retry_at,
+                             progress="")
+        screen.pane.set_empty_hint(EMPTY_TAG)
+        screen.pane.set_rows(kept.rows, keep_cursor=False)
+        threads.select_id(kept.cursor)
+
+    async def _bookmarks(self) -> None:
+        try:
+            rows = await self.service.bookmark_rows()
+        except NereaderError as exc:
+            self.screen.problem(exc, "Bookmarks")
+            return
+        self.state = replace(self.state, pages_loaded=0, total_pages=0, total_posts=len(rows),
+                             stale_note="")
+        self.screen.first_shown()
+        self.screen.pane.set_empty_hint(NO_BOOKMARKS)
+        self.screen.pane.set_rows(rows)
+
+    # -- an outage, and the next automatic try -------------------------------------------------
+    def network(self, down: bool, was_down: bool) -> None:
+        """The network went down (the banner counts down to the next try, which refreshes the
+        list by itself) or came back."""
+        if down and not was_down:
+            wait = self.service.settings.network_down_for
+            self.state = replace(self.state, retry_at=time.monotonic() + wait)
+            if self._retry is not None:
+                self._retry.stop()
+            self._retry = self.screen.set_timer(wait + 0.5, self._auto_retry)
+        elif not down and was_down:
+            self.state = replace(self.state, retry_at=None)
+
+    def _auto_retry(self) -> None:
+        self._retry = None
+        self.screen.activity = self.service.activity()  # the outage window is over
+        if not self.screen.activity.network_down and not self.state.bookmarks:
+            self.refresh()
+
+    def reset(self) -> None:
+        """Another listing: forget what this one kept."""
+        self.screen.workers.cancel_group(self.screen, "more")
+        self.busy = False
+        self._kept = None
+        self.shown_once = False
+
+
+async def _cancel(tasks: Iterable[asyncio.Future[Sourced[ListingPage]]]) -> None:
+    """Stop the page loads still running; their errors were said or do not matter now."""
+    waiting = list(tasks)
+    for task in waiting:
+        task.cancel()  # a finished one stays as it is
+    await asyncio.gather(*waiting, return_exceptions=True)
+
+
+def _unique(rows: Iterable[ThreadSummary]) -> list[ThreadSummary]:
+    """Rows in order, each thread once (a thread can move between pages)."""
+    seen: set[int] = set()
+    out = []
+    for row in rows:
+        if row.id not in seen:
+            seen.add(row.id)
+            out.append(row)
+    return out
+
+
+def _stale_note(result: Sourced[ListingPage]) -> str:
+    if not result.stale:
+        return ""
+    return result.warning or f"cached {age_text(result.age_seconds)} ago"

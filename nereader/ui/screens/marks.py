@@ -1,0 +1,70 @@
+"""The user's marks, for the main screen: bookmark a thread (b, again: remove), its note and
+#labels (e), and mark every listed thread read (M). Each change runs in a worker, then the
+screen's context (what the row marks and the filter read) is refreshed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nereader.core.errors import NereaderError
+from nereader.core.models import ThreadSummary
+from nereader.core.service import ForumService
+from nereader.core.text import plural
+
+if TYPE_CHECKING:
+    from nereader.ui.screens.main import MainScreen
+
+
+class Marks:
+    def __init__(self, screen: MainScreen, service: ForumService) -> None:
+        self.screen = screen
+        self.service = service
+
+    def toggle(self, thread_id: int, row: ThreadSummary | None) -> None:
+        self.screen.run_worker(self._toggle(thread_id, row), group="bookmark")
+
+    async def _toggle(self, thread_id: int, row: ThreadSummary | None) -> None:
+        screen = self.screen
+        try:
+            if thread_id in screen.context.bookmarked:
+                await self.service.unbookmark(thread_id)
+                screen.notify("Bookmark removed.")
+            else:
+                mark, warning = await self.service.bookmark(thread_id, row=row)
+                screen.notify(warning or f"Bookmarked, and kept for offline reading: "
+                              f"{mark.title}", title="Bookmarked" if warning else "",
+                              severity="warning" if warning else "information", markup=False)
+        except NereaderError as exc:
+            screen.problem(exc, "Bookmark")
+        await self.changed()
+
+    async def changed(self) -> None:
+        from nereader.ui.screens.reading import show_bookmark
+
+        await self.screen.refresh_context()
+        view = self.screen.view
+        if view is not None:  # the thread read shows its bookmark (mark, note, #labels)
+            await show_bookmark(view, self.service, self.screen.problem)
+        if self.screen.state.bookmarks:
+            self.screen.loader.first()
+
+    def edit(self, thread_id: int) -> None:
+        from nereader.ui.screens.library import NoteScreen
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.screen.run_worker(self.changed(), group="bookmark")
+
+        self.screen.app.push_screen(NoteScreen(self.service, thread_id), saved)
+
+    def mark_read(self, rows: list[ThreadSummary]) -> None:
+        async def mark() -> None:
+            try:
+                await self.service.mark_all_read(rows)
+            except NereaderError as exc:
+                self.screen.problem(exc, "Local data")
+                return
+            await self.screen.refresh_context()
+            self.screen.notify(f"Marked {plural(len(rows), 'thread')} read.")
+
+        self.screen.run_worker(mark(), group="state")

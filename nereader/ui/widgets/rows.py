@@ -1,0 +1,135 @@
+"""How a thread row is drawn: column widths, cells and their styles, cutting with an ellipsis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+
+from nereader.core.models import ThreadSummary
+from nereader.core.text import clean
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int  # 0: takes the remaining width
+
+
+COLUMNS = (
+    Column("marks", "", 5),
+    Column("title", "Title", 0),
+    Column("replies", "Replies", 8),
+    Column("boosts", "Boosts", 7),
+    Column("views", "Views", 7),
+    Column("activity", "Active", 8),
+)
+SORT_CYCLE = ("activity", "replies", "boosts", "views", "title")
+
+
+@dataclass(frozen=True, slots=True)
+class RowLook:
+    """The partial styles laid over a row's own style (so a cursor row keeps its background)."""
+
+    answered: Style
+    dim: Style
+    new: Style
+    label: Style
+
+
+def fit(text: str, width: int) -> str:
+    """Exactly ``width`` cells: padded, or cut with an ellipsis where it does not fit."""
+    if width <= 0:
+        return ""
+    size = cell_len(text)
+    if size <= width:
+        return text + " " * (width - size)
+    return set_cell_size(text, width - 1) + ELLIPSIS
+
+
+def widths(width: int) -> list[int]:
+    """Column widths; a narrow list gives up boosts, then views, before the title."""
+    hidden = {"boosts"} if width < 70 else set()
+    if width < 58:
+        hidden.add("views")
+    fixed = sum(c.width for c in COLUMNS if c.key not in hidden)
+    return [0 if c.key in hidden else c.width or max(10, width - fixed) for c in COLUMNS]
+
+
+def header(width: int, style: Style, sort_key: str | None, reverse: bool) -> list[Segment]:
+    segments = []
+    for column, w in zip(COLUMNS, widths(width), strict=True):
+        if not w:
+            continue
+        title = column.title
+        if column.key == sort_key:
+            title += " ▼" if reverse else " ▲"
+        if column.key in {"marks", "title"} or cell_len(title) >= w:
+            text = fit(title, w - 1)
+        else:
+            text = title.rjust(w - 1)
+        segments.append(Segment(text + " ", style))
+    return segments
+
+
+def row(item: ThreadSummary, width: int, style: Style, look: RowLook, marks: str,
+        labels: tuple[str, ...] = (), new_replies: int = 0) -> list[Segment]:
+    """One row's segments, exactly ``width`` cells, every cell on the row's own background."""
+    segments: list[Segment] = []
+    for column, w in zip(COLUMNS, widths(width), strict=True):
+        if not w:
+            continue
+        key = column.key
+        if key == "marks":
+            fresh = marks[3:4] in {"•", "↑"}
+            extra = look.answered if item.answered else look.new if fresh else None
+            segments.append(Segment(fit(marks, w), style + extra if extra else style))
+        elif key == "title":
+            segments += _title(clean(item.title), labels, w, style, look)
+        elif key == "replies":
+            replies = str(item.replies)
+            if new_replies:  # "+3 12": three of the twelve replies arrived since it was read
+                plus = f"+{new_replies} "
+                segments.append(Segment(" " * max(0, w - 1 - len(plus) - len(replies)) + plus,
+                                        style + look.new))
+                segments.append(Segment(replies + " ", style))
+            else:
+                segments.append(Segment(replies.rjust(w - 1) + " ",
+                                        style if item.replies else style + look.dim))
+        elif key == "boosts":
+            segments.append(Segment(str(item.boosts).rjust(w - 1) + " ",
+                                    style if item.boosts else style + look.dim))
+        elif key == "views":
+            views = clean(item.views_text) or str(item.views)
+            segments.append(Segment(_right(views, w - 1) + " ", style))
+        else:
+            segments.append(Segment(_right(clean(item.activity_text), w - 1) + " ",
+                                    style + look.dim))
+    return segments
+
+
+def _right(text: str, width: int) -> str:
+    return text.rjust(width) if cell_len(text) <= width else fit(text, width)
+
+
+def _title(title: str, labels: tuple[str, ...], width: int, style: Style,
+           look: RowLook) -> list[Segment]:
+    """The title, then the bookmark's labels (each ``#label``); the title gives way first,
+    but never below two thirds of the cell."""
+    room = width - 1
+    if not labels:
+        return [Segment(fit(title, room) + " ", style)]
+    tags = " ".join(f"#{clean(label)}" for label in labels)
+    if cell_len(title) + 1 + cell_len(tags) <= room:
+        pad = room - cell_len(title) - 1 - cell_len(tags)
+        return [Segment(title + " ", style), Segment(tags, style + look.label),
+                Segment(" " * (pad + 1), style)]
+    tag_room = min(cell_len(tags), max(4, room // 3))
+    title_room = room - tag_room - 1
+    return [Segment(fit(title, title_room) + " ", style),
+            Segment(fit(tags, tag_room), style + look.label), Segment(" ", style)]
