@@ -112,6 +112,24 @@ async def find_in_thread(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def marks_and_labels(pilot: Pilot[None]) -> None:
+    """Bookmarks with #labels, a thread with new replies, the cursor on a row with zeros."""
+    from nereader.ui.screens.main import MainScreen
+
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, NereaderApp)
+    await app.service.set_bookmark_note(828388, "ask about MDM", ("todo", "mdm"))
+    await app.service.set_bookmark_note(821372, "", ("panic",))
+    main = app.screen
+    assert isinstance(main, MainScreen)
+    row = next(r for r in main.threads.rows if r.id == 788921)
+    await app.service.mark_all_read([replace(row, replies=row.replies - 3)])
+    await main.refresh_context()
+    await pilot.press("j", "j", "slash", *"replies:>0 views:", "escape")
+    await settle(pilot)
+
+
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -128,6 +146,7 @@ SCENARIOS = [
     Scenario("narrow-80x24", (80, 24), narrow),
     Scenario("home", (120, 16), home),
     Scenario("find-in-thread", (150, 36), find_in_thread),
+    Scenario("marks-and-labels", (160, 45), marks_and_labels),
 ]
 
 

@@ -73,3 +73,33 @@ async def _comments(pilot: Pilot[None]) -> None:
 
 def test_comments_under_their_reply(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(demo_app(tmp_path), terminal_size=(90, 26), run_before=_comments)
+
+
+async def _filter_waits(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press("slash", *"replies:>5 views:")  # unfinished: no error, last result kept
+    await settle(pilot)
+
+
+def test_unfinished_filter_waits_80x24(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=_filter_waits)
+
+
+async def _empty_bookmarks(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press("v")  # no bookmarks yet: the list says so, and the way back
+    await settle(pilot)
+
+
+def test_empty_bookmarks_80x24(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=_empty_bookmarks)
+
+
+async def _bad_filter(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press("slash", *"tunnel replies:>lots")  # the caret under the bad text
+    await settle(pilot)
+
+
+def test_filter_error_160x45(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(demo_app(tmp_path), terminal_size=(160, 45), run_before=_bad_filter)
