@@ -20,6 +20,7 @@ from nereader.core.errors import NereaderError
 from nereader.core.models import ListingPage, Sourced, ThreadSummary
 from nereader.core.service import ForumService
 from nereader.core.text import age_text
+from nereader.core.urls import ListingRef
 from nereader.ui.state import ListState
 
 if TYPE_CHECKING:
@@ -293,6 +294,12 @@ async def _cancel(tasks: Iterable[asyncio.Future[Sourced[ListingPage]]]) -> None
     for task in waiting:
         task.cancel()  # a finished one stays as it is
     await asyncio.gather(*waiting, return_exceptions=True)
+
+
+def prefetch(service: ForumService, ref: ListingRef, sort: str | None, order: str | None
+             ) -> Prefetch:
+    """The first page from the cache, asked for while the screen is being set up."""
+    return asyncio.ensure_future(service.cached_listing(ref, 1, sort, order))
 
 
 def _unique(rows: Iterable[ThreadSummary]) -> list[ThreadSummary]:

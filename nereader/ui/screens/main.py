@@ -8,7 +8,6 @@ list's loads through ``ListLoader``). The thread pane is mounted just after the 
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 from collections.abc import Iterable
 from dataclasses import replace
@@ -32,7 +31,7 @@ from nereader.core.models import Activity
 from nereader.core.query import Context
 from nereader.core.service import ForumService
 from nereader.core.urls import SORTS, ListingRef, ThreadRef, parse_listing_ref
-from nereader.ui.screens.listing import ListLoader
+from nereader.ui.screens.listing import ListLoader, prefetch
 from nereader.ui.screens.marks import Marks
 from nereader.ui.state import ListState
 from nereader.ui.widgets.keybar import KeyBar
@@ -93,8 +92,8 @@ class MainScreen(Screen[None]):
         self.set_reactive(MainScreen.activity, service.activity())
         self.context = Context(now=clock())
         # The first page from the cache is read while the screen is set up.
-        self.loader = ListLoader(self, service, None if start_thread else asyncio.ensure_future(
-            service.cached_listing(ref, 1, sort, order)))
+        self.loader = ListLoader(self, service, None if start_thread else prefetch(
+            service, ref, sort, order))
         self.marks = Marks(self, service)
         self._ready = False
 
