@@ -233,8 +233,27 @@ the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
 
     # -- cursor --------------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        top = self.scroll_offset.y
         self._scroll_cursor_visible()
-        self.refresh()
+        if self.scroll_offset.y != top:
+            self.refresh()
+        else:  # only the two rows whose look changed
+            self.refresh_line(old + 1)
+            self.refresh_line(new + 1)
+
+    # Only the cursor row shows the focus: repaint that line, not the whole list (Textual's
+    # own handlers repaint all of it, and the terminal redraws half the screen per pane change).
+    def _on_focus(self, event: events.Focus) -> None:
+        self.has_focus = True
+        self.refresh_line(self.cursor + 1)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantFocus(self))
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.has_focus = False
+        self.refresh_line(self.cursor + 1)
+        if self.parent is not None:
+            self.parent.post_message(events.DescendantBlur(self))
 
     def _move(self, position: int) -> None:
         """Cursor moves the user makes; only these may load the next page (a refilter that
