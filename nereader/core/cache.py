@@ -114,7 +114,9 @@ class DataDisk(diskcache.Disk):  # type: ignore[misc]
 
 
 _STORES = ("pages-v2", "pinned-v2")
-_OPEN_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout)
+# A damaged database can also make diskcache fail while it reads its own settings rows.
+_OPEN_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout, ValueError, AttributeError,
+                TypeError)
 
 
 def _open(directory: Path, name: str, size_limit: int) -> diskcache.Cache:
