@@ -307,3 +307,19 @@ def test_status_and_banner_words() -> None:
     assert banner_text(replace(state, retry_at=100.0), down, now=75.2) == (
         "NETWORK DOWN: reading the cache · next try in 25s · r retries now")
     assert banner_text(state, Activity(0, True, False)).startswith("OFFLINE")
+
+
+async def test_keys_typed_right_after_slash_reach_the_filter(tmp_path: Path) -> None:
+    """"/kernel" delivered at once filters by "kernel": no key goes to the list (where k and
+    e would move the cursor and open the note editor)."""
+    from textual import events
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        for ch in "/kernel":
+            app.post_message(events.Key("slash" if ch == "/" else ch, ch))
+        await settle(pilot)
+        box = app.query_one(FilterInput)
+        assert box.has_focus and box.value == "kernel"
+        assert main_screen(app).state.rows_shown == 1 and app.screen is main_screen(app)

@@ -19,6 +19,7 @@ from textual.widgets import LoadingIndicator
 from nereader.core.marks import row_marks
 from nereader.core.models import ThreadSummary
 from nereader.core.query import Context, Query, QueryError
+from nereader.ui.focus import focus_now
 from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
 from nereader.ui.widgets.thread_list import ThreadList
 
@@ -43,6 +44,9 @@ class ListPane(Vertical):
     def compose(self) -> ComposeResult:
         yield FilterBar(id="filterbar")
         yield ThreadList(id="threads", decor=self.decor)
+
+    def on_mount(self) -> None:
+        self.threads.open_filter = lambda: focus_now(self.filter_input)
 
     @property
     def threads(self) -> ThreadList:

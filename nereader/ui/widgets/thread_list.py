@@ -16,6 +16,7 @@ from textual.strip import Strip
 
 from nereader.core.models import ThreadSummary
 from nereader.core.query import SORT_FIELDS, haystack
+from nereader.ui.focus import forward_typeahead
 from nereader.ui.widgets import rows as draw
 from nereader.ui.widgets.rows import SORT_CYCLE
 
@@ -104,6 +105,18 @@ the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
         self.empty_text = ""  # what an empty list says, with the next useful key
         self.footer_text = ""  # a last line under the rows: "loading page 3…"
         self._row_looks: tuple[Style, draw.RowLook] | None = None
+
+    # Set by the pane: focuses the filter within the key press, so "/kernel" typed at once
+    # filters by "kernel" (a binding runs only after the keys typed behind it).
+    open_filter: Callable[[], None] | None = None
+
+    def key_slash(self, event: events.Key) -> None:
+        if self.open_filter is not None:
+            event.stop()
+            self.open_filter()
+
+    def on_key(self, event: events.Key) -> None:
+        forward_typeahead(self, event)  # keys typed right after "/" belong to the filter
 
     def marks(self, row: ThreadSummary) -> str:
         return self.decor(row)[0]
