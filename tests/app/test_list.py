@@ -142,7 +142,7 @@ async def test_paging_shows_the_page_and_the_count_grows(tmp_path: Path) -> None
         threads = app.query_one(ThreadList)
         site.faults = Faults(delay=0.6, only_path=TAG)
         await pilot.press("G")
-        for _ in range(50):  # while page 2 is on its way
+        for _ in range(500):  # while page 2 is on its way (0.6 s; a loaded machine is slow)
             await asyncio.sleep(0.01)
             if threads.footer_text:
                 break
@@ -154,7 +154,7 @@ async def test_paging_shows_the_page_and_the_count_grows(tmp_path: Path) -> None
         site.faults = Faults(delay=0.3, only_path=TAG)
         await pilot.press("A")
         counts, progress = [], set()
-        for _ in range(100):
+        for _ in range(400):
             await asyncio.sleep(0.05)
             counts.append(main_screen(app).state.rows_loaded)
             progress.add(main_screen(app).state.progress)
