@@ -30,11 +30,12 @@ from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
-from nereader.ui.clipboard import Clipboard, copy_or_show, driver_class
+from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
 from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.home import HomeScreen, toggle_follow
 from nereader.ui.screens.main import MainScreen
+from nereader.ui.terminal import driver_class
 from nereader.ui.widgets.filter_bar import FilterInput
 
 if TYPE_CHECKING:
@@ -247,11 +248,14 @@ class NereaderApp(App[None]):
         else:
             self.action_show_help_panel()
 
-    def copy_to_clipboard(self, text: str) -> None:
+    def copy_to_clipboard(self, text: str, what: str = "") -> None:
         """OSC 52, and the platform's clipboard command (see ui/clipboard.py)."""
         super().copy_to_clipboard(text)
-        self.run_worker(copy_or_show(self, self.copier, text), group="clipboard",
+        self.run_worker(copy_or_show(self, self.copier, text, what), group="clipboard",
                         exclusive=True)
+
+    def on_copy_requested(self, message: CopyRequested) -> None:
+        self.copy_to_clipboard(message.text, message.what)
 
     def action_toggle_offline(self) -> None:
         self.service.set_offline(not self.service.offline)

@@ -20,9 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual.message import Message
+
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.driver import Driver
 
 TMUX_HINT = "tmux: `set -g set-clipboard on` in ~/.tmux.conf lets nereader copy for you"
 Runner = Callable[[Sequence[str], bytes], bool]
@@ -109,21 +110,23 @@ class Clipboard:
                       "supports it)")
 
 
-async def copy_or_show(app: App[None], clipboard: Clipboard, text: str) -> None:
-    """Copy (in a thread) and say which way it went, or show the text to copy by hand."""
+class CopyRequested(Message):
+    """A widget wants ``text`` on the clipboard; ``what`` names it in the one notice."""
+
+    def __init__(self, text: str, what: str = "") -> None:
+        super().__init__()
+        self.text = text
+        self.what = what
+
+
+async def copy_or_show(app: App[None], clipboard: Clipboard, text: str, what: str = "") -> None:
+    """Copy (in a thread) and say, once, what went which way; or show the text to copy by
+    hand."""
     copied = await asyncio.to_thread(clipboard.copy, text)
     if copied.how is not None:
-        app.notify(f"Copied through {copied.how}.", title="Clipboard", timeout=3)
+        app.notify(f"Copied {what + ' ' if what else ''}through {copied.how}.",
+                   title="Clipboard", timeout=3, markup=False)
         return
     from nereader.ui.screens.dialogs import CopyScreen
 
     app.push_screen(CopyScreen(text, copied.hint))
-
-
-def driver_class() -> type[Driver] | None:
-    """Textual's terminal driver, answering a lone esc sooner (POSIX terminals only)."""
-    if sys.platform == "win32":
-        return None
-    from nereader.ui.driver import Driver as QuickEsc
-
-    return QuickEsc

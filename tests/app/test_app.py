@@ -63,7 +63,7 @@ async def test_list_loads_and_thread_opens(tmp_path: Path) -> None:
 async def test_copy_code_and_url(tmp_path: Path) -> None:
     app = demo_app(tmp_path)
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    app.copy_to_clipboard = lambda text, what="": copied.append(text)  # type: ignore[method-assign]
     async with app.run_test(size=(140, 40)) as pilot:
         await open_thread(pilot, 828388)
         await pilot.press("a", "c")
@@ -410,7 +410,7 @@ async def test_every_binding_is_a_palette_command(tmp_path: Path) -> None:
                          "Load all", "Library", "Mark read", "Bookmarks", "Filters"):
             assert any(t.startswith(expected) for t in titles), expected
         copied: list[str] = []
-        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.copy_to_clipboard = lambda text, what="": copied.append(text)  # type: ignore[method-assign]
         command = next(c for c in app.get_system_commands(app.main)
                        if c.title.startswith("Copy URL"))
         command.callback()

@@ -12,7 +12,9 @@ from textual.message import Message
 
 from nereader.core.export import post_links, thread_markdown
 from nereader.core.models import PostKind, Thread
+from nereader.core.text import plural
 from nereader.core.urls import base_of, post_url, web_url
+from nereader.ui.clipboard import CopyRequested
 from nereader.ui.external import Kind, show_text
 from nereader.ui.focus import forward_typeahead
 from nereader.ui.widgets.thread_reader import STEP, ThreadReader
@@ -168,11 +170,10 @@ class ThreadView(ThreadReader, inherit_bindings=False):
             self.notify(f"There is no code block {number} in this thread.")
             return
         block = blocks[number - 1][1]
-        self.app.copy_to_clipboard(block.code)
         lines = block.code.count("\n") + 1
         language = block.info.split()[0] if block.info.strip() else ""
-        self.notify(f"Copied code {number} ({lines} line{'s' if lines != 1 else ''}"
-                    f"{', ' + language if language else ''})", markup=False)
+        self.post_message(CopyRequested(block.code, f"code {number} ({plural(lines, 'line')}"
+                                        f"{', ' + language if language else ''})"))
 
     def action_copy_code(self) -> None:
         post = self.current_post
@@ -219,8 +220,7 @@ class ThreadView(ThreadReader, inherit_bindings=False):
     def action_copy_url(self) -> None:
         url = self.post_url()
         if url:
-            self.app.copy_to_clipboard(url)
-            self.notify(f"Copied {url}", markup=False)
+            self.post_message(CopyRequested(url, url))
 
     def action_open_link(self, number: int) -> None:
         """A click on a link in a post (only safe links are made clickable)."""
