@@ -314,14 +314,13 @@ class Pages:
     async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
         """Index every thread the cache holds in full, from scratch. Returns (threads, posts)."""
         ids = await self.cached_thread_ids()
-        try:
-            await self.loader.run(self.index.clear)
-        except StorageError:  # cannot be opened or read: start it again from nothing
-            self.close()
-            from nereader.core.search import SearchIndex
+        # A new file, not an emptied one: a damaged index can delete rows and still fail on
+        # the next write ("database disk image is malformed").
+        self.close()
+        from nereader.core.search import SearchIndex
 
-            self._index = await self.loader.run(SearchIndex.recreate,
-                                                self.settings.data_dir / "search.sqlite3")
+        self._index = await self.loader.run(SearchIndex.recreate,
+                                            self.settings.data_dir / "search.sqlite3")
         for n, thread_id in enumerate(ids, 1):
             thread = await self.cached_thread(thread_id)
             if thread is not None:

@@ -135,12 +135,6 @@ class SearchIndex:
                  len(thread.posts) - 1 if question else len(thread.posts),
                  thread.fetched_at.isoformat() if thread.fetched_at else None))
 
-    @storage_errors("the search index", _HINT)
-    def clear(self) -> None:
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM posts")
-            self._db.execute("DELETE FROM threads")
-
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
         """Best matches first (bm25, the title weighing most), the best post of each thread,
         with a snippet of it."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.command import CommandPalette, SimpleCommand
 from textual.message import Message
 from textual.reactive import reactive
@@ -30,6 +30,7 @@ from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
+from nereader.ui.app_keys import APP_BINDINGS
 from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
 from nereader.ui.preferences import apply_preferences
@@ -54,25 +55,7 @@ class ServiceMessage(Message):
 class NereaderApp(App[None]):
     TITLE = "nereader"
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit nereader"),
-        Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help",
-                tooltip="Show the keys of the focused pane"),
-        Binding("t", "switch_listing", "Tag", id="app.tag",
-                tooltip="Switch listing: a slug or URL, a recent one, all posts or a topic"),
-        Binding("f", "saved_filters", "Filters", id="app.saved_filters",
-                tooltip="Apply a saved filter"),
-        Binding("ctrl+f", "search", "Search", id="app.search",
-                tooltip="Search the cached threads as you type; enter searches the site too"),
-        Binding("L", "library", "Library", show=False, id="app.library",
-                tooltip="What the cache holds: listings and bookmarks, with their age"),
-        Binding("ctrl+o", "toggle_offline", "Offline", id="app.offline",
-                tooltip="Toggle offline mode (cache only)"),
-        Binding("F", "follow", "Follow", show=False, id="app.follow",
-                tooltip="Follow the listing on screen (again: unfollow)"),
-        Binding("H", "home", "Home", show=False, id="app.home",
-                tooltip="The home screen: every followed listing with its unread counts"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     activity: reactive[Activity] = reactive(Activity(0, False, False))
 
