@@ -78,10 +78,6 @@ def cmd_completion(args: argparse.Namespace) -> int:
     return 0
 
 
-def _flags(options: list[Option]) -> str:
-    return " ".join(f for o in options for f in o.flags)
-
-
 def bash(globals_: list[Option], commands: list[Command]) -> str:
     valued = "|".join(f for o in globals_ if o.takes_value for f in o.flags)
     cases = []

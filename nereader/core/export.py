@@ -159,48 +159,6 @@ def thread_markdown(thread: Thread, front_matter: dict[str, Any] | None = None) 
     return "\n".join(lines).rstrip() + "\n"
 
 
-_FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})([^`]*)$")
-
-
-def code_blocks(markdown: str) -> list[tuple[str, str]]:
-    """The fenced code blocks of a Markdown text: (language, code) in order."""
-    blocks: list[tuple[str, str]] = []
-    fence: str | None = None
-    lang = ""
-    indent = 0
-    lines: list[str] = []
-    for line in markdown.split("\n"):
-        if fence is None:
-            m = _FENCE_OPEN.match(line)
-            if m:
-                indent, fence, lang, lines = len(m.group(1)), m.group(2), m.group(3).strip(), []
-            continue
-        if line.strip() == fence:
-            blocks.append((lang, "\n".join(lines)))
-            fence = None
-            continue
-        lines.append(line[indent:] if line[:indent].isspace() else line)
-    return blocks
-
-
-def number_code_blocks(markdown: str, start: int) -> tuple[str, int]:
-    """Put a "code N" label above each fenced block (display only); returns the next number."""
-    out: list[str] = []
-    fence: str | None = None
-    number = start
-    for line in markdown.split("\n"):
-        if fence is None:
-            m = _FENCE_OPEN.match(line)
-            if m:
-                fence = m.group(2)
-                out.append(f"{m.group(1)}*code {number}*")
-                number += 1
-        elif line.strip() == fence:
-            fence = None
-        out.append(line)
-    return "\n".join(out), number
-
-
 def _body(post: Post) -> Any:
     """A post body's HTML as a selectolax node (the parser loads on first use, not at start)."""
     from selectolax.lexbor import LexborHTMLParser

@@ -57,9 +57,6 @@ class Library:
     async def bookmarks(self) -> list[Bookmark]:
         return await self._run(self._marks.all)
 
-    async def bookmark_ids(self) -> set[int]:
-        return await self._run(self._marks.ids)
-
     async def get(self, thread_id: int) -> Bookmark | None:
         return await self._run(self._marks.get, thread_id)
 

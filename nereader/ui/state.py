@@ -73,11 +73,6 @@ def status_parts(state: ListState, activity: Activity) -> tuple[str, str]:
     return " · ".join(left), " · ".join(right)
 
 
-def status_text(state: ListState, activity: Activity) -> str:
-    left, right = status_parts(state, activity)
-    return f"{left}  ·  {right}"
-
-
 def banner_text(state: ListState, activity: Activity, now: float | None = None) -> str:
     """The one-line banner; ``now`` (monotonic) counts down to the next automatic try."""
     if activity.offline:
