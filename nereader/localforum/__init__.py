@@ -4,7 +4,8 @@ Used by the tests (a real server on 127.0.0.1 with fault switches), by ``nereade
 in-process transport, no sockets at all) and by hand (``python -m nereader.localforum``).
 """
 
-from nereader.localforum.site import Faults, Route, Site
+from nereader.localforum.routes import Route
+from nereader.localforum.site import Faults, Site
 from nereader.localforum.transport import SiteTransport
 
 __all__ = ["Faults", "Route", "Site", "SiteTransport", "demo_transport"]

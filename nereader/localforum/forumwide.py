@@ -12,11 +12,13 @@ import json
 import random
 import re
 import threading
+from collections.abc import Callable
 from itertools import zip_longest
+from typing import Protocol
 from urllib.parse import parse_qsl, quote, urlencode
 
 from nereader.localforum.render import Hit, Row, forum_listing_page, search_page
-from nereader.localforum.site import PAGE_SIZE, Route, Site, _key
+from nereader.localforum.routes import PAGE_SIZE, Route, reply_page, route_key
 
 SEARCH_PAGE = 10
 TOPIC_ROWS = 23  # made-up threads in each subtopic that has none: two pages
@@ -28,25 +30,17 @@ _TAGS = re.compile(r"<[^>]+>")
 _WORDS = re.compile(r"\w+")
 
 
-def reply_page(site: Site, path: str, query: str) -> Route | None:
-    """``/forums/thread/<id>?answerId=<reply>``: the page of the thread that holds the reply
-    (None: the site's usual fallback, page 1)."""
-    match = _THREAD.match(path)
-    params = dict(parse_qsl(query))
-    reply = params.get("answerId", "")
-    if match is None or not reply.isdigit():
-        return None
-    needle = f'data-post-id="{reply}"'.encode()
-    for n in range(1, 1001):
-        route = site.routes.get(_key(path, f"page={n}"))
-        if route is None:
-            return None
-        if needle in route.body:
-            return route
-    return None
+class Forum(Protocol):
+    """What the forum-wide pages need of the local forum (``site.Site``)."""
+
+    routes: dict[str, Route]
+    rows: dict[int, Row]
+    generators: list[Callable[[str, str], Route | None]]
+
+    def add_thread(self, row: Row, rng: random.Random) -> None: ...
 
 
-def attach(site: Site) -> None:
+def attach(site: Forum) -> None:
     """Serve the forum-wide pages from ``site`` (the demo's forum)."""
     site.generators.append(ForumWide(site).answer)
 
@@ -64,7 +58,7 @@ def _count(text: str) -> int:
 class ForumWide:
     """Search, topics and all posts over the rows ``site`` serves."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Forum) -> None:
         self.site = site
         self.lock = threading.Lock()
         self.tree = _topic_tree(site)
@@ -129,10 +123,11 @@ class ForumWide:
         thread = _THREAD.match(path)
         if thread is not None and int(thread.group(1)) in self.made:
             with self.lock:
-                if _key(path, "") not in self.site.routes:
+                if route_key(path, "") not in self.site.routes:
                     row = self.made[int(thread.group(1))]
                     self.site.add_thread(row, random.Random(row.id))
-            return reply_page(self.site, path, query) or self.site.routes.get(_key(path, query))
+            routes = self.site.routes
+            return reply_page(routes, path, query) or routes.get(route_key(path, query))
         return None
 
     def _listing(self, path: str, title: str, description: str, total: int | None,
@@ -198,9 +193,9 @@ class ForumWide:
         return found
 
 
-def _topic_tree(site: Site) -> list[dict[str, object]]:
+def _topic_tree(site: Forum) -> list[dict[str, object]]:
     """The topic tree the forum's /forums/topics page embeds (read without the parser)."""
-    route = site.routes.get(_key("/forums/topics", ""))
+    route = site.routes.get(route_key("/forums/topics", ""))
     if route is None:
         return []
     body = route.body.decode("utf-8", "replace")

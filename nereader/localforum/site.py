@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import threading
@@ -13,24 +12,12 @@ from email.utils import format_datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
+from nereader.localforum.forumwide import attach
 from nereader.localforum.render import Reply, Row, listing_page, thread_page
+from nereader.localforum.routes import HTML, PAGE_SIZE, Route, reply_page, route_key
 from nereader.localforum.sorting import TagRows, sorted_page
-
-HTML = "text/html; charset=utf-8"
-PAGE_SIZE = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    body: bytes
-    status: int = 200
-    content_type: str = HTML
-
-    @property
-    def etag(self) -> str:
-        return '"' + hashlib.sha1(self.body).hexdigest()[:20] + '"'
 
 
 @dataclass
@@ -88,16 +75,6 @@ def bundled_root() -> Path:
     raise FileNotFoundError("the bundled fixture forum is missing from this installation")
 
 
-def _key(path: str, query: str) -> str:
-    pairs = [
-        (k, v.upper() if k == "sortOrder" else v)
-        for k, v in parse_qsl(query, keep_blank_values=True)
-        if not (k == "page" and v == "1")
-    ]
-    pairs.sort()
-    return path.rstrip("/") + ("?" + urlencode(pairs) if pairs else "")
-
-
 class Site:
     """Routes from site paths (with query) to pages, plus the behaviour of a polite-enough host."""
 
@@ -120,12 +97,12 @@ class Site:
     # -- building ------------------------------------------------------------------------------
     def add(self, path: str, route: Route) -> None:
         parts = urlsplit(path)
-        self.routes[_key(parts.path, parts.query)] = route
+        self.routes[route_key(parts.path, parts.query)] = route
 
     def replace_body(self, path: str, body: bytes) -> None:
         """Change a page in place (a new reply arrived): its ETag changes with it."""
         parts = urlsplit(path)
-        key = _key(parts.path, parts.query)
+        key = route_key(parts.path, parts.query)
         old = self.routes[key]
         self.routes[key] = Route(body, old.status, old.content_type)
 
@@ -142,9 +119,7 @@ class Site:
         demo = root / "demo.json"
         if demo.exists():
             site.demo = json.loads(demo.read_text(encoding="utf-8"))
-        from nereader.localforum.forumwide import reply_page
-
-        site.generators.append(lambda path, query: reply_page(site, path, query))
+        site.generators.append(lambda path, query: reply_page(site.routes, path, query))
         return site
 
     @classmethod
@@ -154,8 +129,6 @@ class Site:
         site = cls.from_directory(bundled_root())
         if fill:
             site.fill_tag("networkextension")
-            from nereader.localforum.forumwide import attach
-
             attach(site)  # search, topics and all posts over what the forum now serves
         return site
 
@@ -169,7 +142,7 @@ class Site:
         rng = random.Random(slug)
         seen_rows: list[Row] = []
         for n in range(1, total_pages + 1):
-            key = _key(f"/forums/tags/{slug}", f"page={n}")
+            key = route_key(f"/forums/tags/{slug}", f"page={n}")
             known = spec["pages"].get(str(n))
             if known is not None:
                 seen_rows += [_row(item) for item in known]
@@ -183,7 +156,7 @@ class Site:
             seen_rows += rows
         for row in seen_rows:
             self.rows.setdefault(row.id, row)
-            if _key(f"/forums/thread/{row.id}", "") not in self.routes:
+            if route_key(f"/forums/thread/{row.id}", "") not in self.routes:
                 self.add_thread(row, rng)
         self.tags[slug] = TagRows(slug, name, str(spec["description"]),
                                   int(spec["total_posts"] or 0), PAGE_SIZE, tuple(seen_rows))
@@ -256,7 +229,7 @@ class Site:
                               "send", delay, chunked=f.oversize_chunked)
             if f.challenge:
                 return self._page(self.challenge, headers, delay)
-        route = self.routes.get(_key(path, parts.query))
+        route = self.routes.get(route_key(path, parts.query))
         for make in self.generators if route is None else ():
             route = make(path, parts.query)
             if route is not None:
@@ -264,9 +237,10 @@ class Site:
         if route is None and parts.query:
             # Like a mirror that ignores what it does not know: sort parameters fall away.
             query = "&".join(p for p in parts.query.split("&") if p.startswith("page="))
-            route = self.routes.get(_key(path, query))
+            route = self.routes.get(route_key(path, query))
         if route is None:
-            route = self.routes.get(_key("/forums/thread/999999", "")) or Route(b"Not Found", 404)
+            missing = self.routes.get(route_key("/forums/thread/999999", ""))
+            route = missing or Route(b"Not Found", 404)
             route = Route(route.body, 404, route.content_type)
         if active and f.truncate:  # a full body, cut off: validators are ignored
             answer = self._page(route, {}, delay)

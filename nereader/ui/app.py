@@ -35,6 +35,7 @@ from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
 from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.home import HomeScreen, toggle_follow
+from nereader.ui.screens.listing import ListingShown
 from nereader.ui.screens.main import MainScreen
 from nereader.ui.terminal import driver_class
 from nereader.ui.widgets.filter_bar import FilterInput
@@ -163,7 +164,7 @@ class NereaderApp(App[None]):
     def on_main_screen_ready(self) -> None:
         self.load_preferences()  # after the first paint: only t and f need them
 
-    def on_main_screen_listing_shown(self, message: MainScreen.ListingShown) -> None:
+    def on_listing_shown(self, message: ListingShown) -> None:
         """Only a listing that loaded is offered again (a 404 is not a recent listing)."""
         self.remember_listing(message.key)
 

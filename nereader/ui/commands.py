@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, NamedTuple, Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from textual.app import SystemCommand
 from textual.binding import Binding
@@ -17,9 +17,6 @@ from nereader.core.errors import UsageError
 from nereader.core.models import Topic
 from nereader.core.text import clean
 from nereader.core.urls import ALLPOSTS, parse_listing_ref
-
-if TYPE_CHECKING:
-    from nereader.ui.app import NereaderApp
 
 TOPICS_WAIT = 2.0  # seconds the palette waits for the topic tree on first use
 
@@ -145,7 +142,19 @@ def binding_commands(screen: Screen[object], run: Callable[[object, str], None]
         yield SystemCommand(title, binding.tooltip or "", partial(run, node, binding.action))
 
 
-def palette(app: NereaderApp, screen: Screen[object],
+class PaletteHost(Protocol):
+    """What the palette offers of the app besides the bindings: cache info, saved filters."""
+
+    saved: dict[str, str]
+
+    def action_cache_info(self) -> object: ...
+
+    def apply_filter(self, query: str) -> None: ...
+
+    def run_binding(self, node: object, action: str) -> None: ...
+
+
+def palette(app: PaletteHost, screen: Screen[object],
             inherited: Iterable[SystemCommand]) -> Iterable[SystemCommand]:
     """The command palette: Textual's commands (but its Quit and Keys, which would repeat
     ours), cache info, the screen's own, the saved filters and every key binding."""

@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from textual.message import Message
 from textual.timer import Timer
+from textual.widgets import ProgressBar
+from textual.worker import Worker
 
 from nereader.core.errors import NereaderError
-from nereader.core.models import ListingPage, Sourced, ThreadSummary
+from nereader.core.models import Activity, ListingPage, Sourced, ThreadSummary
 from nereader.core.service import ForumService
 from nereader.core.text import age_text
 from nereader.core.urls import ListingRef
 from nereader.ui.state import ListState
-
-if TYPE_CHECKING:
-    from nereader.ui.screens.main import MainScreen
+from nereader.ui.widgets.list_pane import ListPane
 
 # The first page from the cache, asked for before the screen exists (see NereaderApp.on_load).
 Prefetch = asyncio.Future[Sourced[ListingPage] | None]
@@ -32,6 +33,45 @@ Prefetch = asyncio.Future[Sourced[ListingPage] | None]
 EMPTY_TAG = "No threads here yet: t switches tag, r refreshes."
 NO_BOOKMARKS = "No bookmarks yet: b on a thread bookmarks it; v goes back to the listing."
 FAILED = "Nothing to show yet: r tries again, t switches tag, L opens the offline library."
+
+
+class ListingShown(Message):
+    """A listing loaded and was shown (so it is worth offering again as a recent one)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+
+class Host(Protocol):
+    """What the loader needs of the screen it loads for (``MainScreen``): its state, its list
+    pane, its workers and timers, and where problems and progress show."""
+
+    state: ListState
+    activity: Activity
+
+    @property
+    def pane(self) -> ListPane: ...
+
+    def cancel_group(self, group: str) -> None: ...
+
+    def run_worker(self, work: Coroutine[Any, Any, None], name: str | None = "",
+                   group: str = "default", description: str = "", exit_on_error: bool = True,
+                   start: bool = True, exclusive: bool = False) -> Worker[None]: ...
+
+    def set_timer(self, delay: float, callback: Callable[[], object] | None = None) -> Timer: ...
+
+    def post_message(self, message: Message) -> bool: ...
+
+    def problem(self, exc: NereaderError, title: str) -> None: ...
+
+    def first_shown(self) -> None: ...
+
+    async def show_list_error(self, message: str) -> None: ...
+
+    def clear_error(self, only: str | None = None) -> None: ...
+
+    def progress_bar(self, show: bool) -> ProgressBar | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +86,7 @@ class _Kept:
 class ListLoader:
     """Loads rows into the screen's list pane and keeps the screen's ``state`` in step."""
 
-    def __init__(self, screen: MainScreen, service: ForumService,
+    def __init__(self, screen: Host, service: ForumService,
                  prefetch: Prefetch | None = None) -> None:
         self.screen = screen
         self.service = service
@@ -119,7 +159,7 @@ class ListLoader:
         self.screen.clear_error(only="list")
         if not self.shown_once:
             self.shown_once = True
-            self.screen.post_message(self.screen.ListingShown(self.state.ref.key))
+            self.screen.post_message(ListingShown(self.state.ref.key))
         self.screen.first_shown()
 
     # -- more pages ------------------------------------------------------------------------------
@@ -192,7 +232,7 @@ class ListLoader:
         elif self.state.pages_loaded == 0:
             self.first(refresh=True)
         else:
-            self.screen.workers.cancel_group(self.screen, "more")
+            self.screen.cancel_group("more")
             self.busy = True
             self.screen.run_worker(self._revalidate(), group="list", exclusive=True)
 
@@ -229,7 +269,7 @@ class ListLoader:
         if not self.state.bookmarks:
             current = threads.current
             self._kept = _Kept(list(threads.rows), self.state, current.id if current else None)
-            screen.workers.cancel_group(screen, "more")
+            screen.cancel_group("more")
             self.busy = False
             self.state = replace(self.state, bookmarks=True)
             screen.pane.set_empty_hint("")
@@ -237,7 +277,7 @@ class ListLoader:
             self.first()
             return
         kept, self._kept = self._kept, None
-        screen.workers.cancel_group(screen, "list")
+        screen.cancel_group("list")
         if kept is None:  # nothing was loaded before: load the listing now
             self.state = replace(self.state, bookmarks=False)
             screen.pane.set_rows([], keep_cursor=False)
@@ -282,7 +322,7 @@ class ListLoader:
 
     def reset(self) -> None:
         """Another listing: forget what this one kept."""
-        self.screen.workers.cancel_group(self.screen, "more")
+        self.screen.cancel_group("more")
         self.busy = False
         self._kept = None
         self.shown_once = False

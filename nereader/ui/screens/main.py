@@ -70,13 +70,6 @@ class MainScreen(Screen[None]):
     class Ready(Message):
         """The first rows (or why there are none) are on the screen: time for the rest."""
 
-    class ListingShown(Message):
-        """A listing loaded and was shown (so it is worth offering again as a recent one)."""
-
-        def __init__(self, key: str) -> None:
-            super().__init__()
-            self.key = key
-
     state: reactive[ListState] = reactive(ListState(parse_listing_ref("networkextension")[0]),
                                           always_update=True)
     activity: reactive[Activity] = reactive(Activity(0, False, False))
@@ -206,6 +199,9 @@ class MainScreen(Screen[None]):
                              list_sort=event.sort, list_reverse=event.reverse)
         self._update_back()
         self.refresh_bindings()  # "esc Clear filter" comes and goes with the filter
+
+    def cancel_group(self, group: str) -> None:
+        self.workers.cancel_group(self, group)
 
     def problem(self, exc: NereaderError, title: str) -> None:
         self.notify(str(exc), title=title, severity="error", markup=False, timeout=8)

@@ -4,19 +4,50 @@ screen's context (what the row marks and the filter read) is refreshed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import Any, Protocol
+
+from textual.app import App
+from textual.notifications import SeverityLevel
+from textual.worker import Worker
 
 from nereader.core.errors import NereaderError
 from nereader.core.models import ThreadSummary
+from nereader.core.query import Context
 from nereader.core.service import ForumService
 from nereader.core.text import plural
+from nereader.ui.screens.listing import ListLoader
+from nereader.ui.state import ListState
+from nereader.ui.widgets.thread_view import ThreadView
 
-if TYPE_CHECKING:
-    from nereader.ui.screens.main import MainScreen
+
+class Host(Protocol):
+    """What the marks need of their screen (``MainScreen``): what the marks read, the thread
+    read, the list to reload in the bookmarks view, workers and notifications."""
+
+    context: Context
+    state: ListState
+    loader: ListLoader
+
+    @property
+    def app(self) -> App[Any]: ...
+
+    @property
+    def view(self) -> ThreadView | None: ...
+
+    async def refresh_context(self) -> None: ...
+
+    def run_worker(self, work: Coroutine[Any, Any, None], name: str | None = "",
+                   group: str = "default") -> Worker[None]: ...
+
+    def problem(self, exc: NereaderError, title: str) -> None: ...
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               markup: bool = True) -> None: ...
 
 
 class Marks:
-    def __init__(self, screen: MainScreen, service: ForumService) -> None:
+    def __init__(self, screen: Host, service: ForumService) -> None:
         self.screen = screen
         self.service = service
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from rich.cells import cell_len
 from textual.message import Message
 
-from nereader.ui.widgets.thread_doc import Match
-
-if TYPE_CHECKING:
-    from nereader.ui.widgets.thread_reader import ThreadReader
+from nereader.ui.widgets.thread_doc import Match, ThreadDoc
 
 
 class FindStatus(Message):
@@ -24,11 +21,37 @@ class FindStatus(Message):
         self.active = active
 
 
+class Reader(Protocol):
+    """What finding needs of the reader it finds in (``ThreadReader``)."""
+
+    doc: ThreadDoc | None
+    current: int
+    wrap_code: bool
+
+    @property
+    def scroll_y(self) -> float: ...
+
+    def scroll_to_line(self, y: int, index: int | None = None, top: bool = False) -> None: ...
+
+    def block_window(self, number: int) -> tuple[int, int]: ...
+
+    def scroll_block(self, number: int, delta: int | None = None,
+                     to: int | None = None) -> bool: ...
+
+    def changed(self) -> None: ...
+
+    def refresh_bindings(self) -> None: ...
+
+    def post_message(self, message: Message) -> bool: ...
+
+    def notify(self, message: str, *, timeout: float | None = None) -> None: ...
+
+
 class ThreadFind:
     """The find state of one reader: the query, its matches, the current match, and the line
     the reader was at when the find began (matches count "below" from there)."""
 
-    def __init__(self, reader: ThreadReader) -> None:
+    def __init__(self, reader: Reader) -> None:
         self.reader = reader
         self.query = ""
         self.matches: list[Match] = []
