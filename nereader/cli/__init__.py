@@ -51,6 +51,7 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for group in GROUPS:
         group.register(sub, common)
+    parser.set_defaults(root_parser=parser)  # completion describes the commands from it
     return parser
 
 

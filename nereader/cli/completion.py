@@ -71,9 +71,7 @@ def _options(parser: argparse.ArgumentParser) -> list[Option]:
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    from nereader.cli import build_parser
-
-    globals_, commands = describe(build_parser())
+    globals_, commands = describe(args.root_parser)
     print({"bash": bash, "zsh": zsh, "fish": fish}[args.shell](globals_, commands), end="")
     return 0
 

@@ -8,6 +8,7 @@
                 settings); never the storage or network modules behind the facade
     ui          imports no cli or localforum (whoever starts the app hands it a service);
                 the cli may build the demo's transport from localforum
+    all         no import circles, type-only and lazy imports included
 """
 
 from __future__ import annotations
@@ -103,3 +104,79 @@ def test_importing_every_core_module_and_the_cli_loads_no_textual() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+NAMES = {module_name(p): p for p in MODULES}
+
+
+def graph() -> dict[str, set[str]]:
+    """Module -> the nereader modules it imports (``from package import module`` counted as the
+    module), type-only and lazy imports included."""
+    edges: dict[str, set[str]] = {}
+    for name, path in NAMES.items():
+        found = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    found.add(sub if sub in NAMES else node.module)
+        found |= imports(path)
+        edges[name] = {i for i in found if i in NAMES and i != name and not
+                       (NAMES[i].name == "__init__.py" and i not in _direct(tree))}
+    return edges
+
+
+def _direct(tree: ast.Module) -> set[str]:
+    """Packages imported as such (``from nereader.localforum import Site``), not as the parent
+    of a submodule."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            if any(f"{node.module}.{a.name}" not in NAMES for a in node.names):
+                out.add(node.module)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+    return out
+
+
+def circles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles (strongly connected components of more than one module)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            part = []
+            while True:
+                w = stack.pop()
+                part.append(w)
+                if w == v:
+                    break
+            if len(part) > 1:
+                out.append(sorted(part))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_circles() -> None:
+    """Not even for type hints: a part split off a screen names what it needs as a Protocol."""
+    assert circles(graph()) == []
+
+
+def test_circles_are_found() -> None:
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
