@@ -77,7 +77,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is True too
         return float(value)
     try:
         when = parsedate_to_datetime(value)
@@ -87,6 +87,22 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
         when = when.replace(tzinfo=UTC)
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
+
+
+def validator(value: str | None) -> str | None:
+    """An ``ETag`` / ``Last-Modified`` worth keeping and sending back: printable ASCII of a sane
+    length (HTTP headers are ASCII; a server's "café" would fail every later request)."""
+    if value and len(value) <= 512 and value.isascii() and value.isprintable():
+        return value
+    return None
+
+
+def _valid(url: str) -> bool:
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        return False
+    return True
 
 
 class Fetcher:
@@ -142,10 +158,10 @@ class Fetcher:
         if self.network_down:
             raise NetworkError("the network is down (recent connection failures); using the cache")
         headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
+        if validator(etag):  # a copy cached by an older version may hold anything
+            headers["If-None-Match"] = etag or ""
+        if validator(last_modified):
+            headers["If-Modified-Since"] = last_modified or ""
         attempt = 0
         while True:
             try:
@@ -222,10 +238,18 @@ class Fetcher:
                 raise DeadlineExceeded(f"{url} did not arrive within {deadline:g} s (the "
                                        "server is sending too slowly); gave up") from exc
             except httpx.InvalidURL as exc:
+                if _valid(url):  # the site's answer (a redirect to "javascript:") is at fault
+                    raise RedirectRefused(f"the site redirected {url} to a URL nereader "
+                                          f"cannot follow ({exc})") from exc
                 raise UsageError(f"invalid URL {url}: {exc}") from exc
+            except httpx.DecodingError as exc:  # says gzip, is not: the site's fault, not ours
+                raise FetchError(f"the site's answer for {url} could not be decoded "
+                                 f"({exc})") from exc
             except (httpx.TransportError, httpx.StreamError) as exc:
                 kind = type(exc).__name__
                 raise NetworkError(f"network error fetching {url}: {kind} {exc}".strip()) from exc
+            except (httpx.HTTPError, UnicodeError, ValueError) as exc:  # anything else httpx
+                raise FetchError(f"could not fetch {url}: {type(exc).__name__} {exc}") from exc
             finally:
                 self.stats.in_flight -= 1
                 self._on_change()
@@ -248,8 +272,8 @@ class Fetcher:
                 url=str(r.url),
                 status=r.status_code,
                 body=b"".join(chunks),
-                etag=r.headers.get("ETag"),
-                last_modified=r.headers.get("Last-Modified"),
+                etag=validator(r.headers.get("ETag")),
+                last_modified=validator(r.headers.get("Last-Modified")),
                 content_type=r.headers.get("Content-Type", ""),
                 fetched_at=utc_now(),
             )

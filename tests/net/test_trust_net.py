@@ -284,3 +284,48 @@ async def test_a_parser_failing_unforeseen_serves_the_cached_copy(
     assert again.value.posts == good.value.posts
     with pytest.raises(ParseError, match="please report it"):
         await service.thread(821372)
+
+
+# -- a hostile server's headers and bodies: a stale copy and one line, never a crash -------------
+HOSTILE = {
+    "Retry-After of a non-ASCII digit": lambda: httpx.Response(
+        503, headers=[(b"Retry-After", "²".encode("latin-1"))], content=b"busy"),
+    "an ETag that is not ASCII": lambda: httpx.Response(
+        200, headers=[(b"ETag", '"café"'.encode())], content=b"<html>x</html>"),
+    "gzip that is not gzip": lambda: httpx.Response(
+        200, headers={"Content-Encoding": "gzip"}, content=b"plainly not compressed"),
+    "a redirect to javascript:": lambda: httpx.Response(
+        302, headers={"Location": "javascript:alert(1)"}),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+async def test_a_hostile_answer_serves_the_good_copy_stale(name: str, tmp_path: Path) -> None:
+    good = (Path(__file__).parents[1] / "fixtures/forums/tag-networkextension-p1.html").read_bytes()
+    hostile = {"on": False}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return HOSTILE[name]() if hostile["on"] else httpx.Response(200, content=good)
+
+    settings = make_settings("https://developer.apple.com", tmp_path / "c", retries=1)
+    svc = ForumService(settings, transport=httpx.MockTransport(answer))
+    ref = ListingRef(ListingKind.TAG, "networkextension")
+    try:
+        first = await svc.listing(ref)
+        hostile["on"] = True
+        for _ in range(2):  # and again: nothing the hostile answer left behind breaks a retry
+            again = await svc.listing(ref, refresh=True)
+            assert again.stale and again.warning, name
+            assert [r.id for r in again.value.rows] == [r.id for r in first.value.rows]
+    finally:
+        await svc.aclose()
+
+
+def test_only_ascii_validators_are_kept_or_sent() -> None:
+    """h11 encodes request headers as ASCII: a cached "café" ETag failed every later request."""
+    from nereader.core.fetch import retry_after_seconds, validator
+
+    assert validator('"café"') is None and validator("W/\"x\ny\"") is None
+    assert validator("x" * 600) is None and validator(None) is None
+    assert validator('W/"abc"') == 'W/"abc"'
+    assert retry_after_seconds("²") is None and retry_after_seconds(" 7 ") == 7.0
