@@ -323,13 +323,15 @@ def _time_test(value: str, at: int) -> Callable[[datetime, datetime], bool]:
         low_text, high_text = value.split("..", 1)
         low = _date(low_text, at) if low_text else None
         high = _date(high_text, at + len(low_text) + 2) if high_text else None
-        end = high + timedelta(days=1) if high and len(high_text) <= 10 else high
+        end = _next_day(high) if high and len(high_text) <= 10 else high
         return lambda when, now: (low is None or when >= low) and (end is None or when < end)
     op, rest = _split_op(value)
     offset = at + len(value) - len(rest)
     duration = _DURATION.match(rest)
     if duration:
         seconds = float(duration.group(1)) * _UNITS[duration.group(2).lower()]
+        if not seconds <= _LONGEST:  # timedelta overflows far sooner than a float does
+            raise QueryError(f"too long ago: {rest!r} (at most 1000y)", offset, len(rest))
         span = timedelta(seconds=seconds)
         # An age: "<7d" means newer than 7 days ago.
         return {
@@ -338,12 +340,23 @@ def _time_test(value: str, at: int) -> Callable[[datetime, datetime], bool]:
             "=": lambda when, now: now - when <= span,
         }[op]
     day = _date(rest, offset)
-    next_day = day + timedelta(days=1)
+    next_day = _next_day(day)
     return {
         ">": lambda when, now: when >= next_day, ">=": lambda when, now: when >= day,
         "<": lambda when, now: when < day, "<=": lambda when, now: when < next_day,
         "=": lambda when, now: day <= when < next_day,
     }[op]
+
+
+_LONGEST = 1000 * _UNITS["y"]
+
+
+def _next_day(day: datetime) -> datetime:
+    """The day after (9999-12-31 has none: the end of time will do)."""
+    try:
+        return day + timedelta(days=1)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=day.tzinfo)
 
 
 def _date(text: str, at: int) -> datetime:

@@ -84,6 +84,8 @@ def test_queries(query: str, expected: list[int]) -> None:
         ("sort:-hot", 5, 4, "cannot sort"),
         ("tag:", 0, 4, "needs a value"),
         ("boosts:..", 7, 2, "range"),
+        ("activity:<99999999999y", 10, 12, "too long ago"),
+        ("activity:>=1001y", 11, 5, "too long ago"),
     ],
 )
 def test_errors_point_at_the_token(query: str, position: int, length: int, message: str) -> None:
@@ -235,3 +237,11 @@ def test_unfinished_tokens(query: str, unfinished: bool) -> None:
                                               ("vie ", False)])
 def test_a_last_word_may_be_a_qualifier_on_its_way(query: str, prefix: bool) -> None:
     assert Query.parse(query).qualifier_prefix is prefix
+
+
+@pytest.mark.parametrize("query", ["activity:>9999-12-31", "activity:9999-12-31",
+                                   "activity:..9999-12-31", "activity:<=9999-12-31T23:59",
+                                   "activity:0001-01-01..9999-12-31", "activity:<1000y"])
+def test_the_ends_of_time_filter_without_overflowing(query: str) -> None:
+    """A date at the end of the calendar has no next day; the filter still answers."""
+    Query.parse(query).apply(ROWS, Context(now=FETCHED_AT))
