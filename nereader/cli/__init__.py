@@ -8,7 +8,10 @@ One module per command group (``listing``, ``reading``, ``topics``, ``library``,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import errno
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -26,7 +29,7 @@ from nereader.cli import (
 )
 from nereader.cli.app import cmd_app, is_thread_url
 from nereader.cli.common import GLOBAL_VALUES, Parser, add_globals, debug_wanted
-from nereader.core.errors import NereaderError, UsageError
+from nereader.core.errors import NereaderError, StorageError, UsageError
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
 GROUPS = (listing, reading, topics, library, following, config, app, completion)
@@ -112,9 +115,37 @@ def _check_target(word: str, known: dict[str, str]) -> None:
                          "topic, listing or thread URL; see nereader --help") from None
 
 
+def _streams() -> None:
+    """Text the terminal's encoding cannot show (a C locale, latin-1) comes out as ``?``, not as
+    a crash; a closed standard output is an error, not output silently lost."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+    if sys.stdout is None:
+        raise UsageError("standard output is closed; nothing could be printed")
+
+
+def _drop_stdout() -> None:
+    """After a failed write (a closed pipe, a full disk) nothing more goes to standard output,
+    and Python's flush at exit does not complain again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = debug_wanted(args)
+    try:
+        _streams()
+        return _main(args, debug)
+    except NereaderError as exc:
+        print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _main(args: list[str], debug: bool) -> int:
     try:
         parser = build_parser()
         known = commands(parser)
@@ -122,6 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if word in known:
             parsed = parser.parse_args(args)
             code: int = parsed.func(parsed)
+            sys.stdout.flush()  # a write that fails (a full disk) fails here, inside the net
             return code
         if word is not None:
             _check_target(word, known)
@@ -137,10 +169,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("nereader: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
+        _drop_stdout()
         return 0
-    except Exception as exc:  # a bug: one line, unless asked for the traceback
-        if debug:
-            traceback.print_exc()
-        print(f"nereader: internal error: {type(exc).__name__}: {exc} "
-              "(rerun with --debug for the traceback, and please report it)", file=sys.stderr)
-        return 1
+    except OSError as exc:
+        # The core turns its own file errors into StorageError: a bare one is the output's.
+        if exc.errno not in _OUTPUT_ERRORS:
+            return _internal(exc, debug)
+        _drop_stdout()
+        print(f"nereader: error: cannot write the output: {exc.strerror or exc}",
+              file=sys.stderr)
+        return StorageError.exit_code
+    except Exception as exc:
+        return _internal(exc, debug)
+
+
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}
+
+
+def _internal(exc: Exception, debug: bool) -> int:
+    """A bug: one line, unless asked for the traceback."""
+    if debug:
+        traceback.print_exc()
+    print(f"nereader: internal error: {type(exc).__name__}: {exc} "
+          "(rerun with --debug for the traceback, and please report it)", file=sys.stderr)
+    return 1

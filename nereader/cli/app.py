@@ -43,7 +43,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def _start(args: argparse.Namespace, thread: ThreadRef | None) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not (sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the app needs a terminal on stdin and stdout; in scripts and pipes "
                          "use the commands, e.g. `nereader list --json` (see nereader --help)")
     # A bad config file does not keep the app from starting: it runs on the other settings

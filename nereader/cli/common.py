@@ -10,6 +10,7 @@ import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -54,8 +55,26 @@ def add_globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
 
 
 # -- output ----------------------------------------------------------------------------------
+def read_bounded(target: str, limit: int, what: str) -> bytes:
+    """A file's bytes (``-``: standard input), refused past ``limit`` before it is all read:
+    /dev/zero or a named pipe has no size to check first."""
+    try:
+        if target == "-":
+            data = sys.stdin.buffer.read(limit + 1) if sys.stdin is not None else b""
+        else:
+            with Path(target).open("rb") as f:
+                data = f.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {target}: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise UsageError(f"{target} is over {limit // 2**20} MiB; not {what}")
+    return data
+
+
 def emit_json(data: Any) -> None:
-    json.dump(to_jsonable(data), sys.stdout, ensure_ascii=False, indent=2)
+    # JSON stays exact on any terminal: \u escapes where the output cannot hold a character.
+    utf = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
+    json.dump(to_jsonable(data), sys.stdout, ensure_ascii=not utf, indent=2)
     sys.stdout.write("\n")
 
 

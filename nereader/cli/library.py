@@ -7,7 +7,7 @@ import asyncio
 import json
 from pathlib import Path
 
-from nereader.cli.common import ProgressBar, emit_json, run, warn
+from nereader.cli.common import ProgressBar, emit_json, read_bounded, run, warn
 from nereader.core.errors import UsageError
 from nereader.core.service import ForumService
 from nereader.core.text import clean, plural
@@ -81,14 +81,8 @@ MAX_IMPORT_BYTES = 64 * 1024 * 1024
 
 def read_export(target: str) -> object:
     """The JSON of an export file: strict (no NaN or Infinity), bounded in size and depth."""
-    path = Path(target)
     try:
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise UsageError(f"{target} is over {MAX_IMPORT_BYTES // 2**20} MiB; not a "
-                             "bookmarks export")
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {target}: {exc.strerror or exc}") from exc
+        text = read_bounded(target, MAX_IMPORT_BYTES, "a bookmarks export").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"cannot read {target}: not UTF-8 text ({exc.reason})") from exc
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from pathlib import Path
 
-from nereader.cli.common import ProgressBar, emit_json, report_source, run
+from nereader.cli.common import ProgressBar, emit_json, read_bounded, report_source, run
 from nereader.core.errors import UsageError
 from nereader.core.export import thread_json, thread_markdown
 from nereader.core.models import HitKind, SiteHit, to_jsonable
-from nereader.core.service import ForumService, parse_page
+from nereader.core.service import MAX_PAGE_BYTES, ForumService, parse_page
 from nereader.core.text import clean, plural, snippet_parts
 from nereader.core.urls import parse_thread_ref, post_url
 
@@ -178,12 +177,6 @@ def _hit_text(hit: SiteHit) -> str:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    if args.file == "-":
-        content = sys.stdin.buffer.read()
-    else:
-        try:
-            content = Path(args.file).read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+    content = read_bounded(args.file, MAX_PAGE_BYTES, "a forum page")
     emit_json(parse_page(content, args.url))
     return 0

@@ -65,6 +65,9 @@ def _ignore(event: ServiceEvent) -> None:
     return None
 
 
+MAX_PAGE_BYTES = 16 * 1024 * 1024  # what parse_page reads at most (parse.common checks it too)
+
+
 def parse_page(content: bytes, url: str | None = None) -> Page:
     """What nereader reads from a saved page, whatever its kind (the ``parse`` command)."""
     from nereader.core.parse import parse_page as _parse_page

@@ -113,3 +113,47 @@ def test_zsh_and_fish_scripts(shell: str, capsys: pytest.CaptureFixture[str],
         assert command in text
     if shutil.which(shell):  # a syntax check where the shell is installed
         subprocess.run([shell, "-n", str(script)], check=True)
+
+
+def test_files_without_a_size_are_read_only_up_to_the_bound(capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    """/dev/zero has no size to check first: reading it all would never end."""
+    from nereader.cli import main
+    from nereader.core.parse.common import MAX_PAGE_BYTES as PARSER_BOUND
+    from nereader.core.service import MAX_PAGE_BYTES
+
+    assert MAX_PAGE_BYTES == PARSER_BOUND
+    assert main(["parse", "/dev/zero"]) == 2
+    assert main(["bookmarks", "import", "/dev/zero"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2 and "over 16 MiB; not a forum page" in err, err
+
+
+def _nereader(args: list[str], tmp_path: Path, env: dict[str, str] | None = None,
+              **kw: object) -> subprocess.CompletedProcess[bytes]:
+    import os
+    import sys
+    dirs = ["--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
+    return subprocess.run([sys.executable, "-m", "nereader", *args, *dirs],
+                          env={**os.environ, **(env or {})}, timeout=60,
+                          **{"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kw})  # type: ignore[arg-type]
+
+
+def test_output_on_a_terminal_that_is_not_utf8(tmp_path: Path) -> None:
+    env = {"LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    done = _nereader(["list", "--demo"], tmp_path, env)
+    assert done.returncode == 0 and b"Network Extension ? page 1" in done.stdout, done.stderr
+    done = _nereader(["list", "--demo", "--json"], tmp_path, env)
+    assert done.returncode == 0 and b'"title": "Network Extension Resources"' in done.stdout
+    assert done.stdout.isascii()  # exact JSON all the same: \u escapes
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_or_closed_output_is_one_line(tmp_path: Path) -> None:
+    with Path("/dev/full").open("wb") as full:
+        done = _nereader(["list", "--demo"], tmp_path, stdout=full)
+    assert done.returncode == 5 and done.stderr.decode().count("\n") == 1, done.stderr
+    assert b"cannot write the output" in done.stderr
+    done = _nereader(["list", "--demo"], tmp_path, stdout=subprocess.DEVNULL,
+                     stdin=subprocess.DEVNULL)
+    assert done.returncode == 0

@@ -36,7 +36,7 @@ _ERROR_TITLES = re.compile(
 )
 
 
-MAX_PAGE_BYTES = 16 * 1024 * 1024
+MAX_PAGE_BYTES = 16 * 1024 * 1024  # core.service.MAX_PAGE_BYTES names it for the CLI
 MAX_NESTING = 1000
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
          (codecs.BOM_UTF16_BE, "utf-16-be"))
