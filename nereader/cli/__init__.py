@@ -37,9 +37,10 @@ EXIT_CODES = """exit codes:
   0  success (a stale cached copy is served with a warning on stderr)
   1  an unexpected error (rerun with --debug and report it)
   2  usage: a bad option, argument, filter or setting
-  3  network failure, or offline and the page is not cached
+  3  network failure, or offline and the page is not cached (a retry may help)
   4  the page's layout changed, or the site showed a bot check
-  5  local storage failed: the cache, bookmarks, state or config files"""
+  5  local storage failed: the cache, bookmarks, state or config files
+  6  not found: the site has no such listing, thread or page (retrying will not help)"""
 
 
 def build_parser() -> Parser:

@@ -10,7 +10,7 @@ import sys
 
 from nereader.cli.common import build_service, resolve_settings
 from nereader.core.errors import UsageError
-from nereader.core.urls import ThreadRef, parse_listing_ref, parse_thread_ref, url_kind
+from nereader.core.urls import parse_listing_ref, parse_thread_ref, url_kind
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -34,15 +34,16 @@ def is_thread_url(word: str) -> bool:
 
 
 def cmd_thread(args: argparse.Namespace) -> int:
-    return _start(args, parse_thread_ref(args.thread))  # a bad id: a usage error first
+    parse_thread_ref(args.thread)  # a bad id: a usage error first
+    return _start(args, args.thread)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
     target = args.target
-    return _start(args, parse_thread_ref(target) if target and is_thread_url(target) else None)
+    return _start(args, target if target and is_thread_url(target) else None)
 
 
-def _start(args: argparse.Namespace, thread: ThreadRef | None) -> int:
+def _start(args: argparse.Namespace, text: str | None) -> int:
     if not (sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError("the app needs a terminal on stdin and stdout; in scripts and pipes "
                          "use the commands, e.g. `nereader list --json` (see nereader --help)")
@@ -50,6 +51,7 @@ def _start(args: argparse.Namespace, thread: ThreadRef | None) -> int:
     # and says what is wrong with the file.
     resolved = resolve_settings(args, lenient=True)
     settings = resolved.settings
+    thread = parse_thread_ref(text, settings.base_url) if text else None
     listing = None if thread else getattr(args, "target", None)
     # On a thread, the default listing shows only until the thread names its own tag.
     ref, _page, sort, order = parse_listing_ref(listing or settings.default_listing)

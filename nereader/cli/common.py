@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from nereader.core.errors import UsageError
+from nereader.core.errors import OfflineError, UsageError
 from nereader.core.marks import answer_marks
 from nereader.core.models import Notice, ServiceEvent, Sourced, ThreadSummary, to_jsonable
 from nereader.core.service import ForumService, load_settings
 from nereader.core.settings import Origin, Resolved, Settings, config_dir_of, flag_layer
 from nereader.core.text import age_text, clean
-from nereader.core.urls import redact
+from nereader.core.urls import ThreadRef, parse_thread_ref, redact
 
 # Options every command (and the app) takes, before or after the command.
 GLOBAL_FLAGS = {
@@ -164,6 +164,11 @@ def build_settings(args: argparse.Namespace) -> Settings:
     return resolve_settings(args).settings
 
 
+def thread_ref(args: argparse.Namespace, text: str) -> ThreadRef:
+    """A thread id or URL; a URL of another forum than the one configured is refused."""
+    return parse_thread_ref(text, build_settings(args).base_url)
+
+
 def local_forum(base_url: str) -> str | None:
     """A folder name for a forum served from this machine ("local-8765"), else None."""
     parts = urlsplit(base_url)
@@ -192,6 +197,13 @@ def run(args: argparse.Namespace, body: Callable[[ForumService], Awaitable[int]]
         service = build_service(args, local_only)
         try:
             return await body(service)
+        except OfflineError as exc:
+            if not getattr(args, "demo", False) or local_only:
+                raise
+            # The demo's forum is built in: only --offline keeps a page from it.
+            raise OfflineError(f"--offline and {exc.url or 'that page'} is not in the demo's "
+                               "cache; drop --offline (the demo serves every page)",
+                               exc.url) from exc
         finally:
             await service.aclose()
 

@@ -7,11 +7,10 @@ import asyncio
 import json
 from pathlib import Path
 
-from nereader.cli.common import ProgressBar, emit_json, read_bounded, run, warn
+from nereader.cli.common import ProgressBar, emit_json, read_bounded, run, thread_ref, warn
 from nereader.core.errors import UsageError
 from nereader.core.service import ForumService
 from nereader.core.text import clean, plural
-from nereader.core.urls import parse_thread_ref
 
 BOOKMARK_ACTIONS = ("list", "add", "remove", "export", "import", "check")
 CACHE_ACTIONS = ("info", "clear")
@@ -57,8 +56,11 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
 
 
 async def _add(service: ForumService, args: argparse.Namespace) -> int:
-    ref = parse_thread_ref(args.target)
+    ref = thread_ref(args, args.target)
     mark, warning = await service.bookmark(ref.id, args.note or "", tuple(args.label))
+    if warning and args.demo and service.offline:  # the demo's forum serves every page
+        warning = (f"saved, but not yet available offline: --offline and thread {ref.id} is "
+                   "not in the demo's cache; drop --offline to fetch it")
     if warning:
         warn(warning)
     if args.json:
@@ -69,7 +71,7 @@ async def _add(service: ForumService, args: argparse.Namespace) -> int:
 
 
 async def _remove(service: ForumService, args: argparse.Namespace) -> int:
-    ref = parse_thread_ref(args.target)
+    ref = thread_ref(args, args.target)
     if not await service.unbookmark(ref.id):
         raise UsageError(f"thread {ref.id} is not bookmarked")
     print(f"removed bookmark {ref.id}")

@@ -7,13 +7,20 @@ import argparse
 import shlex
 import sys
 
-from nereader.cli.common import ProgressBar, emit_json, read_bounded, report_source, run
+from nereader.cli.common import (
+    ProgressBar,
+    emit_json,
+    read_bounded,
+    report_source,
+    run,
+    thread_ref,
+)
 from nereader.core.errors import UsageError
 from nereader.core.export import thread_json, thread_markdown
 from nereader.core.models import HitKind, SiteHit, to_jsonable
 from nereader.core.service import MAX_PAGE_BYTES, ForumService, parse_page
 from nereader.core.text import clean, plural, snippet_parts
-from nereader.core.urls import parse_thread_ref, post_url
+from nereader.core.urls import post_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -52,7 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    ref = parse_thread_ref(args.thread)
+    ref = thread_ref(args, args.thread)
 
     async def body(service: ForumService) -> int:
         bar = ProgressBar()

@@ -32,6 +32,10 @@ class FetchError(NereaderError):
 class OfflineError(FetchError):
     """Offline mode (or a dead network) and the page is not in the cache."""
 
+    def __init__(self, message: str, url: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+
 
 class NetworkError(FetchError):
     """The network failed: connect error, timeout, reset or truncated body."""
@@ -43,6 +47,15 @@ class HTTPStatusError(FetchError):
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)
         self.status = status
+
+
+class NotFoundError(HTTPStatusError):
+    """The site has no such listing, thread or page (it answered 404): retrying will not help."""
+
+    exit_code = 6
+
+    def __init__(self, message: str, status: int = 404) -> None:
+        super().__init__(message, status)
 
 
 class ResponseTooLarge(FetchError):

@@ -18,6 +18,7 @@ from nereader.core.errors import (
     FetchError,
     HTTPStatusError,
     NetworkError,
+    NotFoundError,
     RedirectRefused,
     ResponseTooLarge,
     UsageError,
@@ -176,6 +177,9 @@ class Fetcher:
                 delay = self._backoff(attempt)
             else:
                 if response.status not in _RETRY_STATUS:
+                    if response.status in {404, 410}:  # a definite "no such page"
+                        raise NotFoundError(f"the site has no page {url} "
+                                            f"(it answered {response.status})", response.status)
                     if response.status >= 400:
                         raise HTTPStatusError(
                             f"the site answered {response.status} for {url}", response.status

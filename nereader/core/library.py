@@ -10,7 +10,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from nereader.core.bookmarks import BookmarkStore, ReadState
 from nereader.core.clock import iso_now, utc_now
-from nereader.core.errors import NereaderError, StorageError
+from nereader.core.errors import NereaderError, NotFoundError, StorageError
 from nereader.core.loader import Emit
 from nereader.core.models import (
     Bookmark,
@@ -66,23 +66,26 @@ class Library:
         Returns the bookmark and a warning when it is not yet readable offline."""
         pages = self.pages
         cached = await self._cached(thread_id)
+        warning, thread = None, cached
+        if cached is None or not pages.loader.offline:
+            try:
+                thread = (await pages.thread(thread_id)).value
+            except NotFoundError:
+                if cached is None:  # the site says there is no such thread: nothing to keep
+                    raise
+            except NereaderError as exc:  # offline, the network: saved, read later
+                if cached is None:
+                    warning = f"saved, but not yet available offline: {exc}"
         known: Thread | ThreadSummary | None = cached or row
         title = known.title if known else ""  # unknown: the stored title (if any) stays
         url = known.url if known else pages.thread_url(thread_id)
         tags = tuple(t.slug for t in known.tags) if known else ()
         saved = await self._run(self._marks.add,
                                 Bookmark(thread_id, title, url, tags, note, labels))
-        warning, thread = None, cached
         try:
             await pages.pin_thread(thread_id, 1)
         except StorageError as exc:  # the bookmark is saved; only offline reading waits
             return saved, f"saved, but the cache could not keep it for offline reading: {exc}"
-        if cached is None or not pages.loader.offline:
-            try:
-                thread = (await pages.thread(thread_id)).value
-            except NereaderError as exc:
-                if cached is None:
-                    warning = f"saved, but not yet available offline: {exc}"
         if thread is not None:
             if saved.seen_post_ids:  # bookmarked before: only make sure it stays pinned
                 await pages.pin_thread(thread_id, thread.total_pages)

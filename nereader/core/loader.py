@@ -17,7 +17,14 @@ from email.message import Message
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from nereader.core.cache import CachedPage, PageCache
-from nereader.core.errors import FetchError, OfflineError, ParseError, StorageError
+from nereader.core.errors import (
+    ErrorPageError,
+    FetchError,
+    NotFoundError,
+    OfflineError,
+    ParseError,
+    StorageError,
+)
 from nereader.core.models import Activity, Notice, ServiceEvent, Sourced
 from nereader.core.settings import Settings
 from nereader.core.text import age_text
@@ -162,7 +169,8 @@ class Loader:
             if entry is not None and (stale := await cached("stale", stale_note(reason))):
                 return stale
             raise OfflineError(
-                f"{reason} and {url} is not in the cache; run `{hint}` while online to get it")
+                f"{reason} and {url} is not in the cache; run `{hint}` while online to get it",
+                url)
         try:
             response = await fetcher.get(url, etag=entry.etag if entry else None,
                                          last_modified=entry.last_modified if entry else None)
@@ -181,6 +189,9 @@ class Loader:
         except (FetchError, ParseError) as exc:
             if entry is not None and (stale := await cached("stale", stale_note(exc))):
                 return stale
+            if isinstance(exc, ErrorPageError) and exc.status == 404:  # "not found", said as a page
+                raise NotFoundError(f"the site has no page {url} (it served its "
+                                    "\"not found\" page)") from exc
             raise
         page = CachedPage(url, response.status, body, response.etag,
                           response.last_modified, response.fetched_at, kind, value)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import shlex
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
-from types import ModuleType
 from typing import TYPE_CHECKING
 
+from nereader.core import parsers
 from nereader.core.errors import (
     FetchError,
     LayoutChangedError,
+    NereaderError,
+    NotFoundError,
     ParseError,
     StorageError,
     UsageError,
@@ -32,6 +32,7 @@ from nereader.core.models import (
     TopicTree,
 )
 from nereader.core.settings import Settings
+from nereader.core.text import plural
 from nereader.core.urls import (
     ListingRef,
     feed_url,
@@ -99,15 +100,34 @@ class Pages:
     async def listing(self, ref: ListingRef, page: int = 1, sort: str | None = None,
                       order: str | None = None, refresh: bool = False) -> Sourced[ListingPage]:
         pages = f" --pages {page}" if page > 1 else ""
-        return await self.loader.load(
-            self.listing_url(ref, page, sort, order), "listing", _listing,
-            self.settings.freshness.listing, refresh,
-            hint=f"nereader sync {ref.key}{pages} --no-threads")
+        try:
+            return await self.loader.load(
+                self.listing_url(ref, page, sort, order), "listing", parsers.listing,
+                self.settings.freshness.listing, refresh,
+                hint=f"nereader sync {ref.key}{pages} --no-threads")
+        except NotFoundError as exc:
+            raise await self._listing_missing(ref, page, sort, order) from exc
+
+    async def _listing_missing(self, ref: ListingRef, page: int, sort: str | None,
+                               order: str | None) -> NotFoundError:
+        """A 404 for a listing page: no such listing, or a page past its end (then page 1,
+        from the cache or the site, says how many pages there are)."""
+        nothing = NotFoundError(f"no such listing {ref.key!r} on the site (it answered 404); "
+                                "check the slug, or see `nereader topics`")
+        try:
+            first = page > 1 and (await self.cached_listing(ref, 1, sort, order)
+                                  or await self.listing(ref, 1, sort, order))
+        except NotFoundError:
+            return nothing
+        except NereaderError:
+            return NotFoundError(f"{ref.key} has no page {page} (the site answered 404)")
+        return NotFoundError(f"{ref.key} has no page {page}: it has "
+                             f"{plural(first.value.total_pages, 'page')}") if first else nothing
 
     async def cached_listing(self, ref: ListingRef, page: int = 1, sort: str | None = None,
                              order: str | None = None) -> Sourced[ListingPage] | None:
         """A listing page from the cache alone, however old (for an instant first paint)."""
-        return await self.loader.peek(self.listing_url(ref, page, sort, order), _listing,
+        return await self.loader.peek(self.listing_url(ref, page, sort, order), parsers.listing,
                                       self.settings.freshness.listing)
 
     async def listing_pages(self, ref: ListingRef, pages: int | None = 1,
@@ -146,13 +166,13 @@ class Pages:
                 continue
             if page != 1 or sort is not None or "/rssFeed/" in url:
                 continue
-            cached = await self.loader.peek(url, _listing, self.settings.freshness.listing)
+            cached = await self.loader.peek(url, parsers.listing, self.settings.freshness.listing)
             if cached is not None:
                 found.append((ref, cached.value, cached.age_seconds))
         return found
 
     async def feed(self, ref: ListingRef, refresh: bool = False) -> Sourced[Feed]:
-        return await self.loader.load(feed_url(ref, self.settings.base_url), "feed", _feed,
+        return await self.loader.load(feed_url(ref, self.settings.base_url), "feed", parsers.feed,
                                       self.settings.freshness.feed, refresh)
 
     # -- threads -------------------------------------------------------------------------------
@@ -161,9 +181,15 @@ class Pages:
 
     async def thread_page(self, thread_id: int, page: int = 1, refresh: bool = False
                           ) -> Sourced[Thread]:
-        result = await self.loader.load(self.thread_url(thread_id, page), "thread",
-                                        _thread_of(thread_id), self.settings.freshness.thread,
-                                        refresh, hint=f"nereader show {thread_id}")
+        try:
+            result = await self.loader.load(self.thread_url(thread_id, page), "thread",
+                                            parsers.thread_of(thread_id),
+                                            self.settings.freshness.thread, refresh,
+                                            hint=f"nereader show {thread_id}")
+        except NotFoundError as exc:
+            where = f" (page {page})" if page > 1 else ""
+            raise NotFoundError(f"no such thread {thread_id} on the site{where}: it answered "
+                                "404; check the id or URL") from exc
         if result.value.id != thread_id:  # a copy stored before this was checked
             raise ParseError(f"the cached page for thread {thread_id} holds thread "
                              f"{result.value.id}; `nereader show {thread_id} --refresh` "
@@ -193,7 +219,7 @@ class Pages:
     async def _merged(self, parts: list[Sourced[Thread]], total: int) -> Sourced[Thread]:
         """Pages of one thread as one (indexed), as stale as its stalest page; ``total`` is
         how many pages were read (fewer than claimed when the reply count says so)."""
-        merged = _merge([p.value for p in parts])
+        merged = parsers.merge([p.value for p in parts])
         worst = max(parts, key=lambda p: SOURCE_RANK[p.source])
         warnings = sorted({p.warning for p in parts if p.warning})
         claimed = max(p.value.total_pages for p in parts)
@@ -209,7 +235,7 @@ class Pages:
                          ) -> Sourced[Thread]:
         """The reply page that holds ``reply_id`` (the site's ``?answerId=`` link)."""
         return await self.loader.load(reply_url(thread_id, reply_id, self.settings.base_url),
-                                      "thread", _thread_of(thread_id),
+                                      "thread", parsers.thread_of(thread_id),
                                       self.settings.freshness.thread, refresh,
                                       hint=f"nereader show {thread_id}")
 
@@ -257,7 +283,7 @@ class Pages:
     async def cached_thread(self, thread_id: int) -> Thread | None:
         """A whole thread from the cache alone; None unless every page is cached."""
         ttl = self.settings.freshness.thread
-        first = await self.loader.peek(self.thread_url(thread_id), _thread, ttl)
+        first = await self.loader.peek(self.thread_url(thread_id), parsers.thread, ttl)
         if first is None:
             return None
         if first.value.id != thread_id:
@@ -265,11 +291,11 @@ class Pages:
         pages = [first.value]
         total = reply_pages(first.value)
         for n in range(2, total + 1):
-            page = await self.loader.peek(self.thread_url(thread_id, n), _thread, ttl)
+            page = await self.loader.peek(self.thread_url(thread_id, n), parsers.thread, ttl)
             if page is None or page.value.id != thread_id:
                 return None
             pages.append(page.value)
-        merged = _merge(pages)
+        merged = parsers.merge(pages)
         return merged if total == merged.total_pages else replace(merged, total_pages=total)
 
     async def thread_age(self, thread_id: int) -> float | None:
@@ -294,14 +320,15 @@ class Pages:
         """One page of the site's own search, cached like a listing page."""
         url = search_url(query, page, self.settings.base_url)
         more = f" --page {page}" if page > 1 else ""
-        return await self.loader.load(url, "search", _search, self.settings.freshness.listing,
-                                      refresh, hint=f"nereader search --site "
+        return await self.loader.load(url, "search", parsers.search,
+                                      self.settings.freshness.listing, refresh,
+                                      hint=f"nereader search --site "
                                       f"{shlex.quote(' '.join(query.split()))}{more}")
 
     async def topics(self, refresh: bool = False) -> Sourced[TopicTree]:
         """The forum's topics and subtopics."""
         ttl = max(TOPICS_TTL, self.settings.freshness.listing)
-        return await self.loader.load(topics_url(self.settings.base_url), "topics", _topics,
+        return await self.loader.load(topics_url(self.settings.base_url), "topics", parsers.topics,
                                       ttl, refresh, hint="nereader topics")
 
     # -- search and the cache ------------------------------------------------------------------
@@ -349,47 +376,3 @@ class Pages:
                 self._emit(Notice(f"the cache could not be read ({exc}); recreated it",
                                   "Cache"))
             return 0
-
-
-# The parsers (selectolax) load with the first page that needs parsing: a cached page comes
-# with its stored model, so the first paint of a cached listing never needs them.
-def _parse() -> ModuleType:
-    return importlib.import_module("nereader.core.parse")
-
-
-def _listing(body: bytes, url: str, fetched_at: datetime) -> ListingPage:
-    return _parse().parse_listing(body, url, fetched_at)  # type: ignore[no-any-return]
-
-
-def _thread(body: bytes, url: str, fetched_at: datetime) -> Thread:
-    return _parse().parse_thread(body, url, fetched_at)  # type: ignore[no-any-return]
-
-
-def _merge(pages: list[Thread]) -> Thread:
-    return _parse().merge_thread_pages(pages)  # type: ignore[no-any-return]
-
-
-def _thread_of(thread_id: int) -> Callable[[bytes, str, datetime], Thread]:
-    """The thread parser for one thread: a page of another thread (a redirect, a mix-up on
-    the site) is an error, served stale if a good copy exists, and never stored as this one."""
-
-    def parse(body: bytes, url: str, fetched_at: datetime) -> Thread:
-        thread = _thread(body, url, fetched_at)
-        if thread.id != thread_id:
-            raise ParseError(f"the site served thread {thread.id} when thread {thread_id} "
-                             "was asked for")
-        return thread
-
-    return parse
-
-
-def _feed(body: bytes, url: str, fetched_at: datetime) -> Feed:
-    return _parse().parse_feed(body, url)  # type: ignore[no-any-return]
-
-
-def _search(body: bytes, url: str, fetched_at: datetime) -> SearchResults:
-    return _parse().parse_search(body, url, fetched_at)  # type: ignore[no-any-return]
-
-
-def _topics(body: bytes, url: str, fetched_at: datetime) -> TopicTree:
-    return _parse().parse_topics(body, url, fetched_at)  # type: ignore[no-any-return]

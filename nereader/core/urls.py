@@ -11,15 +11,12 @@ from nereader.core.models import ListingKind
 from nereader.core.text import parse_int
 
 DEFAULT_BASE = "https://developer.apple.com"
+_SITE_HOSTS = ("developer.apple.com", "forums.developer.apple.com")  # the site's own, always
 DEFAULT_TAG = "networkextension"
 SORTS = ("newest", "oldest", "lastUpdated", "replies", "boosts", "views")
 # The site's own column headers link to sortBy=activity; accept it as a synonym.
-_SORT_ALIASES = {s.lower(): s for s in SORTS} | {
-    "activity": "lastUpdated",
-    "updated": "lastUpdated",
-    "last-updated": "lastUpdated",
-    "lastupdated": "lastUpdated",
-}
+_SORT_ALIASES = {s.lower(): s for s in SORTS} | dict.fromkeys(
+    ("activity", "updated", "last-updated", "lastupdated"), "lastUpdated")
 ORDERS = ("ASC", "DESC")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$", re.IGNORECASE)
 _HOST_FIRST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?/", re.IGNORECASE)
@@ -73,8 +70,7 @@ def normalise_sort(sort: str | None) -> str | None:
 def normalise_order(order: str | None) -> str | None:
     if order is None:
         return None
-    up = order.strip().upper()
-    if up not in ORDERS:
+    if (up := order.strip().upper()) not in ORDERS:
         raise UsageError(f"unknown sort order {order!r}; choose asc or desc")
     return up
 
@@ -114,13 +110,8 @@ class ThreadRef:
     answer_id: int | None = None
 
 
-def listing_url(
-    ref: ListingRef,
-    page: int = 1,
-    sort: str | None = None,
-    order: str | None = None,
-    base: str = DEFAULT_BASE,
-) -> str:
+def listing_url(ref: ListingRef, page: int = 1, sort: str | None = None,
+                order: str | None = None, base: str = DEFAULT_BASE) -> str:
     """The canonical URL of one listing page (page 1 carries no page parameter)."""
     query: list[tuple[str, str]] = []
     if page > 1:
@@ -133,8 +124,7 @@ def listing_url(
         query += [("sortBy", by or "activity"), ("sortOrder", normalise_order(order) or "DESC"),
                   ("contentFilterBy", "questions")]
     elif sort:
-        query.append(("sortBy", sort))
-        query.append(("sortOrder", normalise_order(order) or "DESC"))
+        query += [("sortBy", sort), ("sortOrder", normalise_order(order) or "DESC")]
     elif order:
         query.append(("sortOrder", normalise_order(order) or "DESC"))
     return base + ref.path + (f"?{urlencode(query)}" if query else "")
@@ -212,16 +202,17 @@ def web_url(url: str | None) -> str | None:
                        parts.fragment))
 
 
-def parse_thread_ref(text: str) -> ThreadRef:
+def parse_thread_ref(text: str, base: str = "") -> ThreadRef:
     """Recognise a thread id or any thread URL a user may paste.
 
     Accepts ``821372``, ``https://developer.apple.com/forums/thread/821372`` with
     ``?answerId=…#…`` or ``?page=N``, and the old ``forums.developer.apple.com/thread/ID`` and
-    ``…/forums/thread/ID`` forms, with or without a scheme.
+    ``…/forums/thread/ID`` forms, with or without a scheme. With ``base``, a URL on a host
+    that is neither the base's nor the site's is refused: that is another forum's thread.
     """
     raw = text.strip()
     if raw.isdigit() and len(raw) <= 12:
-        return ThreadRef(int(raw))
+        return _numbered(ThreadRef(int(raw)), text)
     candidate = raw if "://" in raw else "https://" + raw.lstrip("/")
     if raw.startswith("/"):
         candidate = "https://developer.apple.com" + raw
@@ -229,10 +220,20 @@ def parse_thread_ref(text: str) -> ThreadRef:
     match = _THREAD_PATH.match(parts.path)
     if parts.scheme not in {"http", "https"} or match is None:
         raise UsageError(f"not a thread id or forum thread URL: {text!r}")
+    host, forum = (parts.hostname or "").lower(), (split(base).hostname or "").lower()
+    if base and not raw.startswith(("/", "forums/")) and host not in {forum, *_SITE_HOSTS}:
+        raise UsageError(f"{text!r} is a thread on {host}, but the forum is {forum} (set by "
+                         "--base-url or base_url); give the thread id, or a URL of that forum")
     query = dict(parse_qsl(parts.query))
     page = parse_int(query.get("page")) or 1
     answer = parse_int(query.get("answerId")) or parse_int(parts.fragment)
-    return ThreadRef(int(match.group(1)), max(page, 1), answer)
+    return _numbered(ThreadRef(int(match.group(1)), max(page, 1), answer), text)
+
+
+def _numbered(ref: ThreadRef, text: str) -> ThreadRef:
+    if ref.id < 1:  # no thread has id 0: refused before any request
+        raise UsageError(f"not a thread id: {text.strip()!r} (thread ids start at 1)")
+    return ref
 
 
 def parse_listing_ref(text: str) -> tuple[ListingRef, int, str | None, str | None]:
