@@ -28,7 +28,13 @@ from nereader.cli import (
     topics,
 )
 from nereader.cli.app import cmd_app, is_thread_url
-from nereader.cli.common import GLOBAL_VALUES, Parser, add_globals, debug_wanted
+from nereader.cli.common import (
+    GLOBAL_FLAGS,
+    GLOBAL_VALUES,
+    Parser,
+    add_globals,
+    debug_wanted,
+)
 from nereader.core.errors import NereaderError, StorageError, UsageError
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
@@ -135,6 +141,19 @@ def _drop_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _check_after_dashes(args: list[str], command: str) -> None:
+    """After ``--`` every word is an argument (a QUERY that starts with "-"), as argparse
+    has it; a global option there is a word, not an option, and that is said plainly."""
+    if "--" not in args:
+        return
+    after = args[args.index("--") + 1:]
+    stray = [a for a in after if a in GLOBAL_FLAGS or a.split("=")[0] in GLOBAL_VALUES]
+    if stray:
+        raise UsageError(f"{stray[0]} after `--` is not an option: everything after `--` is "
+                         f"an argument; put options before it (nereader {command} {stray[0]} "
+                         "-- ...)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = debug_wanted(args)
@@ -152,6 +171,7 @@ def _main(args: list[str], debug: bool) -> int:
         known = commands(parser)
         word = first_word(args)
         if word in known:
+            _check_after_dashes(args, word)
             parsed = parser.parse_args(args)
             code: int = parsed.func(parsed)
             sys.stdout.flush()  # a write that fails (a full disk) fails here, inside the net

@@ -126,14 +126,15 @@ async def sync_all(service: ForumService, pages: int | None, threads: bool,
 def sync_text(summary: FollowedSync) -> str:
     lines = []
     for key, s in summary.listings.items():
-        lines.append(f"synced {key}: {s.listing_pages} listing pages ({s.listing_fresh} already "
-                     f"fresh), {s.threads} threads fetched ({s.thread_pages} pages), "
-                     f"{s.threads_skipped} unchanged, {s.bytes / 1024:.0f} KiB")
+        lines.append(f"synced {key}: {plural(s.listing_pages, 'listing page')} "
+                     f"({s.listing_fresh} already fresh), {plural(s.threads, 'thread')} fetched "
+                     f"({plural(s.thread_pages, 'page')}), {s.threads_skipped} unchanged, "
+                     f"{s.bytes / 1024:.0f} KiB")
     lines.append(f"bookmarks: {summary.bookmarks} ({summary.bookmarks_fetched} fetched, "
                  f"{summary.bookmarks - summary.bookmarks_fetched} fresh or failed)")
     fetched = sum(s.threads for s in summary.listings.values())
     size = sum(s.bytes for s in summary.listings.values())
-    lines.append(f"total: {plural(len(summary.listings), 'listing')}, {fetched} threads "
+    lines.append(f"total: {plural(len(summary.listings), 'listing')}, {plural(fetched, 'thread')} "
                  f"fetched, {size / 1024:.0f} KiB downloaded, "
                  f"{plural(len(summary.failures), 'failure')}")
     return "\n".join(lines)

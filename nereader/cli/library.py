@@ -123,6 +123,7 @@ async def _check(service: ForumService, args: argparse.Namespace) -> int:
     if args.json:
         emit_json([{"id": c.bookmark.id, "title": c.bookmark.title,
                     "new_posts": list(c.new_posts), "replies": c.total_replies,
+                    "comments": c.comments,
                     "error": c.error, "stale": c.stale} for c in changes])
     else:
         for c in changes:

@@ -19,7 +19,7 @@ from nereader.core.export import summary_json
 from nereader.core.models import ThreadSummary
 from nereader.core.query import Query, QueryError
 from nereader.core.service import ForumService
-from nereader.core.text import clean
+from nereader.core.text import clean, plural
 from nereader.core.urls import (
     DEFAULT_TAG,
     SORTS,
@@ -110,9 +110,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             return 0
         head, last = results[0].value, results[-1].value.page
         span = f"page {head.page}" if last == head.page else f"pages {head.page}-{last}"
-        total = head.total_posts if head.total_posts is not None else "?"
-        print(f"{head.name or ref.key} · {span} of {head.total_pages} · {len(rows)} threads · "
-              f"{total} posts")
+        posts = "? posts" if head.total_posts is None else plural(head.total_posts, "post")
+        print(f"{head.name or ref.key} · {span} of {head.total_pages} · "
+              f"{plural(len(rows), 'thread')} · {posts}")
         print(table(rows) if rows else "(no threads)")
         return 0
 
@@ -140,12 +140,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(summary)
         else:
-            resumed = (f"resumed an interrupted sync ({summary.resumed} threads were done), "
-                       if summary.resumed else "")
-            print(f"synced {ref.key}: {resumed}{summary.listing_pages} listing pages "
-                  f"({summary.listing_fresh} already fresh), {summary.threads} threads fetched "
-                  f"({summary.thread_pages} pages), {summary.threads_skipped} unchanged, "
-                  f"{summary.bytes / 1024:.0f} KiB downloaded, {len(summary.failures)} failures")
+            were = ("1 thread was" if summary.resumed == 1
+                    else f"{summary.resumed} threads were")
+            resumed = (f"resumed an interrupted sync ({were} done), " if summary.resumed else "")
+            print(f"synced {ref.key}: {resumed}{plural(summary.listing_pages, 'listing page')} "
+                  f"({summary.listing_fresh} already fresh), {plural(summary.threads, 'thread')} "
+                  f"fetched ({plural(summary.thread_pages, 'page')}), "
+                  f"{summary.threads_skipped} unchanged, {summary.bytes / 1024:.0f} KiB "
+                  f"downloaded, {plural(len(summary.failures), 'failure')}")
         for failure in summary.failures:
             print(f"  failed: {clean(failure)}", file=sys.stderr)
         if summary.stopped:

@@ -15,7 +15,7 @@ from nereader.cli.common import (
     run,
     thread_ref,
 )
-from nereader.core.errors import UsageError
+from nereader.core.errors import NotFoundError, UsageError
 from nereader.core.export import thread_json, thread_markdown
 from nereader.core.models import HitKind, SiteHit, to_jsonable
 from nereader.core.service import MAX_PAGE_BYTES, ForumService, parse_page
@@ -39,13 +39,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                        description="Search every cached thread (offline), best matches first; "
                        "with --site, the forum's own search (threads and replies, cached like "
                        "a listing).")
-    p.add_argument("query", nargs="?", metavar="QUERY",
-                   help='words, "phrases", OR, -word, prefix* (with --site: the site\'s words)')
+    p.add_argument("query", nargs="*", metavar="QUERY",
+                   help='words, "phrases", OR, -word, prefix* (with --site: the site\'s words); '
+                   "a first word that starts with - goes after -- (search --site -- -word)")
     p.add_argument("--site", action="store_true", help="search the site, not the cache")
     p.add_argument("--page", type=int, help="with --site: this page of results (default 1)")
     p.add_argument("--refresh", action="store_true",
                    help="with --site: ask the site even when the cached result is fresh")
-    p.add_argument("--limit", type=int, default=20, help="at most this many hits (default 20)")
+    p.add_argument("--limit", type=int, default=20,
+                   help="at most this many hits (default 20; with --site: of the page's)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the index from the cache")
     p.add_argument("--json", action="store_true", help="a JSON array for scripts")
     p.set_defaults(func=cmd_search)
@@ -78,6 +80,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    args.query = " ".join(args.query)  # the words of the query, quoted or not
     if args.site:
         return site_search(args)
     if args.page is not None or args.refresh:
@@ -86,7 +89,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     async def body(service: ForumService) -> int:
         if args.rebuild:
             threads, posts = await service.rebuild_index(ProgressBar())
-            print(f"indexed {threads} cached threads ({posts} posts)", file=sys.stderr)
+            print(f"indexed {plural(threads, 'cached thread')} ({plural(posts, 'post')})",
+                  file=sys.stderr)
             if not args.query:
                 return 0
         if not args.query:
@@ -149,17 +153,24 @@ def site_search(args: argparse.Namespace) -> int:
         result = await service.site_search(query, args.page or 1, refresh=args.refresh)
         report_source(result)
         found = result.value
+        if not found.hits and found.page > 1:
+            # An empty page past the end is "not found" (exit 6), as a listing's is: a
+            # script paging on stops there. Page 1 says how many pages there are.
+            last = (await service.site_search(query, 1)).value.total_pages
+            raise NotFoundError(f"page {found.page} of the site's results for "
+                                f"{clean(query)!r} is past the last page ({last})")
+        hits = found.hits[:args.limit]
         if args.json:
-            emit_json([hit_json(hit) for hit in found.hits])
+            emit_json([hit_json(hit) for hit in hits])
             return 0
         if not found.hits:
-            print(f"no results for {clean(query)!r} on the site"
-                  + (f" (page {found.page} of {found.total_pages})" if found.page > 1 else ""))
+            print(f"no results for {clean(query)!r} on the site")
             return 0
         total = "?" if found.total_results is None else found.total_results
-        print(f"{total} results for {clean(query)!r} on the site · page {found.page} of "
-              f"{found.total_pages}")
-        for hit in found.hits:
+        shown = f" · the first {len(hits)}" if len(hits) < len(found.hits) else ""
+        print(f"{plural_results(total)} for {clean(query)!r} on the site · page {found.page} "
+              f"of {found.total_pages}{shown}")
+        for hit in hits:
             print(_hit_text(hit))
         if found.page < found.total_pages:
             print(f"more: nereader search --site {shlex.quote(query)} --page {found.page + 1}")
@@ -168,12 +179,17 @@ def site_search(args: argparse.Namespace) -> int:
     return run(args, body)
 
 
+def plural_results(total: int | str) -> str:
+    return plural(total, "result") if isinstance(total, int) else f"{total} results"
+
+
 def _hit_text(hit: SiteHit) -> str:
     """Four lines a hit; a reply hit says so ("↳ Reply to", "reply N in")."""
     reply = hit.kind is HitKind.REPLY
     mark = f"reply {hit.reply_id} in the thread" if reply else "thread"
     facts = [mark, plural(hit.replies, "reply", "replies"), plural(hit.boosts, "boost"),
-             f"{clean(hit.views_text) or hit.views} views", clean(hit.activity_text)]
+             clean(hit.views_text) + " views" if hit.views_text else plural(hit.views, "view"),
+             clean(hit.activity_text)]
     if hit.answered:
         facts.append("answered")
     excerpt = clean(hit.excerpt)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from nereader.core.models import Bookmark, Post, PostKind, Thread, ThreadSummary, to_jsonable
-from nereader.core.text import escape_markdown, squash
+from nereader.core.text import escape_markdown, plural, squash
 from nereader.core.urls import web_url
 
 
@@ -141,8 +141,8 @@ def thread_markdown(thread: Thread, front_matter: dict[str, Any] | None = None) 
     if thread.tags:
         meta.append("Tags: " + ", ".join(md_text(t.name) for t in thread.tags))
     s = thread.stats
-    counts = [f"{v} {k}" for k, v in (("replies", s.replies), ("boosts", s.boosts),
-                                       ("views", s.views), ("participants", s.participants))
+    counts = [plural(v, *k) for k, v in ((("reply", "replies"), s.replies), (("boost",), s.boosts),
+                                          (("view",), s.views), (("participant",), s.participants))
               if v is not None]
     if counts:
         meta.append(", ".join(counts))

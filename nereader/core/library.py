@@ -180,10 +180,14 @@ class Library:
             except NereaderError as exc:
                 changes.append(BookmarkChange(mark, error=str(exc)))
             else:
-                updated, new = await self._saw(mark, result.value)
-                changes.append(BookmarkChange(updated, new, len(result.value.posts) - 1,
-                                              result.warning if result.stale else None,
-                                              result.stale))
+                thread = result.value
+                updated, new = await self._saw(mark, thread)
+                kinds = [p.kind for p in thread.posts]
+                replies = thread.stats.replies  # the site's count, as `list` and `show` say
+                changes.append(BookmarkChange(
+                    updated, new, kinds.count(PostKind.ANSWER) if replies is None else replies,
+                    result.warning if result.stale else None, result.stale,
+                    kinds.count(PostKind.COMMENT)))
             if progress:
                 progress("bookmarks", n, len(marks))
         return changes

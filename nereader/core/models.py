@@ -224,9 +224,10 @@ class BookmarkChange:
 
     bookmark: Bookmark
     new_posts: tuple[int, ...] = ()
-    total_replies: int | None = None
+    total_replies: int | None = None  # the site's reply count (comments not counted)
     error: str | None = None
     stale: bool = False
+    comments: int | None = None  # comments on replies, which the site's count leaves out
 
 
 @dataclass(frozen=True, slots=True)

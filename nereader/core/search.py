@@ -57,8 +57,9 @@ def fts_query(text: str) -> str:
         else:
             positive.append(term)
         join_or = False
-    if not positive:
-        raise UsageError("a search needs at least one word that is not negated")
+    if not positive:  # punctuation and operators alone are no words at all
+        raise UsageError("a search needs at least one word" + (
+            " that is not negated" if negative else f" (letters or digits), not {text!r}"))
     query = " AND ".join(positive)
     for term in negative:
         query += f" NOT {term}"

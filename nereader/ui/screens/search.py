@@ -107,8 +107,9 @@ class SearchScreen(ModalScreen[Target | None]):
         found = result.value
         self.site_hits = (self.site_hits if page > 1 else []) + list(found.hits)
         self.site = result
-        total = "?" if found.total_results is None else found.total_results
-        note = f"{total} results on the site" if found.hits else "No results on the site"
+        total = "? results" if found.total_results is None else plural(found.total_results,
+                                                                       "result")
+        note = f"{total} on the site" if found.hits else "No results on the site"
         if result.source in ("cache", "stale"):  # the site's answer, kept in the cache
             note += (f" ({'an old' if result.stale else 'a'} cached result from "
                      f"{age_text(result.age_seconds)} ago)")
