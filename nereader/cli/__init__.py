@@ -141,6 +141,17 @@ def _drop_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _unrecognised(parser: Parser, command: str, extra: list[str]) -> str:
+    """Words a command does not take, the option meant when one is near, and its help."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    known = [o for a in sub.choices[command]._actions for o in a.option_strings]
+    close = [m for word in extra if word.startswith("-")
+             for m in difflib.get_close_matches(word.split("=")[0], known, n=1, cutoff=0.6)]
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return (f"unrecognized arguments: {' '.join(extra)}{hint} "
+            f"(see 'nereader {command} --help')")
+
+
 def _check_after_dashes(args: list[str], command: str) -> None:
     """After ``--`` every word is an argument (a QUERY that starts with "-"), as argparse
     has it; a global option there is a word, not an option, and that is said plainly."""
@@ -172,7 +183,9 @@ def _main(args: list[str], debug: bool) -> int:
         word = first_word(args)
         if word in known:
             _check_after_dashes(args, word)
-            parsed = parser.parse_args(args)
+            parsed, extra = parser.parse_known_args(args)
+            if extra:
+                raise UsageError(_unrecognised(parser, word, extra))
             code: int = parsed.func(parsed)
             sys.stdout.flush()  # a write that fails (a full disk) fails here, inside the net
             return code

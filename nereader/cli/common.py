@@ -137,14 +137,19 @@ def resolve_settings(args: argparse.Namespace, lenient: bool = False) -> Resolve
         env["NEREADER_CONFIG_DIR"] = str(config_dir_of(env)[0] / "demo")
     resolved = load_settings(env, flags, lenient=lenient, polite_floor=not demo)
     if demo:
-        # The demo never mixes its pages into the real cache or bookmarks, and its forum is
+        # The demo's pages have the site's own URLs: in the user's folders (default, file or
+        # environment) they would mix with the real ones, so there they live in a demo
+        # subfolder. Folders given on the command line are used as given. Its forum is
         # in-process, so it needs no politeness.
         settings = resolved.settings
+        own = {name for name in ("paths.cache_dir", "paths.data_dir")
+               if resolved.origins.get(name, Origin()).kind != "flag"}
         resolved = replace(resolved, settings=settings.with_(
-            cache_dir=settings.cache_dir / "demo", data_dir=settings.data_dir / "demo",
-            min_gap=0.0), origins={**resolved.origins, **dict.fromkeys(
-                ("paths.cache_dir", "paths.data_dir", "config_dir", "politeness.min_gap"),
-                Origin("flag", "--demo"))})
+            cache_dir=settings.cache_dir / "demo" if "paths.cache_dir" in own
+            else settings.cache_dir,
+            data_dir=settings.data_dir / "demo" if "paths.data_dir" in own
+            else settings.data_dir, min_gap=0.0), origins={**resolved.origins, **dict.fromkeys(
+                (*own, "config_dir", "politeness.min_gap"), Origin("flag", "--demo"))})
     elif (local := local_forum(resolved.settings.base_url)) is not None:
         # Nor does a forum on this machine (the local test forum) touch the user's own
         # folders: its threads are not the site's, so in the default folders its bookmarks,

@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
     p = sub.add_parser("cache", parents=[common], help="cache info or clear",
                        description="The page cache: its size, or clear it (pinned pages stay).")
-    p.add_argument("action", choices=CACHE_ACTIONS)
+    p.add_argument("action", nargs="?", choices=CACHE_ACTIONS, help="default: info")
     p.add_argument("--all", action="store_true", help="with clear: remove pinned pages too")
     p.add_argument("--json", action="store_true", help="JSON for scripts")
     p.set_defaults(func=cmd_cache)
@@ -153,7 +153,7 @@ async def _list(service: ForumService, args: argparse.Namespace) -> int:
 
 def cmd_cache(args: argparse.Namespace) -> int:
     async def body(service: ForumService) -> int:
-        if args.action == "clear":
+        if (args.action or "info") == "clear":
             removed = await service.cache_clear(include_pinned=args.all)
             kept = "" if args.all else " (pinned pages kept; --all removes them too)"
             print(f"removed {plural(removed, 'cached page')}{kept}")
