@@ -38,11 +38,13 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     if action == "edit":
         return _edit(args)
+    unknown = unknown_keys(resolved)
     if args.json:
         emit_json({"config_file": str(path), "error": resolved.file_error,
-                   "settings": effective(resolved)})
+                   "settings": effective(resolved), "unknown_keys": unknown})
     else:
         print(show_text(resolved))
+    warn_unknown(resolved, unknown)
     if resolved.file_error:
         warn(f"the config file was left out: {resolved.file_error}")
         return 2
@@ -65,8 +67,29 @@ def _edit(args: argparse.Namespace) -> int:
     if after.file_error:
         print(f"nereader: error: {after.file_error}", file=sys.stderr)
         return 2
+    warn_unknown(after, unknown_keys(after))
     print(f"{path}: OK")
     return 0
+
+
+def unknown_keys(resolved: Resolved) -> list[str]:
+    """The [keys] binding ids the app has no binding for (it says so when it starts, too)."""
+    if not resolved.settings.keys:
+        return []
+    # The ids are the app's own bindings: asked of the app (Textual loads only here), so
+    # the list never drifts from what the app accepts.
+    import nereader.ui.app  # noqa: F401  every screen and widget, so every binding
+    from nereader.ui.preferences import unknown_binding_ids
+
+    return unknown_binding_ids(resolved.settings.keymap)
+
+
+def warn_unknown(resolved: Resolved, unknown: list[str]) -> None:
+    for binding in unknown:
+        where = resolved.origins.get(f"keys.{binding}")
+        warn(f"[keys] {binding!r}{f' ({where.where})' if where and where.where else ''} names "
+             "no binding of the app, which leaves it out; binding ids look like app.quit or "
+             "list.open (see the README's Settings)")
 
 
 def _values(settings: Settings) -> dict[str, Any]:
@@ -104,7 +127,8 @@ def show_text(resolved: Resolved) -> str:
         value = item["value"]
         if name == "keys":
             for binding, keys in value.items():
-                rows.append((f"keys.{binding}", keys, _origin(item)))
+                rows.append((f"keys.{binding}", keys,
+                             str(resolved.origins.get(f"keys.{binding}") or _origin(item))))
             if not value:
                 rows.append(("keys", "(none remapped)", _origin(item)))
             continue

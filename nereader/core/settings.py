@@ -219,6 +219,9 @@ def resolve(*layers: Layer, config_dir: Path | None = None, config_origin: Origi
             except ValueError as exc:
                 raise layer.blame(name, raw, str(exc)) from None
             origins[name] = Origin(layer.kind, layer.where.get(name, ""))
+            if name == "keys":  # each binding on its own line ("keys.app.quit")
+                origins.update({f"keys.{k}": Origin(layer.kind, layer.where.get(f"keys.{k}", ""))
+                                for k, _ in values[name]})  # type: ignore[attr-defined]
             blame[name] = (layer, raw)
     size = values.get("cache.size_mb")
     settings = replace(
