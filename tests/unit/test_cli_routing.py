@@ -32,7 +32,7 @@ def test_global_options_before_or_after_the_command(run, tmp_path: Path, order: 
     code, out, err = run(*args)
     assert code == 0 and err == ""
     assert len(json.loads(out)) == 20
-    assert (tmp_path / "c" / "demo").is_dir()  # the cache folder given was the one used
+    assert (tmp_path / "c" / "pages-v2").is_dir()  # the cache folder given, used as given
 
 
 def test_a_value_option_before_the_command_is_not_the_command(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

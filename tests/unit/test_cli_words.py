@@ -1,0 +1,144 @@
+"""What the commands say: site search paging and limits, words after --, counts in the
+singular, bookmark check counts, misspelt options, cache's default action, the demo's folders
+and config show's [keys]. Everything runs on the in-process demo forum."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from nereader.cli import main
+from nereader.core.errors import UsageError
+from nereader.core.export import thread_markdown
+from nereader.core.search import fts_query
+
+
+@pytest.fixture
+def demo(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no-untyped-def]
+    def go(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--demo", "--cache-dir", str(tmp_path / "c"),
+                     "--data-dir", str(tmp_path / "d")])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return go
+
+
+def test_a_site_search_page_past_the_end_is_not_found(demo) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = demo("search", "--site", "entitlement", "--page", "99")
+    assert code == 6 and out == "" and err.count("\n") == 1
+    assert "page 99" in err and "past the last page (18)" in err
+    code, out, _ = demo("search", "--site", "entitlement", "--page", "18")
+    assert code == 0 and "page 18 of 18" in out
+
+
+def test_site_search_honours_limit(demo) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo("search", "--site", "entitlement", "--limit", "2", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
+    code, out, _ = demo("search", "--site", "entitlement", "--limit", "2")
+    assert code == 0 and "the first 2" in out
+    assert sum(1 for line in out.splitlines() if line.startswith("    https://")) == 2
+
+
+def test_search_takes_several_words_and_explains_options_after_dashes(
+        demo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo("search", "--site", "packet", "tunnel")
+    assert code == 0 and "for 'packet tunnel'" in out
+    data = ["--data-dir", str(tmp_path / "d")]
+    assert main(["search", *data, "--", "-foo", "--demo"]) == 2
+    err = capsys.readouterr().err
+    assert "--demo after `--` is not an option" in err and err.count("\n") == 1
+    assert "nereader search --demo -- ..." in err
+    # Options before --, words after it: the words are the query, not options.
+    assert main(["search", "--demo", *data, "--", "packet", "-foo"]) == 0
+    assert main(["search", "--demo", *data, "--", "-foo"]) == 2
+    assert "not negated" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('"', "at least one word (letters or digits)"), ("*", "at least one word (letters"),
+    ("^ :", "at least one word (letters"), ("OR", "at least one word (letters"),
+    ("-foo", "at least one word that is not negated")])
+def test_a_query_without_words_says_so(text: str, said: str) -> None:
+    with pytest.raises(UsageError, match=r"needs") as caught:
+        fts_query(text)
+    assert said in str(caught.value)
+
+
+def test_counts_are_singular_for_one(demo) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo("show", "828388")
+    assert code == 0 and "8 replies, 0 boosts, 416 views, 4 participants" in out
+    code, _, err = demo("search", "--rebuild")
+    assert code == 0 and "indexed 1 cached thread (" in err and "threads" not in err
+
+
+def test_markdown_counts_use_the_singular() -> None:
+    from dataclasses import replace
+
+    from nereader.core.parse import parse_thread
+    from tests.conftest import FETCHED_AT, fixture_bytes
+
+    thread = parse_thread(fixture_bytes("thread-828388.html"),
+                          "https://developer.apple.com/forums/thread/828388", FETCHED_AT)
+    one = replace(thread, stats=replace(thread.stats, replies=1, boosts=1, views=1,
+                                        participants=1))
+    assert "1 reply, 1 boost, 1 view, 1 participant" in thread_markdown(one)
+
+
+def test_bookmarks_check_counts_replies_as_the_site_does(demo) -> None:  # type: ignore[no-untyped-def]
+    assert demo("bookmarks", "add", "828388")[0] == 0
+    code, out, _ = demo("bookmarks", "check", "--json")
+    (change,) = json.loads(out)
+    listed = {r["id"]: r for r in json.loads(demo("list", "--json")[1])}
+    shown = json.loads(demo("show", "828388", "--json")[1])
+    comments = sum(1 for p in shown["posts"] if p["kind"] == "comment")
+    assert code == 0 and comments >= 1
+    assert change["replies"] == listed[828388]["replies"] == 8
+    assert change["comments"] == comments
+
+
+def test_a_misspelt_option_gets_the_near_one_and_the_commands_help(demo) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = demo("list", "--josn")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "did you mean --json?" in err and "nereader list --help" in err
+
+
+def test_cache_defaults_to_info(demo) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo("cache")
+    assert code == 0 and out.startswith("cache: ") and "pages: " in out
+
+
+def test_the_demo_uses_folders_given_as_given(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert demo("bookmarks", "add", "828388")[0] == 0
+    assert (tmp_path / "d" / "bookmarks.json").is_file()
+    assert not (tmp_path / "d" / "demo").exists() and not (tmp_path / "c" / "demo").exists()
+
+
+def test_the_demo_keeps_apart_in_the_users_own_folders(capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    monkeypatch.setenv("NEREADER_DATA_DIR", str(tmp_path / "mine"))
+    assert main(["bookmarks", "add", "828388", "--demo"]) == 0
+    capsys.readouterr()
+    assert (tmp_path / "mine" / "demo" / "bookmarks.json").is_file()
+    assert not (tmp_path / "mine" / "bookmarks.json").exists()
+
+
+def test_config_show_gives_each_key_its_line_and_flags_unknown_ids(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    monkeypatch.setenv("NEREADER_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "config.toml").write_text(
+        '# my keys\n[keys]\n"main.refresh" = "ctrl+r"\n"app.quit" = "q,ctrl+q"\n'
+        '"bogus.id" = "x"\n', encoding="utf-8")
+    assert main(["config", "show"]) == 0
+    out, err = capsys.readouterr()
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("keys.")}
+    assert lines["keys.main.refresh"].endswith("file (line 3)")
+    assert lines["keys.app.quit"].endswith("file (line 4)")
+    assert "'bogus.id' (line 5) names no binding" in err and err.count("\n") == 1
+    assert "main.refresh" not in err
+    assert main(["config", "show", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unknown_keys"] == ["bogus.id"]
