@@ -171,7 +171,7 @@ def test_sync_with_no_listing_syncs_everything_followed(cli, site: Site) -> None
     assert summary["listings"]["wi-fi-aware"]["threads"] == 0
     assert summary["bookmarks"] == 1 and summary["bookmarks_fetched"] == 0  # fresh already
     code, out, _ = cli("sync", "--pages", "1", "--no-threads")
-    assert code == 0 and "synced networkextension: 1 listing pages (1 already fresh)" in out
+    assert code == 0 and "synced networkextension: 1 listing page (1 already fresh)" in out
     assert "synced wi-fi-aware" in out and "total: 2 listings" in out
     # Naming a listing syncs that one, as before.
     code, out, _ = cli("sync", "wi-fi-aware", "--no-threads")
