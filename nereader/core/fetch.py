@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import itertools
 import random
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -32,6 +35,49 @@ _MAX_REDIRECTS = 5
 
 class DeadlineExceeded(NetworkError):
     """A response took longer than the whole-request deadline (a server dribbling bytes)."""
+
+
+class NetworkDown(NetworkError):
+    """The network failed moments ago: the cache's turn, without asking the site."""
+
+
+class ConnectFailed(NetworkError):
+    """No connection at all: refused, a name that does not resolve, an unreachable network.
+    These fail in milliseconds and are certain, unlike a timeout or a 503."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+_CONNECT_REASONS = {
+    errno.ECONNREFUSED: "connection refused",
+    errno.ENETUNREACH: "network unreachable",
+    errno.EHOSTUNREACH: "host unreachable",
+    errno.ENETDOWN: "network down",
+}
+
+
+def connect_reason(exc: BaseException) -> str:
+    """Why a connection failed, in two or three words, from the OS error under httpx's."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return "name not resolved"
+        if isinstance(cause, OSError) and cause.errno in _CONNECT_REASONS:
+            return _CONNECT_REASONS[cause.errno]
+        cause = cause.__cause__ or cause.__context__
+    return "cannot connect"
+
+
+def transient_reason(exc: BaseException) -> str:
+    """A retried network failure in a word or two, for the status line."""
+    cause = exc.__cause__
+    if isinstance(cause, httpx.TimeoutException):
+        return "timeout"
+    return "connection lost" if isinstance(cause, httpx.TransportError) else "network error"
 
 
 def request_deadline(settings: Settings) -> float:
@@ -138,6 +184,8 @@ class Fetcher:
         self._gap_lock = asyncio.Lock()
         self._last_start = -1e9
         self._down_until = 0.0
+        self._retrying: dict[int, str] = {}  # request number -> "retrying in 2s (timeout)"
+        self._numbers = itertools.count()
         self.stats = FetchStats()
 
     async def aclose(self) -> None:
@@ -148,6 +196,15 @@ class Fetcher:
         """True for a while after the network failed, so callers go to the cache at once."""
         return self._clock() < self._down_until
 
+    @property
+    def retrying(self) -> str:
+        """What the newest request waiting to be retried waits for ("" when none is)."""
+        return self._retrying[max(self._retrying)] if self._retrying else ""
+
+    def _check_network(self) -> None:
+        if self.network_down:
+            raise NetworkDown("the network is down (recent connection failures); using the cache")
+
     def reset_network_state(self) -> None:
         self._down_until = 0.0
         self._on_change()
@@ -156,25 +213,33 @@ class Fetcher:
         self, url: str, etag: str | None = None, last_modified: str | None = None
     ) -> Response:
         """GET with conditional headers; 304 comes back as a Response with status 304."""
-        if self.network_down:
-            raise NetworkError("the network is down (recent connection failures); using the cache")
+        self._check_network()
         headers = {}
         if validator(etag):  # a copy cached by an older version may hold anything
             headers["If-None-Match"] = etag or ""
         if validator(last_modified):
             headers["If-Modified-Since"] = last_modified or ""
         attempt = 0
+        number = next(self._numbers)
         while True:
             try:
                 response = await self._get_following(url, headers)
-            except DeadlineExceeded:
-                raise  # the server answers, too slowly: asking again would only wait again
-            except NetworkError:
+            except (DeadlineExceeded, NetworkDown):
+                # Too slow a server would only be waited for again; a network found down
+                # meanwhile is the cache's turn.
+                raise
+            except ConnectFailed:
+                # Refused, unresolved, unreachable: certain within milliseconds, so retrying
+                # here only delays the cached copy. The network-down window (and `r`) is
+                # the retry, at a pace a person notices.
+                self._network_failed()
+                raise
+            except NetworkError as exc:
                 if attempt >= self.settings.retries:
-                    self._down_until = self._clock() + self.settings.network_down_for
-                    self._on_change()
+                    self._network_failed()
                     raise
                 delay = self._backoff(attempt)
+                why = transient_reason(exc)
             else:
                 if response.status not in _RETRY_STATUS:
                     if response.status in {404, 410}:  # a definite "no such page"
@@ -195,9 +260,20 @@ class Fetcher:
                 hinted = response.retry_after
                 if hinted is not None:
                     delay = min(max(hinted, delay), self.settings.retry_after_cap)
+                why = f"HTTP {response.status}"
             attempt += 1
             self.stats.retries += 1
-            await self._sleep(delay)
+            self._retrying[number] = f"retrying in {max(1, round(delay))}s ({why})"
+            self._on_change()
+            try:
+                await self._sleep(delay)
+            finally:
+                del self._retrying[number]
+                self._on_change()
+
+    def _network_failed(self) -> None:
+        self._down_until = self._clock() + self.settings.network_down_for
+        self._on_change()
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.settings.backoff_cap, self.settings.backoff_base * 2.0**attempt)
@@ -230,6 +306,7 @@ class Fetcher:
     async def _one(self, url: str, headers: dict[str, str]) -> _Answer:
         async with self._slots:
             await self._polite_start()
+            self._check_network()  # it went down while this request waited its turn
             self.stats.requests += 1
             self.stats.in_flight += 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
@@ -249,6 +326,10 @@ class Fetcher:
             except httpx.DecodingError as exc:  # says gzip, is not: the site's fault, not ours
                 raise FetchError(f"the site's answer for {url} could not be decoded "
                                  f"({exc})") from exc
+            except httpx.ConnectError as exc:
+                reason = connect_reason(exc)
+                raise ConnectFailed(f"cannot reach {self._host} ({reason}) fetching {url}",
+                                    reason) from exc
             except (httpx.TransportError, httpx.StreamError) as exc:
                 kind = type(exc).__name__
                 raise NetworkError(f"network error fetching {url}: {kind} {exc}".strip()) from exc

@@ -113,7 +113,8 @@ class Loader:
     def activity(self) -> Activity:
         fetcher = self._fetcher
         return Activity(fetcher.stats.in_flight if fetcher else 0, self.offline,
-                        fetcher is not None and fetcher.network_down)
+                        fetcher is not None and fetcher.network_down,
+                        fetcher.retrying if fetcher else "")
 
     def _activity_changed(self) -> None:
         self._emit(self.activity())

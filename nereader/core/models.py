@@ -358,6 +358,7 @@ class Activity:
     in_flight: int
     offline: bool
     network_down: bool
+    retrying: str = ""  # "retrying in 2s (timeout)" while a failed request waits to retry
 
 
 ServiceEvent = Notice | Activity

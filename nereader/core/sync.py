@@ -88,10 +88,9 @@ async def sync(pages: Pages, ref: ListingRef, count: int | None = None, threads:
             for row in result.value.rows:
                 seen.setdefault(row.id, row)
         log.rows, log.done, log.listing_pages = list(seen.values()), set(), len(listing)
-    if threads:
-        await _threads(pages, log, summary, progress)
+    left = await _threads(pages, log, summary, progress) if threads else 0
     summary.bytes = loader.bytes_fetched - before
-    if summary.stopped is None:
+    if summary.stopped is None and not left:
         await loader.run(log.remove)
     return summary
 
@@ -108,7 +107,9 @@ async def _listing_cached(pages: Pages, ref: ListingRef, log: SyncLog, sort: str
 
 
 async def _threads(pages: Pages, log: SyncLog, summary: SyncSummary,
-                   progress: Progress | None) -> None:
+                   progress: Progress | None) -> int:
+    """Sync the listed threads; how many were left untried because the network went down
+    (each would only fail at once, so the sync stops and the next one resumes)."""
     rows = log.rows
     queue: asyncio.Queue[ThreadSummary] = asyncio.Queue()
     for row in rows:
@@ -118,11 +119,14 @@ async def _threads(pages: Pages, log: SyncLog, summary: SyncSummary,
         await pages.loader.run(log.save)  # the listing is known: a kill from here on resumes
     except StorageError as exc:
         summary.stopped = str(exc)
-        return
+        return 0
+
+    def down() -> bool:
+        return pages.loader.activity().network_down
 
     async def worker() -> None:
         nonlocal finished
-        while summary.stopped is None:
+        while summary.stopped is None and not down():
             try:
                 row = queue.get_nowait()
             except asyncio.QueueEmpty:
@@ -143,6 +147,11 @@ async def _threads(pages: Pages, log: SyncLog, summary: SyncSummary,
                 progress("threads", finished, len(rows))
 
     await asyncio.gather(*(worker() for _ in range(min(WORKERS, len(rows)))))
+    left = queue.qsize() if summary.stopped is None and down() else 0
+    if left:
+        summary.failures.append(f"the network is down: {left} more threads not tried; "
+                                "run the same sync again to go on from here")
+    return left
 
 
 async def _one(pages: Pages, row: ThreadSummary, log: SyncLog, summary: SyncSummary) -> bool:

@@ -17,7 +17,7 @@ from itertools import zip_longest
 from typing import Protocol
 from urllib.parse import parse_qsl, quote, urlencode
 
-from nereader.localforum.render import Hit, Row, forum_listing_page, search_page
+from nereader.localforum.render import Hit, Row, forum_listing_page, search_page, sentence
 from nereader.localforum.routes import PAGE_SIZE, Route, reply_page, route_key
 
 SEARCH_PAGE = 10
@@ -26,7 +26,9 @@ _THREAD = re.compile(r"^/forums/thread/(\d{1,12})/?$")
 _TOPIC = re.compile(r"^/forums/topics/([a-z0-9._-]+)(?:/([a-z0-9._-]+))?/?$")
 _ANSWER = re.compile(r'data-post-id="(\d+)" data-post-type="ANSWER"')
 _BODY = re.compile(r'content-post-body-content">(.*?)<div class="post-actions">', re.S)
-_TAGS = re.compile(r"<[^>]+>")
+_TAGS = re.compile(r"<(/?)([a-zA-Z0-9]*)[^>]*>")
+_BLOCKS = {"p", "br", "li", "ul", "ol", "pre", "div", "blockquote", "table", "tr", "td", "th",
+           "h1", "h2", "h3", "h4", "h5", "h6", "section", "hr"}
 _WORDS = re.compile(r"\w+")
 
 
@@ -185,12 +187,18 @@ class ForumWide:
             body = route.body.decode("utf-8", "replace")
             for post in _ANSWER.finditer(body):
                 part = _BODY.search(body, post.end())
-                text = " ".join(html.unescape(_TAGS.sub(" ", part.group(1))).split()) if part \
-                    else ""
+                text = plain(part.group(1)) if part else ""
                 if text and all(w in text.lower() for w in words):
                     found[row.id] = [Hit(row, int(post.group(1)), text[:300])]
                     break
         return found
+
+
+def plain(markup: str) -> str:
+    """A post body's text on one line: blocks apart, inline markup joined to its words
+    ("for <code>neagent</code>." is "for neagent.", not "for neagent .")."""
+    spaced = _TAGS.sub(lambda m: " " if m.group(2).lower() in _BLOCKS else "", markup)
+    return " ".join(html.unescape(spaced).split())
 
 
 def _topic_tree(site: Forum) -> list[dict[str, object]]:
@@ -249,7 +257,8 @@ def _made_row(rng: random.Random, row_id: int, sub: str, topic: str, index: int)
     return Row(
         id=row_id,
         title=f"{sub}: {problem} (#{index + 1})",
-        excerpt=f"A question about {sub} in {topic}: it {problem}. Sample project attached.",
+        excerpt=f"A question about {sub} in {topic}: it {sentence(problem)} Sample project "
+                "attached.",
         replies=replies,
         boosts=rng.randrange(4),
         views=f"{views / 1000:.1f}k" if views >= 1000 else str(views),

@@ -40,6 +40,12 @@ class Reply:
     comments: list[Reply] = field(default_factory=list)
 
 
+def sentence(text: str) -> str:
+    """A made-up clause ended as a sentence: a question keeps its mark ("?." never)."""
+    text = text.rstrip()
+    return text if text.endswith(("?", "!", ".")) else text + "."
+
+
 def _stats(row: Row, labelled: bool) -> str:
     cells = [("replies", "Replies", str(row.replies)), ("votes", "Boosts", str(row.boosts)),
              ("views", "Views", row.views), ("timestamp", "Activity", row.activity)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import sys
@@ -20,6 +21,12 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.server.site.lock:
             self.server.site.counters.connections += 1
+            self.server.open.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.site.lock:
+            self.server.open.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         return
@@ -82,6 +89,7 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, site: Site, host: str, port: int) -> None:
         self.site = site
+        self.open: set[socket.socket] = set()  # kept-alive connections, closed on stop
         super().__init__((host, port), _Handler)
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -109,8 +117,15 @@ class ForumServer:
         return self
 
     def stop(self) -> None:
+        """Stop as a killed server does: the port refuses, and kept-alive connections close
+        (a handler thread would otherwise go on answering them)."""
         self._server.shutdown()
         self._server.server_close()
+        with self.site.lock:
+            kept = list(self._server.open)
+        for connection in kept:
+            with contextlib.suppress(OSError):  # already closed by its handler
+                connection.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> ForumServer:
         return self.start()

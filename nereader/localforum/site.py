@@ -7,15 +7,16 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import timedelta
 from email.utils import format_datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from nereader.localforum.ages import NOW, activity_text, between, hours_of
 from nereader.localforum.forumwide import attach
-from nereader.localforum.render import Reply, Row, listing_page, thread_page
+from nereader.localforum.render import Reply, Row, listing_page, sentence, thread_page
 from nereader.localforum.routes import HTML, PAGE_SIZE, Route, reply_page, route_key
 from nereader.localforum.sorting import TagRows, sorted_page
 
@@ -78,7 +79,7 @@ def bundled_root() -> Path:
 class Site:
     """Routes from site paths (with query) to pages, plus the behaviour of a polite-enough host."""
 
-    last_modified = format_datetime(datetime(2026, 6, 12, 12, 0, tzinfo=UTC), usegmt=True)
+    last_modified = format_datetime(NOW, usegmt=True)
 
     def __init__(self, routes: dict[str, Route] | None = None) -> None:
         self.routes: dict[str, Route] = {}
@@ -140,6 +141,7 @@ class Site:
             return
         name, total_pages = str(spec["name"]), int(spec["total_pages"])
         rng = random.Random(slug)
+        ages = made_up_ages(spec["pages"], total_pages)
         seen_rows: list[Row] = []
         for n in range(1, total_pages + 1):
             key = route_key(f"/forums/tags/{slug}", f"page={n}")
@@ -147,7 +149,8 @@ class Site:
             if known is not None:
                 seen_rows += [_row(item) for item in known]
                 continue
-            rows = [_synthetic_row(rng, slug, name, (n - 1) * PAGE_SIZE + i)
+            rows = [_synthetic_row(rng, slug, name, (n - 1) * PAGE_SIZE + i,
+                                   activity=activity_text(ages[n][i]))
                     for i in range(PAGE_SIZE)]
             if key not in self.routes:
                 self.routes[key] = Route(listing_page(
@@ -162,8 +165,13 @@ class Site:
                                   int(spec["total_posts"] or 0), PAGE_SIZE, tuple(seen_rows))
 
     def add_thread(self, row: Row, rng: random.Random) -> None:
-        """A synthetic thread whose replies match the row's reply count, 20 replies a page."""
-        base_ms = int(datetime(2026, 5, 1, tzinfo=UTC).timestamp() * 1000) + row.id % 1000 * 60_000
+        """A synthetic thread whose replies match the row's reply count, 20 replies a page,
+        the last post as old as the row's activity says."""
+        age = hours_of(row.activity)
+        if age is None:  # an activity text of another form: some day last month
+            age = 24.0 * (30 + row.id % 30)
+        last_ms = int((NOW - timedelta(hours=age)).timestamp() * 1000)
+        base_ms = last_ms - row.replies * 3_600_000  # an hour between posts
         question = Reply(row.id, rng.choice(_AUTHORS), f"<p>{_esc(row.excerpt)}</p>", base_ms)
         replies = []
         accepted_at = rng.randrange(row.replies) if row.answered and row.replies else -1
@@ -295,18 +303,41 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def made_up_ages(known: dict[str, Any], total_pages: int) -> dict[int, list[float]]:
+    """The ages (hours) of the rows of each page the fixtures lack, so the site's order
+    (latest activity first) runs on from the captured page before to the one after."""
+    ages: dict[int, list[float]] = {}
+    younger, run = 0.0, []
+    for n in range(1, total_pages + 2):
+        rows = known.get(str(n))
+        if rows is None and n <= total_pages:
+            run.append(n)
+            continue
+        if run:
+            first = hours_of(str(rows[0]["activity"])) if rows else None
+            older = first if first is not None and first > younger else (
+                younger + 24.0 * len(run) * PAGE_SIZE)
+            spread = between(younger, older, len(run) * PAGE_SIZE)
+            for k, page in enumerate(run):
+                ages[page] = spread[k * PAGE_SIZE : (k + 1) * PAGE_SIZE]
+            run = []
+        if rows:
+            last = hours_of(str(rows[-1]["activity"]))
+            younger = max(younger, last) if last is not None else younger
+    return ages
+
+
 def _synthetic_row(rng: random.Random, slug: str, name: str, index: int,
-                   max_replies: int = 12) -> Row:
+                   max_replies: int = 12, activity: str | None = None) -> Row:
     topic, problem = rng.choice(_TOPICS), rng.choice(_PROBLEMS)
     replies = rng.randrange(max_replies + 1)
     views = rng.randrange(20, 9000)
-    age = index + 1
-    activity = f"{age}h" if age < 24 else (f"{age // 24}d" if age < 24 * 7 else
-                                           f"{age // (24 * 7)}w" if age < 24 * 60 else "Mar ’25")
+    activity = activity or activity_text(index + 1)
     return Row(
         id=600000 + index * 7,
         title=f"{topic.capitalize()} {problem} (#{index + 1})",
-        excerpt=f"Our {topic} {problem}. Details, logs and a sample project are attached.",
+        excerpt=f"Our {topic} {sentence(problem)} Details, logs and a sample project are "
+                "attached.",
         replies=replies,
         boosts=rng.randrange(4),
         views=f"{views / 1000:.1f}k" if views >= 1000 else str(views),

@@ -19,7 +19,7 @@ class SiteTransport(httpx.AsyncBaseTransport):
         if answer.delay:
             await asyncio.sleep(answer.delay)
         if answer.action == "reset":
-            raise httpx.ConnectError("connection reset by the local forum", request=request)
+            raise httpx.ReadError("connection reset by the local forum", request=request)
         if answer.action == "truncate":
             raise httpx.RemoteProtocolError("peer closed connection mid-body", request=request)
         return httpx.Response(answer.status, headers=answer.headers, content=answer.body,

@@ -67,6 +67,8 @@ def status_parts(state: ListState, activity: Activity) -> tuple[str, str]:
     right = [state.progress] if state.progress else []
     if activity.in_flight:
         right.append(f"{activity.in_flight} in flight")
+    if activity.retrying:
+        right.append(activity.retrying)
     right.append(mode_text(activity, bool(state.stale_note), state.demo))
     if state.back:
         right.append(state.back)

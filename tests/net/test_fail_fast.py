@@ -1,0 +1,222 @@
+"""A dead server is said at once; only failures that may pass (timeouts, 5xx, 429) are retried."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nereader.cli import main
+from nereader.core.errors import HTTPStatusError, NetworkError
+from nereader.core.fetch import ConnectFailed, Fetcher, connect_reason
+from nereader.core.models import Activity, ListingKind
+from nereader.core.service import ForumService
+from nereader.core.settings import Settings
+from nereader.core.urls import ListingRef
+from nereader.localforum.server import ForumServer
+from nereader.localforum.site import Faults, Site
+from nereader.ui.state import ListState, status_parts
+from tests.net.conftest import make_settings
+
+TAG = ListingRef(ListingKind.TAG, "networkextension")
+LISTING = "/forums/tags/networkextension"
+
+
+class FakeTime:
+    """The fetcher's clock and sleep: every wait is recorded, none is waited."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+        self.notes: list[str] = []  # what the fetcher said it was retrying, during each wait
+        self.fetcher: Fetcher | None = None
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        if self.fetcher is not None:
+            self.notes.append(self.fetcher.retrying)
+        self.now += seconds
+
+
+def fetcher_on(settings: Settings, time: FakeTime) -> Fetcher:
+    fetcher = Fetcher(settings, sleep=time.sleep, clock=time.clock)
+    time.fetcher = fetcher
+    return fetcher
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port bound but not listening: connecting to it is refused, and nothing
+    else can take it meanwhile."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        sock.close()
+
+
+async def test_a_server_killed_after_a_good_answer_is_given_up_at_once(
+        server: ForumServer, settings: Settings) -> None:
+    """The reported case: a page loaded, the server killed, `r`. The kept-alive connection
+    is dead and the port refuses: no backoff at all, and the network is marked down."""
+    time = FakeTime()
+    fetcher = fetcher_on(settings, time)
+    try:
+        first = await fetcher.get(server.base_url + LISTING)
+        assert first.status == 200
+        server.stop()
+        with pytest.raises(ConnectFailed, match="connection refused") as caught:
+            await fetcher.get(server.base_url + LISTING)
+        assert caught.value.reason == "connection refused"
+        assert time.slept == [] and fetcher.stats.retries == 0
+        assert fetcher.network_down and fetcher.retrying == ""
+        with pytest.raises(NetworkError, match="network is down"):  # the cache's turn now
+            await fetcher.get(server.base_url + LISTING)
+        assert fetcher.stats.requests == 2
+        time.now += settings.network_down_for
+        assert not fetcher.network_down  # the window passes: the site is asked again
+    finally:
+        await fetcher.aclose()
+
+
+async def test_refused_serves_the_cached_copy_marked_network_down(
+        server: ForumServer, settings: Settings) -> None:
+    """Through the service: the stale copy, said to be stale because the network is down.
+    A backoff of a minute would outlast the guard if a refused connect were retried."""
+    service = ForumService(settings.with_(backoff_base=60.0, backoff_cap=60.0))
+    try:
+        await service.listing(TAG)
+        server.stop()
+        stale = await asyncio.wait_for(service.listing(TAG, refresh=True), timeout=10)
+        assert stale.stale and "connection refused" in (stale.warning or "")
+        assert service.activity().network_down
+        again = await asyncio.wait_for(service.listing(TAG, refresh=True), timeout=10)
+        assert again.stale and "network down" in (again.warning or "")
+    finally:
+        await service.aclose()
+
+
+async def test_a_port_nobody_listens_on_fails_without_a_retry(closed_port: int,
+                                                              tmp_path: Path) -> None:
+    settings = make_settings(f"http://127.0.0.1:{closed_port}", tmp_path / "c")
+    time = FakeTime()
+    fetcher = fetcher_on(settings, time)
+    try:
+        with pytest.raises(ConnectFailed, match=rf"127\.0\.0\.1:{closed_port} \(connection "):
+            await fetcher.get(f"http://127.0.0.1:{closed_port}{LISTING}")
+    finally:
+        await fetcher.aclose()
+    assert time.slept == [] and fetcher.stats.requests == 1 and fetcher.network_down
+
+
+def test_connect_reasons_come_from_the_os_error_underneath() -> None:
+    def wrapped(cause: BaseException) -> BaseException:
+        try:
+            try:
+                raise cause
+            except OSError as exc:
+                raise RuntimeError("All connection attempts failed") from exc
+        except RuntimeError as outer:
+            return outer
+
+    assert connect_reason(wrapped(ConnectionRefusedError(111, "refused"))) == (
+        "connection refused")
+    assert connect_reason(wrapped(socket.gaierror(-2, "Name or service not known"))) == (
+        "name not resolved")
+    assert connect_reason(wrapped(OSError(101, "Network is unreachable"))) == (
+        "network unreachable")
+    assert connect_reason(RuntimeError("something else")) == "cannot connect"
+
+
+async def test_a_reset_is_retried_and_the_wait_is_said(server: ForumServer, site: Site,
+                                                       settings: Settings) -> None:
+    """A dropped connection may pass: it keeps its backoff, and while it waits the fetcher
+    says so (the status line shows it)."""
+    time = FakeTime()
+    fetcher = fetcher_on(settings, time)
+    try:
+        site.faults = Faults(reset=True, times=1)
+        response = await fetcher.get(server.base_url + LISTING)
+    finally:
+        await fetcher.aclose()
+    assert response.status == 200 and len(time.slept) == 1
+    assert time.notes == ["retrying in 1s (connection lost)"]
+    assert fetcher.retrying == "" and not fetcher.network_down
+
+
+async def test_5xx_keeps_its_polite_backoff(server: ForumServer, site: Site,
+                                            settings: Settings) -> None:
+    settings = settings.with_(backoff_base=1.0, backoff_cap=8.0)
+    time = FakeTime()
+    fetcher = fetcher_on(settings, time)
+    try:
+        site.faults = Faults(status=503)
+        with pytest.raises(HTTPStatusError, match="after 4 attempts"):
+            await fetcher.get(server.base_url + LISTING)
+    finally:
+        await fetcher.aclose()
+    assert len(time.slept) == settings.retries == 3
+    for attempt, (slept, note) in enumerate(zip(time.slept, time.notes, strict=True)):
+        ceiling = settings.backoff_base * 2**attempt
+        assert ceiling / 2 <= slept <= ceiling  # jittered, never shorter than half
+        assert note == f"retrying in {max(1, round(slept))}s (HTTP 503)"
+    assert not fetcher.network_down  # the server answered: it is up
+
+
+def test_the_status_line_says_a_request_is_waiting_to_retry() -> None:
+    state = ListState(TAG)
+    _left, right = status_parts(state, Activity(0, False, False, "retrying in 2s (timeout)"))
+    assert right == "retrying in 2s (timeout) · online"
+
+
+def test_cli_fails_at_once_with_exit_3_on_a_refused_connection(
+        closed_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries are left at their default; a retried refusal would sleep, not fail the
+    assertion, so the fetcher tests above are the oracle for "no retry"."""
+    monkeypatch.delenv("NEREADER_RETRIES", raising=False)
+    code = main(["list", "--base-url", f"http://127.0.0.1:{closed_port}",
+                 "--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert err.startswith("nereader: error: cannot reach 127.0.0.1") and err.count("\n") == 1
+    assert "connection refused" in err
+
+
+async def test_sync_stops_when_the_network_goes_down_and_the_next_one_resumes(
+        tmp_path: Path) -> None:
+    """Every thread after the network went down would fail at once: the sync stops, says
+    how many are left, and keeps its log so the next sync goes on from there."""
+    site = Site.synthetic(threads=30, pages=2, max_replies=3)
+    with ForumServer(site) as srv:
+        settings = make_settings(srv.base_url, tmp_path / "c", retries=0)
+        ref = ListingRef(ListingKind.TAG, "synthetic")
+        svc = ForumService(settings)
+        try:
+            site.faults = Faults(reset=True, only_path="/forums/thread/")
+            first = await svc.sync(ref)
+        finally:
+            await svc.aclose()
+        thread_requests = [p for p in site.counters.paths if p.startswith("/forums/thread/")]
+        assert first.listing_pages == 2 and first.threads == 0
+        # Only the requests in flight when it went down reached the site (the fetcher's cap
+        # is 2); those the other sync workers had queued found it down and never went out.
+        assert 1 <= len(thread_requests) <= 2
+        *tried, said = first.failures
+        assert len(tried) == 4 and all(f.startswith("thread ") for f in tried)  # the workers
+        assert said == ("the network is down: 26 more threads not tried; run the same sync "
+                        "again to go on from here")
+        site.faults = Faults()
+        svc = ForumService(settings)
+        try:
+            second = await svc.sync(ref)
+        finally:
+            await svc.aclose()
+        assert second.failures == [] and second.threads == 30 and second.listing_pages == 2
