@@ -4,6 +4,7 @@ them for scripts and cron (`nereader sync` with no listing syncs them all, see `
 from __future__ import annotations
 
 import argparse
+import html
 import shutil
 import subprocess
 import sys
@@ -215,7 +216,9 @@ def notify(title: str, lines: list[str]) -> str | None:
     """Send a desktop notification; None when sent, else why not (said once by the caller)."""
     body = "\n".join(lines)
     if path := shutil.which("notify-send"):
-        command = [path, "--app-name=nereader", title, body]
+        # Notification servers read the body as markup (links, images, entities): a title
+        # from the site must stay the text it is.
+        command = [path, "--app-name=nereader", title, html.escape(body, quote=False)]
     elif path := shutil.which("osascript"):
         script = f"display notification {_applescript(body)} with title {_applescript(title)}"
         command = [path, "-e", script]

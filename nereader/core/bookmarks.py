@@ -8,11 +8,12 @@ is moved aside as ``*.corrupt-<time>`` (never deleted) and nereader carries on w
 Nothing a user saved is rewritten away: every entry is checked field by field, a field that
 does not read is ignored (with a warning) and written back exactly as it was, and an entry
 without a readable id is kept in the file untouched. Text is cleaned of terminal escapes as it
-is read, whatever wrote the file.
+is read, whatever wrote the file; an import holding a lone surrogate (not text) is refused.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -22,7 +23,7 @@ from nereader.core.clock import iso_now
 from nereader.core.errors import UsageError
 from nereader.core.models import Bookmark, ThreadSummary
 from nereader.core.store import VERSION, JsonStore
-from nereader.core.text import clean, squash
+from nereader.core.text import clean, has_lone_surrogate, squash
 from nereader.core.urls import web_url
 
 MAX_ID = 10**15
@@ -48,8 +49,13 @@ def _id(value: Any) -> int | None:
     return None
 
 
+def _text(read: Callable[[str], str | None]) -> Callable[[Any], str | None]:
+    """A JSON string that is text: an import holding a lone surrogate is refused."""
+    return lambda v: read(v) if isinstance(v, str) and not has_lone_surrogate(v) else None
+
+
 def _texts(value: Any) -> tuple[str, ...] | None:
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+    if isinstance(value, list) and all(_text(squash)(v) is not None for v in value):
         return tuple(t for t in (squash(v) for v in value) if t)
     return None
 
@@ -60,20 +66,16 @@ def _ints(value: Any) -> tuple[int, ...] | None:
     return None
 
 
-def _count(value: Any) -> int | None:
-    return value if type(value) is int and value >= 0 else None
-
-
 # field -> (reader returning None when unreadable, the value used then, what it should be)
 _FIELDS: dict[str, tuple[Callable[[Any], Any], Any, str]] = {
-    "title": (lambda v: squash(v) if isinstance(v, str) else None, "", "text"),
-    "url": (lambda v: web_url(v) if isinstance(v, str) else None, "", "an http(s) link"),
+    "title": (_text(squash), "", "text"),
+    "url": (_text(web_url), "", "an http(s) link"),
     "tags": (_texts, (), "a list of text"),
-    "note": (lambda v: clean(v) if isinstance(v, str) else None, "", "text"),
+    "note": (_text(clean), "", "text"),
     "labels": (_texts, (), "a list of text"),
-    "added_at": (lambda v: squash(v) if isinstance(v, str) else None, "", "text"),
-    "checked_at": (lambda v: squash(v) if isinstance(v, str) else None, None, "text"),
-    "replies_seen": (_count, None, "a count"),
+    "added_at": (_text(squash), "", "text"),
+    "checked_at": (_text(squash), None, "text"),
+    "replies_seen": (lambda v: v if type(v) is int and v >= 0 else None, None, "a count"),
     "seen_post_ids": (_ints, (), "a list of post ids"),
 }
 
@@ -101,8 +103,6 @@ def read_bookmark(item: Any) -> tuple[Bookmark | None, list[str]]:
 
 
 def _show(value: Any) -> str:
-    import json
-
     try:
         text = json.dumps(value, ensure_ascii=True)
     except (TypeError, ValueError):

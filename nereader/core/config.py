@@ -87,16 +87,30 @@ def read_text(path: Path) -> str | None:
                            f"{getattr(exc, 'strerror', None) or exc}") from exc
 
 
+def _toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, where any failure is a TOMLDecodeError: values nested deeper than
+    its recursion goes, or a number too long to convert, included."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("values are nested too deeply") from None
+    except (ValueError, OverflowError, MemoryError) as exc:
+        raise tomllib.TOMLDecodeError(str(exc).split(";")[0]) from None
+
+
 def parse(text: str, path: Path) -> dict[str, Any]:
     """The document, or a ConfigError naming the line of the first syntax error."""
     try:
-        return tomllib.loads(text)
+        return _toml(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         at = _AT.search(message)
-        where = f"line {at.group(1)}, column {at.group(2)}" if at else "at the end of the file"
+        where = (f" line {at.group(1)}, column {at.group(2)}" if at
+                 else " at the end of the file" if "(at end of document)" in message else "")
         reason = _AT.sub("", message).replace(" (at end of document)", "")
-        raise ConfigError(f"{path} {where}: {reason[:1].lower()}{reason[1:]} (not valid TOML)",
+        raise ConfigError(f"{path}{where}: {reason[:1].lower()}{reason[1:]} (not valid TOML)",
                           "file") from None
 
 
@@ -236,7 +250,7 @@ def _rewritten(text: str, key: str, value: object, expected: dict[str, Any]) -> 
     for candidate in candidates:
         new_text = "".join(candidate)
         try:
-            if tomllib.loads(new_text) == expected:
+            if _toml(new_text) == expected:
                 return new_text
         except tomllib.TOMLDecodeError:
             continue
@@ -249,7 +263,7 @@ def _entry_edit(span: list[str], value: object) -> list[str] | None:
     if not isinstance(value, list) or len(span) < 3 or not span[-1].lstrip().startswith("]"):
         return None
     try:
-        old = tomllib.loads("".join(span))
+        old = _toml("".join(span))
     except tomllib.TOMLDecodeError:
         return None
     current = next(iter(old.values()), None)
@@ -268,7 +282,7 @@ def _entry(line: str) -> str | None:
     if not stripped.startswith(('"', "'")):
         return None
     try:
-        found = tomllib.loads(f"x = [{stripped}\n]").get("x")
+        found = _toml(f"x = [{stripped}\n]").get("x")
     except tomllib.TOMLDecodeError:
         return None
     return found[0] if isinstance(found, list) and len(found) == 1 else None
@@ -278,7 +292,7 @@ def _value_end(lines: list[str], start: int) -> int | None:
     """The line after an assignment's value (which may span lines, e.g. an array)."""
     for end in range(start + 1, min(len(lines), start + 500) + 1):
         try:
-            tomllib.loads("".join(lines[start:end]))
+            _toml("".join(lines[start:end]))
         except tomllib.TOMLDecodeError:
             continue
         return end

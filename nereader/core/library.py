@@ -271,7 +271,7 @@ class Library:
             self._emit(Notice(f"{exc}; showing the bookmarks only", "Cache"))
             listings = []
         items = [LibraryItem("tag", ref.key, listing.name or ref.key, age,
-                             f"{plural(listing.total_posts or 0, 'post')}, "
+                             f"{_posts(listing.total_posts)}, "
                              f"{plural(listing.total_pages, 'page')}")
                  for ref, listing, age in listings]
         for mark in await self.bookmarks():
@@ -282,6 +282,11 @@ class Library:
             detail = ", ".join(mark.labels) + (f" · {mark.note}" if mark.note else "")
             items.append(LibraryItem("bookmark", str(mark.id), mark.title, age, detail))
         return items
+
+
+def _posts(total: int | None) -> str:
+    """A listing's post count; one the page does not say (a topic's) stays unknown."""
+    return "? posts" if total is None else plural(total, "post")
 
 
 def _row(mark: Bookmark, thread: Thread | None) -> ThreadSummary:

@@ -9,6 +9,7 @@ anything read or seen: that stays the reader's.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ class NewsState:
     def __init__(self, data_dir: Path) -> None:
         self.file = JsonStore(data_dir / "news.json",
                               lambda: {"version": VERSION, "listings": {}, "bookmarks": {},
-                                       "said": []})
+                                       "said": []}, check_news)
 
     @property
     def warnings(self) -> list[str]:
@@ -59,6 +60,43 @@ class NewsState:
             return True
 
         return self.file.change(edit)
+
+
+def check_news(data: dict[str, Any]) -> str | None:
+    """What is wrong with the shape of ``news.json``, field by field (None: nothing). A file
+    that does not read is set aside, and the next check is a first check: nereader wrote it,
+    it only says what is new, and nothing the user saved is in it."""
+    shapes = (("listings", dict), ("bookmarks", dict), ("said", list))
+    for key, kind in shapes:
+        value = data.get(key)
+        if value is not None and not isinstance(value, kind):
+            return f'"{key}" is {_kind(value)}, not {_kind(kind())}'
+    for key, snap in (data.get("listings") or {}).items():
+        if not isinstance(snap, dict):
+            return f'the listing "{key}" is {_kind(snap)}, not an object'
+        max_id, threads = snap.get("max_id", 0), snap.get("threads", {})
+        if not _whole(max_id):
+            return f'the listing "{key}" has max_id {_short(max_id)}, not a thread id'
+        if not isinstance(threads, dict) or not all(_whole(v) for v in threads.values()):
+            return f'the listing "{key}" has threads that are not a map of id: reply count'
+    for key, seen in (data.get("bookmarks") or {}).items():
+        if not isinstance(seen, list) or not all(_whole(i) for i in seen):
+            return f'the bookmark "{key}" is not a list of post ids'
+    return None
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false"}
+    return names.get(type(value), "a number" if isinstance(value, int | float) else "null")
+
+
+def _whole(value: object) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 30 else text[:29] + "…"
 
 
 async def check(pages: Pages, library: Library, state: NewsState, refs: list[ListingRef],
@@ -114,9 +152,8 @@ def _compare(ref: ListingRef, page: ListingPage, last: object
     threads: dict[str, int] = {}
     max_id = 0
     if isinstance(last, dict) and isinstance(last.get("threads"), dict):
-        threads = {str(k): int(v) for k, v in last["threads"].items()
-                   if isinstance(v, int) and not isinstance(v, bool)}
-        max_id = int(last.get("max_id") or 0)
+        threads = {str(k): v for k, v in last["threads"].items() if _whole(v)}
+        max_id = last["max_id"] if _whole(last.get("max_id")) else 0
     name = page.name or ref.key
     new_threads: list[NewsItem] = []
     new_replies: list[NewsItem] = []

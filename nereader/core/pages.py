@@ -277,8 +277,8 @@ class Pages:
         except StorageError as exc:
             if not self._index_warned:
                 self._index_warned = True
-                self._emit(Notice(f"{exc}; `nereader search --rebuild` recreates it",
-                                  "Search index"))
+                # The index's errors carry the `--rebuild` hint where rebuilding helps.
+                self._emit(Notice(str(exc), "Search index"))
 
     async def cached_thread(self, thread_id: int) -> Thread | None:
         """A whole thread from the cache alone; None unless every page is cached."""

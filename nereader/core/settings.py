@@ -197,9 +197,11 @@ def flag_layer(**flags: object) -> Layer:
 def config_dir_of(env: Mapping[str, str] | None = None) -> tuple[Path, Origin]:
     """The config folder (where the file is, so the file cannot move it)."""
     env = os.environ if env is None else env
-    if env.get("NEREADER_CONFIG_DIR"):
-        return (Path(env["NEREADER_CONFIG_DIR"]).expanduser(),
-                Origin("environment", "NEREADER_CONFIG_DIR"))
+    if raw := env.get("NEREADER_CONFIG_DIR"):
+        try:
+            return _home(raw), Origin("environment", "NEREADER_CONFIG_DIR")
+        except ValueError as exc:
+            raise ConfigError(f"NEREADER_CONFIG_DIR={raw}: {exc}", "environment") from None
     return Settings().config_dir, Origin()
 
 
@@ -332,16 +334,38 @@ def _coerce(spec: Spec, raw: object) -> object:
         raise ValueError(f"must be a non-empty string, not {raw!r}")
     if kind == "url":
         try:
-            return normalise_base(raw)
+            return _idna_checked(normalise_base(raw))
         except UsageError as exc:
             raise ValueError(str(exc)) from None
     if kind == "path":
-        return Path(raw).expanduser()
+        return _home(raw)
     if kind == "listing":
         return _listing_key(raw)
     if len(raw) > 100 or not raw.isprintable():
         raise ValueError(f"must be a short name, not {raw!r}")
     return raw.strip()
+
+
+def _home(raw: str) -> Path:
+    try:
+        return Path(raw).expanduser()
+    except RuntimeError:  # ~nosuchuser, or no HOME at all
+        raise ValueError(f"cannot be expanded: no home folder for {raw.split('/', 1)[0]} "
+                         f"here (write the full path, not {raw!r})") from None
+
+
+def _idna_checked(base: str) -> str:
+    """A base URL whose punycode (``xn--``) host decodes, as httpx decodes it each request."""
+    host = split(base).hostname or ""
+    if any(label.startswith("xn--") for label in host.split(".")):
+        import idna  # httpx's own dependency: what it decodes hosts with
+
+        try:
+            idna.decode(host)
+        except (UnicodeError, ValueError) as exc:  # idna.IDNAError is a UnicodeError
+            raise ValueError(f"the host {host!r} is not a valid internationalised domain "
+                             f"name ({exc})") from None
+    return base
 
 
 def _bound(value: float) -> str:

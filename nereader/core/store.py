@@ -6,25 +6,37 @@ import contextlib
 import errno
 import json
 import os
+import re
+import stat
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from nereader.core.clock import utc_now
 from nereader.core.errors import StorageError
-from nereader.core.text import clean, squash
+from nereader.core.text import clean, has_lone_surrogate, mend_surrogates, squash
 
 T = TypeVar("T")
 VERSION = 1
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename over the target."""
+    """Write via a temporary file in the same folder, fsync, then rename over the target.
+
+    A symlink (a dotfile manager's) stays a link: the file it points to is replaced, in that
+    file's folder. An existing file keeps its permissions; a new one is private (0600)."""
+    if has_lone_surrogate(text):  # not UTF-8: writing it would fail half-way
+        text = mend_surrogates(text)
     try:
+        path = _link_target(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        mode = _mode_of(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
+            if mode is not None:
+                Path(tmp).chmod(mode)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)
                 handle.flush()
@@ -43,6 +55,23 @@ def atomic_write_text(path: Path, text: str) -> None:
     except OSError as exc:
         why = folder_problem(path.parent) or exc.strerror or str(exc)
         raise StorageError(f"cannot write {path}: {why}") from exc
+
+
+def _link_target(path: Path) -> Path:
+    """The file a symlink leads to (through any chain of links); the path itself otherwise."""
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve(strict=False)
+    except RuntimeError as exc:  # a loop of links
+        raise OSError(errno.ELOOP, f"{path} is a loop of symbolic links") from exc
+
+
+def _mode_of(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
 
 
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
@@ -99,6 +128,58 @@ def load_json(text: str) -> Any:
         raise ValueError("nested too deeply") from None
 
 
+def mend_document(data: Any) -> tuple[Any, list[str]]:
+    """The document with every lone surrogate (valid JSON, but not text) in its strings and
+    keys replaced by U+FFFD, and where each was ("bookmarks[0].labels[1]"). Walked without
+    recursion: the parser allows nesting deeper than a recursive walk could go."""
+    fixed: list[str] = []
+
+    def mend(value: Any, where: str) -> Any:
+        if isinstance(value, str) and has_lone_surrogate(value):
+            fixed.append(where or "the document")
+            return mend_surrogates(value)
+        if isinstance(value, list | dict):
+            todo.append((value, where))
+        return value
+
+    todo: deque[tuple[Any, str]] = deque()
+    data = mend(data, "")
+    while todo:
+        node, where = todo.popleft()
+        if isinstance(node, list):
+            node[:] = [mend(item, f"{where}[{n}]") for n, item in enumerate(node)]
+            continue
+        if not any(has_lone_surrogate(key) for key in node):
+            for key, value in node.items():
+                node[key] = mend(value, f"{where}.{key}" if where else key)
+            continue
+        items = list(node.items())
+        node.clear()
+        for key, value in items:
+            name = f"{where}.{key}" if where else key
+            if has_lone_surrogate(key):
+                fixed.append(f"the name {mend_surrogates(name)!r}")
+                key = mend_surrogates(key)
+            node.setdefault(key, mend(value, mend_surrogates(name)))  # the first one wins
+    return data, fixed
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def load_mended(text: str) -> tuple[Any, list[str]]:
+    """``load_json`` then ``mend_document`` (only when the text has an escape that could be
+    a lone surrogate: most files have none, and are not walked)."""
+    data = load_json(text)
+    return mend_document(data) if _ESCAPED_SURROGATE.search(text) else (data, [])
+
+
+def _mended_warning(name: str, fixed: list[str]) -> str:
+    shown = ", ".join(fixed[:3]) + (f" and {len(fixed) - 3} more" if len(fixed) > 3 else "")
+    return (f"{name}: {shown} held a lone surrogate (half of a UTF-16 pair, not text); "
+            "replaced it with U+FFFD, and the next change writes it so")
+
+
 class JsonStore:
     """One JSON document on disk, changed only under the lock.
 
@@ -132,11 +213,13 @@ class JsonStore:
                 return self._set_aside(f"not UTF-8 text: {exc.reason}", writing)
             raise StorageError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
         try:
-            data = load_json(text)
+            data, fixed = load_mended(text)
         except ValueError as exc:
             return self._set_aside(f"not valid JSON: {exc}", writing)
         if not isinstance(data, dict):
             return self._set_aside(f"a JSON {type(data).__name__}, not an object", writing)
+        if fixed:
+            self.warn(_mended_warning(self.path.name, fixed))
         problem = self._check(data)
         if problem:
             return self._set_aside(problem, writing)
@@ -171,21 +254,25 @@ class JsonStore:
             return result
 
 
-def read_json(path: Path, default: Any) -> Any:
-    """JSON from ``path``; a missing file gives ``default``, an unreadable one StorageError."""
+def read_json(path: Path, default: Any, warn: Callable[[str], None] | None = None) -> Any:
+    """JSON from ``path``; a missing file gives ``default``, an unreadable one StorageError.
+    Lone surrogates are mended (see ``mend_document``) and said through ``warn``."""
     try:
-        return load_json(path.read_text(encoding="utf-8"))
+        data, fixed = load_mended(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return default
     except (OSError, ValueError) as exc:
         detail = getattr(exc, "strerror", None) or exc
         raise StorageError(f"cannot read {path}: {detail}") from exc
+    if fixed and warn is not None:
+        warn(_mended_warning(path.name, fixed))
+    return data
 
 
 def read_strings(path: Path, warn: Callable[[str], None]) -> list[str]:
     """A JSON list of strings, cleaned; anything unreadable is an empty list, said once."""
     try:
-        data = read_json(path, [])
+        data = read_json(path, [], warn)
     except StorageError as exc:
         warn(f"{exc}; it is left as it is until nereader writes it again")
         return []
@@ -258,7 +345,7 @@ class SavedFilters(_Said):
         self.path = config_dir / "filters.json"
 
     def _raw(self) -> dict[str, Any]:
-        data = read_json(self.path, {})
+        data = read_json(self.path, {}, self.warn)
         if not isinstance(data, dict):
             raise StorageError(f"{self.path} should hold an object of name: query, not a "
                                f"JSON {type(data).__name__}; fix or remove it")

@@ -26,6 +26,20 @@ def clean(text: str) -> str:
     return _CONTROLS.sub("", text)
 
 
+# Half of a UTF-16 pair: JSON's \ud800 escape reads as one, but it is not text (it
+# cannot be written as UTF-8, nor shown).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return _LONE_SURROGATE.search(text) is not None
+
+
+def mend_surrogates(text: str) -> str:
+    """Each lone surrogate replaced with U+FFFD (the replacement character)."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
 def squash(text: str) -> str:
     """Clean and fold all white space to single spaces (titles, names, excerpts)."""
     return " ".join(clean(text).split())
