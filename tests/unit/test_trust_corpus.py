@@ -271,6 +271,9 @@ IMPORTS = {
     "list": ("[1, 2]", "not a nereader bookmarks export"),
     "binary": ("\udcff", "not UTF-8"),
     "url scheme": ('{"bookmarks": [{"id": 1, "url": "javascript:x"}]}', "url should be"),
+    "lone surrogate": ('{"bookmarks": [{"id": 1, "note": "x\\ud800y"}]}', "note should be"),
+    "lone surrogate label": ('{"bookmarks": [{"id": 1, "labels": ["\\udfff"]}]}',
+                             "labels should be"),
 }
 
 
