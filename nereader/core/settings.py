@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
+import idna  # httpx's own dependency, and what it decodes punycode hosts with
 import platformdirs
 
 from nereader import __version__
@@ -350,21 +351,17 @@ def _home(raw: str) -> Path:
     try:
         return Path(raw).expanduser()
     except RuntimeError:  # ~nosuchuser, or no HOME at all
-        raise ValueError(f"cannot be expanded: no home folder for {raw.split('/', 1)[0]} "
-                         f"here (write the full path, not {raw!r})") from None
+        raise ValueError(f"cannot be expanded: no home folder for {raw.split('/')[0]}") from None
 
 
 def _idna_checked(base: str) -> str:
     """A base URL whose punycode (``xn--``) host decodes, as httpx decodes it each request."""
     host = split(base).hostname or ""
     if any(label.startswith("xn--") for label in host.split(".")):
-        import idna  # httpx's own dependency: what it decodes hosts with
-
         try:
             idna.decode(host)
-        except (UnicodeError, ValueError) as exc:  # idna.IDNAError is a UnicodeError
-            raise ValueError(f"the host {host!r} is not a valid internationalised domain "
-                             f"name ({exc})") from None
+        except ValueError as exc:  # idna.IDNAError is a UnicodeError, so a ValueError
+            raise ValueError(f"the host {host!r} is not a valid IDNA name ({exc})") from None
     return base
 
 

@@ -145,7 +145,7 @@ def test_a_toml_file_tomllib_chokes_on_is_a_config_error_naming_it(
     ([], {"NEREADER_CACHE_DIR": "~nosuchuser9/c"}, "NEREADER_CACHE_DIR=~nosuchuser9/c"),
     ([], {"NEREADER_CONFIG_DIR": "~nosuchuser9/c"}, "NEREADER_CONFIG_DIR=~nosuchuser9/c"),
     (["--base-url", "http://xn--zz.example"], {}, "--base-url http://xn--zz.example"),
-    (["--base-url", "https://forums.xn--zz.example"], {}, "is not a valid internationalised"),
+    (["--base-url", "https://forums.xn--zz.example"], {}, "is not a valid IDNA name"),
 ])
 def test_unusable_settings_are_usage_errors_naming_where(
         monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str],
