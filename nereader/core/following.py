@@ -10,7 +10,12 @@ from collections.abc import Callable, Iterable
 
 from nereader.core import sync as syncing
 from nereader.core.config import config_file, edit_top_level, read_layer
-from nereader.core.errors import ErrorPageError, HTTPStatusError, NereaderError, UsageError
+from nereader.core.errors import (
+    ErrorPageError,
+    HTTPStatusError,
+    NereaderError,
+    NotFoundError,
+)
 from nereader.core.library import Library
 from nereader.core.models import (
     Bookmark,
@@ -85,8 +90,8 @@ class Following:
             result = await self.pages.listing(ref, 1)
         except (HTTPStatusError, ErrorPageError) as exc:
             if getattr(exc, "status", None) == 404:
-                raise UsageError(f"the site has no listing {ref.key!r} (404); "
-                                 "check the slug or paste the listing's URL") from exc
+                raise NotFoundError(f"the site has no listing {ref.key!r} (404); "
+                                    "check the slug or paste the listing's URL") from exc
             raise
         return result.value.name or ref.key
 
