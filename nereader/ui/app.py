@@ -30,6 +30,7 @@ from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
+from nereader.ui import browser
 from nereader.ui.app_keys import APP_BINDINGS
 from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
@@ -238,6 +239,10 @@ class NereaderApp(App[None]):
         self.run_worker(copy_or_show(self, self.copier, text, what), group="clipboard",
                         exclusive=True)
 
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Textual's would run a text browser over the app's screen: see ui/browser.py."""
+        self.run_worker(browser.open_url(self, url), group="browser", exclusive=True)
+
     def on_copy_requested(self, message: CopyRequested) -> None:
         self.copy_to_clipboard(message.text, message.what)
 
@@ -293,7 +298,6 @@ class NereaderApp(App[None]):
             safe = web_url(url)
             if safe:
                 self.open_url(safe)
-                self.notify(f"Opening {safe}", markup=False)
 
         self.push_screen(LinksScreen(links), chosen)
 

@@ -59,18 +59,20 @@ class LinksScreen(ModalScreen[str | None]):
 
 
 class CopyScreen(ModalScreen[None]):
-    """Text no clipboard route could take, shown to select by hand, with what would help."""
+    """Text no clipboard route (or no browser) could take, shown to select by hand, with
+    what would help."""
 
     BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")]
 
-    def __init__(self, text: str, hint: str) -> None:
+    def __init__(self, text: str, hint: str, lead: str = "Could not copy") -> None:
         super().__init__()
         self.text = text
         self.hint = hint
+        self.lead = lead
 
     def compose(self) -> ComposeResult:
         with Vertical(id="copy"):
-            yield Static(Text(f"Could not copy: {self.hint}. Select the text below instead "
+            yield Static(Text(f"{self.lead}: {self.hint}. Select the text below instead "
                               "(most terminals: hold shift and drag). esc closes."),
                          classes="prompt-title")
             with VerticalScroll(id="copy-text"):

@@ -214,8 +214,7 @@ class ThreadView(ThreadReader, inherit_bindings=False):
     def action_open_browser(self) -> None:
         url = web_url(self.post_url())
         if url:
-            self.app.open_url(url)
-            self.notify(f"Opening {url}", markup=False)
+            self.app.open_url(url)  # the app says how it went
 
     def action_copy_url(self) -> None:
         url = self.post_url()
@@ -227,8 +226,7 @@ class ThreadView(ThreadReader, inherit_bindings=False):
         links = self.doc.links if self.doc else []
         url = web_url(links[number]) if 0 <= number < len(links) else None
         if url:
-            self.app.open_url(url)
-            self.notify(f"Opening {url}", markup=False)
+            self.app.open_url(url)  # the app says how it went
 
     def action_links(self) -> None:
         post = self.current_post
