@@ -394,7 +394,10 @@ async def test_mark_all_read(tmp_path: Path) -> None:
         await settle(pilot)
         threads = app.query_one(ThreadList)
         assert all(threads.marks(r)[3] in "•·" for r in threads.rows)
-        await pilot.press("M")
+        await pilot.press("M")  # asks first (no undo): y does it
+        await settle(pilot)
+        assert all(threads.marks(r)[3] in "•·" for r in threads.rows)
+        await pilot.press("y")
         await settle(pilot)
         assert all(threads.marks(r)[3] == " " for r in threads.rows)
 

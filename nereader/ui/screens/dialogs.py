@@ -1,4 +1,5 @@
-"""Small modal screens: a one-line prompt, a link picker, and text to copy by hand.
+"""Small modal screens: a one-line prompt, a yes/no question, a link picker, and text to copy
+by hand.
 
 Every dialog closes on esc and on q (q types into a text box while it has the focus)."""
 
@@ -36,6 +37,27 @@ class NamePrompt(ModalScreen[str | None]):
     def done(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         self.dismiss(text if text or self.allow_empty else None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before doing something that cannot be undone: y or enter does it, n or esc not."""
+
+    BINDINGS = [
+        Binding("y,enter", "dismiss(True)", "Yes", id="confirm.yes"),
+        Binding("escape,n,q", "dismiss(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(Text(self.question), classes="prompt-title")
+            yield Static(Text("y or enter: yes · n or esc: no", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm", Vertical).border_title = "Are you sure?"
 
 
 class LinksScreen(ModalScreen[str | None]):
