@@ -18,8 +18,10 @@ from nereader.ui.widgets.thread_view import ThreadView
 class FindInput(Input):
     """The find field: typing highlights, Enter jumps, esc gives up and goes back."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="find.cancel",
-                        tooltip="End the find and go back to where it began")]
+    BINDINGS = [Binding("escape", "cancel", "End find", id="find.cancel",
+                        tooltip="End the find and go back to where it began"),
+                Binding("enter", "submit", "Jump", id="find.jump",
+                        tooltip="Jump to the first match below; then n/N move between them")]
 
     class Cancelled(Message):
         """esc in the find field."""
@@ -67,7 +69,15 @@ class ThreadPane(Vertical):
     @on(Input.Submitted, "#find")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.view.find.commit()
+        find = self.view.find
+        if find.query and not find.matches:
+            # As less says; the bar stays open (no find mode where n means neither a match
+            # nor the next post): edit the pattern, or esc goes back.
+            count = self.query_one("#find-count", Label)
+            count.update(f"Pattern not found: {find.query}")
+            count.set_class(True, "-none")
+            return
+        find.commit()
         self.view.focus()
         if not self.view.find.active:
             self.query_one("#find-bar").display = False

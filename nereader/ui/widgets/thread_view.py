@@ -59,8 +59,8 @@ class ThreadView(ThreadReader, inherit_bindings=False):
         forward_typeahead(self, event)  # keys typed after "/" belong to the find field
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("next_match", "previous_match"):
-            return self.find.active  # n and N are the find's only while one is active
+        if action in ("next_match", "previous_match", "end_find"):
+            return self.find.active  # n, N and esc are the find's only while one is active
         return True
 
     # -- moving ----------------------------------------------------------------------------------
@@ -120,6 +120,9 @@ class ThreadView(ThreadReader, inherit_bindings=False):
 
     def action_previous_match(self) -> None:
         self.find.step(-1)
+
+    def action_end_find(self) -> None:
+        self.find.end(restore=False)
 
     def action_back(self) -> None:
         if self.find.active:

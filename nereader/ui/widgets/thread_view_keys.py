@@ -15,7 +15,8 @@ the accepted answer is marked ✓, posts new since you last opened a bookmark ar
 - `←`/`→` (`shift`: by half a screen, or the mouse): scroll the code block in view;
   `w` wraps long lines instead
 - `/`: find in the thread (Enter jumps to the first match below, then `n`/`N` move
-  between matches; `esc` ends the find)
+  between matches; `esc` ends the find). A pattern not found keeps the find bar open
+  to edit it.
 - `c`: copy the current post's code block (again: the next), `1`-`9`: copy *code N*
 - `o`: open in the browser, `u`: copy the post's URL, `l` (or a click): open a link
 - `P` / `E`: read the thread in `$PAGER` / `$EDITOR`
@@ -87,6 +88,9 @@ BINDINGS: list[BindingType] = [
     Binding("G,end", "end(True)", "Bottom", show=False, id="detail.bottom", system=True),
     Binding("b", "bookmark", "Bookmark", id="detail.bookmark",
             tooltip="Bookmark this thread (again: remove the bookmark)"),
-    Binding("escape", "back", "Back", id="detail.back",
-            tooltip="End the find, or go back to the list"),
+    # esc ends an active find (after Enter), else goes back: two bindings, as for n and N,
+    # so that the key bar says which.
+    Binding("escape", "end_find", "End find", id="detail.end_find",
+            tooltip="End the find: no more highlights, n/N move between posts again"),
+    Binding("escape", "back", "Back", id="detail.back", tooltip="Go back to the list"),
 ]
