@@ -232,6 +232,17 @@ class NereaderApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+        self.refresh_bindings()  # esc closes it now (or goes back again)
+
+    def _help_shown(self) -> bool:
+        return any(w.display for w in self.screen.query("KeysHelp, HelpPanel"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self._help_shown() if action == "close_help" else True
+
+    def action_close_help(self) -> None:
+        if self._help_shown():
+            self.action_toggle_help()
 
     def copy_to_clipboard(self, text: str, what: str = "") -> None:
         """OSC 52, and the platform's clipboard command (see ui/clipboard.py)."""

@@ -8,6 +8,9 @@ APP_BINDINGS: list[BindingType] = [
     Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit nereader"),
     Binding("question_mark", "toggle_help", "Help", key_display="?", id="app.help",
             tooltip="Show the keys of the focused pane"),
+    # Over the pane's own esc, only while the help is open (README: esc closes every panel).
+    Binding("escape", "close_help", "Close help", priority=True, id="app.close_help",
+            tooltip="Hide the keys help"),
     Binding("t", "switch_listing", "Tag", id="app.tag",
             tooltip="Switch listing: a slug or URL, a recent one, all posts or a topic"),
     Binding("f", "saved_filters", "Filters", id="app.saved_filters",

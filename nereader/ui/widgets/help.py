@@ -18,7 +18,7 @@ from nereader.ui.commands import key_text
 
 
 class KeysHelp(VerticalScroll):
-    """The focused pane's help and keys; ``?`` shows and hides it."""
+    """The focused pane's help and keys; ``?`` shows and hides it, esc hides it."""
 
     DEFAULT_CLASSES = "-textual-system"
 
