@@ -15,6 +15,12 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 
+class PromptInput(Input):
+    """The prompt's field; its Enter is named in the key bar (an Input's is not)."""
+
+    BINDINGS = [Binding("enter", "submit", "Save", id="prompt.save")]
+
+
 class NamePrompt(ModalScreen[str | None]):
     """Ask for one line of text (a saved filter's name)."""
 
@@ -31,7 +37,7 @@ class NamePrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
             yield Static(Text(self.title_text), classes="prompt-title")
-            yield Input(value=self.value, placeholder=self.placeholder)
+            yield PromptInput(value=self.value, placeholder=self.placeholder)
 
     @on(Input.Submitted)
     def done(self, event: Input.Submitted) -> None:
