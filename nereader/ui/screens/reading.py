@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from nereader.core.errors import NereaderError
-from nereader.core.models import Thread
+from nereader.core.models import PostKind, Thread
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, listing_ref_from_href
@@ -28,6 +28,7 @@ async def open_into(view: ThreadView, service: ForumService, now: datetime, thre
     copy replaces it, at the same post. Returns the thread, or None when it failed (the view
     then says why, and ``r`` retries it)."""
     same = view.thread is not None and view.thread.id == thread_id
+    before = posts_after_question(view.thread) if same and view.thread is not None else 0
     if same and focus_post is not None:
         view.goto_post(focus_post)  # at once; the copy below keeps the place
     shown = None
@@ -58,6 +59,11 @@ async def open_into(view: ThreadView, service: ForumService, now: datetime, thre
     if new:
         say(f"+{plural(len(new), 'new reply', 'new replies')} since you last looked",
             title=thread.title, markup=False)
+    elif refresh and same and not result.stale:  # r on the thread read: say how it went
+        added = posts_after_question(thread) - before
+        answers = sum(p.kind is PostKind.ANSWER for p in thread.posts)  # as the list counts
+        say(f"+{plural(added, 'new post')} (replies and comments)." if added > 0 else
+            f"Up to date ({plural(answers, 'reply', 'replies')}).", markup=False)
     if shown is not None and thread == shown and not new:
         view.set_bookmark(bookmark)  # the cached copy was the thread: nothing moves
     else:
@@ -65,6 +71,11 @@ async def open_into(view: ThreadView, service: ForumService, now: datetime, thre
         view.show_thread(thread, now, None if moved else focus_post, frozenset(new), bookmark,
                          keep_place=moved)
     return thread
+
+
+def posts_after_question(thread: Thread) -> int:
+    """The replies and comments (every post but the question)."""
+    return sum(p.kind is not PostKind.QUESTION for p in thread.posts)
 
 
 def listing_for(thread: Thread) -> ListingRef | None:
