@@ -85,7 +85,7 @@ class NereaderApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         if self._home:
-            return HomeScreen(self.service, clock=self.clock)
+            return HomeScreen(self.service, clock=self.clock, demo=self.demo)
         ref, sort, order = self._start
         return MainScreen(self.service, ref, sort, order, clock=self.clock, demo=self.demo,
                           start_thread=self._thread)
@@ -351,7 +351,7 @@ class NereaderApp(App[None]):
         if isinstance(self.screen, MainScreen) and isinstance(stack[-2:][0], HomeScreen):
             self.pop_screen()  # the listing was opened from the home screen: back to it
         elif not any(isinstance(s, HomeScreen) for s in stack):
-            self.push_screen(HomeScreen(self.service, clock=self.clock))
+            self.push_screen(HomeScreen(self.service, clock=self.clock, demo=self.demo))
 
     def action_follow(self) -> None:
         screen = self.screen

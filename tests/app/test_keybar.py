@@ -53,7 +53,7 @@ async def test_dialogs_show_their_own_keys(tmp_path: Path) -> None:
         assert text.startswith(" esc Cancel  ⏎ Save") and "Filter" not in text
         await pilot.press("escape")
         await settle(pilot)
-        assert bar_text(app).startswith(" esc Clear filter")
+        assert bar_text(app).startswith(" esc Clear")
 
 
 async def test_the_search_placeholder_fits_80_columns(tmp_path: Path) -> None:

@@ -4,11 +4,13 @@ replies, bookmarks with new posts and the age of the cached copy.
 The rows come from the cache at once, then a polite refresh runs in a worker (only stale
 pages; ``r`` revalidates every one). The filter bar is the list's own: words and ``tag:``
 match the listing's name and key, ``is:unread``, ``is:new`` and ``is:bookmarked`` keep the
-listings that have such threads, ``activity:<1h`` the ones cached within the hour.
+listings that have such threads, ``activity:<1h`` the ones cached within the hour; any other
+qualifier is an error that says so.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from rich.text import Text
@@ -24,7 +26,7 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 from nereader.core.clock import Clock
 from nereader.core.errors import NereaderError
 from nereader.core.models import Activity, ListingStatus, Tag, ThreadSummary
-from nereader.core.query import Context, Query
+from nereader.core.query import Context, Query, QueryError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
 from nereader.ui.state import mode_text
@@ -63,17 +65,19 @@ class HomeScreen(Screen[None]):
 
     activity: reactive[Activity] = reactive(Activity(0, False, False))
 
-    def __init__(self, service: ForumService, *, clock: Clock) -> None:
+    def __init__(self, service: ForumService, *, clock: Clock, demo: bool = False) -> None:
         super().__init__()
         self.service = service
         self.clock = clock
+        self.demo = demo
         self.statuses: list[ListingStatus] = []
         self.query_text = Query.parse("")
         self.set_reactive(HomeScreen.activity, service.activity())
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
-        yield FilterBar(id="filterbar")
+        yield Static(id="home-banner")
+        yield FilterBar(id="filterbar", placeholder=PLACEHOLDER, check=check_query)
         table = HomeTable(id="home-table", cursor_type="row", zebra_stripes=True)
         for label, key in COLUMNS:
             # Numbers are right-aligned under their header (a cell's own justify is not used).
@@ -193,10 +197,15 @@ class HomeScreen(Screen[None]):
         unread = sum(x.unread for x in s)
         new = sum(x.new_replies for x in s)
         parts = [f"Following {plural(len(s), 'listing')}", f"{unread} unread",
-                 f"{new} with new replies", mode_text(self.activity, False)]
+                 f"{new} with new replies", mode_text(self.activity, False, self.demo)]
         if self.activity.in_flight:
             parts.append(f"{self.activity.in_flight} in flight")
         self.query_one("#home-status", Static).update(Text("  ·  ".join(parts)))
+        banner = self.query_one("#home-banner", Static)
+        banner.display = self.activity.offline or self.activity.network_down
+        banner.update(Text("OFFLINE: reading the cache only (ctrl+o goes online)"  # as the list
+                           if self.activity.offline else
+                           "NETWORK DOWN: reading the cache · r retries now"))
         self.query_one("#home-title", Static).update(Text.assemble(
             ("Followed listings", "bold"),
             ("  enter opens · F unfollows · r refreshes · / filters", "dim")))
@@ -204,6 +213,7 @@ class HomeScreen(Screen[None]):
     @on(FilterBar.Applied)
     def _filtered(self, event: FilterBar.Applied) -> None:
         event.stop()
+        self.query_one(FilterBar).pending = False  # a query that parses is no longer typed
         self.apply(event.query)
 
     def action_filter(self) -> None:
@@ -228,6 +238,30 @@ class HomeScreen(Screen[None]):
         """The listing F acts on here: the highlighted row."""
         current = self.current
         return current.key if current else None
+
+
+PLACEHOLDER = "/ filter: words, tag:ios, is:unread, is:new, is:bookmarked, activity:<1h"
+_FLAGS = {"unread", "new", "bookmarked"}
+# Short: the message follows the carets on one line of an 80-column screen.
+WORKS_HERE = "here only words, tag:, is:unread/new/bookmarked, activity:"
+
+
+def check_query(query: Query) -> None:
+    """What the home screen's rows can answer (listings, not threads): anything else is an
+    error that says what works, not a filter that quietly finds nothing."""
+    for group in query.groups:
+        for term in group:
+            found = re.match(r"-?([A-Za-z]+):(\S*)", term.text)
+            if found is None:
+                continue
+            name, value = found.group(1).lower(), found.group(2).lower()
+            if name in ("tag", "activity") or (name == "is" and value in _FLAGS):
+                continue
+            raise QueryError(WORKS_HERE,
+                             max(0, query.text.find(term.text)), len(term.text))
+    if query.sort:
+        at = query.text.lower().find("sort:")
+        raise QueryError(WORKS_HERE, max(0, at), 5)
 
 
 async def toggle_follow(service: ForumService, key: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
@@ -97,14 +99,17 @@ class FilterBar(Vertical):
             super().__init__()
             self.query = query
 
-    def __init__(self, id: str | None = None) -> None:
+    def __init__(self, id: str | None = None, placeholder: str = PLACEHOLDER,
+                 check: Callable[[Query], None] | None = None) -> None:
         super().__init__(id=id)
+        self.placeholder = placeholder
+        self.check = check  # raises QueryError for what parses but does not work here
         self._pending = False
         self._count = ""
         self._error: QueryError | None = None
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder=PLACEHOLDER, id="filter")
+        yield FilterInput(placeholder=self.placeholder, id="filter")
         yield Static(id="filter-error")
 
     def on_mount(self) -> None:
@@ -128,6 +133,8 @@ class FilterBar(Vertical):
         event.stop()
         try:
             query = Query.parse(event.value)
+            if self.check is not None:
+                self.check(query)
         except QueryError as exc:
             self._show_error(None if exc.unfinished else exc)
             self.pending = exc.unfinished
@@ -166,7 +173,7 @@ class FilterBar(Vertical):
         # The placeholder is cut with an ellipsis rather than mid-word by the input's edge.
         box = self.input
         room = box.content_region.width - 1
-        box.placeholder = fit_text(PLACEHOLDER, room)
+        box.placeholder = fit_text(self.placeholder, room)
         self._recaret()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
