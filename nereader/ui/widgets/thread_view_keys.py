@@ -15,8 +15,7 @@ the accepted answer is marked ✓, posts new since you last opened a bookmark ar
 - `←`/`→` (`shift`: by half a screen, or the mouse): scroll the code block in view;
   `w` wraps long lines instead
 - `/`: find in the thread (Enter jumps to the first match below, then `n`/`N` move
-  between matches; `esc` ends the find). A pattern not found keeps the find bar open
-  to edit it.
+  between matches; `esc` ends the find; a pattern not found keeps the bar open)
 - `c`: copy the current post's code block (again: the next), `1`-`9`: copy *code N*
 - `o`: open in the browser, `u`: copy the post's URL, `l` (or a click): open a link
 - `P` / `E`: read the thread in `$PAGER` / `$EDITOR`
