@@ -184,8 +184,9 @@ class ListLoader:
         return True
 
     async def _pages(self, start: int, count: int | None) -> None:
-        """Pages ``start``.. (``count`` None: to the last), asked for at once (the fetcher is
-        polite) and shown in order as they arrive, so the count grows page by page."""
+        """Pages ``start``.. (``count`` None: to the last), shown in order as they arrive, so
+        the rows and the count grow page by page. Only a few are asked for ahead of the one
+        awaited (see ``_ahead``)."""
         state = self.state
         last = state.total_pages if count is None else min(state.total_pages,
                                                             start + count - 1)
@@ -193,18 +194,14 @@ class ListLoader:
         bar = self.screen.progress_bar(count is None)
         if bar is not None:
             bar.update(total=last, progress=start - 1)
-
-        def load(n: int) -> asyncio.Future[Sourced[ListingPage]]:
-            return asyncio.ensure_future(self.service.listing(state.ref, n, state.sort,
-                                                              state.order))
-
-        tasks = {n: load(n) for n in range(start, last + 1)}
+        pages = _Ahead(lambda n: self.service.listing(state.ref, n, state.sort, state.order),
+                       range(start, last + 1), self._ahead)
         try:
-            for n, task in tasks.items():
+            for n in pages.numbers:
                 self._progress(f"page {n} of {state.total_pages}" if count is None else "")
                 threads.set_notes(footer=f"loading page {n} of {state.total_pages}…")
                 try:
-                    page = await task
+                    page = await pages.next()
                 except NereaderError as exc:
                     self.screen.problem(exc, f"Could not load page {n}")
                     break
@@ -214,11 +211,20 @@ class ListLoader:
                 if bar is not None:
                     bar.update(progress=n)
         finally:
-            await _cancel(tasks.values())
+            await pages.cancel()
             self.busy = False
             self.screen.progress_bar(False)
             threads.set_notes(footer="")
             self._progress("")
+
+    @property
+    def _ahead(self) -> int:
+        """How many pages are asked for at once: enough to keep the fetcher busy (its cap on
+        requests in flight, and one waiting for its turn), and no more. Asking for every page
+        at once let them reach the fetcher in whatever order their cache lookups (threads)
+        finished, so a page early in the list could be fetched last and hold back every row
+        after it until the end."""
+        return max(1, self.service.settings.max_in_flight) + 1
 
     def _progress(self, text: str) -> None:
         if self.state.progress != text:
@@ -239,19 +245,18 @@ class ListLoader:
     async def _revalidate(self) -> None:
         state = self.state
         count = max(1, state.pages_loaded)
-        tasks = [asyncio.ensure_future(self.service.listing(state.ref, n, state.sort,
-                                                            state.order, True))
-                 for n in range(1, count + 1)]
+        ahead = _Ahead(lambda n: self.service.listing(state.ref, n, state.sort, state.order,
+                                                      True), range(1, count + 1), self._ahead)
         pages: list[Sourced[ListingPage]] = []
         try:
-            for n, task in enumerate(tasks, 1):
+            for n in ahead.numbers:
                 self._progress(f"refreshing page {n} of {count}" if count > 1 else "refreshing")
-                pages.append(await task)
+                pages.append(await ahead.next())
         except NereaderError as exc:
             self.screen.problem(exc, "Could not refresh the list")
             return
         finally:
-            await _cancel(tasks)
+            await ahead.cancel()
             self.busy = False
             self._progress("")
         first = pages[0].value
@@ -328,12 +333,41 @@ class ListLoader:
         self.shown_once = False
 
 
-async def _cancel(tasks: Iterable[asyncio.Future[Sourced[ListingPage]]]) -> None:
-    """Stop the page loads still running; their errors were said or do not matter now."""
-    waiting = list(tasks)
-    for task in waiting:
-        task.cancel()  # a finished one stays as it is
-    await asyncio.gather(*waiting, return_exceptions=True)
+class _Ahead:
+    """Pages loaded in order, at most ``window`` asked for at a time: each page awaited makes
+    room for the next one to be asked for."""
+
+    def __init__(self, load: Callable[[int], Coroutine[Any, Any, Sourced[ListingPage]]],
+                 numbers: range, window: int) -> None:
+        self.numbers = numbers
+        self._load = load
+        self._todo = iter(numbers)
+        self._window = window
+        self._tasks: list[asyncio.Future[Sourced[ListingPage]]] = []
+        self._fill()
+
+    def _fill(self) -> None:
+        while len(self._tasks) < self._window:
+            n = next(self._todo, None)
+            if n is None:
+                return
+            self._tasks.append(asyncio.ensure_future(self._load(n)))
+
+    async def next(self) -> Sourced[ListingPage]:
+        """The next page in order (its error, if it failed)."""
+        task = self._tasks.pop(0)
+        try:
+            return await task
+        finally:
+            self._fill()
+
+    async def cancel(self) -> None:
+        """Stop the loads still running; their errors were said or do not matter now."""
+        waiting, self._tasks = self._tasks, []
+        self._todo = iter(())
+        for task in waiting:
+            task.cancel()  # a finished one stays as it is
+        await asyncio.gather(*waiting, return_exceptions=True)
 
 
 def prefetch(service: ForumService, ref: ListingRef, sort: str | None, order: str | None
