@@ -57,3 +57,57 @@ async def test_load_all_asks_for_pages_in_order_a_few_ahead(tmp_path: Path) -> N
         assert counts == sorted(counts) and len(set(counts)) >= 5  # page by page
         assert len({p for _, p in seen if p.startswith("page ")}) >= 4
         assert len(app.query_one(ThreadList).rows) == 201
+
+
+def test_status_line_cuts_whole_parts_never_a_number() -> None:
+    import re
+    from dataclasses import replace
+
+    from rich.cells import cell_len
+
+    from nereader.core.models import Activity
+    from nereader.core.urls import parse_listing_ref
+    from nereader.ui.state import ListState, status_parts
+
+    ref = parse_listing_ref("networkextension")[0]
+    base = ListState(ref, name="Network Extension", total_posts=201, total_pages=11,
+                     pages_loaded=4, rows_loaded=80, rows_shown=9, demo=True)
+    states = [base, replace(base, list_sort="activity"), replace(base, rows_shown=80),
+              replace(base, list_sort="replies", list_reverse=False, back="esc: clear the filter",
+                      progress="page 5 of 11"),
+              replace(base, bookmarks=True, rows_loaded=12, rows_shown=3, list_sort="views")]
+    for state in states:
+        numbers = {str(n) for n in (201, 11, 4, 80, 9, 12, 3, 5)}
+        for width in range(44, 170, 3):
+            left, right = status_parts(state, Activity(1, False, False), width)
+            assert not left or cell_len(left) + 3 + cell_len(right) <= width, (width, left)
+            assert set(re.findall(r"\d+", left)) <= numbers, (width, left)
+            assert "…" not in re.sub(r"^(Ne|Bo)[^·]*… · ", "", left), (width, left)
+            assert left or width < 80
+            if state.list_sort and left:
+                arrow = "↓" if state.list_reverse else "↑"
+                assert (f"{arrow}{state.list_sort}" in left
+                        or f"list by {state.list_sort} " in left), (width, left)
+    filtered = replace(base, list_sort="activity", back="esc: clear the filter")
+    left, _ = status_parts(filtered, Activity(0, False, False), 80)
+    assert left == "Network Extension · 9 shown · 80/201 · ↓activity"
+    left, _ = status_parts(replace(filtered, rows_loaded=201), Activity(0, False, False), 160)
+    assert left == ("Network Extension · sort site order · 9 shown · 201 of 201 loaded "
+                    "(4 pages of 11) · list by activity ▼")
+
+
+def test_header_keeps_the_sort_arrow() -> None:
+    from rich.style import Style
+
+    from nereader.ui.widgets.rows import COLUMNS, header
+
+    for width in (60, 76, 80, 120, 160):
+        for column in COLUMNS[1:]:
+            for reverse, arrow in ((True, "▼"), (False, "▲")):
+                text = "".join(s.text for s in header(width, Style(), column.key, reverse))
+                if column.key in {"boosts", "views"} and width < 70:
+                    continue  # the column itself gives way on a narrow list
+                assert text.count(arrow) == 1, (width, column.key, text)
+                assert len(text) == width
+    text = "".join(s.text for s in header(80, Style(), "replies", True))
+    assert "Replie▼ " in text and "Views " in text

@@ -67,8 +67,10 @@ def header(width: int, style: Style, sort_key: str | None, reverse: bool) -> lis
         if not w:
             continue
         title = column.title
-        if column.key == sort_key:
-            title += " ▼" if reverse else " ▲"
+        if column.key == sort_key:  # the arrow always shows: the word gives way to it
+            arrow = "▼" if reverse else "▲"
+            title = (f"{title} {arrow}" if cell_len(title) + 2 <= w - 1 else
+                     set_cell_size(title, max(0, w - 2)).rstrip() + arrow)
         if column.key in {"marks", "title"} or cell_len(title) >= w:
             text = fit(title, w - 1)
         else:

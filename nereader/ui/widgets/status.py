@@ -26,12 +26,11 @@ class StatusLine(Widget):
     activity: reactive[Activity] = reactive(_IDLE)
 
     def render(self) -> Text:
-        left, right = status_parts(self.state, self.activity)
         width = self.content_region.width or 80
-        room = width - cell_len(right) - 3
-        if room < 8:  # too narrow for both: the mode and the way back win
+        left, right = status_parts(self.state, self.activity, width)
+        if width - cell_len(right) - 3 < 8:  # too narrow for both: the mode and the way back win
             return Text(fit(right, width), no_wrap=True)
-        text = Text(fit(left, room), no_wrap=True)
+        text = Text(left, no_wrap=True)
         text.append(" · ", style="dim")
         text.append(right, style="bold")
         return text
