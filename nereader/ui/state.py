@@ -88,13 +88,14 @@ def _left_parts(state: ListState) -> list[tuple[str, ...]]:
         sort = state.sort or "site order"
         site_sort = (f"sort {sort}", sort if state.sort else "", "")
         loaded, total = state.rows_loaded, state.total_posts
-        of = f"{loaded} of {total if total is not None else '?'} loaded"
+        known = total if total is not None else "?"
+        of = f"{loaded} of {known} loaded"
         pages = (f" ({plural(state.pages_loaded, 'page')} of {state.total_pages})"
                  if state.total_pages else "")
-        short = f"{loaded} rows" if loaded == total else f"{loaded}/{total or '?'}"
+        short = f"{loaded} rows" if loaded == total else f"{loaded}/{known}"
         if state.rows_shown != loaded:
-            shown = f"{state.rows_shown} shown · "
-            count = (shown + of + pages, shown + of, shown + short, f"{state.rows_shown}/{loaded}")
+            some = f"{state.rows_shown} shown · "
+            count = (some + of + pages, some + of, some + short, f"{state.rows_shown}/{loaded}")
         else:
             count = (of + pages, of, short, short)
         parts = [(state.title,), site_sort, count]
