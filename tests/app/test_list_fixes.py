@@ -111,3 +111,58 @@ def test_header_keeps_the_sort_arrow() -> None:
                 assert len(text) == width
     text = "".join(s.text for s in header(80, Style(), "replies", True))
     assert "Replie▼ " in text and "Views " in text
+
+
+def list_lines(app: object, count: int = 6) -> list[str]:
+    threads = app.query_one(ThreadList)  # type: ignore[attr-defined]
+    return ["".join(s.text for s in threads.render_line(y)).rstrip() for y in range(count)]
+
+
+async def test_a_mistyped_listing_says_so_and_esc_goes_back(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("j", "j")
+        cursor = app.query_one(ThreadList).current
+        await pilot.press("t", *"nosuchtag")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.state.ref.key == "nosuchtag" and not app.query_one(ThreadList).rows
+        said = " ".join(line.strip() for line in list_lines(app)[1:])
+        assert ("No listing 'nosuchtag' on the site (404): t switches listing, or check the "
+                "slug with `nereader topics`. esc goes back to Network Extension.") in said
+        assert all(len(line) <= 80 and "…" not in line for line in list_lines(app))
+        assert screen.state.back == "esc: back to Network Extension"
+        assert screen.active_bindings["escape"].binding.description == "Back"
+        await pilot.press("t", *"nosuchtag2")  # a second typo still goes back to the list
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "esc goes back to Network Extension" in " ".join(list_lines(app))
+        await pilot.press("escape")
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        assert screen.state.ref.key == "networkextension" and len(threads.rows) == 20
+        assert threads.current == cursor and screen.state.back == ""
+        assert screen.state.name == "Network Extension" and screen.state.pages_loaded == 1
+        await pilot.press("escape")  # nothing more to go back to: esc passes on
+        assert screen.state.ref.key == "networkextension"
+
+
+async def test_switching_listing_while_reading_narrow_shows_the_list(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.reading and not app.query_one("#list-pane").display
+        await pilot.press("t", *"storekit")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.state.name == "StoreKit"
+        assert not screen.reading and app.query_one("#list-pane").display
+        assert app.query_one(ThreadList).has_focus

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -22,8 +22,8 @@ from textual.worker import Worker
 from nereader.core.errors import NereaderError
 from nereader.core.models import Activity, ListingPage, Sourced, ThreadSummary
 from nereader.core.service import ForumService
-from nereader.core.text import age_text
 from nereader.core.urls import ListingRef
+from nereader.ui.screens.list_pages import PagesAhead, not_found, stale_note, unique
 from nereader.ui.state import ListState
 from nereader.ui.widgets.list_pane import ListPane
 
@@ -33,6 +33,8 @@ Prefetch = asyncio.Future[Sourced[ListingPage] | None]
 EMPTY_TAG = "No threads here yet: t switches tag, r refreshes."
 NO_BOOKMARKS = "No bookmarks yet: b on a thread bookmarks it; v goes back to the listing."
 FAILED = "Nothing to show yet: r tries again, t switches tag, L opens the offline library."
+NOT_FOUND = ("No listing '{key}' on the site (404): t switches listing, or check the slug with "
+             "`nereader topics`.")
 
 
 class ListingShown(Message):
@@ -69,6 +71,8 @@ class Host(Protocol):
 
     async def show_list_error(self, message: str) -> None: ...
 
+    def listing_failed(self) -> None: ...
+
     def clear_error(self, only: str | None = None) -> None: ...
 
     def progress_bar(self, show: bool) -> ProgressBar | None: ...
@@ -76,11 +80,17 @@ class Host(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Kept:
-    """The listing as it was when the bookmarks view opened, to go back to."""
+    """The listing as it was (when the bookmarks view opened, or another listing was asked
+    for), to go back to."""
 
     rows: list[ThreadSummary]
     state: ListState
     cursor: int | None
+
+    @classmethod
+    def of(cls, pane: ListPane, state: ListState) -> _Kept:
+        current = pane.threads.current
+        return cls(list(pane.threads.rows), state, current.id if current else None)
 
 
 class ListLoader:
@@ -94,7 +104,11 @@ class ListLoader:
         self._retry: Timer | None = None
         self.busy = False  # pages are being loaded or refreshed: no paging meanwhile
         self._kept: _Kept | None = None
+        # The listing shown before another was asked for, until that one loads: a mistyped
+        # slug must not cost the list (esc goes back to it).
+        self.previous: _Kept | None = None
         self.shown_once = False  # the listing has been shown (worth remembering as recent)
+        self.failed = False  # the listing asked for did not load and nothing is shown
 
     @property
     def state(self) -> ListState:
@@ -132,11 +146,18 @@ class ListLoader:
         try:
             result = await self.service.listing(state.ref, 1, state.sort, state.order, refresh)
         except NereaderError as exc:
-            self.screen.problem(exc, "Could not load the list")
             self.screen.first_shown()
+            if not not_found(exc):
+                self.screen.problem(exc, "Could not load the list")
             if not pane.threads.rows:
-                pane.set_empty_hint(FAILED)
-                await self.screen.show_list_error(f"Nothing to show: {exc}")
+                hint = (NOT_FOUND.format(key=state.ref.key) if not_found(exc) else
+                        f"{FAILED.rstrip('.')}; {exc}.")
+                if self.previous is not None:
+                    hint += f" esc goes back to {self.previous.state.title}."
+                pane.set_empty_hint(hint)
+                self.failed = True
+                self.screen.listing_failed()
+                await self.screen.show_list_error(hint)
             return
         finally:
             pane.set_loading(False)
@@ -151,12 +172,13 @@ class ListLoader:
         loaded = self.state.pages_loaded
         self.state = replace(self.state, name=listing.name, total_posts=listing.total_posts,
                              total_pages=listing.total_pages, pages_loaded=max(1, loaded),
-                             stale_note=_stale_note(result))
+                             stale_note=stale_note(result))
         if loaded > 1:  # paged on while page 1 was on its way: page 1 first, then the rest
-            pane.set_rows(_unique([*listing.rows, *pane.threads.rows]))
+            pane.set_rows(unique([*listing.rows, *pane.threads.rows]))
         else:
             pane.set_rows(listing.rows)
         self.screen.clear_error(only="list")
+        self.previous, self.failed = None, False  # this one loaded: no going back
         if not self.shown_once:
             self.shown_once = True
             self.screen.post_message(ListingShown(self.state.ref.key))
@@ -194,8 +216,9 @@ class ListLoader:
         bar = self.screen.progress_bar(count is None)
         if bar is not None:
             bar.update(total=last, progress=start - 1)
-        pages = _Ahead(lambda n: self.service.listing(state.ref, n, state.sort, state.order),
-                       range(start, last + 1), self._ahead)
+        pages = PagesAhead(lambda n: self.service.listing(state.ref, n, state.sort,
+                                                          state.order),
+                           range(start, last + 1), self._ahead)
         try:
             for n in pages.numbers:
                 self._progress(f"page {n} of {state.total_pages}" if count is None else "")
@@ -206,7 +229,7 @@ class ListLoader:
                     self.screen.problem(exc, f"Could not load page {n}")
                     break
                 self.state = replace(self.state, pages_loaded=max(self.state.pages_loaded, n),
-                                     stale_note=_stale_note(page))
+                                     stale_note=stale_note(page))
                 self.screen.pane.add_rows(page.value.rows)
                 if bar is not None:
                     bar.update(progress=n)
@@ -219,11 +242,8 @@ class ListLoader:
 
     @property
     def _ahead(self) -> int:
-        """How many pages are asked for at once: enough to keep the fetcher busy (its cap on
-        requests in flight, and one waiting for its turn), and no more. Asking for every page
-        at once let them reach the fetcher in whatever order their cache lookups (threads)
-        finished, so a page early in the list could be fetched last and hold back every row
-        after it until the end."""
+        """Pages asked for at once: the fetcher's cap on requests in flight, and one waiting
+        for its turn (see ``ahead``)."""
         return max(1, self.service.settings.max_in_flight) + 1
 
     def _progress(self, text: str) -> None:
@@ -245,8 +265,9 @@ class ListLoader:
     async def _revalidate(self) -> None:
         state = self.state
         count = max(1, state.pages_loaded)
-        ahead = _Ahead(lambda n: self.service.listing(state.ref, n, state.sort, state.order,
-                                                      True), range(1, count + 1), self._ahead)
+        ahead = PagesAhead(lambda n: self.service.listing(state.ref, n, state.sort,
+                                                          state.order, True),
+                           range(1, count + 1), self._ahead)
         pages: list[Sourced[ListingPage]] = []
         try:
             for n in ahead.numbers:
@@ -263,17 +284,15 @@ class ListLoader:
         worst = next((p for p in pages if p.stale), pages[0])
         self.state = replace(self.state, name=first.name, total_posts=first.total_posts,
                              total_pages=first.total_pages, pages_loaded=count,
-                             stale_note=_stale_note(worst))
-        self.screen.pane.set_rows(_unique(r for p in pages for r in p.value.rows))
+                             stale_note=stale_note(worst))
+        self.screen.pane.set_rows(unique(r for p in pages for r in p.value.rows))
 
     # -- the bookmarks view --------------------------------------------------------------------
     def toggle_bookmarks(self) -> None:
         screen = self.screen
-        threads = screen.pane.threads
         screen.clear_error()
         if not self.state.bookmarks:
-            current = threads.current
-            self._kept = _Kept(list(threads.rows), self.state, current.id if current else None)
+            self._kept = _Kept.of(screen.pane, self.state)
             screen.cancel_group("more")
             self.busy = False
             self.state = replace(self.state, bookmarks=True)
@@ -288,11 +307,13 @@ class ListLoader:
             screen.pane.set_rows([], keep_cursor=False)
             self.first()
             return
-        self.state = replace(kept.state, back=self.state.back, retry_at=self.state.retry_at,
-                             progress="")
-        screen.pane.set_empty_hint(EMPTY_TAG)
-        screen.pane.set_rows(kept.rows, keep_cursor=False)
-        threads.select_id(kept.cursor)
+        self._restore(kept, self.state.back)
+
+    def _restore(self, kept: _Kept, back: str) -> None:
+        self.state = replace(kept.state, back=back, retry_at=self.state.retry_at, progress="")
+        self.screen.pane.set_empty_hint(EMPTY_TAG)
+        self.screen.pane.set_rows(kept.rows, keep_cursor=False)
+        self.screen.pane.threads.select_id(kept.cursor)
 
     async def _bookmarks(self) -> None:
         try:
@@ -325,69 +346,32 @@ class ListLoader:
         if not self.screen.activity.network_down and not self.state.bookmarks:
             self.refresh()
 
-    def reset(self) -> None:
-        """Another listing: forget what this one kept."""
+    def reset(self, keep: bool = False) -> None:
+        """Another listing: forget what this one kept; ``keep``: the listing shown now is the
+        one to go back to while the other has not loaded (see ``previous``)."""
+        if keep and self.state.pages_loaded and not self.state.bookmarks and not self.failed:
+            self.previous = _Kept.of(self.screen.pane, self.state)
+        elif not keep:
+            self.previous = None
+        self.failed = False
         self.screen.cancel_group("more")
         self.busy = False
         self._kept = None
         self.shown_once = False
 
-
-class _Ahead:
-    """Pages loaded in order, at most ``window`` asked for at a time: each page awaited makes
-    room for the next one to be asked for."""
-
-    def __init__(self, load: Callable[[int], Coroutine[Any, Any, Sourced[ListingPage]]],
-                 numbers: range, window: int) -> None:
-        self.numbers = numbers
-        self._load = load
-        self._todo = iter(numbers)
-        self._window = window
-        self._tasks: list[asyncio.Future[Sourced[ListingPage]]] = []
-        self._fill()
-
-    def _fill(self) -> None:
-        while len(self._tasks) < self._window:
-            n = next(self._todo, None)
-            if n is None:
-                return
-            self._tasks.append(asyncio.ensure_future(self._load(n)))
-
-    async def next(self) -> Sourced[ListingPage]:
-        """The next page in order (its error, if it failed)."""
-        task = self._tasks.pop(0)
-        try:
-            return await task
-        finally:
-            self._fill()
-
-    async def cancel(self) -> None:
-        """Stop the loads still running; their errors were said or do not matter now."""
-        waiting, self._tasks = self._tasks, []
-        self._todo = iter(())
-        for task in waiting:
-            task.cancel()  # a finished one stays as it is
-        await asyncio.gather(*waiting, return_exceptions=True)
+    def go_back(self) -> bool:
+        """Back to the listing shown before the one that did not load; False if none."""
+        kept, self.previous = self.previous, None
+        if kept is None:
+            return False
+        self.screen.cancel_group("list")
+        self.screen.clear_error(only="list")
+        self.shown_once, self.failed = True, False
+        self._restore(kept, "")
+        return True
 
 
 def prefetch(service: ForumService, ref: ListingRef, sort: str | None, order: str | None
              ) -> Prefetch:
     """The first page from the cache, asked for while the screen is being set up."""
     return asyncio.ensure_future(service.cached_listing(ref, 1, sort, order))
-
-
-def _unique(rows: Iterable[ThreadSummary]) -> list[ThreadSummary]:
-    """Rows in order, each thread once (a thread can move between pages)."""
-    seen: set[int] = set()
-    out = []
-    for row in rows:
-        if row.id not in seen:
-            seen.add(row.id)
-            out.append(row)
-    return out
-
-
-def _stale_note(result: Sourced[ListingPage]) -> str:
-    if not result.stale:
-        return ""
-    return result.warning or f"cached {age_text(result.age_seconds)} ago"

@@ -11,14 +11,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import ActiveBinding, Binding
-from textual.containers import Horizontal
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
@@ -30,22 +28,21 @@ from nereader.core.errors import NereaderError
 from nereader.core.models import Activity
 from nereader.core.query import Context
 from nereader.core.service import ForumService
-from nereader.core.urls import SORTS, ListingRef, ThreadRef, parse_listing_ref
+from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref
 from nereader.ui.screens.listing import ListLoader, prefetch
 from nereader.ui.screens.marks import Marks
+from nereader.ui.screens.site_sort import site_sorts
 from nereader.ui.state import ListState
 from nereader.ui.widgets.keybar import KeyBar
 from nereader.ui.widgets.list_pane import ListPane
 from nereader.ui.widgets.panes import Panes
-from nereader.ui.widgets.status import Banner, StatusLine
+from nereader.ui.widgets.status import Banner, StatusLine, StatusRow
 from nereader.ui.widgets.thread_list import ThreadList
 
 if TYPE_CHECKING:
     from nereader.ui.widgets.thread_view import ThreadView
 
 NARROW = 110
-SORT_TITLES = {"newest": "Newest", "oldest": "Oldest", "lastUpdated": "Last updated",
-               "replies": "Most replies", "boosts": "Most boosts", "views": "Most views"}
 
 
 class MainScreen(Screen[None]):
@@ -94,7 +91,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Banner(id="banner").data_bind(MainScreen.state, MainScreen.activity)
         yield Panes(self.context, id="panes")
-        with Horizontal(id="statusline"):
+        with StatusRow(id="statusline"):
             yield StatusLine(id="status").data_bind(MainScreen.state, MainScreen.activity)
         yield KeyBar(id="keybar")
 
@@ -107,16 +104,7 @@ class MainScreen(Screen[None]):
         self._layout()
 
     def progress_bar(self, show: bool) -> ProgressBar | None:
-        """The progress bar in the status line, there only while every page loads."""
-        found = self.query("#progress")
-        if show and not found:
-            bar = ProgressBar(id="progress", show_eta=False, show_percentage=True)
-            self.query_one("#statusline").mount(bar)
-            return bar
-        if not show:
-            found.remove()
-            return None
-        return found.first(ProgressBar)
+        return self.query_one(StatusRow).progress_bar(show)
 
     def first_shown(self) -> None:
         """The list has its first rows (or its error): once they are painted, load the local
@@ -158,6 +146,9 @@ class MainScreen(Screen[None]):
         # The way back comes first, so a narrow key bar never cuts off "esc Back".
         bindings = super().active_bindings
         first = {key: b for key, b in bindings.items() if key == "escape"}
+        esc = first.get("escape")
+        if esc is not None and esc.node is self and self.loader.failed and not self.pane.filtering:
+            first["escape"] = esc._replace(binding=replace(esc.binding, description="Back"))
         return first | {key: b for key, b in bindings.items() if key != "escape"}
 
     def on_resize(self, event: Resize) -> None:
@@ -175,9 +166,11 @@ class MainScreen(Screen[None]):
     def _update_back(self) -> None:
         """The way back, said in the status line before anything is cut."""
         narrow = self.size.width < NARROW
+        previous = self.loader.previous
         back = ("esc: back to the list" if narrow and self.reading else
                 "v: back to the listing" if self.state.bookmarks else
-                "esc: clear the filter" if self.pane.filtering and not self.reading else "")
+                "esc: clear the filter" if self.pane.filtering and not self.reading else
+                f"esc: back to {previous.state.title}" if previous and self.loader.failed else "")
         if back != self.state.back:
             self.state = replace(self.state, back=back)
 
@@ -211,6 +204,10 @@ class MainScreen(Screen[None]):
         view = await self.ensure_view()
         if view.thread is None:
             view.show_message(message, error="list")
+
+    def listing_failed(self) -> None:
+        self._update_back()
+        self.refresh_bindings()
 
     def clear_error(self, only: str | None = None) -> None:
         """The detail pane's error message goes (only the list's, if ``only="list"``)."""
@@ -263,7 +260,7 @@ class MainScreen(Screen[None]):
     def reload(self, ref: ListingRef | None = None, sort: str | None = None,
                order: str | None = None) -> None:
         """Open another listing, or the same one in another site sort."""
-        self.loader.reset()
+        self.loader.reset(keep=ref is not None and ref != self.state.ref)
         self.state = ListState(ref or self.state.ref, sort, order, demo=self.state.demo,
                                retry_at=self.state.retry_at)
         self.pane.set_empty_hint("")
@@ -272,18 +269,16 @@ class MainScreen(Screen[None]):
         self.clear_error()
         self.loader.first()
 
-    def open_listing(self, ref: ListingRef) -> None:
+    def open_listing(self, ref: ListingRef, show: bool = True) -> None:
+        """Another listing; ``show``: in view (a narrow screen leaves the thread for it)."""
         self.state = replace(self.state, bookmarks=False)
         self.reload(ref)
+        if show:
+            self.back_to_list()
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """The screen's entries in the command palette (beside every key binding)."""
-        for sort in SORTS:
-            yield SystemCommand(f"Site sort: {SORT_TITLES[sort]}",
-                                "Reload the listing in this order from the site",
-                                partial(self.reload, None, sort, "DESC"))
-        yield SystemCommand("Site sort: default", "The site's own order",
-                            partial(self.reload, None, None, None))
+        return site_sorts(self.reload)
 
     # -- reading ---------------------------------------------------------------------------------
     @on(ThreadList.Selected)
@@ -313,7 +308,7 @@ class MainScreen(Screen[None]):
         if list_after:  # started on a thread: its tag's list goes behind it
             ref = listing_for(thread) if thread is not None else None
             if ref is not None and ref != self.state.ref:
-                self.open_listing(ref)
+                self.open_listing(ref, show=False)
             else:
                 self.loader.first()
         if thread is not None:
@@ -353,9 +348,10 @@ class MainScreen(Screen[None]):
             self.problem(exc, "Local data")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "escape":  # only when there is a filter to clear (else esc passes on)
-            return self.pane.filter_input.has_focus or (self.pane.filtering
-                                                        and not self.reading)
+        if action == "escape":  # a filter to clear, or a listing to go back to (else it passes on)
+            return self.pane.filter_input.has_focus or (
+                (self.pane.filtering or (self.loader.failed and self.loader.previous is not None))
+                and not self.reading)
         return True
 
     def action_escape(self) -> None:
@@ -366,8 +362,9 @@ class MainScreen(Screen[None]):
             self.threads.focus(scroll_visible=False)
         elif pane.filtering:
             pane.clear_filter()
-        else:
+        elif not (self.loader.failed and self.loader.go_back()):
             raise SkipAction()
+        self._update_back()
 
     def apply_filter(self, query: str) -> None:
         self.pane.set_filter_text(query)

@@ -1,4 +1,4 @@
-"""The status line and the banner: they watch the main screen's state and redraw themselves."""
+"""The status line (and its progress bar) and the banner, bound to the main screen's state."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import time
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
+from textual.widgets import ProgressBar
 
 from nereader.core.models import Activity
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref
@@ -34,6 +36,22 @@ class StatusLine(Widget):
         text.append(" · ", style="dim")
         text.append(right, style="bold")
         return text
+
+
+class StatusRow(Horizontal):
+    """The status line, and beside it a progress bar while every page loads."""
+
+    def progress_bar(self, show: bool) -> ProgressBar | None:
+        """The bar, mounted when asked for; ``show`` False removes it."""
+        found = self.query("#progress")
+        if show and not found:
+            bar = ProgressBar(id="progress", show_eta=False, show_percentage=True)
+            self.mount(bar)
+            return bar
+        if not show:
+            found.remove()
+            return None
+        return found.first(ProgressBar)
 
 
 class Banner(Widget):

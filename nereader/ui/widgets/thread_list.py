@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 
 from rich.segment import Segment
@@ -238,8 +239,10 @@ the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
         text = ""
         if position == len(self.view) and self.footer_text:
             text = self.footer_text
-        elif not self.view and position == 1 and self.empty_text and not self.footer_text:
-            text = self.empty_text
+        elif not self.view and self.empty_text and not self.footer_text:
+            # What an empty list says is wrapped, never cut: it names the key to press next.
+            lines = textwrap.wrap(self.empty_text, max(10, width - 4), break_on_hyphens=False)
+            text = lines[position - 1] if 1 <= position <= len(lines) else ""
         if not text:
             return Strip.blank(width, base)
         return Strip([Segment(draw.fit(f"  {text}", width), base + note)], width)
