@@ -4,7 +4,7 @@
                             excerpt and tags
     "half close"            a phrase
     -crash  -is:answered    negation
-    vpn OR proxy            either (binds tighter than the implicit AND)
+    vpn OR proxy            either (binds tighter than the implicit AND; no parentheses)
     replies:>5  views:>=1k  boosts:1..3  replies:0      numbers, site abbreviations
     activity:<7d  activity:>2w  activity:>=2026-05-01   time (m h d w mo y, or a date)
     is:answered is:unanswered is:recommended is:bookmarked is:unread is:new is:staff
@@ -232,8 +232,28 @@ def _term(m: re.Match[str], start: int) -> tuple[Term | None, tuple[str, bool] |
             return None, None
         return _word(phrase, m.group(4) == "-", whole), None
     word = m.group(7)
+    _balanced(word, start)
     negate = word.startswith("-") and len(word) > 1
     return _word(fold(word[1:] if negate else word), negate, whole), None
+
+
+def _balanced(word: str, start: int) -> None:
+    """Parentheses do not group (OR binds tighter than AND): a word whose parentheses pair up,
+    "(#41)" or "start()", is matched as written, but a lone "(" or ")" is an error rather than
+    a word that quietly matches nothing. An open one typed last may yet be closed."""
+    opened: list[int] = []
+    for i, char in enumerate(word):
+        if char == "(":
+            opened.append(i)
+        elif char == ")" and opened:
+            opened.pop()
+        elif char == ")":
+            raise QueryError(PARENS, start + i)
+    if opened:
+        raise QueryError(PARENS, start + opened[0], len(opened), unfinished=True)
+
+
+PARENS = 'parentheses are not supported; OR binds tighter than AND ("(" in quotes is text)'
 
 
 def _word(needle: str, negate: bool, text: str) -> Term:
@@ -292,6 +312,9 @@ def _number_test(value: str, at: int) -> Callable[[int], bool]:
         if low is None and high is None:
             raise QueryError("a range needs at least one end, e.g. 10..50", at, len(value),
                              unfinished=True)
+        if low is not None and high is not None and low > high:  # "10..2" may become "10..20"
+            raise QueryError(f"range is backwards: did you mean {high_text}..{low_text}?", at,
+                             len(value), unfinished=len(high_text) < len(low_text))
         return lambda n: (low is None or n >= low) and (high is None or n <= high)
     op, number_text = _split_op(value)
     number = _count(number_text, at + len(value) - len(number_text))
@@ -323,6 +346,9 @@ def _time_test(value: str, at: int) -> Callable[[datetime, datetime], bool]:
         low_text, high_text = value.split("..", 1)
         low = _date(low_text, at) if low_text else None
         high = _date(high_text, at + len(low_text) + 2) if high_text else None
+        if low is not None and high is not None and low > high:
+            raise QueryError(f"range is backwards: did you mean {high_text}..{low_text}?", at,
+                             len(value))
         end = _next_day(high) if high and len(high_text) <= 10 else high
         return lambda when, now: (low is None or when >= low) and (end is None or when < end)
     op, rest = _split_op(value)

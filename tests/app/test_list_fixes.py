@@ -166,3 +166,30 @@ async def test_switching_listing_while_reading_narrow_shows_the_list(tmp_path: P
         assert screen.state.name == "StoreKit"
         assert not screen.reading and app.query_one("#list-pane").display
         assert app.query_one(ThreadList).has_focus
+
+
+async def test_filter_errors_wrap_at_80_columns_and_enter_ends_the_typing(tmp_path: Path
+                                                                          ) -> None:
+    from textual.widgets import Static
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        error = app.query_one("#filter-error", Static)
+        await pilot.press("slash", *"is:foo")
+        await settle(pilot)
+        lines = str(error.render()).splitlines()
+        assert lines[0].strip() == "^^^" and all(len(line) <= 80 for line in lines)
+        assert "…" not in str(error.render()) and error.size.height == len(lines) == 3
+        said = " ".join(line.strip() for line in lines[1:])
+        assert said == ("unknown is:foo; use one of answered, bookmarked, new, read, "
+                        "recommended, staff, unanswered, unread")
+        await pilot.press("ctrl+u", *"boosts:3..1")
+        await settle(pilot)
+        assert str(error.render()).strip() == "^^^^ range is backwards: did you mean 1..3?"
+        await pilot.press("ctrl+u", *"vpn (")
+        await settle(pilot)
+        assert not error.display  # an open parenthesis typed last may yet be closed
+        await pilot.press("enter")
+        await settle(pilot)
+        assert error.display and "parentheses are not supported" in str(error.render())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -63,6 +64,7 @@ def ids(query: str) -> list[int]:
         ("replies:>=8 sort:-views", [788921, 821372, 828410, 828388]),
         ("replies:>=8 sort:replies sort:-views", [828410, 828388, 821372, 788921]),
         ("", [r.id for r in ROWS]),
+        ("boosts:3..3", [827377]),
     ],
 )
 def test_queries(query: str, expected: list[int]) -> None:
@@ -86,6 +88,13 @@ def test_queries(query: str, expected: list[int]) -> None:
         ("boosts:..", 7, 2, "range"),
         ("activity:<99999999999y", 10, 12, "too long ago"),
         ("activity:>=1001y", 11, 5, "too long ago"),
+        ("boosts:3..1", 7, 4, r"range is backwards: did you mean 1\.\.3\?"),
+        ("vpn replies:1k..10", 12, 6, r"did you mean 10\.\.1k\?"),
+        ("activity:2026-05-10..2026-05-01", 9, 22, r"did you mean 2026-05-01\.\.2026-05-10"),
+        ("((", 0, 2, "parentheses are not supported; OR binds tighter than AND"),
+        ("(vpn OR proxy) crash", 0, 1, "parentheses are not supported"),
+        ("vpn proxy)", 9, 1, "parentheses are not supported"),
+        ("-(x", 1, 1, "parentheses"),
     ],
 )
 def test_errors_point_at_the_token(query: str, position: int, length: int, message: str) -> None:
@@ -224,6 +233,12 @@ def test_labels_and_notes(query: str, expected: list[int]) -> None:
         ("colour:red", False),
         ("activity:2026-13-40", False),
         ("views: vpn", False),  # not the last token
+        ("replies:10..2", True),  # "10..20" is on its way
+        ("replies:3..1", False),
+        ("replies:3..1 vpn", False),
+        ("vpn (", True),  # may yet be closed
+        ("vpn ( x", False),
+        ("x)", False),
     ],
 )
 def test_unfinished_tokens(query: str, unfinished: bool) -> None:
@@ -245,3 +260,12 @@ def test_a_last_word_may_be_a_qualifier_on_its_way(query: str, prefix: bool) -> 
 def test_the_ends_of_time_filter_without_overflowing(query: str) -> None:
     """A date at the end of the calendar has no next day; the filter still answers."""
     Query.parse(query).apply(ROWS, Context(now=FETCHED_AT))
+
+
+@pytest.mark.parametrize("query", ['"(("', "(#41)", "start()", "f(x)", "(a)b"])
+def test_paired_or_quoted_parentheses_are_text(query: str) -> None:
+    """Parentheses do not group; where they pair up in a word (or sit in quotes) they are
+    part of the text searched for."""
+    term = Query.parse(query).groups[0][0]
+    row = replace(ROWS[0], title=f"about {query.strip(chr(34))} here")
+    assert term.pred(row, haystack(row), Context())

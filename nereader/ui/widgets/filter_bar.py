@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 
 from rich.cells import cell_len, set_cell_size
@@ -157,7 +158,7 @@ class FilterBar(Vertical):
 
     def _caret(self, exc: QueryError) -> Text:
         """Carets exactly under the bad text (the input's border, padding and horizontal
-        scroll counted in cells), then the message, cut with an ellipsis to fit."""
+        scroll counted in cells), then the message: beside them, or wrapped under them."""
         box = self.input
         value = box.value
         before = cell_len(value[:exc.position])
@@ -165,8 +166,15 @@ class FilterBar(Vertical):
         column = box.content_region.x - self.content_region.x + before - box.scroll_offset.x
         column = max(0, column)
         width = max(1, self.content_region.width)
-        text = Text(" " * column + "^" * bad + f" {exc}", no_wrap=True, overflow="ellipsis")
-        text.truncate(width, overflow="ellipsis")
+        carets = " " * column + "^" * bad
+        if cell_len(carets) + 1 + cell_len(str(exc)) <= width:
+            return Text(f"{carets} {exc}", no_wrap=True)
+        # Too long for the line: the message goes under the carets, wrapped, never cut (the
+        # list of values a qualifier takes is what the user needs to read).
+        lines = textwrap.wrap(str(exc), max(10, width - 1), break_on_hyphens=False)
+        text = Text(set_cell_size(carets, width).rstrip(), no_wrap=True)
+        for line in lines[:3]:
+            text.append(f"\n {line}")
         return text
 
     def on_resize(self) -> None:
@@ -178,6 +186,11 @@ class FilterBar(Vertical):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.input.remember(event.value)
+        try:  # enter ends the typing: what waited as unfinished is now an error
+            Query.parse(event.value)
+        except QueryError as exc:
+            self._show_error(exc)
+            self.pending = False
 
     def show_count(self, shown: int, total: int, active: bool) -> None:
         self._count = f"{shown} of {total}" if active else ""
