@@ -193,3 +193,28 @@ async def test_filter_errors_wrap_at_80_columns_and_enter_ends_the_typing(tmp_pa
         await pilot.press("enter")
         await settle(pilot)
         assert error.display and "parentheses are not supported" in str(error.render())
+
+
+async def test_going_online_refreshes_the_list_and_retries_a_failed_thread(tmp_path: Path
+                                                                          ) -> None:
+    site = Site.bundled()
+    app = demo_app(tmp_path, site=site)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        banner = app.query_one("#banner")
+        await pilot.press("ctrl+o", "r")  # offline, the list refreshed: a stale copy
+        await settle(pilot)
+        assert screen.state.stale_note.startswith("offline; showing the copy cached")
+        await pilot.press("j", "j", "enter")
+        await settle(pilot)
+        view = screen.view
+        assert view is not None and view.error == "thread" and view.thread is None
+        failed = view.thread_id
+        asked = site.counters.requests
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert site.counters.requests > asked
+        assert screen.state.stale_note == "" and not banner.display
+        assert "stale" not in str(app.query_one("#status").render())
+        assert view.error is None and view.thread is not None and view.thread.id == failed

@@ -73,6 +73,8 @@ class Host(Protocol):
 
     def listing_failed(self) -> None: ...
 
+    def retry_failed_thread(self) -> None: ...
+
     def clear_error(self, only: str | None = None) -> None: ...
 
     def progress_bar(self, show: bool) -> ProgressBar | None: ...
@@ -328,6 +330,14 @@ class ListLoader:
         self.screen.pane.set_rows(rows)
 
     # -- an outage, and the next automatic try -------------------------------------------------
+    def activity_changed(self, old: Activity, new: Activity) -> None:
+        """Going online again (ctrl+o) refreshes what is shown, as r does: the list in place
+        (so a stale note goes) and a thread that failed to open offline."""
+        self.network(new.network_down, old.network_down)
+        if old.offline and not new.offline:
+            self.refresh()
+            self.screen.retry_failed_thread()
+
     def network(self, down: bool, was_down: bool) -> None:
         """The network went down (the banner counts down to the next try, which refreshes the
         list by itself) or came back."""

@@ -216,9 +216,14 @@ class MainScreen(Screen[None]):
             view.clear_error(only=only)
 
     def _activity(self, activity: Activity) -> None:
-        was_down = self.activity.network_down
-        self.activity = activity
-        self.loader.network(activity.network_down, was_down)
+        old, self.activity = self.activity, activity
+        self.loader.activity_changed(old, activity)
+
+    def retry_failed_thread(self) -> None:
+        view = self.view
+        if view is not None and view.error == "thread" and view.thread_id is not None:
+            self.run_worker(self._open(view.thread_id, None, False), group="detail",
+                            exclusive=True)
 
     # -- local state -----------------------------------------------------------------------------
     @work(group="local-state")
