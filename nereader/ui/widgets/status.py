@@ -32,7 +32,7 @@ class StatusLine(Widget):
         left, right = status_parts(self.state, self.activity, width)
         if width - cell_len(right) - 3 < 8:  # too narrow for both: the mode and the way back win
             return Text(fit(right, width), no_wrap=True)
-        text = Text(left, no_wrap=True)
+        text = Text(fit(left, width - cell_len(right) - 3), no_wrap=True)  # right-aligned
         text.append(" · ", style="dim")
         text.append(right, style="bold")
         return text
