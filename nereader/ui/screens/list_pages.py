@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from nereader.core.errors import NereaderError
+from nereader.core.errors import NereaderError, NotFoundError
 from nereader.core.models import ListingPage, Sourced, ThreadSummary
 from nereader.core.text import age_text
 
@@ -67,7 +67,7 @@ def unique(rows: Iterable[ThreadSummary]) -> list[ThreadSummary]:
 
 def not_found(exc: NereaderError) -> bool:
     """The site has no such page (a mistyped slug), told apart from a failure to reach it."""
-    return getattr(exc, "status", None) == 404 or type(exc).__name__ == "NotFoundError"
+    return isinstance(exc, NotFoundError)
 
 
 def stale_note(result: Sourced[ListingPage]) -> str:
