@@ -238,9 +238,9 @@ def as_declared(body: bytes, content_type: str) -> bytes:
     declared = message.get_param("charset")
     if not isinstance(declared, str) or body.startswith(codecs.BOM_UTF8):
         return body
-    from nereader.core.parse.common import charset  # the parsers load when first needed
+    from nereader.core.parse.guard import charset, decode_bytes  # loads with the parsers
 
     wanted = charset(body, declared)
     if wanted == charset(body):
         return body  # the page says the same (or has a BOM): keep it as sent
-    return codecs.BOM_UTF8 + body.decode(wanted, errors="replace").encode("utf-8")
+    return codecs.BOM_UTF8 + decode_bytes(body, wanted).encode("utf-8")

@@ -154,7 +154,19 @@ class Pages:
             return result
 
         rest = await asyncio.gather(*(one(n) for n in range(start + 1, last + 1)))
+        self._repeated([first, *rest], ref)
         return [first, *rest]
+
+    def _repeated(self, pages: list[Sourced[ListingPage]], ref: ListingRef) -> None:
+        """Say so when a page holds only rows of the pages before it (another page's content,
+        served with no page number to catch it by)."""
+        seen: set[int] = set()
+        for part in pages:
+            if (ids := {row.id for row in part.value.rows}) and ids <= seen:
+                self._emit(Notice(f"page {part.value.page} of {ref.key} repeats rows of the "
+                                  "pages before it (the site may have served another page)",
+                                  "Listing"))
+            seen |= ids
 
     async def cached_listings(self) -> list[tuple[ListingRef, ListingPage, float]]:
         """The first page of every listing in the cache (site order), with its age."""

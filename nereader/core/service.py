@@ -65,7 +65,7 @@ def _ignore(event: ServiceEvent) -> None:
     return None
 
 
-MAX_PAGE_BYTES = 16 * 1024 * 1024  # what parse_page reads at most (parse.common checks it too)
+MAX_PAGE_BYTES = 16 * 1024 * 1024  # what parse_page reads at most (parse.guard checks it too)
 
 
 def parse_page(content: bytes, url: str | None = None) -> Page:

@@ -119,7 +119,7 @@ def test_files_without_a_size_are_read_only_up_to_the_bound(capsys: pytest.Captu
                                                              ) -> None:
     """/dev/zero has no size to check first: reading it all would never end."""
     from nereader.cli import main
-    from nereader.core.parse.common import MAX_PAGE_BYTES as PARSER_BOUND
+    from nereader.core.parse.guard import MAX_PAGE_BYTES as PARSER_BOUND
     from nereader.core.service import MAX_PAGE_BYTES
 
     assert MAX_PAGE_BYTES == PARSER_BOUND

@@ -8,8 +8,10 @@ from enum import StrEnum
 
 from nereader.core.errors import ParseError
 from nereader.core.models import Feed, ListingPage, SearchResults, Thread, TopicTree
-from nereader.core.parse.common import attr, decode, load_html, raise_if_not_content
+from nereader.core.parse.challenge import raise_if_not_content
+from nereader.core.parse.common import attr, load_html
 from nereader.core.parse.feed import parse_feed
+from nereader.core.parse.guard import decode
 from nereader.core.parse.listing import parse_listing
 from nereader.core.parse.search import parse_search
 from nereader.core.parse.thread import merge_thread_pages, parse_thread

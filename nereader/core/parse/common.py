@@ -1,14 +1,10 @@
 """Helpers every page parser shares: loading, recognising non-content pages, safe lookups.
 
-Input is bounded before any parser sees it: a page over ``MAX_PAGE_BYTES`` or nesting
-elements deeper than ``MAX_NESTING`` is refused with the reason (the HTML parser takes time
-quadratic in the depth), and bytes are decoded by the charset the page declares.
+Input is bounded before any parser sees it (``parse/guard.py``: size, charset, nesting).
 """
 
 from __future__ import annotations
 
-import codecs
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -16,128 +12,13 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from nereader.core.clock import utc_now
-from nereader.core.errors import ChallengeError, ErrorPageError, ParseError
+from nereader.core.errors import ParseError
 from nereader.core.models import Tag
+from nereader.core.parse.guard import check_nesting, decode
 from nereader.core.text import parse_int, squash
 from nereader.core.urls import is_thread_href, slug_from_href
 
 Node = Any  # selectolax LexborNode (untyped)
-
-_CHALLENGE_WORDS = re.compile(
-    r"security verification|verify (?:that )?you are (?:a )?(?:human|person)|are you a robot"
-    r"|checking your browser|captcha|attention required|access denied|unusual traffic",
-    re.IGNORECASE,
-)
-_CONTENT_MARKERS = ".article-entry, section.content-post, .thread-container, .tag-header"
-_ERROR_TITLES = re.compile(
-    r"page not found|not found|something went wrong|server error|service unavailable"
-    r"|we.re sorry|an error occurred|temporarily unavailable",
-    re.IGNORECASE,
-)
-
-
-MAX_PAGE_BYTES = 16 * 1024 * 1024  # core.service.MAX_PAGE_BYTES names it for the CLI
-MAX_NESTING = 1000
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
-_DECLARED = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})"""
-    rb"""|<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})""",
-    re.IGNORECASE)
-# A meta tag cannot make UTF-8 bytes UTF-16 (the HTML rule), nor pick an encoding that can
-# smuggle markup past the parser.
-_NOT_FROM_META = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
-                  "utf-7"}
-
-
-def charset(content: bytes, declared: str | None = None) -> str:
-    """The text encoding of a page: its byte order mark, else ``declared`` (the HTTP
-    header's), else a ``<meta charset>`` or XML declaration near the top, else UTF-8."""
-    for bom, name in _BOMS:
-        if content.startswith(bom):
-            return name
-    for candidate in (declared, *_declared_in(content[:4096])):
-        found = _codec(candidate)
-        if found is not None:
-            return found
-    return "utf-8"
-
-
-def _declared_in(head: bytes) -> list[str]:
-    m = _DECLARED.search(head)
-    if m is None:
-        return []
-    name = (m.group(1) or m.group(2) or b"").decode("ascii", "replace")
-    return [] if name.lower() in _NOT_FROM_META else [name]
-
-
-def _codec(name: str | None) -> str | None:
-    """A text codec's canonical name, or None for an unknown or non-text one."""
-    if not name:
-        return None
-    try:
-        info = codecs.lookup(name.strip().strip("\"'"))
-    except LookupError:
-        return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in {"utf-7", "rot-13"}:
-        return None
-    return "utf-8" if info.name.startswith("utf-8") else info.name
-
-
-def decode(content: str | bytes, declared: str | None = None) -> str:
-    """Bytes to text by the page's declared charset; refuse what is plainly not a text page
-    and what is too large to read."""
-    if len(content) > MAX_PAGE_BYTES:
-        raise ParseError(f"page is {len(content)} bytes, over the {MAX_PAGE_BYTES}-byte "
-                         "limit nereader reads")
-    if isinstance(content, bytes):
-        encoding = charset(content, declared)
-        if "16" not in encoding and b"\x00" in content[:4096]:
-            raise ParseError("page is binary, not HTML")
-        text = content.decode(encoding, errors="replace")
-        if text.startswith("\ufeff"):
-            text = text[1:]
-    else:
-        text = content
-    if not text.strip():
-        raise ParseError("page is empty")
-    if "\x00" in text[:4096]:
-        raise ParseError("page is binary, not HTML")
-    return text
-
-
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
-# Elements that never nest (void) or close themselves when a sibling opens: not counted.
-_FLAT = frozenset((
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-    "track", "wbr", "param", "keygen", "frame", "basefont", "bgsound", "p", "li", "dt", "dd",
-    "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup", "caption",
-    "rb", "rt", "rtc", "rp", "html", "head", "body"))
-
-
-def nesting(text: str) -> int:
-    """How deep a page nests its elements, estimated from its tags without parsing it."""
-    if text.count("<") <= MAX_NESTING:
-        return 0  # cannot be deeper than its number of tags: not worth the scan
-    depth = deepest = 0
-    for close, name in _TAG.findall(text):
-        if name.lower() in _FLAT:
-            continue
-        if close:
-            depth -= depth > 0
-        else:
-            depth += 1
-            deepest = max(deepest, depth)
-    return deepest
-
-
-def check_nesting(text: str) -> None:
-    """Refuse a page nested deeper than any forum page is (the parser would take minutes)."""
-    depth = nesting(text)
-    if depth > MAX_NESTING:
-        raise ParseError(f"page nests elements {depth} deep (nereader reads at most "
-                         f"{MAX_NESTING}); refused as malformed or hostile")
-
 
 def load_html(content: str | bytes) -> tuple[str, LexborHTMLParser]:
     text = decode(content)
@@ -204,29 +85,6 @@ def thread_links(node: Node) -> list[Node]:
     return [a for a in node.css("a[href]") if is_thread_href(a.attrs.get("href"))]
 
 
-def raise_if_not_content(tree: LexborHTMLParser, what: str) -> None:
-    """Raise a specific error for a bot check or an error page; return for anything else."""
-    title = page_title(tree)
-    main = first(tree.root, "main", "body")
-    heading = text_of(first(main, "h1")) if main is not None else ""
-    challenged = bool(_CHALLENGE_WORDS.search(title) or _CHALLENGE_WORDS.search(heading))
-    if not challenged and tree.css_first(_CONTENT_MARKERS) is None:
-        # Only a page without forum content is worth reading in full for bot-check wording.
-        body_text = text_of(main)[:2000] if main is not None else ""
-        scripts = [attr(s, "src") or "" for s in tree.css("script[src]")]
-        challenged = bool(
-            (len(body_text) < 600 and _CHALLENGE_WORDS.search(body_text))
-            or any("challenge" in s or "captcha" in s for s in scripts)
-        )
-    if challenged:
-        raise ChallengeError(
-            f"the site served a bot check ({title or heading!r}) instead of {what}"
-        )
-    if tree.css_first(".error-page") is not None or _ERROR_TITLES.search(heading or title):
-        status = 404 if "not found" in (heading or title).lower() else None
-        raise ErrorPageError(f"the site served an error page ({heading or title!r})", status)
-
-
 def classify_tags(scope: Node | None) -> tuple[Tag | None, Tag | None, tuple[Tag, ...]]:
     """Topic, subtopic and tags from one pass over the scope's links (a.topic, a.subtopic,
     a.tag); slugs come from the hrefs."""
@@ -268,6 +126,20 @@ def pagination(scope: Node) -> tuple[int | None, int | None]:
         numbers = [_page_number(text_of(a)) for a in nav.css("a")]
         total = max((n for n in numbers if n is not None), default=None)
     return current, total
+
+
+def check_page(asked: int | None, current: int | None, total: int | None, what: str) -> None:
+    """Refuse a page that is not the page asked for: the site answered ``?page=2`` with page
+    1 (a redirect, a stale edge cache). Its own pagination says which page it is; a page
+    with no pagination at all can only be page 1."""
+    if asked is None:
+        return
+    if current is not None and current != asked:
+        raise ParseError(f"the site served page {current} of {what} when page {asked} was "
+                         "asked for (a redirect or a stale copy on the site)")
+    if current is None and total is None and asked > 1:
+        raise ParseError(f"the site served a page without pagination when page {asked} of "
+                         f"{what} was asked for (page 1 again, or the page is gone)")
 
 
 def _page_number(text: str | None) -> int | None:

@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from nereader.core.errors import ParseError
 from nereader.core.models import Feed, FeedItem
-from nereader.core.parse.common import check_nesting, decode
+from nereader.core.parse.guard import check_nesting, decode
 from nereader.core.parse.markdown import to_markdown
 from nereader.core.text import squash
 from nereader.core.urls import base_of, thread_id_from_href, web_url

@@ -9,15 +9,16 @@ from typing import Any
 
 from nereader.core.errors import LayoutChangedError, ParseError, UsageError
 from nereader.core.models import ListingKind, ListingPage, ThreadSummary
+from nereader.core.parse.challenge import raise_if_not_content
 from nereader.core.parse.common import (
     attr,
     check_complete,
+    check_page,
     first,
     load_html,
     main_of,
     now_utc,
     pagination,
-    raise_if_not_content,
     text_of,
     thread_links,
 )
@@ -29,6 +30,8 @@ Node = Any
 PAGE_SIZE = 20
 _POSTS = re.compile(r"(?<![\w.,])([0-9][0-9,.]*\s*[kKmM]?)\s+(?:Posts?|Threads?)\b",
                     re.IGNORECASE)
+_NOTHING = re.compile(r"\bno (?:posts|threads|questions) (?:yet|found|to show)\b"
+                      r"|\bthere are no (?:posts|threads|questions)\b", re.IGNORECASE)
 
 
 def parse_listing(
@@ -57,6 +60,7 @@ def parse_listing(
     # total, never 0, and the rows' own text ("I read 3 posts") is never taken for it.
     total_posts = header_count(main, _POSTS, (".post-count", ".posts-count"))
     current, total_pages = pagination(main)
+    check_page(_asked(url), current, total_pages, f"listing {ref.key if ref else url}")
     page = current or page_from_url
     if total_pages is None:
         total_pages = max(1, math.ceil(total_posts / PAGE_SIZE)) if total_posts else max(page, 1)
@@ -81,6 +85,13 @@ def parse_listing(
             )
         if not name and total_posts is None:
             raise ParseError("not a listing page: no heading, post count or thread rows")
+        if total_posts is None and not _NOTHING.search(text_of(main)[:20000]):
+            # An empty listing says so ("0 Posts", "No posts"); rows that never arrived (a
+            # page filled in by JavaScript, a new layout) must not read as "0 threads".
+            raise LayoutChangedError(
+                "listing layout changed: no rows, no thread links and no post count "
+                "(expected article.article-entry rows or an \"N Posts\" count such as "
+                "\"0 Posts\"); the list may now be filled in by JavaScript")
 
     feed = absolute(
         attr(first(main, "a[href*='/rssFeed/']"), "href")
@@ -136,6 +147,16 @@ def _summary(row: Row) -> ThreadSummary:
         answered=row.answered,
         apple_recommended=row.apple_recommended,
     )
+
+
+def _asked(url: str | None) -> int | None:
+    """The page the URL asks for (None without a URL, or one that names no listing)."""
+    if not url:
+        return None
+    try:
+        return parse_listing_ref(url)[1]
+    except UsageError:
+        return None
 
 
 def _identify(tree: Any, url: str | None) -> tuple[ListingRef | None, int, str | None, str | None]:

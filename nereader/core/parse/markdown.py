@@ -13,7 +13,7 @@ import html
 import re
 from typing import Any
 
-from nereader.core.text import clean, escape_markdown
+from nereader.core.text import clean, escape_markdown, parse_int
 from nereader.core.urls import DEFAULT_BASE, absolute
 
 MAX_DEPTH = 48  # elements below a body rendered as structure; deeper is plain text
@@ -123,9 +123,25 @@ class _Renderer:
             return flat.replace("|", "\\|") if in_table else flat
         self.depth += 1
         try:
-            return "".join(self.inline_node(child, in_table) for child in _children(node))
+            return self.joined(_children(node), in_table)
         finally:
             self.depth -= 1
+
+    def joined(self, nodes: list[Node], in_table: bool = False) -> str:
+        """Inline nodes as one run; an image stands apart from the text around it."""
+        out: list[str] = []
+        after_image = False
+        for child in nodes:
+            piece = self.inline_node(child, in_table)
+            if not piece:
+                continue
+            image = child.tag == "img"
+            if (out and (image or after_image) and not out[-1][-1:].isspace()
+                    and not piece[:1].isspace()):
+                out.append(" ")
+            out.append(piece)
+            after_image = image
+        return "".join(out)
 
     def inline_node(self, child: Node, in_table: bool = False) -> str:
         tag = child.tag
@@ -178,10 +194,10 @@ class _Renderer:
 
     def _blocks(self, node: Node) -> list[str]:
         out: list[str] = []
-        para: list[str] = []
+        para: list[Node] = []
 
         def flush() -> None:
-            text = "".join(para)
+            text = self.joined(para)
             para.clear()
             lines = [ln.strip() for ln in text.split("\\\n")]
             while lines and not lines[-1]:
@@ -196,7 +212,7 @@ class _Renderer:
                 flush()
                 out.extend(self.block(child))
             else:
-                para.append(self.inline_node(child))
+                para.append(child)
         flush()
         return [b for b in out if b.strip()]
 
@@ -235,10 +251,8 @@ class _Renderer:
 
     def list_block(self, node: Node) -> str:
         ordered = node.tag == "ol"
-        try:
-            number = int(node.attrs.get("start") or 1)
-        except ValueError:
-            number = 1
+        number = parse_int(node.attrs.get("start"), max_digits=9)
+        number = 1 if number is None else number
         items: list[str] = []
         loose = False
         for li in _children(node):
@@ -324,7 +338,7 @@ def _safe(node: Node, base: str, out: list[str], depth: int) -> None:
         attrs.append(("alt", clean(a.get("alt") or "")))
     if tag in {"code", "pre"} and (lang := _LANG.search(a.get("class") or "")):
         attrs.append(("class", f"language-{lang.group(1)}"))
-    if tag == "ol" and (a.get("start") or "").isdigit():
+    if tag == "ol" and parse_int(a.get("start"), max_digits=9) is not None:
         attrs.append(("start", a["start"]))
     attr_text = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs)
     out.append(f"<{tag}{attr_text}>")

@@ -15,11 +15,12 @@ from typing import Any
 from nereader.core.errors import LayoutChangedError
 from nereader.core.models import Tag
 from nereader.core.parse.common import Index, attr, classify_tags, distinct, text_of, thread_links
-from nereader.core.text import parse_activity, parse_count, parse_iso, squash
+from nereader.core.text import parse_activity, parse_count, parse_int, parse_iso, squash
 from nereader.core.urls import absolute, answer_id_from_href, thread_id_from_href, thread_url
 
 Node = Any
 COUNTS = ("replies", "boosts", "views")
+UNREAD_ROWS = 1  # rows of a page that may be skipped unread (one odd row, not a new layout)
 FIELDS = (*COUNTS, "activity")
 # The classes a stat cell carries, most specific first (the contract's names lead).
 _CLASSES = {
@@ -109,13 +110,20 @@ def read_rows(main: Node, base: str, now: datetime, what: str) -> tuple[list[Row
     primary, others = _copies(main)
     heads: list[_Head] = []
     seen: set[tuple[int, int | None]] = set()
+    unread: list[Node] = []
     for node in primary:
         head = _head(node, what)
-        if head is not None and head.key not in seen:
+        if head is None:
+            unread.append(node)
+        elif head.key not in seen:
             seen.add(head.key)
             heads.append(head)
     if not heads:
         return [], len(primary)
+    if len(unread) > max(UNREAD_ROWS, len(primary) // 20):
+        raise LayoutChangedError(
+            f"{what} layout changed: {len(unread)} of {len(primary)} rows cannot be read "
+            f"({_lacks(unread[0])}); refusing to show the {len(heads)} that can as the list")
     spare = _Spare(others, heads, what)
     stats = [_stats(head, spare) for head in heads]
     for field in FIELDS:
@@ -131,6 +139,15 @@ def read_rows(main: Node, base: str, now: datetime, what: str) -> tuple[list[Row
             f"{what} layout changed: row {_name(h)} has no readable {field} "
             f"({_SELECTOR[field]} under .article-stats) in any copy of the list")
     return [_row(h, s, spare, base, now) for h, s in zip(heads, stats, strict=True)], len(primary)
+
+
+def _lacks(node: Node) -> str:
+    """What an unreadable row is missing, for the error."""
+    idx = Index(node)
+    link = idx.by_action.get("post-title") or idx.cls("article-title-link")
+    if link is None and not thread_links(node):
+        return "no title link: [data-action='post-title'] / a[href*='/thread/']"
+    return "no thread id or no title text in its title link"
 
 
 def _name(head: _Head) -> str:
@@ -186,7 +203,7 @@ def _head(node: Node, what: str) -> _Head | None:
     if link is None:
         return None
     value = attr(node, "value") or attr(node, "data-id") or ""
-    value_id = int(value) if value.isdigit() and len(value) < 16 else None
+    value_id = parse_int(value, max_digits=15)
     text = text_of(link) or attr(link, "title") or ""
     answer = answer_id_from_href(href)
     marked = "reply-title" in _classes(link) or (  # the dictionary first: it is cheap

@@ -8,15 +8,16 @@ from datetime import datetime
 
 from nereader.core.errors import LayoutChangedError, ParseError
 from nereader.core.models import HitKind, SearchResults, SiteHit
+from nereader.core.parse.challenge import raise_if_not_content
 from nereader.core.parse.common import (
     attr,
     check_complete,
+    check_page,
     first,
     load_html,
     main_of,
     now_utc,
     pagination,
-    raise_if_not_content,
     text_of,
     thread_links,
 )
@@ -57,6 +58,8 @@ def parse_search(content: str | bytes, url: str | None = None,
     rows, candidates = read_rows(main, base_of(url), now, "search")
     total = header_count(main, _RESULTS, _COUNTS)
     current, total_pages = pagination(main)
+    found = parse_search_ref(url) if url else None
+    check_page(found[1] if found else None, current, total_pages, f"the search {query!r}")
     page = current or page_from_url
     if total_pages is None:
         total_pages = max(1, math.ceil(total / PAGE_SIZE)) if total else max(page, 1)

@@ -10,10 +10,12 @@ from typing import Any
 
 from nereader.core.errors import LayoutChangedError, NotAThreadError, ParseError, UsageError
 from nereader.core.models import Author, Post, PostKind, Thread, ThreadStats
+from nereader.core.parse.challenge import raise_if_not_content
 from nereader.core.parse.common import (
     Index,
     attr,
     check_complete,
+    check_page,
     classify_tags,
     distinct,
     first,
@@ -21,12 +23,11 @@ from nereader.core.parse.common import (
     main_of,
     now_utc,
     pagination,
-    raise_if_not_content,
     text_of,
 )
 from nereader.core.parse.markdown import to_markdown, to_safe_html
 from nereader.core.parse.rows import count_of
-from nereader.core.text import from_millis, parse_count, parse_iso, squash
+from nereader.core.text import from_millis, parse_count, parse_int, parse_iso, squash
 from nereader.core.urls import (
     absolute,
     answer_id_from_href,
@@ -87,10 +88,13 @@ def parse_thread(
         accepted_id = next(p.id for p in posts if p.accepted)
 
     current, total = pagination(container)
-    page_from_url = 1
+    page_from_url, asked = 1, None
     if url:
         with contextlib.suppress(UsageError):
-            page_from_url = parse_thread_ref(url).page
+            ref = parse_thread_ref(url)
+            page_from_url = ref.page
+            asked = ref.page if ref.answer_id is None else None  # ?answerId: any page holds it
+    check_page(asked, current, total, f"thread {thread_id}")
     page = current or page_from_url
     locked_node = first(container, ".thread-locked-notice", ".locked-notice", ".thread-locked")
     locked = locked_node is not None or "this thread has been locked" in text_of(header).lower()
@@ -119,8 +123,9 @@ def _thread_id(tree: Any, container: Node, question: Node, url: str | None) -> i
         str(thread_id_from_href(url) or ""),
     ]
     for c in candidates:
-        if c and c.isdigit() and len(c) < 13:
-            return int(c)
+        found = parse_int(c)
+        if found is not None:
+            return found
     raise LayoutChangedError("thread layout changed: no thread id (data-thread-id, canonical link)")
 
 
@@ -181,17 +186,16 @@ def _flag(node: Node, idx: Index, classes: tuple[str, ...], data: str) -> bool:
 
 def _post(node: Node, ids: set[int], id_of: dict[int, int], base: str) -> Post | None:
     idx = Index(node, ids)
-    raw_id = attr(node, "data-post-id") or attr(node, "id") or ""
-    if not raw_id.isdigit():
-        raw_id = str(answer_id_from_href(attr(idx.cls("share-link"), "href")) or "")
-    if not raw_id.isdigit() or len(raw_id) > 15:
+    post_id = parse_int(attr(node, "data-post-id") or attr(node, "id"), max_digits=15)
+    if post_id is None:
+        post_id = answer_id_from_href(attr(idx.cls("share-link"), "href"))
+    if post_id is None or post_id >= 10**15:
         return None
     body = idx.by_action.get("content-post-body-content") or idx.cls(
         "content-post-body", "post-body"
     )
     if body is None:
         return None
-    post_id = int(raw_id)
     id_of[node.mem_id] = post_id
     parent = _post_ancestor(node, ids)
     parent_id = id_of.get(parent.mem_id) if parent is not None else None

@@ -10,6 +10,7 @@ from typing import Any
 
 from nereader.core.errors import LayoutChangedError, ParseError, UsageError
 from nereader.core.models import Subtopic, Topic, TopicTree
+from nereader.core.parse.challenge import raise_if_not_content
 from nereader.core.parse.common import (
     attr,
     check_complete,
@@ -17,7 +18,6 @@ from nereader.core.parse.common import (
     load_html,
     main_of,
     now_utc,
-    raise_if_not_content,
     text_of,
 )
 from nereader.core.text import clean, squash
