@@ -104,6 +104,12 @@ async def test_the_filter_bar_filters_the_rows(tmp_path: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert table.row_count == 2 and table.has_focus
+        await pilot.press("slash", *"wi-fi", "enter")  # applied, the table has the focus
+        await pilot.pause()
+        assert table.row_count == 1 and table.has_focus
+        await pilot.press("escape")  # esc in the table clears it too
+        await pilot.pause()
+        assert table.row_count == 2 and table.has_focus
         await pilot.press("slash", *"is:unread")
         await pilot.pause()
         assert table.row_count == 1

@@ -224,9 +224,11 @@ class HomeScreen(Screen[None]):
         self.table.focus()
 
     def key_escape(self) -> None:
+        """esc clears the filter, from the filter bar or the table (as in the list)."""
         box = self.query_one(FilterInput)
-        if box.has_focus:
+        if box.value:
             box.value = ""
+        if box.has_focus:
             self.table.focus()
 
     @on(DataTable.RowSelected)
