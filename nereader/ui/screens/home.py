@@ -21,7 +21,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from nereader.core.clock import Clock
 from nereader.core.errors import NereaderError
@@ -31,6 +31,7 @@ from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
 from nereader.ui.state import mode_text
 from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
+from nereader.ui.widgets.keybar import KeyBar
 
 COLUMNS = (("Listing", "listing"), ("Unread", "unread"), ("New replies", "new"),
            ("Bookmarks ↑", "bookmarks"), ("Cached", "cached"))
@@ -88,7 +89,7 @@ class HomeScreen(Screen[None]):
         with Horizontal(id="statusline"):
             yield Static(id="home-status")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
-        yield Footer()
+        yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
