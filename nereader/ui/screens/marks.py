@@ -6,7 +6,7 @@ screen's context (what the row marks and the filter read) is refreshed. What can
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import App
 from textual.notifications import SeverityLevel
@@ -19,7 +19,9 @@ from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.ui.screens.listing import ListLoader
 from nereader.ui.state import ListState
-from nereader.ui.widgets.thread_view import ThreadView
+
+if TYPE_CHECKING:  # the reader loads after the first paint (see panes.py)
+    from nereader.ui.widgets.thread_view import ThreadView
 
 
 class Host(Protocol):
