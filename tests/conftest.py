@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from nereader.cli import main
+
 FIXTURES = Path(__file__).parent / "fixtures" / "forums"
 FETCHED_AT = datetime(2026, 6, 12, 12, 0, tzinfo=UTC)
 
@@ -36,3 +38,16 @@ def _no_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(root / "xdg-config"))
     monkeypatch.delenv("NEREADER_BASE_URL", raising=False)
     monkeypatch.delenv("NEREADER_OFFLINE", raising=False)
+
+
+@pytest.fixture
+def demo_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The CLI on the in-process demo forum, in throwaway folders: (code, stdout, stderr)."""
+
+    def go(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--demo", "--cache-dir", str(tmp_path / "c"),
+                     "--data-dir", str(tmp_path / "d")])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return go

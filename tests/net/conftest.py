@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from nereader.cli import main
 from nereader.core.service import ForumService
 from nereader.core.settings import Settings
 from nereader.localforum.server import ForumServer
@@ -23,6 +24,21 @@ def site() -> Site:
 def server(site: Site) -> Iterator[ForumServer]:
     with ForumServer(site) as srv:
         yield srv
+
+
+@pytest.fixture
+def cli(server: ForumServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch):
+    """The CLI against the local forum server: (exit code, stdout, stderr)."""
+    monkeypatch.setenv("NEREADER_MIN_GAP", "0")
+    monkeypatch.setenv("NEREADER_RETRIES", "1")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--base-url", server.base_url, "--cache-dir", str(tmp_path / "c")])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
 
 
 def make_settings(base_url: str, cache_dir: Path, **changes: object) -> Settings:

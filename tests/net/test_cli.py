@@ -16,20 +16,6 @@ from nereader.localforum.site import Faults, Site
 from tests.conftest import FIXTURES
 
 
-@pytest.fixture
-def cli(server: ForumServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
-        monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("NEREADER_MIN_GAP", "0")
-    monkeypatch.setenv("NEREADER_RETRIES", "1")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--base-url", server.base_url, "--cache-dir", str(tmp_path / "c")])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def test_list_json(cli) -> None:  # type: ignore[no-untyped-def]
     code, out, err = cli("list", "--json")
     assert code == 0 and err == ""

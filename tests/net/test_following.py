@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from nereader.cli import main
 from nereader.core.service import ForumService
 from nereader.localforum.render import Row, listing_page
 from nereader.localforum.server import ForumServer
@@ -23,20 +22,6 @@ from tests.net.test_bookmarks_service import add_reply
 @pytest.fixture
 def config_file() -> Path:
     return Path(os.environ["NEREADER_CONFIG_DIR"]) / "config.toml"
-
-
-@pytest.fixture
-def cli(server: ForumServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
-        monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("NEREADER_MIN_GAP", "0")
-    monkeypatch.setenv("NEREADER_RETRIES", "1")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--base-url", server.base_url, "--cache-dir", str(tmp_path / "c")])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def followed(config_file: Path) -> list[str]:

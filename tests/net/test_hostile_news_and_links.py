@@ -10,24 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nereader.cli import main
-from nereader.localforum.server import ForumServer
 from nereader.localforum.site import Site
 from tests.net.test_following import _page_one_with_news
-
-
-@pytest.fixture
-def cli(server: ForumServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
-        monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("NEREADER_MIN_GAP", "0")
-    monkeypatch.setenv("NEREADER_RETRIES", "1")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--base-url", server.base_url, "--cache-dir", str(tmp_path / "c")])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def data_dir() -> Path:

@@ -5,22 +5,10 @@ any request. Everything runs on the in-process demo forum."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from nereader.cli import EXIT_CODES, main
-
-
-@pytest.fixture
-def demo(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no-untyped-def]
-    def go(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--demo", "--cache-dir", str(tmp_path / "c"),
-                     "--data-dir", str(tmp_path / "d")])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return go
+from nereader.cli import EXIT_CODES
 
 
 @pytest.mark.parametrize(("args", "said"), [
@@ -29,18 +17,18 @@ def demo(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no
     (("list", "--page", "12"), "networkextension has no page 12: it has 11 pages"),
     (("show", "999999"), "no such thread 999999"),
 ])
-def test_not_found_is_exit_6_with_one_line(demo, args: tuple[str, ...], said: str) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = demo(*args)
+def test_not_found_is_exit_6_with_one_line(demo_cli, args: tuple[str, ...], said: str) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = demo_cli(*args)
     assert code == 6 and out == ""
     assert err.startswith("nereader: error: ") and err.count("\n") == 1
     assert said in err
 
 
-def test_a_page_past_the_end_names_the_count_from_the_cache_too(demo) -> None:  # type: ignore[no-untyped-def]
-    assert demo("list")[0] == 0  # page 1 is now cached
-    code, _, err = demo("list", "--page", "40", "--offline")
+def test_a_page_past_the_end_names_the_count_from_the_cache_too(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    assert demo_cli("list")[0] == 0  # page 1 is now cached
+    code, _, err = demo_cli("list", "--page", "40", "--offline")
     assert code == 3  # offline, page 40 is simply not cached: a retry online may help
-    code, _, err = demo("list", "--page", "40")
+    code, _, err = demo_cli("list", "--page", "40")
     assert code == 6 and "it has 11 pages" in err
 
 
@@ -48,22 +36,22 @@ def test_the_help_documents_exit_6() -> None:
     assert "6  not found" in EXIT_CODES and "3  network failure" in EXIT_CODES
 
 
-def test_bookmarking_a_thread_the_site_does_not_have_saves_nothing(demo) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = demo("bookmarks", "add", "999999")
+def test_bookmarking_a_thread_the_site_does_not_have_saves_nothing(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = demo_cli("bookmarks", "add", "999999")
     assert code == 6 and out == "" and "no such thread 999999" in err
     assert err.count("\n") == 1
-    assert json.loads(demo("bookmarks", "list", "--json")[1]) == []
+    assert json.loads(demo_cli("bookmarks", "list", "--json")[1]) == []
 
 
-def test_bookmarking_offline_still_saves_with_a_warning_for_the_demo(demo) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = demo("bookmarks", "add", "827377", "--offline")
+def test_bookmarking_offline_still_saves_with_a_warning_for_the_demo(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = demo_cli("bookmarks", "add", "827377", "--offline")
     assert code == 0 and "bookmarked 827377" in out
     assert "drop --offline" in err and "while online" not in err
-    assert [m["id"] for m in json.loads(demo("bookmarks", "list", "--json")[1])] == [827377]
+    assert [m["id"] for m in json.loads(demo_cli("bookmarks", "list", "--json")[1])] == [827377]
 
 
-def test_an_offline_miss_in_the_demo_says_drop_offline(demo) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = demo("show", "827377", "--offline")
+def test_an_offline_miss_in_the_demo_says_drop_offline(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = demo_cli("show", "827377", "--offline")
     assert code == 3 and out == "" and err.count("\n") == 1
     assert "drop --offline" in err and "while online" not in err
 
@@ -74,15 +62,15 @@ def test_an_offline_miss_in_the_demo_says_drop_offline(demo) -> None:  # type: i
     ("https://example.com/forums/thread/821372", "on example.com, but the forum is "
      "developer.apple.com"),
 ])
-def test_bad_threads_are_usage_errors_before_any_request(demo, thread: str, said: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_threads_are_usage_errors_before_any_request(demo_cli, thread: str, said: str) -> None:  # type: ignore[no-untyped-def]
     for command in (("show",), ("bookmarks", "add")):
-        code, out, err = demo(*command, thread)
+        code, out, err = demo_cli(*command, thread)
         assert code == 2 and out == "" and said in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("thread", ["/forums/thread/821372", "forums/thread/821372",
                                     "forums.developer.apple.com/thread/821372",
                                     "https://developer.apple.com/forums/thread/821372"])
-def test_urls_of_this_forum_or_with_no_host_are_read(demo, thread: str) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = demo("show", thread, "--json")
+def test_urls_of_this_forum_or_with_no_host_are_read(demo_cli, thread: str) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo_cli("show", thread, "--json")
     assert code == 0 and json.loads(out)["id"] == 821372

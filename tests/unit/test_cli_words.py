@@ -15,36 +15,25 @@ from nereader.core.export import thread_markdown
 from nereader.core.search import fts_query
 
 
-@pytest.fixture
-def demo(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no-untyped-def]
-    def go(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--demo", "--cache-dir", str(tmp_path / "c"),
-                     "--data-dir", str(tmp_path / "d")])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return go
-
-
-def test_a_site_search_page_past_the_end_is_not_found(demo) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = demo("search", "--site", "entitlement", "--page", "99")
+def test_a_site_search_page_past_the_end_is_not_found(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = demo_cli("search", "--site", "entitlement", "--page", "99")
     assert code == 6 and out == "" and err.count("\n") == 1
     assert "page 99" in err and "past the last page (18)" in err
-    code, out, _ = demo("search", "--site", "entitlement", "--page", "18")
+    code, out, _ = demo_cli("search", "--site", "entitlement", "--page", "18")
     assert code == 0 and "page 18 of 18" in out
 
 
-def test_site_search_honours_limit(demo) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = demo("search", "--site", "entitlement", "--limit", "2", "--json")
+def test_site_search_honours_limit(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo_cli("search", "--site", "entitlement", "--limit", "2", "--json")
     assert code == 0 and len(json.loads(out)) == 2
-    code, out, _ = demo("search", "--site", "entitlement", "--limit", "2")
+    code, out, _ = demo_cli("search", "--site", "entitlement", "--limit", "2")
     assert code == 0 and "the first 2" in out
     assert sum(1 for line in out.splitlines() if line.startswith("    https://")) == 2
 
 
 def test_search_takes_several_words_and_explains_options_after_dashes(
-        demo, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = demo("search", "--site", "packet", "tunnel")
+        demo_cli, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo_cli("search", "--site", "packet", "tunnel")
     assert code == 0 and "for 'packet tunnel'" in out
     data = ["--data-dir", str(tmp_path / "d")]
     assert main(["search", *data, "--", "-foo", "--demo"]) == 2
@@ -67,10 +56,10 @@ def test_a_query_without_words_says_so(text: str, said: str) -> None:
     assert said in str(caught.value)
 
 
-def test_counts_are_singular_for_one(demo) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = demo("show", "828388")
+def test_counts_are_singular_for_one(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo_cli("show", "828388")
     assert code == 0 and "8 replies, 0 boosts, 416 views, 4 participants" in out
-    code, _, err = demo("search", "--rebuild")
+    code, _, err = demo_cli("search", "--rebuild")
     assert code == 0 and "indexed 1 cached thread (" in err and "threads" not in err
 
 
@@ -87,31 +76,31 @@ def test_markdown_counts_use_the_singular() -> None:
     assert "1 reply, 1 boost, 1 view, 1 participant" in thread_markdown(one)
 
 
-def test_bookmarks_check_counts_replies_as_the_site_does(demo) -> None:  # type: ignore[no-untyped-def]
-    assert demo("bookmarks", "add", "828388")[0] == 0
-    code, out, _ = demo("bookmarks", "check", "--json")
+def test_bookmarks_check_counts_replies_as_the_site_does(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    assert demo_cli("bookmarks", "add", "828388")[0] == 0
+    code, out, _ = demo_cli("bookmarks", "check", "--json")
     (change,) = json.loads(out)
-    listed = {r["id"]: r for r in json.loads(demo("list", "--json")[1])}
-    shown = json.loads(demo("show", "828388", "--json")[1])
+    listed = {r["id"]: r for r in json.loads(demo_cli("list", "--json")[1])}
+    shown = json.loads(demo_cli("show", "828388", "--json")[1])
     comments = sum(1 for p in shown["posts"] if p["kind"] == "comment")
     assert code == 0 and comments >= 1
     assert change["replies"] == listed[828388]["replies"] == 8
     assert change["comments"] == comments
 
 
-def test_a_misspelt_option_gets_the_near_one_and_the_commands_help(demo) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = demo("list", "--josn")
+def test_a_misspelt_option_gets_the_near_one_and_the_commands_help(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = demo_cli("list", "--josn")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "did you mean --json?" in err and "nereader list --help" in err
 
 
-def test_cache_defaults_to_info(demo) -> None:  # type: ignore[no-untyped-def]
-    code, out, _ = demo("cache")
+def test_cache_defaults_to_info(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = demo_cli("cache")
     assert code == 0 and out.startswith("cache: ") and "pages: " in out
 
 
-def test_the_demo_uses_folders_given_as_given(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert demo("bookmarks", "add", "828388")[0] == 0
+def test_the_demo_uses_folders_given_as_given(demo_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert demo_cli("bookmarks", "add", "828388")[0] == 0
     assert (tmp_path / "d" / "bookmarks.json").is_file()
     assert not (tmp_path / "d" / "demo").exists() and not (tmp_path / "c" / "demo").exists()
 
