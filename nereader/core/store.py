@@ -180,7 +180,20 @@ def _mended_warning(name: str, fixed: list[str]) -> str:
             "replaced it with U+FFFD, and the next change writes it so")
 
 
-class JsonStore:
+class _Said:
+    """Warnings a local file has for the user, each said once (``warnings``: not yet passed on)."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self._said: set[str] = set()
+
+    def warn(self, message: str) -> None:
+        if message not in self._said:
+            self._said.add(message)
+            self.warnings.append(message)
+
+
+class JsonStore(_Said):
     """One JSON document on disk, changed only under the lock.
 
     A document that does not parse, or whose shape ``check`` refuses, is moved aside as
@@ -195,13 +208,7 @@ class JsonStore:
         self.lock_path = path.with_name(path.name + ".lock")
         self._empty = empty
         self._check = check or (lambda data: None)
-        self.warnings: list[str] = []
-        self._said: set[str] = set()
-
-    def warn(self, message: str) -> None:
-        if message not in self._said:
-            self._said.add(message)
-            self.warnings.append(message)
+        super().__init__()
 
     def _read(self, writing: bool) -> dict[str, Any]:
         try:
@@ -280,19 +287,6 @@ def read_strings(path: Path, warn: Callable[[str], None]) -> list[str]:
         warn(f"{path.name} should hold a list of text; ignored it")
         return []
     return [clean(x) for x in data if isinstance(x, str)]
-
-
-class _Said:
-    """Warnings a small preference file has for the user, each said once."""
-
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-        self._said: set[str] = set()
-
-    def warn(self, message: str) -> None:
-        if message not in self._said:
-            self._said.add(message)
-            self.warnings.append(message)
 
 
 class RecentTags(_Said):
