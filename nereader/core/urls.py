@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from nereader.core.errors import UsageError
-from nereader.core.models import ListingKind
+from nereader.core.models import ListingKind, Thread
 from nereader.core.text import parse_int
 
 DEFAULT_BASE = "https://developer.apple.com"
@@ -277,6 +277,16 @@ def listing_ref_from_href(href: str) -> ListingRef | None:
     except UsageError:
         return None
 
+
+
+def listing_for(thread: Thread) -> ListingRef | None:
+    """The list a thread belongs in: its first tag, else its subtopic or topic."""
+    if thread.tags:
+        return listing_ref_from_href(f"/forums/tags/{thread.tags[0].slug}")
+    if thread.topic is None:
+        return None
+    path = f"/forums/topics/{thread.topic.slug}"
+    return listing_ref_from_href(path + (f"/{thread.subtopic.slug}" if thread.subtopic else ""))
 
 _HREF_THREAD = re.compile(r"^/forums/thread/(\d{1,12})(?:[?#/]|$)")
 _ANY_THREAD = re.compile(r"/thread/\d+")

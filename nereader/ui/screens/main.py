@@ -28,7 +28,7 @@ from nereader.core.errors import NereaderError
 from nereader.core.models import Activity
 from nereader.core.query import Context
 from nereader.core.service import ForumService
-from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref
+from nereader.core.urls import ListingRef, ThreadRef, listing_for, parse_listing_ref
 from nereader.ui.screens.listing import ListLoader, prefetch
 from nereader.ui.screens.marks import Marks
 from nereader.ui.screens.site_sort import site_sorts
@@ -303,7 +303,7 @@ class MainScreen(Screen[None]):
 
     async def _open(self, thread_id: int, focus_post: int | None, refresh: bool,
                     list_after: bool = False) -> None:
-        from nereader.ui.screens.reading import listing_for, open_into
+        from nereader.ui.screens.reading import open_into
 
         view = await self.ensure_view()
         if self.reading:

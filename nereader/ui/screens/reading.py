@@ -13,7 +13,6 @@ from nereader.core.errors import NereaderError
 from nereader.core.models import PostKind, Thread
 from nereader.core.service import ForumService
 from nereader.core.text import plural
-from nereader.core.urls import ListingRef, listing_ref_from_href
 from nereader.ui.widgets.thread_view import ThreadView
 
 Problem = Callable[[NereaderError, str], None]
@@ -76,16 +75,6 @@ async def open_into(view: ThreadView, service: ForumService, now: datetime, thre
 def posts_after_question(thread: Thread) -> int:
     """The replies and comments (every post but the question)."""
     return sum(p.kind is not PostKind.QUESTION for p in thread.posts)
-
-
-def listing_for(thread: Thread) -> ListingRef | None:
-    """The list a thread belongs in: its first tag, else its subtopic or topic."""
-    if thread.tags:
-        return listing_ref_from_href(f"/forums/tags/{thread.tags[0].slug}")
-    if thread.topic is None:
-        return None
-    path = f"/forums/topics/{thread.topic.slug}"
-    return listing_ref_from_href(path + (f"/{thread.subtopic.slug}" if thread.subtopic else ""))
 
 
 async def show_bookmark(view: ThreadView, service: ForumService, problem: Problem) -> None:
