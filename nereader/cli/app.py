@@ -5,7 +5,6 @@ on a listing, on a thread, or (offline) on the library. ``nereader thread ID`` a
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from nereader.cli.common import build_service, resolve_settings
@@ -56,9 +55,6 @@ def _start(args: argparse.Namespace, text: str | None) -> int:
     # On a thread, the default listing shows only until the thread names its own tag.
     ref, _page, sort, order = parse_listing_ref(listing or settings.default_listing)
     home = listing is None and thread is None and bool(settings.following)
-    # A lone esc waits this long for the rest of an escape sequence (Textual's default, 100 ms,
-    # made every esc feel slow); ESCDELAY set by the user still wins. Read when Textual loads.
-    os.environ.setdefault("ESCDELAY", "25")
     from nereader.ui.app import run_app  # Textual loads only when the app runs
 
     return run_app(build_service(args, settings=settings), ref, sort, order, demo=args.demo,

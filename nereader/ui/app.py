@@ -38,7 +38,6 @@ from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.home import HomeScreen, toggle_follow
 from nereader.ui.screens.listing import ListingShown
 from nereader.ui.screens.main import MainScreen
-from nereader.ui.terminal import driver_class
 from nereader.ui.widgets.filter_bar import FilterInput
 
 if TYPE_CHECKING:
@@ -65,7 +64,7 @@ class NereaderApp(App[None]):
                  order: str | None = None, *, demo: bool = False,
                  clock: Clock | None = None, home: bool = False,
                  config_error: str | None = None, thread: ThreadRef | None = None) -> None:
-        super().__init__(driver_class=driver_class())
+        super().__init__()
         self.service = service
         self.demo = demo
         self.clock: Clock = clock or utc_now

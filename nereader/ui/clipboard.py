@@ -1,4 +1,4 @@
-"""The terminal around the app: copying to the clipboard, and the driver that reads its keys.
+"""Copying to the clipboard: the platform's command, OSC 52 through the terminal, or by hand.
 
 Copying uses the platform's command when there is one (pbcopy, wl-copy, xclip, xsel,
 clip.exe), besides OSC 52 through the terminal, and gives a plain account of which way went.

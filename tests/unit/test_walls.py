@@ -1,4 +1,4 @@
-"""The walls of the house, one named case per module: who may import what, and module size.
+"""The walls of the house, one named case per module: who may import what.
 
     core        imports no textual, rich, ui, cli or localforum: data in, data out
     localforum  imports no ui or cli (it serves pages; it knows nothing of the app), and not
@@ -8,7 +8,8 @@
                 settings); never the storage or network modules behind the facade
     ui          imports no cli or localforum (whoever starts the app hands it a service);
                 the cli may build the demo's transport from localforum
-    all         no import circles, type-only and lazy imports included
+    all         no import circles, type-only and lazy imports included; no private Textual
+                module (``textual._*``): any release may change one without notice
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ ROOT = Path(__file__).resolve().parents[2] / "nereader"
 MODULES = sorted(p for p in ROOT.rglob("*.py"))
 FACADE = {"service", "models", "errors", "urls", "query", "text", "marks", "export", "clock",
           "settings"}
-MAX_LINES = 400
 
 
 def module_name(path: Path) -> str:
@@ -66,6 +66,8 @@ def forbidden(name: str, imported: str) -> str | None:
         return "only the facade, the models and the I/O-free vocabulary"
     if area == "ui" and imported.startswith(("nereader.cli", "nereader.localforum")):
         return "the app gets its service from whoever starts it"
+    if top == "textual" and any(part.startswith("_") for part in imported.split(".")[1:]):
+        return "a private Textual module: any release may change it"
     return None
 
 
@@ -76,10 +78,6 @@ def test_imports_respect_the_walls(path: Path) -> None:
     assert not broken, f"{name} imports across a wall: {broken}"
 
 
-@pytest.mark.parametrize("path", MODULES, ids=[module_name(p) for p in MODULES])
-def test_module_is_short(path: Path) -> None:
-    lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines <= MAX_LINES, f"{module_name(path)} has {lines} lines; split it by concept"
 
 
 def test_the_walls_catch_a_crossing() -> None:
@@ -91,7 +89,10 @@ def test_the_walls_catch_a_crossing() -> None:
     assert forbidden("nereader.ui.app", "nereader.core.cache")
     assert forbidden("nereader.cli.library", "nereader.core.bookmarks")
     assert forbidden("nereader.ui.screens.main", "nereader.localforum")
+    assert forbidden("nereader.ui.driver", "textual._xterm_parser")
+    assert forbidden("nereader.ui.app", "textual.drivers._input_reader")
     assert forbidden("nereader.ui.app", "nereader.core.service") is None
+    assert forbidden("nereader.ui.app", "textual.widgets") is None
 
 
 def test_importing_every_core_module_and_the_cli_loads_no_textual() -> None:
