@@ -291,7 +291,8 @@ async def test_ellipsis_wider_list_and_no_horizontal_scrollbar(tmp_path: Path) -
 def test_status_and_banner_words() -> None:
     from nereader.core.models import Activity
     from nereader.core.urls import parse_listing_ref
-    from nereader.ui.state import ListState, banner_text, status_parts
+    from nereader.ui.state import ListState
+    from nereader.ui.widgets.status import banner_text, status_parts
 
     ref = parse_listing_ref("networkextension")[0]
     idle = Activity(0, False, False)

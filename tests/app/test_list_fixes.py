@@ -67,7 +67,8 @@ def test_status_line_cuts_whole_parts_never_a_number() -> None:
 
     from nereader.core.models import Activity
     from nereader.core.urls import parse_listing_ref
-    from nereader.ui.state import ListState, status_parts
+    from nereader.ui.state import ListState
+    from nereader.ui.widgets.status import status_parts
 
     ref = parse_listing_ref("networkextension")[0]
     base = ListState(ref, name="Network Extension", total_posts=201, total_pages=11,
