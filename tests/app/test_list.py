@@ -323,3 +323,20 @@ async def test_keys_typed_right_after_slash_reach_the_filter(tmp_path: Path) -> 
         box = app.query_one(FilterInput)
         assert box.has_focus and box.value == "kernel"
         assert main_screen(app).state.rows_shown == 1 and app.screen is main_screen(app)
+
+
+async def test_keys_typed_ahead_act_on_the_row_the_moves_led_to(tmp_path: Path) -> None:
+    """"jje" delivered at once (keys that queued while the app was busy) edits the note of the
+    third row: the moves reach the list before the screen's e acts, as they were typed."""
+    from textual import events
+
+    from nereader.ui.screens.library import NoteScreen
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        third = main_screen(app).session.shown_rows[2]
+        for ch in "jje":
+            app.post_message(events.Key(ch, ch))
+        await settle(pilot)
+        assert isinstance(app.screen, NoteScreen) and app.screen.thread_id == third.id

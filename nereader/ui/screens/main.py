@@ -3,10 +3,11 @@
 The list is a ``ListSession`` the screen owns. The screen's workers load what it lists (the
 first page from the cache at once, later pages in order as they arrive, every loaded page again
 on a refresh, the bookmarks) and hand it over; the session decides what the list then is, and
-the screen draws it: the thread list reads the session's rows and cursor, and the status line
-and the banner are bound to ``state`` (derived from the session) and ``activity``. The user's
-marks (bookmark, note and #labels, mark read) change in workers too. The thread pane is mounted
-just after the first paint (see ``Panes``).
+the screen draws it: the thread list reads the session's rows and cursor (and moves and sorts
+it at a key, see ``ThreadList``), and the status line and the banner are bound to ``state``
+(derived from the session) and ``activity``. The user's marks (bookmark, note and #labels,
+mark read) change in workers too. The thread pane is mounted just after the first paint (see
+``Panes``).
 
 Workers: ``list`` (first page, refresh, bookmarks) and ``more`` (paging), each exclusive, so a
 newer load supersedes an older one; ``detail`` for the thread read.
@@ -439,21 +440,13 @@ class MainScreen(Screen[None]):
                             exclusive=True)
 
     # -- what the user asks of the list --------------------------------------------------------
-    @on(ThreadList.MoveRequested)
-    def _move(self, event: ThreadList.MoveRequested) -> None:
-        old = self.session.cursor
-        near_end = self.session.move(event.by, event.to)
-        self.threads.cursor_moved(old)
-        if near_end:
-            self.load_more()
+    @on(ThreadList.NearEnd)
+    def _near_end(self) -> None:
+        self.load_more()
 
-    @on(ThreadList.SortRequested)
-    def _sort(self, event: ThreadList.SortRequested) -> None:
-        if event.reverse:
-            self.session.reverse_sort()
-        else:
-            self.session.next_sort()
-        self.show_rows()
+    @on(ThreadList.SortChanged)
+    def _sorted(self) -> None:
+        self._show_state()
 
     def action_load_all(self) -> None:
         if self.session.more_pages:
@@ -519,10 +512,8 @@ class MainScreen(Screen[None]):
 
     # -- reading ---------------------------------------------------------------------------------
     @on(ThreadList.Selected)
-    def open_selected(self) -> None:
-        current = self.session.current
-        if current is not None:
-            self.open_thread(current.id)
+    def open_selected(self, event: ThreadList.Selected) -> None:
+        self.open_thread(event.row.id)
 
     def open_thread(self, thread_id: int, focus_post: int | None = None,
                     refresh: bool = False, list_after: bool = False) -> None:
@@ -631,10 +622,8 @@ class MainScreen(Screen[None]):
     # Each change runs in a worker, then the context (what the row marks and the filter read) is
     # refreshed. What cannot be undone (marking many threads read, a bookmark's note and
     # #labels) is asked about first.
-    def on_thread_list_bookmark_requested(self) -> None:
-        current = self.session.current
-        if current is not None:
-            self.toggle_bookmark(current.id, current)
+    def on_thread_list_bookmark_requested(self, event: ThreadList.BookmarkRequested) -> None:
+        self.toggle_bookmark(event.row.id, event.row)
 
     def on_thread_view_bookmark_requested(self, event: Message) -> None:
         self.toggle_bookmark(event.thread_id, None)  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from nereader.core.models import ThreadSummary
 from nereader.ui.focus import forward_typeahead
 from nereader.ui.list_session import ListSession
 from nereader.ui.widgets import rows as draw
@@ -21,8 +22,13 @@ from nereader.ui.widgets import rows as draw
 
 class ThreadList(ScrollView, can_focus=True):
     """The list session's shown rows, virtualised: it draws only the visible lines, from the
-    session's rows and cursor, and says what the user asks for (move, sort, open, bookmark) in
-    messages; the screen changes the session and tells the list what changed."""
+    session's rows and cursor.
+
+    The list's own keys (moves, sorts) go to the session at once, in the key's own handler:
+    Textual runs a screen's binding after the key has bubbled up through the queues, so a move
+    sent as a message could still be on its way when a key typed after it (``e`` on the row
+    moved to, ``v``) acted on the session. Whatever needs the screen (open, bookmark, the next
+    page, the status line) is said in a message."""
 
     HELP = """
 ## Threads
@@ -64,26 +70,24 @@ the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
     ]
 
     class Selected(Message):
-        """Enter (or a click) on the cursor's row: read that thread."""
+        """Enter (or a click) on a row: read that thread."""
+
+        def __init__(self, row: ThreadSummary) -> None:
+            super().__init__()
+            self.row = row
 
     class BookmarkRequested(Message):
-        """b on the cursor's row: bookmark it (again: remove the bookmark)."""
+        """b on a row: bookmark it (again: remove the bookmark)."""
 
-    class MoveRequested(Message):
-        """The user moves the cursor ``by`` rows, or ``to`` a position (negative: from the end).
-        Relative moves stay right however many keys arrive before the first is handled."""
-
-        def __init__(self, by: int = 0, to: int | None = None) -> None:
+        def __init__(self, row: ThreadSummary) -> None:
             super().__init__()
-            self.by, self.to = by, to
+            self.row = row
 
-    class SortRequested(Message):
-        """s (or a click on the header): sort by the next column; S (``reverse``): the other
-        way round."""
+    class NearEnd(Message):
+        """The user moved the cursor close to the last loaded row: time for the next page."""
 
-        def __init__(self, reverse: bool = False) -> None:
-            super().__init__()
-            self.reverse = reverse
+    class SortChanged(Message):
+        """The user sorted the list (s, S, a click on the header): the status line says so."""
 
     def __init__(self, session: ListSession, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -198,35 +202,50 @@ the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
     def on_resize(self, event: events.Resize) -> None:
         self._resize_virtual()
 
+    def _move(self, by: int = 0, to: int | None = None) -> None:
+        """Cursor moves the user makes; only these may load the next page (see
+        ``ListSession.move``)."""
+        old = self.session.cursor
+        near_end = self.session.move(by, to)
+        self.cursor_moved(old)
+        if near_end:
+            self.post_message(self.NearEnd())
+
     def action_cursor_up(self) -> None:
-        self.post_message(self.MoveRequested(by=-1))
+        self._move(by=-1)
 
     def action_cursor_down(self) -> None:
-        self.post_message(self.MoveRequested(by=1))
+        self._move(by=1)
 
     def action_page_up(self) -> None:
-        self.post_message(self.MoveRequested(by=-max(1, self.size.height - 2)))
+        self._move(by=-max(1, self.size.height - 2))
 
     def action_page_down(self) -> None:
-        self.post_message(self.MoveRequested(by=max(1, self.size.height - 2)))
+        self._move(by=max(1, self.size.height - 2))
 
     def action_first(self) -> None:
-        self.post_message(self.MoveRequested(to=0))
+        self._move(to=0)
 
     def action_last(self) -> None:
-        self.post_message(self.MoveRequested(to=-1))
+        self._move(to=-1)
 
     def action_bookmark(self) -> None:
-        self.post_message(self.BookmarkRequested())
+        if (row := self.session.current) is not None:
+            self.post_message(self.BookmarkRequested(row))
 
     def action_select(self) -> None:
-        self.post_message(self.Selected())
+        if (row := self.session.current) is not None:
+            self.post_message(self.Selected(row))
 
     def action_cycle_sort(self) -> None:
-        self.post_message(self.SortRequested())
+        self.session.next_sort()
+        self.rows_changed()
+        self.post_message(self.SortChanged())
 
     def action_reverse_sort(self) -> None:
-        self.post_message(self.SortRequested(reverse=True))
+        self.session.reverse_sort()
+        self.rows_changed()
+        self.post_message(self.SortChanged())
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -237,5 +256,5 @@ the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
             return
         position = self.scroll_offset.y + offset.y - 1
         if 0 <= position < len(self.session.shown):
-            self.post_message(self.MoveRequested(to=position))
+            self._move(to=position)
             self.action_select()
