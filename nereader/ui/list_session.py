@@ -188,8 +188,7 @@ class ListSession:
             return "v: back to the listing"
         if (self.filtering or typing) and not reading:
             return "esc: clear the filter"
-        if self.can_go_back:
-            assert self.previous is not None
+        if self.failed and self.previous is not None:
             return f"esc: back to {self.previous.title}"
         return ""
 
@@ -247,7 +246,8 @@ class ListSession:
         self._take(unique(row for page in pages for row in page.value.rows))
 
     def batch(self, rows: Iterable[ThreadSummary], stale: str = "") -> None:
-        """The rows of a source that comes in one batch (the bookmarks)."""
+        """The rows of a source that comes in one batch (the bookmarks); ``stale``: why they
+        are an old copy, if they are."""
         rows = list(rows)
         self.loaded = replace(self.loaded, total_posts=len(rows), total_pages=0, pages=0,
                               stale_note=stale, arrived=True, failure="")
@@ -296,7 +296,7 @@ class ListSession:
         not cost the list (``go_back``)."""
         if listing.ref != self.listing.ref:
             shown = self._behind if self.bookmarks else (
-                self._kept() if self.loaded.arrived else None)
+                self._kept() if self.loaded.arrived and not self.failed else None)
             if shown is not None:  # else: what was kept before this one stays
                 self.previous = shown
             self.last_visit = None

@@ -313,3 +313,16 @@ def test_state_carries_progress_and_the_next_try() -> None:
     assert (state.progress, state.retry_at) == ("page 2 of 3", 123.0)
     session.open(Listing(STOREKIT))
     assert session.state().progress == "" and session.state().retry_at == 123.0
+
+
+def test_a_listing_that_failed_is_not_the_way_back() -> None:
+    """An empty copy came, then the site failed: a listing that shows only why it failed is
+    not kept to go back to."""
+    session = ListSession(Listing(STOREKIT))
+    session.first_page(page(1, [], total_pages=1, name="StoreKit"))
+    assert session.failed_to_load(FetchError("reset")) is not None and session.failed
+    session.open(Listing(NETEXT))
+    assert session.previous is None
+    session.first_page(page(1, ROWS))
+    session.open(Listing(STOREKIT))  # one that loaded is kept
+    assert session.previous is not None and session.previous.title == "Network Extension"
