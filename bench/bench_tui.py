@@ -112,27 +112,31 @@ def synthetic_rows(n: int):  # type: ignore[no-untyped-def]
 async def refilter() -> None:
     from nereader.core.query import Context, Query, QueryError
     from nereader.screenshots import demo_app, settle
-    from nereader.ui.widgets.list_pane import ListPane
+    from nereader.ui.screens.main import MainScreen
     from nereader.ui.widgets.thread_list import ThreadList
 
     with tempfile.TemporaryDirectory() as tmp:
         app = demo_app(Path(tmp))
         async with app.run_test(size=(150, 45)) as pilot:
             await settle(pilot)
-            pane, threads = app.query_one(ListPane), app.query_one(ThreadList)
-            pane.set_rows(synthetic_rows(10_000))
-            pane.context = Context()
+            screen, threads = app.screen, app.query_one(ThreadList)
+            assert isinstance(screen, MainScreen)
+            session = screen.session
+            session.set_context(Context())
+            session.batch(synthetic_rows(10_000))
+            screen.show_rows()
             query = "packet tunnel -sleep replies:>5"
             samples = []
             for _ in range(20):
                 for end in range(1, len(query) + 1):
                     start = time.perf_counter()
                     with contextlib.suppress(QueryError):  # as the filter bar: half-typed keeps
-                        pane.apply(Query.parse(query[:end]))
+                        session.filter(Query.parse(query[:end]), live=True)
+                        screen.show_rows()
                     for y in range(threads.size.height):  # paint what is visible
                         threads.render_line(y)
                     samples.append(time.perf_counter() - start)
-            shown = len(threads.view)
+            shown = len(session.shown)
     print(f"parse the query + refilter 10,000 rows + paint the visible lines: median "
           f"{statistics.median(samples) * 1000:.2f} ms, p90 "
           f"{sorted(samples)[int(len(samples) * 0.9)] * 1000:.2f} ms "

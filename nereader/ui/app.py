@@ -36,8 +36,7 @@ from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
 from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.home import HomeScreen, toggle_follow
-from nereader.ui.screens.listing import ListingShown
-from nereader.ui.screens.main import MainScreen
+from nereader.ui.screens.main import ListingShown, MainScreen
 from nereader.ui.widgets.filter_bar import FilterInput
 
 if TYPE_CHECKING:

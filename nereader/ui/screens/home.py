@@ -29,9 +29,9 @@ from nereader.core.models import Activity, ListingStatus, Tag, ThreadSummary
 from nereader.core.query import Context, Query, QueryError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
-from nereader.ui.state import mode_text
 from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
 from nereader.ui.widgets.keybar import KeyBar
+from nereader.ui.widgets.status import mode_text
 
 COLUMNS = (("Listing", "listing"), ("Unread", "unread"), ("New replies", "new"),
            ("Bookmarks ↑", "bookmarks"), ("Cached", "cached"))

@@ -29,7 +29,6 @@ COLUMNS = (
     Column("views", "Views", 7),
     Column("activity", "Active", 8),
 )
-SORT_CYCLE = ("activity", "replies", "boosts", "views", "title")
 
 
 @dataclass(frozen=True, slots=True)
