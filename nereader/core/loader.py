@@ -13,7 +13,6 @@ import asyncio
 import codecs
 from collections.abc import Callable
 from datetime import datetime
-from email.message import Message
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from nereader.core.cache import CachedPage, PageCache
@@ -52,6 +51,7 @@ class Loader:
         self._transport = transport
         self._cache: PageCache | None = None
         self._fetcher: Fetcher | None = None
+        self._opening: asyncio.Future[Fetcher] | None = None
         self.store_failed: StorageError | None = None
 
     # -- the parts -----------------------------------------------------------------------------
@@ -98,17 +98,32 @@ class Loader:
             raise ParseError(f"nereader could not read {url} ({type(exc).__name__}: "
                              f"{exc}); please report it with `nereader parse`") from exc
 
-    @property
-    def fetcher(self) -> Fetcher | None:
-        """The HTTP client, created on first use and never in offline mode."""
+    async def fetcher(self) -> Fetcher | None:
+        """The HTTP client, created on first use and never in offline mode. It is made in a
+        thread: loading httpx and building its TLS context take tens of milliseconds, which
+        the event loop spends painting the cached copy meanwhile."""
         if self.offline:
             return None
         if self._fetcher is None:
-            from nereader.core.fetch import Fetcher
-
-            self._fetcher = Fetcher(self.settings, transport=self._transport,
-                                    on_change=self._activity_changed)
+            if self._opening is None:  # requests that start together share one client
+                self._opening = asyncio.ensure_future(self.run(self._new_fetcher))
+                self._opening.add_done_callback(self._opened)
+            return await asyncio.shield(self._opening)
         return self._fetcher
+
+    def _opened(self, opening: asyncio.Future[Fetcher]) -> None:
+        """Kept even if the request that asked for it was cancelled meanwhile, so that
+        ``aclose`` closes it; a failure is tried again by the next request."""
+        if opening.cancelled() or opening.exception() is not None:
+            self._opening = None
+        else:
+            self._fetcher = opening.result()
+
+    def _new_fetcher(self) -> Fetcher:
+        from nereader.core.fetch import Fetcher
+
+        return Fetcher(self.settings, transport=self._transport,
+                       on_change=self._activity_changed)
 
     def activity(self) -> Activity:
         fetcher = self._fetcher
@@ -164,7 +179,7 @@ class Loader:
             hit = await cached("cache")
             if hit is not None:
                 return hit
-        fetcher = self.fetcher
+        fetcher = await self.fetcher()
         if fetcher is None or fetcher.network_down:
             reason = "offline" if fetcher is None else "network down"
             if entry is not None and (stale := await cached("stale", stale_note(reason))):
@@ -233,6 +248,8 @@ def as_declared(body: bytes, content_type: str) -> bytes:
     copy is parsed again, so the header's word is kept with the page."""
     if not content_type or "charset" not in content_type.lower():
         return body
+    from email.message import Message  # only for a header that names a charset
+
     message = Message()
     message["content-type"] = content_type
     declared = message.get_param("charset")
