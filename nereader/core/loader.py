@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -50,6 +51,7 @@ class Loader:
         self._emit = emit
         self._transport = transport
         self._cache: PageCache | None = None
+        self._cache_lock = threading.Lock()  # it opens in whichever thread needs it first
         self._fetcher: Fetcher | None = None
         self._opening: asyncio.Future[Fetcher] | None = None
         self.store_failed: StorageError | None = None
@@ -58,25 +60,29 @@ class Loader:
     @property
     def cache(self) -> PageCache:
         """The page cache, opened on first use (a broken cache fails only what needs it)."""
-        if self._cache is None:
-            self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
-        return self._cache
+        with self._cache_lock:
+            if self._cache is None:
+                self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
+            return self._cache
 
     def repair_cache(self, include_pinned: bool) -> list[str]:
         """Recreate the cache stores that cannot be opened (see ``PageCache.repair``)."""
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
+        with self._cache_lock:
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
         return PageCache.repair(self.settings.cache_dir, self.settings.cache_size_limit,
                                 include_pinned)
 
     async def _get(self, url: str) -> CachedPage | None:
-        """The cached copy of a page; a damaged one is dropped, and that is said."""
-        cache = self.cache
+        """The cached copy of a page; a damaged one is dropped, and that is said. The first
+        read opens the cache in its thread: opening reads (and may write) its database, which
+        the event loop need not wait for."""
         try:
-            return await self.run(cache.get, url)
+            return await self.run(lambda: self.cache.get(url))
         finally:
-            while cache.warnings:
+            cache = self._cache
+            while cache is not None and cache.warnings:
                 self._emit(Notice(cache.warnings.pop(0), "Cache"))
 
     async def _put(self, page: CachedPage) -> None:
