@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -170,12 +171,19 @@ def _check_after_dashes(args: list[str], command: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = debug_wanted(args)
+    # Loading the app (Textual, the settings, the service) makes a great many objects that
+    # live as long as the process: the collector would walk them again and again before the
+    # first paint. It runs again when a command runs, or (``ui.app.run_app``) once what
+    # start-up made is set aside.
+    gc.disable()
     try:
         _streams()
         return _main(args, debug)
     except NereaderError as exc:
         print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    finally:
+        gc.enable()
 
 
 def _main(args: list[str], debug: bool) -> int:
@@ -188,6 +196,7 @@ def _main(args: list[str], debug: bool) -> int:
             parsed, extra = parser.parse_known_args(args)
             if extra:
                 raise UsageError(_unrecognised(parser, word, extra))
+            gc.enable()
             code: int = parsed.func(parsed)
             sys.stdout.flush()  # a write that fails (a full disk) fails here, inside the net
             return code
