@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -64,6 +65,11 @@ class Loader:
             if self._cache is None:
                 self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
             return self._cache
+
+    def open_cache(self) -> None:
+        """Open the page cache now, if it opens (else its first use says why)."""
+        with contextlib.suppress(StorageError):
+            _ = self.cache
 
     def repair_cache(self, include_pinned: bool) -> list[str]:
         """Recreate the cache stores that cannot be opened (see ``PageCache.repair``)."""

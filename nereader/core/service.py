@@ -136,6 +136,14 @@ class ForumService:
         await self._loader.aclose()
         self._pages.close()
 
+    def open_cache(self) -> None:
+        """Open the page cache at once, blocking: for a program about to start an event loop.
+        Left to the first read, it opens in a worker thread, where each of the hundred and
+        fifty SQL statements of an open waits for the interpreter lock while the loop is busy
+        drawing the first screen. A cache that cannot be opened is left for that read to
+        report."""
+        self._loader.open_cache()
+
     # -- mode ----------------------------------------------------------------------------------
     @property
     def offline(self) -> bool:
