@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import errno
+import gc
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from nereader import __version__
@@ -111,6 +110,8 @@ def _check_target(word: str, known: dict[str, str]) -> None:
     is an error."""
     if is_thread_url(word):
         return
+    import difflib
+
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
     if close and "/" not in word and "." not in word:
         raise UsageError(f"unknown command {word!r}; did you mean {close[0]!r}? "
@@ -143,6 +144,8 @@ def _drop_stdout() -> None:
 
 def _unrecognised(parser: Parser, command: str, extra: list[str]) -> str:
     """Words a command does not take, the option meant when one is near, and its help."""
+    import difflib
+
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     known = [o for a in sub.choices[command]._actions for o in a.option_strings]
     close = [m for word in extra if word.startswith("-")
@@ -168,12 +171,19 @@ def _check_after_dashes(args: list[str], command: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = debug_wanted(args)
+    # Loading the app (Textual, the settings, the service) makes a great many objects that
+    # live as long as the process: the collector would walk them again and again before the
+    # first paint. It runs again when a command runs, or (``ui.app.run_app``) once what
+    # start-up made is set aside.
+    gc.disable()
     try:
         _streams()
         return _main(args, debug)
     except NereaderError as exc:
         print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    finally:
+        gc.enable()
 
 
 def _main(args: list[str], debug: bool) -> int:
@@ -186,6 +196,7 @@ def _main(args: list[str], debug: bool) -> int:
             parsed, extra = parser.parse_known_args(args)
             if extra:
                 raise UsageError(_unrecognised(parser, word, extra))
+            gc.enable()
             code: int = parsed.func(parsed)
             sys.stdout.flush()  # a write that fails (a full disk) fails here, inside the net
             return code
@@ -194,7 +205,7 @@ def _main(args: list[str], debug: bool) -> int:
         return cmd_app(build_app_parser(known).parse_args(args))
     except NereaderError as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # --help and --version finish this way
@@ -223,7 +234,13 @@ _OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}
 def _internal(exc: Exception, debug: bool) -> int:
     """A bug: one line, unless asked for the traceback."""
     if debug:
-        traceback.print_exc()
+        _traceback()
     print(f"nereader: internal error: {type(exc).__name__}: {exc} "
           "(rerun with --debug for the traceback, and please report it)", file=sys.stderr)
     return 1
+
+
+def _traceback() -> None:
+    import traceback  # only for --debug
+
+    traceback.print_exc()

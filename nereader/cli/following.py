@@ -4,16 +4,16 @@ them for scripts and cron (`nereader sync` with no listing syncs them all, see `
 from __future__ import annotations
 
 import argparse
-import html
-import shutil
-import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 from nereader.cli.common import ProgressBar, emit_json, run, warn
 from nereader.core.errors import StorageError, UsageError
-from nereader.core.models import FollowedSync, ListingStatus, NewsReport, to_jsonable
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
+
+if TYPE_CHECKING:
+    from nereader.core.models import FollowedSync, ListingStatus, NewsReport
 
 NOTIFY_TIMEOUT = 10.0
 
@@ -150,6 +150,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise UsageError("following nothing: `nereader follow LISTING` first")
         report = await service.check_news(progress=ProgressBar())
         if args.json:
+            from nereader.core.models import to_jsonable
+
             emit_json({**to_jsonable(report), "news": report.news})
         else:
             print(news_text(report))
@@ -214,6 +216,10 @@ def news_text(report: NewsReport) -> str:
 
 def notify(title: str, lines: list[str]) -> str | None:
     """Send a desktop notification; None when sent, else why not (said once by the caller)."""
+    import html
+    import shutil
+    import subprocess
+
     body = "\n".join(lines)
     if path := shutil.which("notify-send"):
         # Notification servers read the body as markup (links, images, entities): a title

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from nereader.cli.common import (
     ProgressBar,
@@ -17,7 +18,6 @@ from nereader.cli.following import sync_all
 from nereader.core.errors import StorageError, UsageError
 from nereader.core.export import summary_json
 from nereader.core.models import ThreadSummary
-from nereader.core.query import Query, QueryError
 from nereader.core.service import ForumService
 from nereader.core.text import clean, plural
 from nereader.core.urls import (
@@ -28,6 +28,9 @@ from nereader.core.urls import (
     normalise_sort,
     parse_listing_ref,
 )
+
+if TYPE_CHECKING:
+    from nereader.core.query import Query
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -77,6 +80,8 @@ def listing_args(args: argparse.Namespace) -> tuple[ListingRef, int, str | None,
 
 
 def parse_query(text: str) -> Query:
+    from nereader.core.query import Query, QueryError
+
     try:
         return Query.parse(text)
     except QueryError as exc:

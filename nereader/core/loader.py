@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
+import threading
 from collections.abc import Callable
 from datetime import datetime
-from email.message import Message
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from nereader.core.cache import CachedPage, PageCache
@@ -51,32 +52,43 @@ class Loader:
         self._emit = emit
         self._transport = transport
         self._cache: PageCache | None = None
+        self._cache_lock = threading.Lock()  # it opens in whichever thread needs it first
         self._fetcher: Fetcher | None = None
+        self._opening: asyncio.Future[Fetcher] | None = None
         self.store_failed: StorageError | None = None
 
     # -- the parts -----------------------------------------------------------------------------
     @property
     def cache(self) -> PageCache:
         """The page cache, opened on first use (a broken cache fails only what needs it)."""
-        if self._cache is None:
-            self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
-        return self._cache
+        with self._cache_lock:
+            if self._cache is None:
+                self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
+            return self._cache
+
+    def open_cache(self) -> None:
+        """Open the page cache now, if it opens (else its first use says why)."""
+        with contextlib.suppress(StorageError):
+            _ = self.cache
 
     def repair_cache(self, include_pinned: bool) -> list[str]:
         """Recreate the cache stores that cannot be opened (see ``PageCache.repair``)."""
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
+        with self._cache_lock:
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
         return PageCache.repair(self.settings.cache_dir, self.settings.cache_size_limit,
                                 include_pinned)
 
     async def _get(self, url: str) -> CachedPage | None:
-        """The cached copy of a page; a damaged one is dropped, and that is said."""
-        cache = self.cache
+        """The cached copy of a page; a damaged one is dropped, and that is said. The first
+        read opens the cache in its thread: opening reads (and may write) its database, which
+        the event loop need not wait for."""
         try:
-            return await self.run(cache.get, url)
+            return await self.run(lambda: self.cache.get(url))
         finally:
-            while cache.warnings:
+            cache = self._cache
+            while cache is not None and cache.warnings:
                 self._emit(Notice(cache.warnings.pop(0), "Cache"))
 
     async def _put(self, page: CachedPage) -> None:
@@ -98,17 +110,32 @@ class Loader:
             raise ParseError(f"nereader could not read {url} ({type(exc).__name__}: "
                              f"{exc}); please report it with `nereader parse`") from exc
 
-    @property
-    def fetcher(self) -> Fetcher | None:
-        """The HTTP client, created on first use and never in offline mode."""
+    async def fetcher(self) -> Fetcher | None:
+        """The HTTP client, created on first use and never in offline mode. It is made in a
+        thread: loading httpx and building its TLS context take tens of milliseconds, which
+        the event loop spends painting the cached copy meanwhile."""
         if self.offline:
             return None
         if self._fetcher is None:
-            from nereader.core.fetch import Fetcher
-
-            self._fetcher = Fetcher(self.settings, transport=self._transport,
-                                    on_change=self._activity_changed)
+            if self._opening is None:  # requests that start together share one client
+                self._opening = asyncio.ensure_future(self.run(self._new_fetcher))
+                self._opening.add_done_callback(self._opened)
+            return await asyncio.shield(self._opening)
         return self._fetcher
+
+    def _opened(self, opening: asyncio.Future[Fetcher]) -> None:
+        """Kept even if the request that asked for it was cancelled meanwhile, so that
+        ``aclose`` closes it; a failure is tried again by the next request."""
+        if opening.cancelled() or opening.exception() is not None:
+            self._opening = None
+        else:
+            self._fetcher = opening.result()
+
+    def _new_fetcher(self) -> Fetcher:
+        from nereader.core.fetch import Fetcher
+
+        return Fetcher(self.settings, transport=self._transport,
+                       on_change=self._activity_changed)
 
     def activity(self) -> Activity:
         fetcher = self._fetcher
@@ -164,7 +191,7 @@ class Loader:
             hit = await cached("cache")
             if hit is not None:
                 return hit
-        fetcher = self.fetcher
+        fetcher = await self.fetcher()
         if fetcher is None or fetcher.network_down:
             reason = "offline" if fetcher is None else "network down"
             if entry is not None and (stale := await cached("stale", stale_note(reason))):
@@ -233,6 +260,8 @@ def as_declared(body: bytes, content_type: str) -> bytes:
     copy is parsed again, so the header's word is kept with the page."""
     if not content_type or "charset" not in content_type.lower():
         return body
+    from email.message import Message  # only for a header that names a charset
+
     message = Message()
     message["content-type"] = content_type
     declared = message.get_param("charset")

@@ -16,46 +16,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from nereader.core import config as configuration
-from nereader.core.following import Following
-from nereader.core.library import Library
-from nereader.core.loader import Emit, Loader
-from nereader.core.models import (
-    Activity,
-    Bookmark,
-    BookmarkChange,
-    CacheInfo,
-    Feed,
-    FollowedSync,
-    LibraryItem,
-    ListingPage,
-    ListingStatus,
-    NewsReport,
-    Notice,
-    SearchHit,
-    SearchResults,
-    ServiceEvent,
-    Sourced,
-    SyncSummary,
-    Thread,
-    ThreadSummary,
-    TopicTree,
-)
-from nereader.core.news import NewsState
-from nereader.core.news import check as check_news
-from nereader.core.pages import Pages, Progress
-from nereader.core.query import Context
-from nereader.core.settings import Layer, Resolved, Settings
-from nereader.core.store import FilterHistory, RecentTags, SavedFilters
-from nereader.core.urls import ListingRef
-
-if TYPE_CHECKING:  # the HTTP client, the parsers and sync load when first used
+# Importing the facade costs next to nothing: the command line routes on it before it knows
+# what it will run. The parts load when a service is built (the loader and the pages), or
+# when first used (the library, followed listings, news, the HTTP client, the parsers).
+if TYPE_CHECKING:
     import httpx
 
+    from nereader.core.following import Following
+    from nereader.core.library import Library
+    from nereader.core.loader import Emit
+    from nereader.core.models import (
+        Activity,
+        Bookmark,
+        BookmarkChange,
+        CacheInfo,
+        Feed,
+        FollowedSync,
+        LibraryItem,
+        ListingPage,
+        ListingStatus,
+        NewsReport,
+        SearchHit,
+        SearchResults,
+        ServiceEvent,
+        Sourced,
+        SyncSummary,
+        Thread,
+        ThreadSummary,
+        TopicTree,
+    )
+    from nereader.core.news import NewsState
+    from nereader.core.pages import Progress
     from nereader.core.parse import Page
+    from nereader.core.query import Context
+    from nereader.core.settings import Layer, Resolved, Settings
+    from nereader.core.store import FilterHistory, RecentTags, SavedFilters
+    from nereader.core.urls import ListingRef
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -78,11 +78,15 @@ def parse_page(content: bytes, url: str | None = None) -> Page:
 def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool = False,
                   polite_floor: bool = True) -> Resolved:
     """Defaults, the config file, the environment, the flags (see ``core.config``)."""
+    from nereader.core import config as configuration
+
     return configuration.load_settings(env, flags, lenient=lenient, polite_floor=polite_floor)
 
 
 def create_config(path: Path) -> bool:
     """Write the commented template to ``path`` unless a file is there; True if written."""
+    from nereader.core import config as configuration
+
     return configuration.create(path)
 
 
@@ -91,16 +95,35 @@ class ForumService:
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
                  events: Emit | None = None) -> None:
+        from nereader.core.loader import Loader
+        from nereader.core.pages import Pages
+        from nereader.core.store import FilterHistory, RecentTags, SavedFilters
+
         self.settings = settings
         self._emit: Emit = events or _ignore
         self._loader = Loader(settings, self._relay, transport)
         self._pages = Pages(settings, self._loader, self._relay)
-        self._library = Library(self._pages, self._relay)
         self._recent = RecentTags(settings.data_dir)
         self._history = FilterHistory(settings.data_dir)
         self._saved = SavedFilters(settings.config_dir)
-        self._following = Following(self._pages, self._library)
-        self._news = NewsState(settings.data_dir)
+
+    @cached_property
+    def _library(self) -> Library:
+        from nereader.core.library import Library
+
+        return Library(self._pages, self._relay)
+
+    @cached_property
+    def _following(self) -> Following:
+        from nereader.core.following import Following
+
+        return Following(self._pages, self._library)
+
+    @cached_property
+    def _news(self) -> NewsState:
+        from nereader.core.news import NewsState
+
+        return NewsState(self.settings.data_dir)
 
     def listen(self, events: Emit) -> None:
         """Send notices and activity to ``events`` from now on (the app, once it runs)."""
@@ -112,6 +135,14 @@ class ForumService:
     async def aclose(self) -> None:
         await self._loader.aclose()
         self._pages.close()
+
+    def open_cache(self) -> None:
+        """Open the page cache at once, blocking: for a program about to start an event loop.
+        Left to the first read, it opens in a worker thread, where each of the hundred and
+        fifty SQL statements of an open waits for the interpreter lock while the loop is busy
+        drawing the first screen. A cache that cannot be opened is left for that read to
+        report."""
+        self._loader.open_cache()
 
     # -- mode ----------------------------------------------------------------------------------
     @property
@@ -275,6 +306,8 @@ class ForumService:
         return await self._following.sync(pages, threads, progress)
 
     async def check_news(self, progress: Progress | None = None) -> NewsReport:
+        from nereader.core.news import check as check_news
+
         try:
             return await check_news(self._pages, self._library, self._news,
                                     await self._following.refs(), progress)
@@ -289,10 +322,14 @@ class ForumService:
             self._pass_on(self._news.warnings)
 
     async def save_theme(self, name: str) -> None:
+        from nereader.core import config as configuration
+
         await self._loader.run(configuration.edit_top_level, self.settings.config_file,
                                "theme", lambda _old: name)
 
     def _pass_on(self, warnings: list[str]) -> None:
+        from nereader.core.models import Notice
+
         while warnings:
             self._emit(Notice(warnings.pop(0), "Local data"))
 

@@ -289,6 +289,9 @@ class MainScreen(Screen[None]):
                 self.problem(exc, "Cache")
             if cached is not None:
                 self._show_first_page(cached)  # the first paint comes from the cache at once
+                # The rest waits for that paint: the last visit, the HTTP client and the
+                # request to the site would only compete with it.
+                await pane.wait_for_refresh()
             try:  # after the paint: the last visit marks what is new since
                 session.last_visit = await self.service.visit_tag(listing.ref)
                 self.threads.refresh()

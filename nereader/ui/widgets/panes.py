@@ -35,7 +35,9 @@ class Panes(Horizontal):
         self._view_ready: asyncio.Task[ThreadPane] | None = None
 
     def compose(self) -> ComposeResult:
-        yield ListPane(self.session, id="list-pane")
+        # Wide until the screen is found narrow (or a thread is opened): set now, the class
+        # costs nothing; set on mount, it would restyle the whole list before the first paint.
+        yield ListPane(self.session, id="list-pane").set_class(True, "-wide", update=False)
         yield Static(Text(PLACEHOLDER), id="detail-placeholder")
 
     @property
