@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from nereader.cli.common import emit_json, resolve_settings, warn
 from nereader.core.errors import UsageError
-from nereader.core.service import create_config
+from nereader.core.service import (
+    begin_config_edit,
+    create_config,
+    discard_config_edit,
+    finish_config_edit,
+)
 from nereader.core.settings import SPECS, Origin, Resolved, Settings
 
 if TYPE_CHECKING:
@@ -62,6 +67,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace) -> int:
+    """The editor works on a copy; the copy is saved under the file's lock, so a ``follow``
+    (or a theme picked in the app) while the editor is open is kept, not written over."""
     path = resolve_settings(args, lenient=True).settings.config_file
     if create_config(path):
         print(f"created {path} from the template", file=sys.stderr)
@@ -69,16 +76,23 @@ def _edit(args: argparse.Namespace) -> int:
     if not editor:
         raise UsageError(f"set $VISUAL or $EDITOR to edit the config file, or edit {path} "
                          "with any text editor")
+    edit = begin_config_edit(path)
     try:
-        subprocess.run([*shlex.split(editor), str(path)], check=True)
+        subprocess.run([*shlex.split(editor), str(edit.copy)], check=True)
     except (OSError, ValueError, subprocess.CalledProcessError) as exc:
-        raise UsageError(f"could not run the editor {editor!r}: {exc}") from exc
+        kept = "" if discard_config_edit(edit) else f"; your edit is kept in {edit.copy}"
+        raise UsageError(f"could not run the editor {editor!r}: {exc}; {path} is unchanged"
+                         f"{kept}") from exc
+    saved = finish_config_edit(edit)
+    if saved.kept:
+        print(f"kept what changed in {path} while you edited it: {', '.join(saved.kept)}",
+              file=sys.stderr)
     after = resolve_settings(args, lenient=True)
     if after.file_error:
         print(f"nereader: error: {after.file_error}", file=sys.stderr)
         return 2
     warn_keys(after, unknown_keys(after), key_conflicts(after))
-    print(f"{path}: OK")
+    print(f"{path}: {'OK' if saved.changed else 'OK, unchanged'}")
     return 0
 
 

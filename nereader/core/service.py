@@ -28,6 +28,8 @@ from nereader.core.models import (
     Bookmark,
     BookmarkChange,
     CacheInfo,
+    ConfigEdit,
+    ConfigSaved,
     Feed,
     FollowedSync,
     LibraryItem,
@@ -84,6 +86,22 @@ def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool 
 def create_config(path: Path) -> bool:
     """Write the commented template to ``path`` unless a file is there; True if written."""
     return configuration.create(path)
+
+
+def begin_config_edit(path: Path) -> ConfigEdit:
+    """A copy of the config file beside it for an editor (the file stays free meanwhile)."""
+    return configuration.begin_edit(path)
+
+
+def finish_config_edit(edit: ConfigEdit) -> ConfigSaved:
+    """Save the edited copy, with what nereader changed in the file meanwhile kept (a setting
+    changed in both is a ConfigError, and the copy stays)."""
+    return configuration.finish_edit(edit)
+
+
+def discard_config_edit(edit: ConfigEdit) -> bool:
+    """Remove the copy unless it holds an edit (True: removed)."""
+    return configuration.discard_edit(edit)
 
 
 class ForumService:
