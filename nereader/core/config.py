@@ -75,7 +75,7 @@ TEMPLATE = """\
 [cache]
 # size_mb = 512
 
-[keys]  # remap the app's keys by binding id (press ? in the app to see them)
+[keys]  # remap the app's keys by binding id (`nereader config keys` lists them)
 # "main.refresh" = "ctrl+r"
 # "app.quit" = "q,ctrl+q"
 """

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from textual.binding import Binding, BindingType
-
-Keymap = Mapping[str, str]
+from textual.binding import Binding, BindingType, InvalidBinding, Keymap
 
 # Textual's own keys on every app: ctrl+q quits (a priority binding, no id, so it cannot be
 # remapped, only taken), ctrl+p opens the command palette.
@@ -340,15 +338,15 @@ def normal_keys(keys: str) -> list[str]:
     """A key list as Textual reads it: ``?`` is ``question_mark``, spaces around commas go."""
     try:
         return [b.key for b in Binding.make_bindings([Binding(keys, "")])]
-    except Exception:  # an empty key in the list ("a,,b"): Textual ignores such a keymap too
+    except InvalidBinding:  # an empty key in the list ("a,,b")
         return []
 
 
 def keys_of(binding: Binding, keymap: Keymap) -> list[str]:
     """The keys a binding answers to once ``keymap`` is applied (as Textual applies it: an
     empty value leaves the binding as it was)."""
-    remapped = keymap.get(binding.id or "")
-    return normal_keys(remapped) if remapped else normal_keys(binding.key)
+    value = keymap.get(binding.id or "")
+    return normal_keys(value) if value else normal_keys(binding.key)
 
 
 def remapped(binding: Binding, keymap: Keymap) -> Binding:
@@ -390,10 +388,6 @@ class Conflict:
 
     def __str__(self) -> str:
         return self.message
-
-
-def _said(key: str) -> str:
-    return _key_name(key)
 
 
 def _where(scope: Scope) -> str:
@@ -453,12 +447,13 @@ def conflicts(keymap: Keymap) -> list[Conflict]:
             continue
         inner = _scope_of_binding(a)
         if inner.name == where:
-            message = f"key {_said(key)!r} is bound to both {first} and {second} {_where(inner)}"
+            message = (f"key {_key_name(key)!r} is bound to both {first} and {second} "
+                       f"{_where(inner)}")
             moved = [i for i in (first, second) if i in keymap]
             if len(moved) == 1:  # Textual gives the key to the binding the keymap moved there
                 message += f": {moved[0]}, remapped, takes it"
         else:
-            message = (f"key {_said(key)!r} of {first} ({inner.title.lower()}) hides "
+            message = (f"key {_key_name(key)!r} of {first} ({inner.title.lower()}) hides "
                        f"{second} ({SCOPES[where].title.lower()}) there")
         found.append(Conflict(key, (first, second), message))
     for scope in SCOPES.values():
@@ -469,9 +464,9 @@ def conflicts(keymap: Keymap) -> list[Conflict]:
                 if binding.id not in keymap or (key == TEXTUAL_QUIT and binding.action == "quit"):
                     continue
                 found.append(Conflict(key, (binding.id or "",), (
-                    f"key {_said(key)!r} of {binding.id} takes the place of {what}"
+                    f"key {_key_name(key)!r} of {binding.id} takes the place of {what}"
                     if scope is APP else
-                    f"key {_said(key)!r} of {binding.id} never acts: {what} has it")))
+                    f"key {_key_name(key)!r} of {binding.id} never acts: {what} has it")))
     app_keys = on_key["app"]
     quits = [key for key, bindings in app_keys.items()
              if all(b.action == "quit" for b in _winners(bindings, keymap))]

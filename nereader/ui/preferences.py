@@ -11,9 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
+from textual.binding import Keymap
 from textual.theme import Theme
 
-from nereader.ui.bindings import Keymap, conflicts, textual_keymap, unknown_ids
+from nereader.ui.bindings import conflicts, textual_keymap, unknown_ids
 
 
 def apply_preferences(app: App[Any], theme: str | None, keymap: Keymap,

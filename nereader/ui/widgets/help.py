@@ -17,13 +17,14 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.binding import Keymap
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.keys import REPLACED_KEYS, key_to_character
 from textual.widget import Widget
 from textual.widgets import Static
 
-from nereader.ui.bindings import Keymap, help_entries, keys_of, scope_of
+from nereader.ui.bindings import help_entries, keys_of, scope_of
 
 KEY_COLUMN = 12  # at most: a longer key list takes a line of its own
 
