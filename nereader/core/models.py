@@ -7,6 +7,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from nereader.core.clock import iso_now, utc_now
@@ -400,6 +401,23 @@ class CacheInfo:
     bytes: int
     pinned_bytes: int
     size_limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigEdit:
+    """A copy of the config file being edited (``config edit``), and the text it started from."""
+
+    path: Path  # the config file
+    copy: Path
+    before: str | None  # the file when the copy was made (None: there was none)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSaved:
+    """What saving an edited copy of the config file did."""
+
+    changed: bool  # False: nothing was edited
+    kept: tuple[str, ...] = ()  # settings nereader changed meanwhile (follow, theme), kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
         Bookmark,
         BookmarkChange,
         CacheInfo,
+        ConfigEdit,
+        ConfigSaved,
         Feed,
         FollowedSync,
         LibraryItem,
@@ -88,6 +90,28 @@ def create_config(path: Path) -> bool:
     from nereader.core import config as configuration
 
     return configuration.create(path)
+
+
+def begin_config_edit(path: Path) -> ConfigEdit:
+    """A copy of the config file beside it for an editor (the file stays free meanwhile)."""
+    from nereader.core import config as configuration
+
+    return configuration.begin_edit(path)
+
+
+def finish_config_edit(edit: ConfigEdit) -> ConfigSaved:
+    """Save the edited copy, with what nereader changed in the file meanwhile kept (a setting
+    changed in both is a ConfigError, and the copy stays)."""
+    from nereader.core import config as configuration
+
+    return configuration.finish_edit(edit)
+
+
+def discard_config_edit(edit: ConfigEdit) -> bool:
+    """Remove the copy unless it holds an edit (True: removed)."""
+    from nereader.core import config as configuration
+
+    return configuration.discard_edit(edit)
 
 
 class ForumService:

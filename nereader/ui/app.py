@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -31,7 +31,7 @@ from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
-from nereader.ui.app_keys import APP_BINDINGS
+from nereader.ui.bindings import bindings_of
 from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
 from nereader.ui.preferences import apply_preferences
@@ -55,7 +55,7 @@ class ServiceMessage(Message):
 class NereaderApp(App[None]):
     TITLE = "nereader"
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = bindings_of("NereaderApp")
 
     activity: reactive[Activity] = reactive(Activity(0, False, False))
 
@@ -71,6 +71,7 @@ class NereaderApp(App[None]):
         self._home = home and thread is None  # start on the home screen (following, no target)
         self._thread = thread  # start on this thread, its tag's list behind it
         self._config_error = config_error
+        self.keymap: Mapping[str, str] = {}  # the config file's [keys], for the keys help
         # In-memory copies of small local state, loaded and saved by workers through the
         # service, so the (synchronous) palette never reads a file.
         self.recent: list[str] = []
@@ -137,6 +138,7 @@ class NereaderApp(App[None]):
             self.notify(f"{self._config_error}\nStarted without the config file.",
                         title="Config file", severity="error", markup=False, timeout=20)
         apply_preferences(self, settings.theme, settings.keymap, self.save_theme)
+        self.keymap = settings.keymap
         if self.service.offline and not self._home and self._thread is None:
             self.action_library()  # offline: start from what the cache holds
 

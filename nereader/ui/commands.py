@@ -17,6 +17,7 @@ from nereader.core.errors import UsageError
 from nereader.core.models import Topic
 from nereader.core.text import clean
 from nereader.core.urls import ALLPOSTS, SORTS, parse_listing_ref
+from nereader.ui.bindings import key_text
 
 TOPICS_WAIT = 2.0  # seconds the palette waits for the topic tree on first use
 
@@ -103,18 +104,6 @@ class TagProvider(Provider):
             return
         yield Hit(1.0, f"Open: {ref.key}", partial(switcher.open_listing, ref.key),
                   help="Open this tag, topic or listing in the list")
-
-
-_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter",
-          "space": "space", "pageup": "PgUp", "pagedown": "PgDn", "tab": "tab",
-          "up": "↑", "down": "↓", "left": "←", "right": "→", "home": "home", "end": "end"}
-
-
-def key_text(binding: Binding) -> str:
-    """A binding's keys as people write them: ``?``, ``/``, ``ctrl+f``, ``j/↓``."""
-    if binding.key_display:
-        return binding.key_display
-    return "/".join(_NAMES.get(key, key) for key in binding.key.split(","))
 
 
 def binding_commands(screen: Screen[object], run: Callable[[object, str], None]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -19,12 +18,13 @@ from nereader.core.errors import NereaderError
 from nereader.core.models import LibraryItem
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean
+from nereader.ui.bindings import bindings_of
 
 
 class LibraryScreen(ModalScreen[tuple[str, str] | None]):
     """What can be read offline; Enter opens a listing or a bookmark."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="library.close")]
+    BINDINGS = bindings_of("LibraryScreen")
 
     def __init__(self, service: ForumService) -> None:
         super().__init__()
@@ -80,7 +80,7 @@ def _options(items: list[LibraryItem]) -> list[Option]:
 class NoteScreen(ModalScreen[bool]):
     """Edit a bookmark's note and #labels; dismisses True once saved."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(False)", "Cancel", id="note.cancel")]
+    BINDINGS = bindings_of("NoteScreen")
 
     def __init__(self, service: ForumService, thread_id: int) -> None:
         super().__init__()

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import ActiveBinding, Binding
+from textual.binding import ActiveBinding
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
@@ -41,6 +41,7 @@ from nereader.core.query import Context
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, listing_for, parse_listing_ref
+from nereader.ui.bindings import bindings_of
 from nereader.ui.commands import site_sorts
 from nereader.ui.list_session import Listing, ListSession
 from nereader.ui.screens.pages_ahead import PagesAhead
@@ -71,22 +72,7 @@ class ListingShown(Message):
 
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#threads"
-    BINDINGS = [
-        Binding("escape", "escape", "Clear filter", id="main.escape",
-                tooltip="Clear the filter (again: what esc did before)"),
-        Binding("slash", "filter", "Filter", id="main.filter", tooltip="Filter the list"),
-        Binding("r", "refresh", "Refresh", id="main.refresh",
-                tooltip="Refresh every loaded page in place (or the thread being read)"),
-        Binding("A", "load_all", "Load all", id="main.load_all", tooltip="Load every page"),
-        Binding("tab", "switch_pane", "Pane", show=False, id="main.switch_pane",
-                tooltip="Move between list and detail"),
-        Binding("v", "toggle_bookmarks", "Bookmarks", id="main.bookmarks",
-                tooltip="Show the bookmarks in the list (again: back to the listing)"),
-        Binding("e", "edit_bookmark", "Note", show=False, id="main.edit_bookmark",
-                tooltip="Edit the bookmark's note and #labels"),
-        Binding("M", "mark_all_read", "Mark read", show=False, id="main.mark_all_read",
-                tooltip="Mark every listed thread read"),
-    ]
+    BINDINGS = bindings_of("MainScreen")
 
     class Ready(Message):
         """The first rows (or why there are none) are on the screen: time for the rest."""

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from nereader.core.models import ThreadSummary
+from nereader.ui.bindings import bindings_of, help_intro
 from nereader.ui.focus import forward_typeahead
 from nereader.ui.list_session import ListSession
 from nereader.ui.widgets import rows as draw
@@ -30,20 +30,7 @@ class ThreadList(ScrollView, can_focus=True):
     moved to, ``v``) acted on the session. Whatever needs the screen (open, bookmark, the next
     page, the status line) is said in a message."""
 
-    HELP = """
-## Threads
-
-✓ answered · ★ Apple recommended · ⚑ bookmarked · • unread and active since
-your last visit (· older) · ↑ new replies since you read it (`+3` beside the
-count says how many) · `#label` a bookmark's labels.
-
-`enter` reads a thread; reaching the end loads the next page, `A` loads them
-all, `r` refreshes every loaded page. `s` sorts the loaded rows by the next
-column, `S` reverses. `/` filters (see its help; `esc` here clears it), `f`
-applies a saved filter, `ctrl+f` searches every cached thread, `t` switches
-tag. `b` bookmarks (again: removes), `e` edits its note and labels, `v` shows
-the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
-"""
+    HELP = help_intro("list")
 
     COMPONENT_CLASSES = {
         "thread-list--header",
@@ -54,20 +41,7 @@ the bookmarks (again: back), `M` marks all read, `L` opens the offline library.
         "thread-list--label",
         "thread-list--note",
     }
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list.pageup"),
-        Binding("pagedown,space", "page_down", "Page down", show=False, id="list.pagedown"),
-        Binding("home,g", "first", "First", show=False, id="list.first"),
-        Binding("end,G", "last", "Last", show=False, id="list.last"),
-        Binding("enter", "select", "Open", id="list.open", tooltip="Read the thread"),
-        Binding("s", "cycle_sort", "Sort", id="list.sort", tooltip="Sort by the next column"),
-        Binding("S", "reverse_sort", "Reverse", show=False, id="list.reverse",
-                tooltip="Reverse the sort order"),
-        Binding("b", "bookmark", "Bookmark", id="list.bookmark",
-                tooltip="Bookmark the thread (again: remove the bookmark)"),
-    ]
+    BINDINGS = bindings_of("ThreadList")
 
     class Selected(Message):
         """Enter (or a click) on a row: read that thread."""
