@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import textwrap
 from typing import Any
 
 from nereader.cli.common import ProgressBar, build_settings, emit_json, run
@@ -94,8 +93,17 @@ def _source(check: PageCheck) -> str:
     return f"cached {age} ago" + (", stale" if check.source == "stale" else "")
 
 
-def _fields(check: PageCheck) -> str:
-    return " · ".join(f"{name} {clean(str(value))}" for name, value in check.fields.items())
+def _wrapped(items: list[str], indent: str = "    ") -> list[str]:
+    """Items joined with " · " in lines of at most WIDTH, never breaking an item."""
+    lines: list[str] = []
+    line = ""
+    for item in items:
+        joined = f"{line} · {item}" if line else item
+        if line and len(indent) + len(joined) > WIDTH:
+            lines.append(indent + line)
+            joined = item
+        line = joined
+    return [*lines, indent + line] if line else lines
 
 
 def _pairs(check: PageCheck) -> str:
@@ -114,8 +122,8 @@ def report_text(report: DoctorReport, site: str, base: str) -> str:
         head = f"{check.kind:<8} {_verdict(check):<11} {clean(where)}"
         out.append(head + (f"  ({source})" if source else ""))
         if check.fields:
-            out += textwrap.wrap(_fields(check), WIDTH, initial_indent="    ",
-                                 subsequent_indent="    ", break_on_hyphens=False)
+            out += _wrapped([f"{name} {clean(str(value))}"
+                             for name, value in check.fields.items()])
         word = "problem" if check.checked else "why"
         out += [f"    {word}: {clean(redact(p))}" for p in check.problems]
         out += [f"    note: {clean(n)}" for n in check.notes]
@@ -129,10 +137,10 @@ def report_text(report: DoctorReport, site: str, base: str) -> str:
     if broken:
         out.append(f"broken: {', '.join(broken)}; the site has changed. Please paste the "
                    "report below into a bug report.")
+    elif len(unchecked) == len(report.checks):
+        out.append("no page could be checked.")
     elif unchecked:
-        out.append(f"not checked: {', '.join(unchecked)}; the rest "
-                   + ("reads as expected." if len(unchecked) < len(report.checks) else
-                      "could not be checked either."))
+        out.append(f"not checked: {', '.join(unchecked)}; the rest reads as expected.")
     else:
         out.append(f"all {plural(len(report.checks), 'page kind')} read as expected.")
     out += ["", REPORT_START, *short_report(report, site, base), REPORT_END]
