@@ -101,7 +101,7 @@ async def home(pilot: Pilot[None]) -> None:
     main = app.screen
     assert isinstance(main, MainScreen)
     row = next(r for r in main.threads.session.rows if r.id == 788921)
-    await app.service.mark_all_read([replace(row, replies=row.replies - 3)])
+    await app.service.mark_all_read([replace(row, replies=(row.replies or 0) - 3)])
     await pilot.press("escape", "H")
     await settle(pilot)
 
@@ -124,7 +124,7 @@ async def marks_and_labels(pilot: Pilot[None]) -> None:
     main = app.screen
     assert isinstance(main, MainScreen)
     row = next(r for r in main.threads.session.rows if r.id == 788921)
-    await app.service.mark_all_read([replace(row, replies=row.replies - 3)])
+    await app.service.mark_all_read([replace(row, replies=(row.replies or 0) - 3)])
     await main.refresh_context()
     await pilot.press("j", "j", "slash", *"replies:>0 views:", "escape")
     await settle(pilot)

@@ -127,9 +127,15 @@ def table(rows: list[ThreadSummary]) -> str:
     for r in rows:
         title = clean(r.title)
         title = title if len(title) <= title_width else title[: title_width - 1] + "…"
-        out.append(f"{answer_marks(r)} {title:<{title_width}} {r.replies:>7} {r.boosts:>6} "
-                   f"{clean(r.views_text) or r.views:>6} {clean(r.activity_text):>7}")
+        views = clean(r.views_text) or count_text(r.views)
+        out.append(f"{answer_marks(r)} {title:<{title_width}} {count_text(r.replies):>7} "
+                   f"{count_text(r.boosts):>6} {views:>6} {clean(r.activity_text):>7}")
     return "\n".join(out)
+
+
+def count_text(value: int | None) -> str:
+    """A count as shown; one that is not known (a feed's row) is "?", never 0."""
+    return "?" if value is None else str(value)
 
 
 # -- the service -----------------------------------------------------------------------------

@@ -179,9 +179,10 @@ def news_lines(report: NewsReport, limit: int | None = None) -> list[str]:
     lines = []
     for n in report.listings:
         lines += [f"new  {clean(i.title)}" for i in n.new_threads]
-        lines += [f"+{i.replies - (i.previous or 0)}   {clean(i.title)}" if i.previous is not None
-                  else f"↑    {clean(i.title)}" for i in n.new_replies]
-    lines += [f"⚑ +{i.replies - (i.previous or 0)} {clean(i.title)}" for i in report.bookmarks]
+        lines += [f"+{(i.replies or 0) - i.previous}   {clean(i.title)}"
+                  if i.previous is not None else f"↑    {clean(i.title)}" for i in n.new_replies]
+    lines += [f"⚑ +{(i.replies or 0) - (i.previous or 0)} {clean(i.title)}"
+              for i in report.bookmarks]
     return lines[:limit] if limit is not None else lines
 
 
@@ -191,7 +192,10 @@ def news_text(report: NewsReport) -> str:
         label = n.key if clean(n.name) == n.key else f"{clean(n.name)} ({n.key})"
         if n.error:
             out.append(f"{label}: could not check: {clean(n.error)}")
-        elif n.first_check:
+            continue
+        if n.notice:
+            out.append(f"{label}: {clean(n.notice)}; only new threads can be told")
+        if n.first_check:
             out.append(f"{label}: first check; what it shows now is the baseline")
         elif not (n.new_threads or n.new_replies):
             out.append(f"{label}: no news")
@@ -199,17 +203,19 @@ def news_text(report: NewsReport) -> str:
             out.append(f"{label}: {plural(len(n.new_threads), 'new thread')}, "
                        f"{len(n.new_replies)} with new replies")
             for i in n.new_threads:
-                replies = plural(i.replies, "reply", "replies")
+                replies = ("replies unknown" if i.replies is None
+                           else plural(i.replies, "reply", "replies"))
                 out.append(f"  new  {i.id:>9}  {clean(i.title)}  ({replies})")
             for i in n.new_replies:
-                more = (f"+{plural(i.replies - i.previous, 'reply', 'replies')}"
-                        if i.previous is not None else f"{plural(i.replies, 'reply', 'replies')}")
+                now = i.replies or 0  # a reply count that is not known is never news
+                more = (f"+{plural(now - i.previous, 'reply', 'replies')}"
+                        if i.previous is not None else f"{plural(now, 'reply', 'replies')}")
                 out.append(f"  ↑    {i.id:>9}  {clean(i.title)}  ({more})")
     if report.bookmarks:
         out.append(f"bookmarks: {len(report.bookmarks)} with new posts")
         for i in report.bookmarks:
             out.append(f"  ⚑    {i.id:>9}  {clean(i.title)}  "
-                       f"(+{plural(i.replies - (i.previous or 0), 'post')})")
+                       f"(+{plural((i.replies or 0) - (i.previous or 0), 'post')})")
     out.append(f"news: {headline(report)}" if report.news else "no news")
     return "\n".join(out)
 

@@ -13,11 +13,12 @@ from nereader.cli.common import (
     report_source,
     run,
     table,
+    warn,
 )
 from nereader.cli.following import sync_all
 from nereader.core.errors import StorageError, UsageError
 from nereader.core.export import summary_json
-from nereader.core.models import ThreadSummary
+from nereader.core.models import RowSource, ThreadSummary
 from nereader.core.service import ForumService
 from nereader.core.text import clean, plural
 from nereader.core.urls import (
@@ -101,6 +102,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             progress=ProgressBar() if pages != 1 else None)
         for r in results:
             report_source(r)
+            if r.value.notice:  # the RSS feed stood in for a page that could not be read
+                warn(f"{r.value.notice}; `nereader doctor {ref.key}` says what changed")
         rows: list[ThreadSummary] = []
         seen: set[int] = set()
         for r in results:
@@ -109,15 +112,18 @@ def cmd_list(args: argparse.Namespace) -> int:
                     seen.add(row.id)
                     rows.append(row)
         if query is not None:
+            if caveat := query.caveat(rows):
+                warn(caveat)
             rows = query.apply(rows, await service.query_context())
         if args.json:
             emit_json([summary_json(row) for row in rows])
             return 0
         head, last = results[0].value, results[-1].value.page
         span = f"page {head.page}" if last == head.page else f"pages {head.page}-{last}"
+        span = ("its RSS feed (counts unknown)" if head.source is RowSource.FEED
+                else f"{span} of {head.total_pages}")
         posts = "? posts" if head.total_posts is None else plural(head.total_posts, "post")
-        print(f"{head.name or ref.key} · {span} of {head.total_pages} · "
-              f"{plural(len(rows), 'thread')} · {posts}")
+        print(f"{head.name or ref.key} · {span} · {plural(len(rows), 'thread')} · {posts}")
         print(table(rows) if rows else "(no threads)")
         return 0
 
@@ -153,6 +159,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                   f"fetched ({plural(summary.thread_pages, 'page')}), "
                   f"{summary.threads_skipped} unchanged, {summary.bytes / 1024:.0f} KiB "
                   f"downloaded, {plural(len(summary.failures), 'failure')}")
+        for notice in summary.notices:
+            warn(notice)
         for failure in summary.failures:
             print(f"  failed: {clean(failure)}", file=sys.stderr)
         if summary.stopped:

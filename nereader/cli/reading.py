@@ -14,6 +14,7 @@ from nereader.cli.common import (
     report_source,
     run,
     thread_ref,
+    warn,
 )
 from nereader.core.errors import NotFoundError, UsageError
 from nereader.core.export import thread_json, thread_markdown
@@ -68,6 +69,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         result = await service.thread(ref.id, refresh=args.refresh, progress=lambda phase,
                                       done, total: bar(phase, done, total) if total > 1 else None)
         report_source(result)
+        if result.value.notice:  # its text stands in for posts that could not be read
+            warn(f"{result.value.notice}; `nereader doctor` says what changed")
         if args.json:
             emit_json(thread_json(result.value))
         else:

@@ -196,6 +196,10 @@ class Loader:
             reason = "offline" if fetcher is None else "network down"
             if entry is not None and (stale := await cached("stale", stale_note(reason))):
                 return stale
+            if entry is not None:
+                raise OfflineError(f"{reason}, and the cached copy of {url} no longer reads "
+                                   f"(stored by another nereader); run `{hint}` while online "
+                                   "to get it again", url)
             raise OfflineError(
                 f"{reason} and {url} is not in the cache; run `{hint}` while online to get it",
                 url)
@@ -214,6 +218,11 @@ class Loader:
                 raise ParseError(f"the cached copy of {url} could not be read")
             body = as_declared(response.body, response.content_type)
             value = await self._parse(parse, body, url, response.fetched_at)
+            if entry is not None and _degraded(value):  # a stand-in never replaces a good copy
+                good = await cached("stale", stale_note("the page's structure was not "
+                                                        "recognised"))
+                if good is not None and not _degraded(good.value):
+                    return good
         except (FetchError, ParseError) as exc:
             if entry is not None and (stale := await cached("stale", stale_note(exc))):
                 return stale
@@ -243,15 +252,28 @@ class Loader:
         return entry.age_seconds() if entry is not None else None
 
     async def _model(self, entry: CachedPage, parse: ParseFn[T]) -> T | None:
-        """The model stored with a page, else a fresh parse of its body (stored back)."""
-        if entry.model is not None:
-            return entry.model  # type: ignore[no-any-return]
+        """The model stored with a page. One this parser did not make (an older nereader's,
+        none at all) is made again from the stored body, with no request, and stored back
+        with the page's own fetch time and validators: a parser fix reaches cached pages at
+        once. A body this parser cannot read keeps the older model while it still reads (the
+        same schema), as does a stand-in (a page's text) for a whole older reading; with
+        neither, the copy is no copy at all."""
+        stored: T | None = entry.model
+        if stored is not None and entry.parsed_here:
+            return stored
         try:
             value = await self._parse(parse, entry.body, entry.url, entry.fetched_at)
         except ParseError:
-            return None  # a copy this version cannot read is no copy at all
+            return stored
+        if stored is not None and _degraded(value) and not _degraded(stored):
+            return stored
         await self._put(entry.with_model(value))
         return value
+
+
+def _degraded(value: object) -> bool:
+    """Whether a model is a stand-in for a page that could not be read (``Thread.degraded``)."""
+    return bool(getattr(value, "degraded", False))
 
 
 def as_declared(body: bytes, content_type: str) -> bytes:

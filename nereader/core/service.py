@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         CacheInfo,
         ConfigEdit,
         ConfigSaved,
+        DoctorReport,
         Feed,
         FollowedSync,
         LibraryItem,
@@ -219,6 +220,14 @@ class ForumService:
         from nereader.core import sync as syncing
 
         return await syncing.sync(self._pages, ref, pages, threads, sort, order, progress)
+
+    async def doctor(self, ref: ListingRef, refresh: bool = False,
+                     progress: Progress | None = None) -> DoctorReport:
+        """One page of each kind the app reads (the listing, one of its threads, its feed, a
+        site search, the topic tree), checked against the page contract."""
+        from nereader.core.doctor import diagnose
+
+        return await diagnose(self._pages, ref, refresh, progress)
 
     # -- search --------------------------------------------------------------------------------
     async def search(self, text: str, limit: int = 50) -> list[SearchHit]:

@@ -45,7 +45,8 @@ class SyncLog:
             data = load_json(self.path.read_text(encoding="utf-8"))
             if data.get("version") != LOG_VERSION or data.get("ident") != self.ident:
                 return False
-            self.rows = [ThreadSummary(int(r[0]), str(r[1]), str(r[2]), replies=int(r[3]),
+            self.rows = [ThreadSummary(int(r[0]), str(r[1]), str(r[2]),
+                                       replies=None if r[3] is None else int(r[3]),
                                        tags=tuple(Tag(str(n), str(s)) for n, s in r[4]))
                          for r in data["rows"]]
             self.done = {int(i) for i in data["done"]}
@@ -83,6 +84,7 @@ async def sync(pages: Pages, ref: ListingRef, count: int | None = None, threads:
         listing = await pages.listing_pages(ref, count, sort, order, progress=progress)
         summary.listing_pages = len(listing)
         summary.listing_fresh = sum(1 for p in listing if p.source == "cache")
+        summary.notices += [p.value.notice for p in listing if p.value.notice]
         seen: dict[int, ThreadSummary] = {}
         for result in listing:
             for row in result.value.rows:
