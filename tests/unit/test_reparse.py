@@ -41,7 +41,7 @@ async def load(settings: Settings) -> tuple[Thread, Loader]:
     events: list[ServiceEvent] = []
     loader = Loader(settings, events.append)
     result = await loader.load(URL, "thread", parsers.thread, YEAR)
-    assert loader.fetcher is None  # offline: no request was possible, none was needed
+    assert await loader.fetcher() is None  # offline: no request was possible, none was needed
     return result.value, loader
 
 
