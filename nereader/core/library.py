@@ -214,7 +214,14 @@ class Library:
         return result, new
 
     async def mark_read(self, rows: list[ThreadSummary]) -> None:
+        """Mark threads read; a bookmark's cached posts count as seen too, so that nothing
+        of it is new (in the inbox, on the home screen) until more arrive."""
         await self._run(self._read.mark_read, [(r.id, r.replies) for r in rows])
+        wanted = {r.id for r in rows}
+        for mark in await self.bookmarks():
+            thread = await self._cached(mark.id) if mark.id in wanted else None
+            if thread is not None and not thread.degraded:  # its text alone names no posts
+                await self._saw(mark, thread)
 
     async def visit(self, ref: ListingRef) -> datetime | None:
         """Record a visit to a listing; returns the previous one (to mark what is new)."""
@@ -261,7 +268,7 @@ class Library:
         rows = []
         for mark in await self.bookmarks():
             thread = await self._cached(mark.id)
-            rows.append(_row(mark if mark.url else replace(mark, url=self.pages.thread_url(
+            rows.append(bookmark_row(mark if mark.url else replace(mark, url=self.pages.thread_url(
                 mark.id)), thread))
         return rows
 
@@ -291,7 +298,8 @@ def _posts(total: int | None) -> str:
     return "? posts" if total is None else plural(total, "post")
 
 
-def _row(mark: Bookmark, thread: Thread | None) -> ThreadSummary:
+def bookmark_row(mark: Bookmark, thread: Thread | None) -> ThreadSummary:
+    """A bookmark as a list row, its numbers from the cached thread when there is one."""
     if thread is None:  # not cached: its numbers are not known
         return ThreadSummary(mark.id, mark.title, mark.url, excerpt=mark.note,
                              replies=None, boosts=None, views=None,
