@@ -412,6 +412,8 @@ class NereaderApp(App[None]):
         screen = self.screen
         if isinstance(screen, HomeScreen):
             key = screen.following_on_screen()
+            if key is None:
+                self.notify("F stops following the highlighted listing: move to one first.")
         elif isinstance(screen, MainScreen):
             key = screen.state.ref.key
         else:
