@@ -173,11 +173,10 @@ class MainScreen(Screen[None]):
         esc = first.get("escape")
         if esc is not None and esc.node is self and self.session.failed and not self.filtering:
             first["escape"] = esc._replace(binding=replace(esc.binding, description="Back"))
-        rest = {key: b for key, b in bindings.items() if key != "escape"}
         if self.session.news_list:  # reading the inbox is a loop: its key in view, early
             first |= {key: b._replace(binding=replace(b.binding, show=True))
-                      for key, b in rest.items() if b.binding.action == "next_unread"}
-        return first | rest
+                      for key, b in bindings.items() if b.binding.action == "next_unread"}
+        return first | {key: b for key, b in bindings.items() if key not in first}
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")

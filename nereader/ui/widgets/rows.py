@@ -12,6 +12,7 @@ from nereader.core.models import ThreadSummary
 from nereader.core.text import clean
 
 ELLIPSIS = "…"
+WHERE_FROM = 40  # a title cell narrower than this leaves out the thread's listing
 UNKNOWN = "?"
 
 
@@ -133,6 +134,8 @@ def _title(title: str, labels: tuple[str, ...], width: int, style: Style,
     thirds of the cell."""
     room = width - 1
     tags = " ".join(f"#{clean(label)}" for label in labels)
+    if room < WHERE_FROM:  # a narrow list (a thread beside it) keeps its room for the title
+        where = ""
     if not tags and not where:
         return [Segment(fit(title, room) + " ", style)]
     tail = cell_len(tags) + cell_len(where) + (1 if tags and where else 0)
