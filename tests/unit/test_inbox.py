@@ -128,7 +128,7 @@ async def test_sections_over_the_inbox_and_over_a_listing(service: ForumService)
         ("Answered", len(answered.items)), ("Busy, read or not", len(busy.items)),
         ("Elsewhere", 0)]
     assert home.sections[2].error == elsewhere.note
-    with pytest.raises(UsageError, match="no section named 'nope'.*'Answered'"):
+    with pytest.raises(UsageError, match=r"no section named 'nope'.*'Answered'"):
         await service.section("nope")
 
 
