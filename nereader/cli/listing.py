@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from nereader.cli.common import (
     ProgressBar,
@@ -13,13 +12,13 @@ from nereader.cli.common import (
     run,
     table,
 )
-from nereader.cli.following import sync_all
+from nereader.cli.following import report_sync, sync_all, sync_line
 from nereader.core.errors import StorageError, UsageError
 from nereader.core.export import summary_json
 from nereader.core.models import ThreadSummary
 from nereader.core.query import Query, QueryError
 from nereader.core.service import ForumService
-from nereader.core.text import clean, plural
+from nereader.core.text import plural
 from nereader.core.urls import (
     DEFAULT_TAG,
     SORTS,
@@ -140,20 +139,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(summary)
         else:
-            were = ("1 thread was" if summary.resumed == 1
-                    else f"{summary.resumed} threads were")
-            resumed = (f"resumed an interrupted sync ({were} done), " if summary.resumed else "")
-            print(f"synced {ref.key}: {resumed}{plural(summary.listing_pages, 'listing page')} "
-                  f"({summary.listing_fresh} already fresh), {plural(summary.threads, 'thread')} "
-                  f"fetched ({plural(summary.thread_pages, 'page')}), "
-                  f"{summary.threads_skipped} unchanged, {summary.bytes / 1024:.0f} KiB "
-                  f"downloaded, {plural(len(summary.failures), 'failure')}")
-        for failure in summary.failures:
-            print(f"  failed: {clean(failure)}", file=sys.stderr)
+            print(sync_line(ref.key, summary))
+        report_sync(summary)
         if summary.stopped:
             raise StorageError(f"sync stopped: {summary.stopped}; what was fetched is kept, "
                                "and the next sync goes on from there")
-        done = summary.threads or summary.threads_skipped or summary.resumed
-        return 3 if summary.failures and not done else 0
+        return summary.exit_code
 
     return run(args, body)

@@ -14,9 +14,10 @@ from nereader.cli.common import (
     report_source,
     run,
     thread_ref,
+    warn,
 )
 from nereader.core.errors import NotFoundError, UsageError
-from nereader.core.export import thread_json, thread_markdown
+from nereader.core.export import cut_warning, thread_json, thread_markdown
 from nereader.core.models import HitKind, SiteHit, to_jsonable
 from nereader.core.service import MAX_PAGE_BYTES, ForumService, parse_page
 from nereader.core.text import clean, plural, snippet_parts
@@ -68,6 +69,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         result = await service.thread(ref.id, refresh=args.refresh, progress=lambda phase,
                                       done, total: bar(phase, done, total) if total > 1 else None)
         report_source(result)
+        if cut := cut_warning(result.value):
+            warn(cut)
         if args.json:
             emit_json(thread_json(result.value))
         else:

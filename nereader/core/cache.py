@@ -27,7 +27,7 @@ import diskcache
 
 from nereader import __version__
 from nereader.core import codec
-from nereader.core.clock import utc_now
+from nereader.core.clock import age_seconds, is_fresh
 from nereader.core.errors import ParseError, StorageError, storage_errors
 from nereader.core.models import MODEL_SCHEMA, CacheInfo
 from nereader.core.store import folder_problem
@@ -82,7 +82,11 @@ class CachedPage:
                           self.fetched_at, self.kind, model, packed_body=self._packed)
 
     def age_seconds(self, now: datetime | None = None) -> float:
-        return ((now or utc_now()) - self.fetched_at).total_seconds()
+        return age_seconds(self.fetched_at, now)
+
+    def fresh(self, ttl: float, now: datetime | None = None) -> bool:
+        """Usable without asking the site (a fetch time ahead of the clock never is)."""
+        return is_fresh(self.fetched_at, ttl, now)
 
 
 def _storage(what: str, writes: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:

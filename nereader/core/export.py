@@ -47,6 +47,16 @@ def summary_json(row: ThreadSummary) -> dict[str, Any]:
     }
 
 
+def cut_warning(thread: Thread) -> str | None:
+    """What a thread cut at the reply-page cap says (None when it was read whole)."""
+    if not thread.pages_not_read:
+        return None
+    believed = thread.total_pages + thread.pages_not_read
+    replies = f" ({thread.stats.replies:,} replies)" if thread.stats.replies else ""
+    return (f"thread {thread.id} is cut: it has {believed:,} reply pages{replies}, and "
+            f"nereader reads the first {thread.total_pages:,} and no more")
+
+
 def post_json(post: Post) -> dict[str, Any]:
     return {
         "id": post.id,
@@ -76,6 +86,7 @@ def thread_json(thread: Thread) -> dict[str, Any]:
         "locked": thread.locked,
         "stats": to_jsonable(thread.stats),
         "total_pages": thread.total_pages,
+        "pages_not_read": thread.pages_not_read,  # > 0: cut at the reply-page cap
         "accepted_answer_id": thread.accepted_answer_id,
         "fetched_at": thread.fetched_at.isoformat() if thread.fetched_at else None,
         "posts": [post_json(p) for p in thread.posts],

@@ -84,9 +84,12 @@ class Loader:
         try:
             await self.run(self.cache.put, page)
         except StorageError as exc:
-            if self.store_failed is None:
-                self._emit(Notice(f"{exc}; pages are shown but not kept", "Cache"))
-            self.store_failed = exc
+            self._store_failure(exc)
+
+    def _store_failure(self, exc: StorageError) -> None:
+        if self.store_failed is None:
+            self._emit(Notice(f"{exc}; pages are shown but not kept", "Cache"))
+        self.store_failed = exc
 
     async def _parse(self, parse: ParseFn[T], body: bytes, url: str, fetched_at: datetime
                      ) -> T:
@@ -150,28 +153,30 @@ class Loader:
         """A parsed page: fresh from the cache, else from the site, else stale from the cache."""
         entry = await self._get(url)
 
-        async def cached(source: str, warning: str | None = None) -> Sourced[T] | None:
+        async def cached(source: str, warning: str | None = None, failure: int = 0
+                         ) -> Sourced[T] | None:
             assert entry is not None
             value = await self._model(entry, parse)
             return None if value is None else Sourced(value, source, entry.fetched_at,  # type: ignore[arg-type]
-                                                      warning)
+                                                      warning, failure)
 
         def stale_note(reason: object) -> str:
             assert entry is not None
             return f"{reason}; showing the copy cached {age_text(entry.age_seconds())} ago"
 
-        if entry is not None and not refresh and entry.age_seconds() <= ttl:
+        if entry is not None and not refresh and entry.fresh(ttl):
             hit = await cached("cache")
             if hit is not None:
                 return hit
         fetcher = self.fetcher
         if fetcher is None or fetcher.network_down:
             reason = "offline" if fetcher is None else "network down"
-            if entry is not None and (stale := await cached("stale", stale_note(reason))):
+            if entry is not None and (stale := await cached("stale", stale_note(reason),
+                                                            OfflineError.exit_code)):
                 return stale
             raise OfflineError(
                 f"{reason} and {url} is not in the cache; run `{hint}` while online to get it",
-                url)
+                url, reason)
         try:
             response = await fetcher.get(url, etag=entry.etag if entry else None,
                                          last_modified=entry.last_modified if entry else None)
@@ -179,7 +184,11 @@ class Loader:
                 if entry is None:
                     raise FetchError(f"the site answered 304 Not Modified for {url}, "
                                      "but there is no cached copy to reuse")
-                touched = await self.run(self.cache.touch, url, response.fetched_at)
+                try:
+                    touched = await self.run(self.cache.touch, url, response.fetched_at)
+                except StorageError as exc:  # the copy is good all the same: the site said so
+                    self._store_failure(exc)
+                    touched = None
                 entry = touched or entry
                 hit = await cached("revalidated")
                 if hit is not None:
@@ -188,7 +197,8 @@ class Loader:
             body = as_declared(response.body, response.content_type)
             value = await self._parse(parse, body, url, response.fetched_at)
         except (FetchError, ParseError) as exc:
-            if entry is not None and (stale := await cached("stale", stale_note(exc))):
+            if entry is not None and (stale := await cached("stale", stale_note(exc),
+                                                            exc.exit_code)):
                 return stale
             if isinstance(exc, ErrorPageError) and exc.status == 404:  # "not found", said as a page
                 raise NotFoundError(f"the site has no page {url} (it served its "
@@ -207,13 +217,19 @@ class Loader:
         value = await self._model(entry, parse)
         if value is None:
             return None
-        fresh = entry.age_seconds() <= ttl
+        fresh = entry.fresh(ttl)
         return Sourced(value, "cache" if fresh else "stale", entry.fetched_at,
                        None if fresh else f"cached {age_text(entry.age_seconds())} ago")
 
     async def age(self, url: str) -> float | None:
+        """How old the cached copy is (None: not cached), for showing."""
         entry = await self._get(url)
         return entry.age_seconds() if entry is not None else None
+
+    async def fresh(self, url: str, ttl: float) -> bool:
+        """Whether the cached copy may be used without asking the site."""
+        entry = await self._get(url)
+        return entry is not None and entry.fresh(ttl)
 
     async def _model(self, entry: CachedPage, parse: ParseFn[T]) -> T | None:
         """The model stored with a page, else a fresh parse of its body (stored back)."""

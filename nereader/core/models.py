@@ -9,12 +9,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
-from nereader.core.clock import iso_now, utc_now
+from nereader.core.clock import age_seconds, iso_now
+from nereader.core.errors import combined_exit
 
 # Bump when a model's fields change: cached parse results of another schema are re-parsed.
 # 2: counts are read from the number in a cell (never a silent 0); search and topic pages.
 # 3: post bodies hold web links only (http, https); anything else is inert text.
-MODEL_SCHEMA = 3
+# 4: a thread says how many of its reply pages were left unread (the reply-page cap).
+MODEL_SCHEMA = 4
 
 
 class Tag(NamedTuple):
@@ -125,6 +127,9 @@ class Thread:
     total_pages: int = 1
     accepted_answer_id: int | None = None
     fetched_at: datetime | None = None
+    # Reply pages the site has beyond those read: a thread longer than nereader reads whole
+    # (see ``pages.MAX_REPLY_PAGES``) is cut there, and says so.
+    pages_not_read: int = 0
 
     @property
     def question(self) -> Post | None:
@@ -265,6 +270,7 @@ class Sourced(Generic[T]):
     source: Source
     fetched_at: datetime
     warning: str | None = None
+    failure: int = 0  # a stale copy: the exit code of what failed (3 network, 4 layout ...)
 
     @property
     def stale(self) -> bool:
@@ -272,7 +278,8 @@ class Sourced(Generic[T]):
 
     @property
     def age_seconds(self) -> float:
-        return (utc_now() - self.fetched_at).total_seconds()
+        """How old the copy is; never below 0 (a fetch time ahead of the clock is "now")."""
+        return age_seconds(self.fetched_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +323,10 @@ class LibraryItem:
 
 @dataclass(slots=True)
 class SyncSummary:
-    """What a sync did: pages and threads fetched or skipped, bytes, failures."""
+    """What a sync did: pages and threads fetched or skipped, bytes, failures.
+
+    ``offline`` is counted after the run, from the cache: the listed threads that can really
+    be read offline (every reply page there), whatever eviction did meanwhile."""
 
     listing_pages: int = 0
     listing_fresh: int = 0
@@ -327,6 +337,20 @@ class SyncSummary:
     failures: list[str] = field(default_factory=list)
     resumed: int = 0  # threads an interrupted sync had finished (this run went on from there)
     stopped: str | None = None  # why the sync stopped early (the cache could not be written)
+    listed: int = 0  # threads the listing pages read hold
+    offline: int | None = None  # of those, readable offline once it ended (None: not synced)
+    cut: list[str] = field(default_factory=list)  # threads longer than nereader reads whole
+    exit_code: int = 0  # 0, or the exit code of what failed (see errors.combined_exit)
+
+    def fail(self, message: str, code: int) -> None:
+        """Record a failure and the exit code it calls for."""
+        self.failures.append(message)
+        self.exit_code = combined_exit((self.exit_code, code or 1))
+
+    def stop(self, why: str) -> None:
+        """The cache cannot be written: the sync stops (exit 5), keeping what it wrote."""
+        self.stopped = why
+        self.exit_code = combined_exit((self.exit_code, 5))
 
 
 # -- followed listings: the home screen, `sync` of them all, `check` -------------------------
@@ -387,7 +411,16 @@ class FollowedSync:
     listings: dict[str, SyncSummary] = field(default_factory=dict)
     bookmarks: int = 0
     bookmarks_fetched: int = 0
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the listings' own are in theirs
+    exit_code: int = 0  # 0, or the exit code of what failed, the listings' failures included
+
+    def fail(self, message: str, code: int) -> None:
+        self.failures.append(message)
+        self.exit_code = combined_exit((self.exit_code, code or 1))
+
+    def add(self, key: str, summary: SyncSummary) -> None:
+        self.listings[key] = summary
+        self.exit_code = combined_exit((self.exit_code, summary.exit_code))
 
 
 @dataclass(frozen=True, slots=True)
