@@ -19,11 +19,24 @@ from functools import cache
 from operator import attrgetter
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from nereader.core.models import Feed, ListingPage, SearchResults, Thread, TopicTree
+from nereader import __version__
+from nereader.core.models import (
+    MODEL_SCHEMA,
+    Feed,
+    ListingPage,
+    SearchResults,
+    Thread,
+    ThreadSummary,
+    TopicTree,
+)
 
 T = TypeVar("T")
+# A stored model is used only by the nereader version (and model schema) that made it.
+MODEL_TAG = f"{__version__}/{MODEL_SCHEMA}"
+# "row": a whole thread as a list row, as the search index keeps it.
 MODELS: dict[str, type[Any]] = {"listing": ListingPage, "thread": Thread, "feed": Feed,
-                                "search": SearchResults, "topics": TopicTree}
+                                "search": SearchResults, "topics": TopicTree,
+                                "row": ThreadSummary}
 
 
 def dump(value: Any) -> bytes:

@@ -23,6 +23,10 @@ class UsageError(NereaderError):
     exit_code = 2
 
 
+class EditConflict(UsageError):
+    """What an edit started from changed underneath it (another process): nothing was saved."""
+
+
 class FetchError(NereaderError):
     """A page could not be fetched from the site."""
 
@@ -97,6 +101,10 @@ class StorageError(NereaderError):
     """Local state (the cache, bookmarks, state or config files, the index) failed on disk."""
 
     exit_code = 5
+
+
+class DamagedError(StorageError):
+    """A local store cannot be read as what it should be: only rebuilding it helps."""
 
 
 # When several things failed (a sync's pages and threads), the exit code says the one that

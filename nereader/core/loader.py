@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import concurrent.futures
+import functools
+import queue
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import Message
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from nereader.core.cache import CachedPage, PageCache
 from nereader.core.errors import (
@@ -52,6 +57,7 @@ class Loader:
         self._transport = transport
         self._cache: PageCache | None = None
         self._fetcher: Fetcher | None = None
+        self._workers = Workers()
         self.store_failed: StorageError | None = None
 
     # -- the parts -----------------------------------------------------------------------------
@@ -62,13 +68,12 @@ class Loader:
             self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
         return self._cache
 
-    def repair_cache(self, include_pinned: bool) -> list[str]:
-        """Recreate the cache stores that cannot be opened (see ``PageCache.repair``)."""
+    def repair_cache(self, include_pinned: bool) -> tuple[list[str], int]:
+        """Remove the cache stores a clear could not empty (see ``PageCache.repair``)."""
         if self._cache is not None:
             self._cache.close()
             self._cache = None
-        return PageCache.repair(self.settings.cache_dir, self.settings.cache_size_limit,
-                                include_pinned)
+        return PageCache.repair(self.settings.cache_dir, include_pinned)
 
     async def _get(self, url: str) -> CachedPage | None:
         """The cached copy of a page; a damaged one is dropped, and that is said."""
@@ -138,14 +143,17 @@ class Loader:
         return self._fetcher.stats.bytes if self._fetcher else 0
 
     async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Blocking work (the cache, files) off the event loop."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        """Blocking work (the cache, files) off the event loop, on the loader's own threads:
+        a caller that gives up (the app quitting) never waits for it."""
+        return await asyncio.wrap_future(self._workers.submit(fn, *args, **kwargs))
 
     async def aclose(self) -> None:
         if self._fetcher is not None:
             await self._fetcher.aclose()
         if self._cache is not None:
             self._cache.close()
+        self._workers.close()
+
 
     # -- loading -------------------------------------------------------------------------------
     async def load(self, url: str, kind: str, parse: ParseFn[T], ttl: float,
@@ -260,3 +268,65 @@ def as_declared(body: bytes, content_type: str) -> bytes:
     if wanted == charset(body):
         return body  # the page says the same (or has a BOM): keep it as sent
     return codecs.BOM_UTF8 + decode_bytes(body, wanted).encode("utf-8")
+
+
+class Workers:
+    """Threads for blocking work. They are daemon threads, unlike those of asyncio's default
+    executor (which ``asyncio.run`` and the interpreter join at exit): a call stuck on a
+    lock or a slow disk never holds up quitting. Each call is bounded anyway (``LOCK_WAIT``);
+    an interrupted write leaves the old file whole (every write is atomic)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+        self._closed = False
+
+    def submit(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+               ) -> concurrent.futures.Future[R]:
+        future: concurrent.futures.Future[R] = concurrent.futures.Future()
+        job = _Job(future, functools.partial(fn, *args, **kwargs))
+        with self._lock:
+            if self._closed:  # late work (a worker finishing after close): a thread of its own
+                threading.Thread(target=job.run, name="nereader-io", daemon=True).start()
+                return future
+            self._queue.put(job)
+            if self._idle == 0 and self._threads < self._size:
+                self._threads += 1
+                threading.Thread(target=self._work, name="nereader-io", daemon=True).start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            job = self._queue.get()
+            with self._lock:
+                self._idle -= 1
+            if job is None:
+                return
+            job.run()
+
+    def close(self) -> None:
+        """Let the threads end once the work queued is done (none is waited for)."""
+        with self._lock:
+            self._closed = True
+            count = self._threads
+        for _ in range(count):
+            self._queue.put(None)
+
+
+@dataclass(slots=True)
+class _Job:
+    future: concurrent.futures.Future[Any]
+    call: Callable[[], Any]
+
+    def run(self) -> None:
+        if not self.future.set_running_or_notify_cancel():
+            return
+        try:
+            self.future.set_result(self.call())
+        except BaseException as exc:
+            self.future.set_exception(exc)

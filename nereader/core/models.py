@@ -433,6 +433,7 @@ class CacheInfo:
     bytes: int
     pinned_bytes: int
     size_limit: int
+    read_only: str | None = None  # why the cache cannot store pages (a full disk ...)
 
 
 @dataclass(frozen=True, slots=True)

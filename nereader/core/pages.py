@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from nereader.core import parsers
 from nereader.core.clock import utc_now
 from nereader.core.errors import (
+    DamagedError,
     FetchError,
     LayoutChangedError,
     NereaderError,
@@ -32,6 +33,7 @@ from nereader.core.models import (
     SearchResults,
     Sourced,
     Thread,
+    ThreadSummary,
     TopicTree,
 )
 from nereader.core.settings import Settings
@@ -340,6 +342,19 @@ class Pages:
                               "the thread", "Search"))
         return result
 
+    async def thread_rows(self, ids: list[int]
+                          ) -> dict[int, tuple[ThreadSummary, datetime | None]]:
+        """The list rows the index keeps of these threads, with their fetch times, for the
+        ones whose first page is in the cache (a row outlives a cleared cache)."""
+        found = await self.loader.run(self.index.rows, ids)
+        urls = {thread_id: self.thread_url(thread_id) for thread_id in found}
+        cached = await self.loader.run(self.loader.cache.present, list(urls.values()))
+        return {thread_id: value for thread_id, value in found.items()
+                if urls[thread_id] in cached}
+
+    async def index_thread(self, thread: Thread) -> None:
+        await self._index_thread(thread)
+
     async def _index_thread(self, thread: Thread) -> None:
         """Keep the search index in step; a broken index never stops anyone reading, and
         says so once."""
@@ -414,40 +429,69 @@ class Pages:
         return await self.loader.run(self.index.facts)
 
     async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
-        """Index every thread the cache holds in full, from scratch. Returns (threads, posts)."""
-        ids = await self.cached_thread_ids()
-        # A new file, not an emptied one: a damaged index can delete rows and still fail on
-        # the next write ("database disk image is malformed").
-        self.close()
-        from nereader.core.search import SearchIndex
+        """Index every thread the cache holds in full, from scratch, beside the index in use,
+        and swap it in at the end (see ``search``); returns (threads, posts). An index too
+        damaged for that is rebuilt as a new file and moved into place."""
+        from nereader.core import search
 
-        self._index = await self.loader.run(SearchIndex.recreate,
-                                            self.settings.data_dir / "search.sqlite3")
+        ids = await self.cached_thread_ids()
+        try:
+            build = await self.loader.run(self.index.rebuild)
+        except DamagedError:  # (a full disk, a busy index, a rebuild running: raised as is)
+            build = None
+        if build is not None:
+            try:
+                await self._fill(ids, build.add, progress)
+                await self.loader.run(build.finish)
+            except DamagedError:
+                build.abandon()
+                build = None
+            except BaseException:
+                build.abandon()
+                raise
+        if build is None:
+            path = self.settings.data_dir / "search.sqlite3"
+            self.close()
+            fresh, guard = await self.loader.run(search.rebuild_beside, path)
+            try:
+                await self._fill(ids, fresh.index_thread, progress)
+            except BaseException:
+                guard.close()
+                raise
+            await self.loader.run(search.move_into_place, fresh, path, guard)
+        self.close()
+        return await self.loader.run(self.index.stats)
+
+    async def _fill(self, ids: list[int], add: Callable[[Thread], None],
+                    progress: Progress | None) -> None:
         for n, thread_id in enumerate(ids, 1):
             thread = await self.cached_thread(thread_id)
             if thread is not None:
-                await self.loader.run(self.index.index_thread, thread)
+                await self.loader.run(add, thread)
             if progress:
                 progress("index", n, len(ids))
-        return await self.loader.run(self.index.stats)
 
     async def cache_info(self) -> CacheInfo:
         return await self.loader.run(self.loader.cache.info)
 
     async def cache_clear(self, include_pinned: bool = False) -> int:
-        """Clear the cache; a store that cannot be opened or cleared is recreated (and that
-        is said), so clearing always leaves a working cache."""
+        """Clear the cache; returns how many pages went. A cache that cannot be cleared in
+        place (damaged, or a full disk) has its unpinned store removed whole; the pinned one
+        goes only when it cannot be read at all. Either way a working cache is left, and
+        what was done is said."""
         try:
             return await self.loader.run(self.loader.cache.clear, include_pinned)
         except StorageError as failure:
             exc = failure.__cause__ or failure  # what failed, without the advice to clear
-            remade = await self.loader.run(self.loader.repair_cache, include_pinned)
+            removed, count = await self.loader.run(self.loader.repair_cache, include_pinned)
             await self.loader.run(lambda: self.loader.cache)  # it opens again, or says why
-            if "pinned-v2" in remade and not include_pinned:
+            if "pinned-v2" in removed and not include_pinned:
                 self._emit(Notice(f"the pinned pages could not be read ({exc}) and were "
                                   "removed; `nereader bookmarks check` fetches the bookmarks "
                                   "again", "Cache"))
-            elif remade:
-                self._emit(Notice(f"the cache could not be read ({exc}); recreated it",
-                                  "Cache"))
-            return 0
+            elif removed:
+                self._emit(Notice(f"the cache could not be cleared in place ({exc}); removed "
+                                  "its files instead (pinned pages kept)" if not include_pinned
+                                  else f"the cache could not be cleared in place ({exc}); "
+                                  "removed its files instead", "Cache"))
+            return count
