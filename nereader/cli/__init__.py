@@ -36,6 +36,7 @@ from nereader.cli.common import (
     debug_wanted,
 )
 from nereader.core.errors import NereaderError, StorageError, UsageError
+from nereader.core.text import escape_line
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
 GROUPS = (listing, reading, topics, library, following, config, app, completion)
@@ -172,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _streams()
         return _main(args, debug)
     except NereaderError as exc:
-        print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
+        print(f"nereader: error: {escape_line(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
 
 
@@ -195,7 +196,7 @@ def _main(args: list[str], debug: bool) -> int:
     except NereaderError as exc:
         if debug:
             traceback.print_exc()
-        print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
+        print(f"nereader: error: {escape_line(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # --help and --version finish this way
         return exc.code if isinstance(exc.code, int) else 0

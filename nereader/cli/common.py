@@ -19,7 +19,7 @@ from nereader.core.marks import answer_marks
 from nereader.core.models import Notice, ServiceEvent, Sourced, ThreadSummary, to_jsonable
 from nereader.core.service import ForumService, load_settings
 from nereader.core.settings import Origin, Resolved, Settings, config_dir_of, flag_layer
-from nereader.core.text import age_text, clean
+from nereader.core.text import age_text, clean, escape_line
 from nereader.core.urls import ThreadRef, parse_thread_ref, redact
 
 # Options every command (and the app) takes, before or after the command.
@@ -79,7 +79,8 @@ def emit_json(data: Any) -> None:
 
 
 def warn(message: str) -> None:
-    print(f"nereader: warning: {clean(redact(message))}", file=sys.stderr)
+    """One line on stderr: terminal escapes removed, a line break shown as ``\\n``."""
+    print(f"nereader: warning: {escape_line(clean(redact(message)))}", file=sys.stderr)
 
 
 def report_source(result: Sourced[Any]) -> None:

@@ -67,7 +67,9 @@ def _listing_options(p: argparse.ArgumentParser) -> None:
 
 
 def listing_args(args: argparse.Namespace) -> tuple[ListingRef, int, str | None, str | None]:
-    ref, page, sort, order = parse_listing_ref(args.tag or build_settings(args).default_listing)
+    settings = build_settings(args)
+    ref, page, sort, order = parse_listing_ref(args.tag or settings.default_listing,
+                                               settings.base_url)
     sort = normalise_sort(args.sort) if args.sort else sort
     order = normalise_order(args.order) if args.order else order
     if args.page is not None and args.page < 1:

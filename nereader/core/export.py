@@ -47,6 +47,24 @@ def summary_json(row: ThreadSummary) -> dict[str, Any]:
     }
 
 
+def thread_row(thread: Thread) -> ThreadSummary:
+    """A whole thread as a list row (the bookmarks view, the library): its numbers, its
+    last activity and the start of its question as the excerpt."""
+    last = max((p.created_at for p in thread.posts if p.created_at), default=None)
+    question = thread.question
+    text = " ".join((question.body_markdown if question else "").split())[:300]
+    return ThreadSummary(
+        id=thread.id, title=thread.title, url=thread.url, excerpt=text,
+        replies=thread.stats.replies or len(thread.posts) - 1,
+        boosts=thread.stats.boosts or 0, views=thread.stats.views or 0,
+        views_text=str(thread.stats.views or ""),
+        activity_text=f"{last:%b %d}" if last else "", activity_at=last,
+        topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
+        answered=thread.accepted_answer_id is not None,
+        apple_recommended=any(p.apple_recommended for p in thread.posts),
+    )
+
+
 def cut_warning(thread: Thread) -> str | None:
     """What a thread cut at the reply-page cap says (None when it was read whole)."""
     if not thread.pages_not_read:

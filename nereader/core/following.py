@@ -60,7 +60,8 @@ class Following:
     async def follow(self, texts: Iterable[str]) -> list[tuple[str, str, bool]]:
         """Check every listing against the site (the cache when offline), then save them all
         at once. Returns (key, name, newly followed) for each."""
-        refs = list(dict.fromkeys(parse_listing_ref(text)[0] for text in texts))
+        base = self.pages.settings.base_url
+        refs = list(dict.fromkeys(parse_listing_ref(text, base)[0] for text in texts))
         names = {ref.key: await self._check(ref) for ref in refs}
         before = await self.keys()
         await self._edit(lambda current: current + [k for k in names if k not in current])

@@ -200,6 +200,12 @@ class ForumService:
                                 ) -> tuple[Bookmark, str | None]:
         return await self._library.set_note(thread_id, note, labels)
 
+    async def edit_bookmark_note(self, thread_id: int, before: Bookmark | None, note: str,
+                                 labels: tuple[str, ...]) -> tuple[Bookmark, str | None]:
+        """Save what the user changed since ``before`` (what the editor showed), merged with
+        what changed meanwhile elsewhere; EditConflict when both changed the note."""
+        return await self._library.edit_note(thread_id, before, note, labels)
+
     async def import_bookmarks(self, data: object) -> tuple[int, int]:
         return await self._library.import_json(data)
 

@@ -6,6 +6,8 @@ chose, and the main screen routes it.
 
 from __future__ import annotations
 
+import contextlib
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,10 +17,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from nereader.core.errors import NereaderError
-from nereader.core.models import LibraryItem
+from nereader.core.errors import EditConflict, NereaderError
+from nereader.core.models import Bookmark, LibraryItem
 from nereader.core.service import ForumService
-from nereader.core.text import age_text, clean
+from nereader.core.text import age_text, clean, split_note
 
 
 class LibraryScreen(ModalScreen[tuple[str, str] | None]):
@@ -78,7 +80,12 @@ def _options(items: list[LibraryItem]) -> list[Option]:
 
 
 class NoteScreen(ModalScreen[bool]):
-    """Edit a bookmark's note and #labels; dismisses True once saved."""
+    """Edit a bookmark's note and #labels; dismisses True once saved.
+
+    What is saved is what the user changed of the bookmark as shown, merged with what
+    changed meanwhile elsewhere (a label added from the command line stays); when the note
+    itself was changed elsewhere too, nothing is saved and the dialog says so (enter again
+    saves the text as typed over it)."""
 
     BINDINGS = [Binding("escape,q", "dismiss(False)", "Cancel", id="note.cancel")]
 
@@ -86,6 +93,7 @@ class NoteScreen(ModalScreen[bool]):
         super().__init__()
         self.service = service
         self.thread_id = thread_id
+        self.before: Bookmark | None = None  # the bookmark as shown (None: not bookmarked)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -104,6 +112,7 @@ class NoteScreen(ModalScreen[bool]):
             self.notify(str(exc), severity="error", markup=False)
             self.dismiss(False)
             return
+        self.before = mark
         if mark is not None:
             box.value = " ".join(filter(None, [mark.note, *(f"#{x}" for x in mark.labels)]))
         box.disabled = False
@@ -115,11 +124,16 @@ class NoteScreen(ModalScreen[bool]):
 
     @work(exclusive=True, group="note")
     async def save(self, text: str) -> None:
-        labels = tuple(dict.fromkeys(w[1:] for w in text.split()
-                                     if w.startswith("#") and len(w) > 1))
-        note = " ".join(w for w in text.split() if not w.startswith("#"))
+        note, labels = split_note(text)
         try:
-            _, warning = await self.service.set_bookmark_note(self.thread_id, note, labels)
+            _, warning = await self.service.edit_bookmark_note(self.thread_id, self.before,
+                                                               note, labels)
+        except EditConflict as exc:
+            with contextlib.suppress(NereaderError):  # enter again saves yours over it
+                self.before = await self.service.get_bookmark(self.thread_id)
+            self.notify(f"{exc}. Enter again saves yours over it; esc keeps it.",
+                        title="Changed elsewhere", severity="warning", markup=False)
+            return
         except NereaderError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
