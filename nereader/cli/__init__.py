@@ -47,7 +47,9 @@ EXIT_CODES = """exit codes:
   3  network failure, or offline and the page is not cached (a retry may help)
   4  the page's layout changed, or the site showed a bot check
   5  local storage failed: the cache, bookmarks, state or config files
-  6  not found: the site has no such listing, thread or page (retrying will not help)"""
+  6  not found: the site has no such listing, thread or page (retrying will not help)
+a sync that kept what it could exits with the code of what failed (of several kinds, the
+first of 5 4 3 6 1), never 0 when anything failed"""
 
 
 def build_parser() -> Parser:

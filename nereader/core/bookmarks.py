@@ -91,14 +91,18 @@ def _texts(value: Any) -> tuple[str, ...] | None:
 
 
 def _labels(value: Any) -> tuple[str, ...] | None:
-    """Labels: each one word (the ``#label`` form), as everywhere a label enters."""
-    texts = _texts(value)
-    if texts is None or len(texts) != len(value):
+    """Labels: each one word (the ``#label`` form), checked as everywhere a label enters."""
+    if not isinstance(value, list):
         return None
-    try:
-        return tuple(dict.fromkeys(check_label(t) for t in texts))
-    except UsageError:
-        return None
+    labels = []
+    for label in value:
+        if not isinstance(label, str) or has_lone_surrogate(label):
+            return None
+        try:  # cleaned of terminal escapes first, as all text read from a file is
+            labels.append(check_label(clean(label)))
+        except UsageError:
+            return None
+    return tuple(dict.fromkeys(labels))
 
 
 def _ints(value: Any) -> tuple[int, ...] | None:

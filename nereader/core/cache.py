@@ -186,6 +186,24 @@ class ReadOnlyStore:
         return (k for (k,) in self._db.execute("SELECT key FROM Cache WHERE raw = 1 "
                                                 "ORDER BY rowid").fetchall())
 
+    def present(self, keys: list[str]) -> set[str]:
+        """Which of these keys the store holds, in a few queries (not one a key)."""
+        if self._db is None:
+            return set()
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update(k for (k,) in self._db.execute(
+                f"SELECT key FROM Cache WHERE raw = 1 AND key IN "
+                f"({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def version(self) -> int:
+        """A number that changes whenever another connection changes the store."""
+        if self._db is None:
+            return 0
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     def volume(self) -> int:
         if self._db is None:
             return 0
@@ -261,6 +279,7 @@ class PageCache:
         self._lock = threading.Lock()
         self._pages: Store = None
         self._pinned: Store = None
+        self._readers: tuple[ReadOnlyStore, ReadOnlyStore] | None = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._pages = _open(directory, "pages-v2", size_limit)
@@ -283,10 +302,11 @@ class PageCache:
 
     def _degrade(self, trouble: str) -> None:
         """Go on read-only: the stores as they are on disk, every write refused."""
-        for store in (self._pages, self._pinned):
+        for store in (self._pages, self._pinned, *(self._readers or ())):
             with contextlib.suppress(*_FAILURES, AttributeError):
                 if store is not None:
                     store.close()
+        self._readers = None
         try:
             self._pages = ReadOnlyStore(self.directory / "pages-v2")
             self._pinned = ReadOnlyStore(self.directory / "pinned-v2")
@@ -356,9 +376,10 @@ class PageCache:
         return removed, count
 
     def close(self) -> None:
-        for store in (self._pages, self._pinned):
+        for store in (self._pages, self._pinned, *(self._readers or ())):
             with contextlib.suppress(*_FAILURES):
                 store.close()
+        self._readers = None
 
     # -- entries -------------------------------------------------------------------------------
     @_guarded("read a page")
@@ -435,9 +456,31 @@ class PageCache:
 
     @_guarded("look up pages")
     def present(self, urls: list[str]) -> set[str]:
-        """Which of these pages are cached (as given)."""
+        """Which of these pages are cached (as given): read straight from the stores' files,
+        a few queries for thousands of pages."""
         keys = {url: canonical(url) for url in urls}
-        return {url for url, key in keys.items() if key in self._pinned or key in self._pages}
+        with self._lock:
+            readers = self._bulk_readers()
+            found = readers[0].present(list(keys.values())) | readers[1].present(
+                list(keys.values()))
+        return {url for url, key in keys.items() if key in found}
+
+    @_guarded("look at itself")
+    def version(self) -> tuple[int, int]:
+        """What changes whenever a page is stored or removed (by any process)."""
+        with self._lock:
+            pages, pinned = self._bulk_readers()
+            return pages.version(), pinned.version()
+
+    def _bulk_readers(self) -> tuple[ReadOnlyStore, ReadOnlyStore]:
+        """The stores' files read directly (the read-only stores themselves, when the cache
+        is read-only)."""
+        if self.read_only:
+            return self._pages, self._pinned
+        if self._readers is None:
+            self._readers = (ReadOnlyStore(self.directory / "pages-v2"),
+                             ReadOnlyStore(self.directory / "pinned-v2"))
+        return self._readers
 
     @_guarded("look up a pin")
     def is_pinned(self, url: str) -> bool:
@@ -447,7 +490,9 @@ class PageCache:
     # -- housekeeping --------------------------------------------------------------------------
     @_guarded("list its pages")
     def urls(self) -> list[str]:
-        return [*self.keys_of(self._pinned), *self.keys_of(self._pages)]
+        with self._lock:  # read from the files in one query each (not one a key)
+            pages, pinned = self._bulk_readers()
+            return [*self.keys_of(pinned), *self.keys_of(pages)]
 
     @staticmethod
     def keys_of(store: Store) -> Iterator[str]:

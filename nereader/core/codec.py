@@ -57,6 +57,35 @@ def load(kind: str, data: bytes) -> Any:
         raise ValueError(f"stored {kind} does not fit the model: {exc}") from exc
 
 
+def load_many(kind: str, datas: list[str]) -> list[Any]:
+    """Many stored models of one kind, read in one JSON pass; one that does not fit the
+    model is None (a broken one does not cost the others)."""
+    cls = MODELS.get(kind)
+    if cls is None:
+        raise ValueError(f"no stored model of kind {kind!r}")
+    decode: Callable[[Any], Any] = _decoder(cls)  # type: ignore[arg-type]
+    try:
+        values = json.loads("[" + ",".join(datas) + "]")
+    except (ValueError, RecursionError):  # one of them is not JSON: each on its own
+        values = [_json_or_none(data) for data in datas]
+    if len(values) != len(datas):
+        values = [_json_or_none(data) for data in datas]
+    out = []
+    for value in values:
+        try:
+            out.append(decode(value))
+        except (TypeError, KeyError, IndexError, AttributeError, ValueError, RecursionError):
+            out.append(None)
+    return out
+
+
+def _json_or_none(data: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+
+
 @cache
 def _encoder(tp: Any) -> Callable[[Any], Any]:
     """How to write a value of type ``tp`` as JSON data (built once per type)."""

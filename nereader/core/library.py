@@ -45,6 +45,7 @@ class Library:
         self._read = ReadState(data_dir)
         self._cache_warned = False
         self._index_warned = False
+        self._rows: tuple[tuple[object, ...], list[ThreadSummary]] | None = None
 
     async def _run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """A store call off the event loop; what the stores had to say is passed on."""
@@ -276,8 +277,12 @@ class Library:
     # -- what can be read offline --------------------------------------------------------------
     async def rows(self) -> list[ThreadSummary]:
         """Bookmarks as list rows, their numbers from the cached thread when there is one
-        (as the search index keeps it: one query for them all, whatever their number)."""
+        (as the search index keeps it: one query for them all, whatever their number). The
+        rows are made again only when the bookmarks, the index or the cache changed."""
         marks = await self.bookmarks()
+        state = await self._state()
+        if state is not None and self._rows is not None and self._rows[0] == state:
+            return list(self._rows[1])
         known = await self._indexed(marks)
         rows = []
         for mark in marks:
@@ -285,7 +290,17 @@ class Library:
             row = found[0] if found else await self._row_of(mark.id)
             rows.append(_row(mark if mark.url else replace(mark, url=self.pages.thread_url(
                 mark.id)), row))
-        return rows
+        state = await self._state() if len(known) < len(marks) else state  # indexed some
+        self._rows = (state, rows) if state is not None else None
+        return list(rows)
+
+    async def _state(self) -> tuple[object, ...] | None:
+        """What the bookmark rows are made from, as it stands (None: cannot be told)."""
+        try:
+            return (await self._run(self._marks.file.identity),
+                    await self.pages.state())
+        except StorageError:
+            return None
 
     async def _indexed(self, marks: list[Bookmark]) -> dict[int, tuple[ThreadSummary,
                                                                         datetime | None]]:
@@ -320,13 +335,16 @@ class Library:
                              f"{plural(listing.total_pages, 'page')}")
                  for ref, listing, age in listings]
         marks = await self.bookmarks()
-        known = await self._indexed(marks)
+        try:
+            fetched = await self.pages.thread_fetched([m.id for m in marks])
+        except StorageError:  # the index: each thread's age is read from the cache instead
+            fetched = {}
         now = utc_now()
         for mark in marks:
-            found = known.get(mark.id)
+            when = fetched.get(mark.id)
             age: float | None = None
-            if found is not None and found[1] is not None:
-                age = age_seconds(found[1], now)
+            if when is not None:
+                age = age_seconds(when, now)
             else:
                 try:
                     age = await self.pages.thread_age(mark.id)
@@ -347,4 +365,6 @@ def _row(mark: Bookmark, row: ThreadSummary | None) -> ThreadSummary:
     if row is None:
         return ThreadSummary(mark.id, mark.title, mark.url, excerpt=mark.note,
                              tags=tuple(Tag(t, t) for t in mark.tags))
+    if not mark.note:
+        return row
     return replace(row, excerpt=" ".join(filter(None, [mark.note, row.excerpt])))

@@ -48,6 +48,7 @@ from nereader.core.urls import (
     thread_page_one,
     thread_url,
     topics_url,
+    url_kind,
 )
 
 if TYPE_CHECKING:
@@ -230,6 +231,8 @@ class Pages:
         """The first page of every listing in the cache (site order), with its age."""
         found = []
         for url in sorted(await self.loader.run(self.loader.cache.urls)):
+            if url_kind(url) != "listing":  # (thousands of threads are no listing)
+                continue
             try:
                 ref, page, sort, _order = parse_listing_ref(url)
             except UsageError:
@@ -352,6 +355,20 @@ class Pages:
         return {thread_id: value for thread_id, value in found.items()
                 if urls[thread_id] in cached}
 
+    async def thread_fetched(self, ids: list[int]) -> dict[int, datetime | None]:
+        """When the index's copy of each of these threads was fetched, for the ones whose
+        first page is in the cache."""
+        found = await self.loader.run(self.index.fetched, ids)
+        urls = {thread_id: self.thread_url(thread_id) for thread_id in found}
+        cached = await self.loader.run(self.loader.cache.present, list(urls.values()))
+        return {thread_id: when for thread_id, when in found.items()
+                if urls[thread_id] in cached}
+
+    async def state(self) -> tuple[object, ...]:
+        """What changes whenever the index or the cache does (by this process or another)."""
+        return (await self.loader.run(self.index.version),
+                await self.loader.run(self.loader.cache.version))
+
     async def index_thread(self, thread: Thread) -> None:
         await self._index_thread(thread)
 
@@ -454,7 +471,7 @@ class Pages:
             self.close()
             fresh, guard = await self.loader.run(search.rebuild_beside, path)
             try:
-                await self._fill(ids, fresh.index_thread, progress)
+                await self._fill(ids, fresh.index_threads, progress)
             except BaseException:
                 guard.close()
                 raise
@@ -462,12 +479,17 @@ class Pages:
         self.close()
         return await self.loader.run(self.index.stats)
 
-    async def _fill(self, ids: list[int], add: Callable[[Thread], None],
+    async def _fill(self, ids: list[int], add: Callable[[list[Thread]], None],
                     progress: Progress | None) -> None:
+        """Index the cached threads, a hundred to a transaction."""
+        batch: list[Thread] = []
         for n, thread_id in enumerate(ids, 1):
             thread = await self.cached_thread(thread_id)
             if thread is not None:
-                await self.loader.run(add, thread)
+                batch.append(thread)
+            if len(batch) >= 100 or n == len(ids):
+                await self.loader.run(add, batch)
+                batch = []
             if progress:
                 progress("index", n, len(ids))
 

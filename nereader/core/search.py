@@ -38,7 +38,8 @@ def _tables(suffix: str = "") -> str:
     return f"""
 CREATE TABLE IF NOT EXISTS threads{suffix} (
     id INTEGER PRIMARY KEY, title TEXT, url TEXT, author TEXT, has_staff INTEGER,
-    accepted_id INTEGER, replies INTEGER, fetched_at TEXT, indexed_at INTEGER, row TEXT
+    accepted_id INTEGER, replies INTEGER, fetched_at TEXT, indexed_at INTEGER, row TEXT,
+    rowids TEXT
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS posts{suffix} USING fts5(
     title, author, body, thread_id UNINDEXED, post_id UNINDEXED, kind UNINDEXED,
@@ -48,8 +49,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS posts{suffix} USING fts5(
 
 
 _THREAD_COLUMNS = ("id, title, url, author, has_staff, accepted_id, replies, fetched_at, "
-                   "indexed_at, row")
-_ADDED_COLUMNS = {"indexed_at": "INTEGER", "row": "TEXT"}  # an index of nereader <= 0.3
+                   "indexed_at, row, rowids")
+# Columns an index of an older nereader lacks. ``rowids``: the thread's rows in ``posts``
+# (found by the rowid, not by scanning every post for the thread id).
+_ADDED_COLUMNS = {"indexed_at": "INTEGER", "row": "TEXT", "rowids": "TEXT"}
 _SHADOW = "_rebuild"
 _WORD = re.compile(r'(-?)"([^"]*)"|(\S+)')
 MAX_TERMS = 64  # words and phrases in one search: beyond, a query is no longer a search
@@ -197,8 +200,13 @@ class SearchIndex:
     # -- writing -------------------------------------------------------------------------------
     def index_thread(self, thread: Thread) -> None:
         """(Re)index a whole thread; re-caching a thread replaces its old rows."""
+        self.index_threads([thread])
+
+    def index_threads(self, threads: Iterable[Thread]) -> None:
+        """(Re)index threads in one transaction (one write to disk for them all)."""
         with self._using("index a thread") as db, db:
-            _put(db, thread, "")
+            for thread in threads:
+                _put(db, thread, "")
 
     # -- reading -------------------------------------------------------------------------------
     def search(self, text: str, limit: int = 50) -> list[SearchHit]:
@@ -249,7 +257,7 @@ class SearchIndex:
         """The list rows of the threads asked for that the index holds, with the time the
         copy indexed was fetched. A row this version cannot read is left out."""
         wanted = list(dict.fromkeys(ids))
-        found: dict[int, tuple[ThreadSummary, datetime | None]] = {}
+        stored: list[tuple[int, str, str | None]] = []
         with self._using("read its rows") as db:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
@@ -258,13 +266,37 @@ class SearchIndex:
                         f"SELECT id, row, fetched_at FROM threads WHERE id IN ({marks}) AND "
                         "row IS NOT NULL", chunk):
                     tag, _, data = str(row).partition("\n")
-                    if tag != MODEL_TAG:  # another version's: read again, indexed anew
-                        continue
-                    with contextlib.suppress(ValueError, TypeError):
-                        found[int(thread_id)] = (codec.load("row", data.encode()),
-                                                 datetime.fromisoformat(fetched)
-                                                 if fetched else None)
+                    if tag == MODEL_TAG:  # another version's is read again, indexed anew
+                        stored.append((int(thread_id), data, fetched))
+        found: dict[int, tuple[ThreadSummary, datetime | None]] = {}
+        for (thread_id, _, fetched), row in zip(
+                stored, codec.load_many("row", [data for _, data, _ in stored]), strict=True):
+            if row is not None:
+                with contextlib.suppress(ValueError, TypeError):
+                    found[thread_id] = (row, datetime.fromisoformat(fetched) if fetched
+                                        else None)
         return found
+
+    def fetched(self, ids: Iterable[int]) -> dict[int, datetime | None]:
+        """When the copy indexed of each of these threads was fetched (those indexed)."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[int, datetime | None] = {}
+        with self._using("read its rows") as db:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                for thread_id, fetched in db.execute(
+                        f"SELECT id, fetched_at FROM threads WHERE id IN "
+                        f"({','.join('?' * len(chunk))})", chunk):
+                    with contextlib.suppress(ValueError, TypeError):
+                        found[int(thread_id)] = (datetime.fromisoformat(fetched) if fetched
+                                                 else None)
+        return found
+
+    def version(self) -> tuple[int, int, int]:
+        """What changes whenever the index does (a write here, or by any other process)."""
+        with self._using("look at itself") as db:
+            changed = db.execute("PRAGMA data_version").fetchone()[0]
+            return id(db), int(changed), db.total_changes
 
     def stats(self) -> tuple[int, int]:
         with self._using("count itself") as db:
@@ -296,9 +328,10 @@ class Rebuild:
             self._guard.close()
             raise
 
-    def add(self, thread: Thread) -> None:
+    def add(self, threads: Iterable[Thread]) -> None:
         with self.index._using("rebuild") as db, db:
-            _put(db, thread, _SHADOW)
+            for thread in threads:
+                _put(db, thread, _SHADOW)
 
     def finish(self) -> None:
         """Swap the new tables in, in one transaction: what other processes indexed since
@@ -336,6 +369,8 @@ def _carry(db: sqlite3.Connection, ids: list[int]) -> None:
                f"thread_id IN ({marks})", ids)
     db.execute(f"INSERT OR REPLACE INTO threads{_SHADOW} ({_THREAD_COLUMNS}) SELECT "
                f"{_THREAD_COLUMNS} FROM threads WHERE id IN ({marks})", ids)
+    # Their rows have new rowids here: the next reindex finds them by a scan.
+    db.execute(f"UPDATE threads{_SHADOW} SET rowids = NULL WHERE id IN ({marks})", ids)
 
 
 def _put(db: sqlite3.Connection, thread: Thread, suffix: str) -> None:
@@ -343,19 +378,43 @@ def _put(db: sqlite3.Connection, thread: Thread, suffix: str) -> None:
     Every post carries the title (an empty title column would skew bm25's length
     normalisation); search() keeps the best post of each thread."""
     question = thread.question
-    rows = [(thread.title, p.author.name, plain_text(p), thread.id, p.id, p.kind.value)
-            for p in thread.posts]
-    db.execute(f"DELETE FROM posts{suffix} WHERE thread_id = ?", (thread.id,))
-    db.executemany(f"INSERT INTO posts{suffix} (title, author, body, thread_id, post_id, kind) "
-                   "VALUES (?, ?, ?, ?, ?, ?)", rows)
+    old = db.execute(f"SELECT rowids FROM threads{suffix} WHERE id = ?",
+                     (thread.id,)).fetchone()
+    if old is not None:
+        _drop_posts(db, suffix, thread.id, old[0])
+    rowids = []
+    for post in thread.posts:
+        cursor = db.execute(
+            f"INSERT INTO posts{suffix} (title, author, body, thread_id, post_id, kind) "
+            "VALUES (?, ?, ?, ?, ?, ?)", (thread.title, post.author.name, plain_text(post),
+                                           thread.id, post.id, post.kind.value))
+        rowids.append(cursor.lastrowid)
     db.execute(
         f"INSERT OR REPLACE INTO threads{suffix} ({_THREAD_COLUMNS}) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (thread.id, thread.title, thread.url, question.author.name if question else None,
          int(thread.has_staff_reply), thread.accepted_answer_id,
          len(thread.posts) - 1 if question else len(thread.posts),
          thread.fetched_at.isoformat() if thread.fetched_at else None, time.time_ns(),
-         f"{MODEL_TAG}\n{codec.dump(thread_row(thread)).decode()}"))
+         f"{MODEL_TAG}\n{codec.dump(thread_row(thread)).decode()}",
+         ",".join(map(str, rowids))))
+
+
+def _drop_posts(db: sqlite3.Connection, suffix: str, thread_id: int, rowids: str | None
+                ) -> None:
+    """A thread's rows in ``posts``: by their rowids, or (an older index, a thread carried
+    over by a rebuild) by a scan for the thread id."""
+    try:
+        known = [int(r) for r in rowids.split(",")] if rowids else None
+    except ValueError:
+        known = None
+    if known is None:
+        db.execute(f"DELETE FROM posts{suffix} WHERE thread_id = ?", (thread_id,))
+        return
+    for start in range(0, len(known), 500):
+        chunk = known[start:start + 500]
+        db.execute(f"DELETE FROM posts{suffix} WHERE rowid IN ({','.join('?' * len(chunk))}) "
+                   "AND thread_id = ?", (*chunk, thread_id))
 
 
 def _add_columns(db: sqlite3.Connection, table: str) -> None:

@@ -392,12 +392,19 @@ def thread_id_from_href(href: str | None) -> int | None:
         return None
 
 
+_PLAIN_URL = re.compile(r"(?:https?|HTTPS?)://[A-Za-z0-9.-]+(?:/[A-Za-z0-9/._~%-]*)?\Z")
+
+
 def canonical(url: str) -> str:
     """Cache key for a URL: no fragment, no page=1, sorted query, upper sortOrder.
 
     ``answerId`` stays: the site answers such a URL with the reply page that holds that
     reply, which is not page 1 of the thread.
     """
+    if _PLAIN_URL.match(url):  # nothing to sort or drop (most keys): only the case folded
+        scheme, _, rest = url.partition("://")
+        host, slash, path = rest.partition("/")
+        return f"{scheme.lower()}://{host.lower()}{slash}{path}"
     parts = split(url)
     query = []
     for k, v in parse_qsl(parts.query, keep_blank_values=True):

@@ -156,7 +156,7 @@ def test_a_rebuild_swaps_in_atomically_and_keeps_what_others_indexed(tmp_path: P
     ours, theirs = SearchIndex(path), SearchIndex(path)  # another process on the same file
     ours.index_thread(thread("thread-828388.html"))
     rebuild = ours.rebuild()
-    rebuild.add(thread("thread-828388.html"))
+    rebuild.add([thread("thread-828388.html")])
     theirs.index_thread(thread("thread-707294.html"))  # a sync indexing meanwhile
     assert {h.thread_id for h in theirs.search("resources")} == {707294}
     rebuild.finish()
@@ -176,13 +176,13 @@ def test_a_killed_rebuild_leaves_the_old_index_whole(tmp_path: Path) -> None:
     index.index_thread(thread("thread-828388.html"))
     index.index_thread(thread("thread-707294.html"))
     rebuild = index.rebuild()
-    rebuild.add(thread("thread-707294.html"))
+    rebuild.add([thread("thread-707294.html")])
     rebuild.abandon()  # killed here: nothing swapped
     index.close()
     again = SearchIndex(path)
     assert again.stats()[0] == 2 and [h.thread_id for h in again.search("resources")] == [707294]
     second = again.rebuild()  # the leftovers go, and a rebuild works
-    second.add(thread("thread-828388.html"))
+    second.add([thread("thread-828388.html")])
     second.finish()
     assert again.stats()[0] == 1
     again.close()
