@@ -134,7 +134,7 @@ class ReadOnlyStore:
     ``mode``, ``filename``, ``value``), as the 0.1 migration does; a test holds it to what
     diskcache wrote."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, live: bool = False) -> None:
         self.directory = directory
         self._db: sqlite3.Connection | None = None
         database = directory / "cache.db"
@@ -143,8 +143,9 @@ class ReadOnlyStore:
         uri = database.resolve().as_uri()
         failure: Exception | None = None
         # Read-only first (the write-ahead log is read too); where even that needs a write
-        # (its shared-memory file), as the file stands on disk.
-        for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+        # (its shared-memory file), as the file stands on disk, but never for a ``live``
+        # store (one written meanwhile, whose changes must be seen).
+        for mode in ("?mode=ro",) if live else ("?mode=ro", "?mode=ro&immutable=1"):
             try:
                 db = sqlite3.connect(uri + mode, uri=True, check_same_thread=False)
                 tables = db.execute("SELECT name FROM sqlite_master").fetchall()
@@ -461,25 +462,32 @@ class PageCache:
         keys = {url: canonical(url) for url in urls}
         with self._lock:
             readers = self._bulk_readers()
+            if readers is None:  # (the files cannot be read so): one key at a time
+                return {url for url, key in keys.items()
+                        if key in self._pinned or key in self._pages}
             found = readers[0].present(list(keys.values())) | readers[1].present(
                 list(keys.values()))
         return {url for url, key in keys.items() if key in found}
 
     @_guarded("look at itself")
-    def version(self) -> tuple[int, int]:
-        """What changes whenever a page is stored or removed (by any process)."""
+    def version(self) -> tuple[int, int] | None:
+        """What changes whenever a page is stored or removed (by any process); None when
+        that cannot be told."""
         with self._lock:
-            pages, pinned = self._bulk_readers()
-            return pages.version(), pinned.version()
+            readers = self._bulk_readers()
+            return None if readers is None else (readers[0].version(), readers[1].version())
 
-    def _bulk_readers(self) -> tuple[ReadOnlyStore, ReadOnlyStore]:
+    def _bulk_readers(self) -> tuple[ReadOnlyStore, ReadOnlyStore] | None:
         """The stores' files read directly (the read-only stores themselves, when the cache
         is read-only)."""
         if self.read_only:
             return self._pages, self._pinned
         if self._readers is None:
-            self._readers = (ReadOnlyStore(self.directory / "pages-v2"),
-                             ReadOnlyStore(self.directory / "pinned-v2"))
+            try:
+                self._readers = (ReadOnlyStore(self.directory / "pages-v2", live=True),
+                                 ReadOnlyStore(self.directory / "pinned-v2", live=True))
+            except (sqlite3.Error, OSError):
+                return None
         return self._readers
 
     @_guarded("look up a pin")
@@ -491,7 +499,8 @@ class PageCache:
     @_guarded("list its pages")
     def urls(self) -> list[str]:
         with self._lock:  # read from the files in one query each (not one a key)
-            pages, pinned = self._bulk_readers()
+            readers = self._bulk_readers()
+            pages, pinned = readers or (self._pages, self._pinned)
             return [*self.keys_of(pinned), *self.keys_of(pages)]
 
     @staticmethod

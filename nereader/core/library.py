@@ -283,11 +283,12 @@ class Library:
         state = await self._state()
         if state is not None and self._rows is not None and self._rows[0] == state:
             return list(self._rows[1])
-        known = await self._indexed(marks)
+        known, cached = await self._indexed(marks)
         rows = []
         for mark in marks:
             found = known.get(mark.id)
-            row = found[0] if found else await self._row_of(mark.id)
+            row = found[0] if found else (
+                await self._row_of(mark.id) if cached is None or mark.id in cached else None)
             rows.append(_row(mark if mark.url else replace(mark, url=self.pages.thread_url(
                 mark.id)), row))
         state = await self._state() if len(known) < len(marks) else state  # indexed some
@@ -297,14 +298,18 @@ class Library:
     async def _state(self) -> tuple[object, ...] | None:
         """What the bookmark rows are made from, as it stands (None: cannot be told)."""
         try:
-            return (await self._run(self._marks.file.identity),
-                    await self.pages.state())
+            made_of = await self.pages.state()
         except StorageError:
             return None
+        if None in made_of:
+            return None
+        return await self._run(self._marks.file.identity), made_of
 
-    async def _indexed(self, marks: list[Bookmark]) -> dict[int, tuple[ThreadSummary,
-                                                                        datetime | None]]:
-        """The index's rows of the bookmarked threads that are in the cache."""
+    async def _indexed(self, marks: list[Bookmark]
+                       ) -> tuple[dict[int, tuple[ThreadSummary, datetime | None]],
+                                  set[int] | None]:
+        """The index's rows of the bookmarked threads that are in the cache, and which of
+        them have their first page in the cache (None: not known)."""
         try:
             return await self.pages.thread_rows([m.id for m in marks])
         except StorageError as exc:
@@ -312,7 +317,7 @@ class Library:
                 self._index_warned = True
                 self._emit(Notice(f"{exc}; reading bookmarks from the cache instead (slower)",
                                   "Search index"))
-            return {}
+            return {}, None
 
     async def _row_of(self, thread_id: int) -> ThreadSummary | None:
         """A bookmarked thread's row read from the cache (a thread the index lacks), which
@@ -323,8 +328,10 @@ class Library:
         await self.pages.index_thread(thread)
         return thread_row(thread)
 
-    async def items(self) -> list[LibraryItem]:
-        """Every cached listing and every bookmark, with ages."""
+    async def items(self, bookmark_limit: int | None = None) -> list[LibraryItem]:
+        """Every cached listing and every bookmark (the latest added first), with ages;
+        with ``bookmark_limit``, that many bookmarks and a "more" item saying how many were
+        left out (the bookmarks view shows them all)."""
         try:
             listings = await self.pages.cached_listings()
         except StorageError as exc:
@@ -334,7 +341,10 @@ class Library:
                              f"{_posts(listing.total_posts)}, "
                              f"{plural(listing.total_pages, 'page')}")
                  for ref, listing, age in listings]
-        marks = await self.bookmarks()
+        marks = (await self.bookmarks())[::-1]
+        left = 0
+        if bookmark_limit is not None and len(marks) > bookmark_limit:
+            marks, left = marks[:bookmark_limit], len(marks) - bookmark_limit
         try:
             fetched = await self.pages.thread_fetched([m.id for m in marks])
         except StorageError:  # the index: each thread's age is read from the cache instead
@@ -352,6 +362,8 @@ class Library:
                     age = None
             detail = ", ".join(mark.labels) + (f" · {mark.note}" if mark.note else "")
             items.append(LibraryItem("bookmark", str(mark.id), mark.title, age, detail))
+        if left:
+            items.append(LibraryItem("more", str(left), plural(left, "more bookmark"), None))
         return items
 
 

@@ -312,10 +312,11 @@ class BookmarkChange:
 
 @dataclass(frozen=True, slots=True)
 class LibraryItem:
-    """A cached listing or a bookmark, as the offline library shows it."""
+    """A cached listing or a bookmark, as the offline library shows it ("more": how many
+    bookmarks were left out, in ``key``, when the library was asked for fewer)."""
 
-    kind: Literal["tag", "bookmark"]
-    key: str  # a listing key ("networkextension", "topics/...") or a thread id
+    kind: Literal["tag", "bookmark", "more"]
+    key: str  # a listing key ("networkextension", "topics/..."), a thread id, or a count
     title: str
     age_seconds: float | None  # None: not in the cache
     detail: str = ""

@@ -346,14 +346,16 @@ class Pages:
         return result
 
     async def thread_rows(self, ids: list[int]
-                          ) -> dict[int, tuple[ThreadSummary, datetime | None]]:
+                          ) -> tuple[dict[int, tuple[ThreadSummary, datetime | None]],
+                                     set[int]]:
         """The list rows the index keeps of these threads, with their fetch times, for the
-        ones whose first page is in the cache (a row outlives a cleared cache)."""
-        found = await self.loader.run(self.index.rows, ids)
-        urls = {thread_id: self.thread_url(thread_id) for thread_id in found}
-        cached = await self.loader.run(self.loader.cache.present, list(urls.values()))
-        return {thread_id: value for thread_id, value in found.items()
-                if urls[thread_id] in cached}
+        ones whose first page is in the cache (a row outlives a cleared cache); and which of
+        the threads have their first page in the cache."""
+        urls = {thread_id: self.thread_url(thread_id) for thread_id in ids}
+        present = await self.loader.run(self.loader.cache.present, list(urls.values()))
+        cached = {thread_id for thread_id, url in urls.items() if url in present}
+        found = await self.loader.run(self.index.rows, sorted(cached))
+        return found, cached
 
     async def thread_fetched(self, ids: list[int]) -> dict[int, datetime | None]:
         """When the index's copy of each of these threads was fetched, for the ones whose

@@ -227,8 +227,10 @@ class ForumService:
     async def visit_tag(self, ref: ListingRef) -> datetime | None:
         return await self._library.visit(ref)
 
-    async def library(self) -> list[LibraryItem]:
-        return await self._library.items()
+    async def library(self, bookmark_limit: int | None = None) -> list[LibraryItem]:
+        """Cached listings and bookmarks (the latest first; at most ``bookmark_limit``, then
+        a "more" item)."""
+        return await self._library.items(bookmark_limit)
 
     # -- preferences: recent listings, filter history, saved filters ---------------------------
     async def _prefs(self, store: RecentTags | FilterHistory | SavedFilters,

@@ -272,3 +272,35 @@ async def test_bookmark_rows_from_the_index_are_the_cached_threads_rows(tmp_path
         assert await again.bookmark_rows() == fast  # indexed again on the way
     finally:
         await again.aclose()
+
+
+async def test_bookmark_rows_follow_every_change_made_elsewhere(tmp_path: Path) -> None:
+    app, other = service(tmp_path), service(tmp_path)
+    try:
+        await app.bookmark(828388)
+        first = await app.bookmark_rows()
+        assert first[0].replies > 0 and await app.bookmark_rows() == first  # made once
+        await other.set_bookmark_note(828388, "zebra", ())  # the bookmarks file changed
+        assert (await app.bookmark_rows())[0].excerpt.startswith("zebra ")
+        await other.cache_clear(include_pinned=True)  # the cache changed
+        (bare,) = await app.bookmark_rows()
+        assert bare.replies == 0 and bare.excerpt == "zebra"
+        await other.thread(828388)  # read again: cached and indexed anew
+        assert (await app.bookmark_rows())[0].replies == first[0].replies
+    finally:
+        await app.aclose()
+        await other.aclose()
+
+
+async def test_the_library_can_be_asked_for_the_latest_bookmarks_only(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    try:
+        for thread_id in (828388, 821372, 707294):
+            await svc.bookmark(thread_id)
+        whole = [i for i in await svc.library() if i.kind != "tag"]
+        assert [i.key for i in whole] == ["707294", "821372", "828388"]  # the latest first
+        assert all(i.age_seconds is not None for i in whole)
+        some = [i for i in await svc.library(2) if i.kind != "tag"]
+        assert [i.key for i in some] == ["707294", "821372", "1"] and some[2].kind == "more"
+    finally:
+        await svc.aclose()

@@ -22,9 +22,12 @@ from nereader.core.models import Bookmark, LibraryItem
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, split_note
 
+SHOWN_BOOKMARKS = 300  # an option list measures every option: the bookmarks view has them all
+
 
 class LibraryScreen(ModalScreen[tuple[str, str] | None]):
-    """What can be read offline; Enter opens a listing or a bookmark."""
+    """What can be read offline; Enter opens a listing or a bookmark (the latest added
+    first; past a few hundred, `v` shows them all)."""
 
     BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="library.close")]
 
@@ -46,7 +49,7 @@ class LibraryScreen(ModalScreen[tuple[str, str] | None]):
     async def load(self) -> None:
         menu = self.query_one(OptionList)
         try:
-            items = await self.service.library()
+            items = await self.service.library(SHOWN_BOOKMARKS)
         except NereaderError as exc:
             menu.clear_options()
             menu.add_option(Option(Text(f"Cannot read the library: {exc}"), disabled=True))
@@ -63,12 +66,17 @@ class LibraryScreen(ModalScreen[tuple[str, str] | None]):
 def _options(items: list[LibraryItem]) -> list[Option]:
     options: list[Option] = []
     tags = [i for i in items if i.kind == "tag"]
-    marks = [i for i in items if i.kind == "bookmark"]
+    marks = [i for i in items if i.kind != "tag"]
     for heading, group in (("Cached listings", tags), ("Bookmarks", marks)):
         options.append(Option(Text(heading, style="bold"), disabled=True))
         if not group:
             options.append(Option(Text("  (none)", style="dim"), disabled=True))
         for n, item in enumerate(group):
+            if item.kind == "more":
+                options.append(Option(Text(f"  … and {item.title}: v shows every bookmark "
+                                           "in the list, with the filter", style="dim"),
+                                      disabled=True))
+                continue
             age = (f"cached {age_text(item.age_seconds)} ago" if item.age_seconds is not None
                    else "not available offline")
             label = Text(f"  {clean(item.title)}")
