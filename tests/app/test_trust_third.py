@@ -3,10 +3,15 @@ advice names the app's own keys (no error left on screen once the thread opens).
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import Input
 
+from nereader.core import store
 from nereader.core.models import ListingKind
 from nereader.core.service import ForumService
 from nereader.core.settings import Settings
@@ -18,6 +23,7 @@ from nereader.ui.screens.main import MainScreen
 from nereader.ui.widgets.thread_view import ThreadView
 from tests.app.test_app import notifications
 from tests.app.test_reading import SIZE, screen_text
+from tests.unit.test_bounded_waits import held
 
 
 def elsewhere(root: Path) -> ForumService:
@@ -85,3 +91,32 @@ async def test_offline_advice_names_the_apps_keys_and_goes_when_the_thread_opens
         await settle(pilot)
         assert view.thread is not None and view.thread.id == 828388 and view.error is None
         assert not any("nereader is offline" in line for line in screen_text(view))
+
+
+async def test_quitting_never_waits_on_a_lock_another_process_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stopped `bookmarks add` holds bookmarks.json's lock: the app's first read of the
+    bookmarks waits on it in a worker, and `q` quits at once all the same (the wait itself
+    is not over when the app is). That the interpreter does not then join the thread that
+    waits is test_bounded_waits' part."""
+    app = demo_app(tmp_path)
+    monkeypatch.setattr(store, "LOCK_WAIT", 120.0)  # as long as a stopped process holds it
+    waiting, finished = threading.Event(), threading.Event()
+    take = store._take
+
+    def taking(fd: int, path: Path, *args: Any) -> None:
+        if path.name != "bookmarks.json.lock":
+            return take(fd, path, *args)
+        waiting.set()
+        try:
+            return take(fd, path, *args)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(store, "_take", taking)
+    with held(tmp_path / "data" / "bookmarks.json.lock"):
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await asyncio.get_running_loop().run_in_executor(None, waiting.wait)
+            await pilot.press("q")
+        assert not finished.is_set()  # the app is gone, the wait for the lock is not
