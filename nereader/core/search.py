@@ -55,7 +55,7 @@ _THREAD_COLUMNS = ("id, title, url, author, has_staff, accepted_id, replies, fet
 _ADDED_COLUMNS = {"indexed_at": "INTEGER", "row": "TEXT", "rowids": "TEXT"}
 _SHADOW = "_rebuild"
 _WORD = re.compile(r'(-?)"([^"]*)"|(\S+)')
-MAX_TERMS = 64  # words and phrases in one search: beyond, a query is no longer a search
+MAX_TERMS = 256  # words and phrases in one search: beyond, a query is no longer a search
 
 
 def fts_query(text: str) -> str:

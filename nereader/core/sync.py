@@ -272,9 +272,11 @@ class _Run:
                  if row.id in self.reply_pages}
 
         def whole() -> set[int]:
-            return {thread_id for thread_id, total in known.items()
-                    if all(pages.thread_url(thread_id, n) in cache
-                           for n in range(1, total + 1))}
+            urls = {thread_id: [pages.thread_url(thread_id, n) for n in range(1, total + 1)]
+                    for thread_id, total in known.items()}
+            there = cache.present([url for group in urls.values() for url in group])
+            return {thread_id for thread_id, group in urls.items()
+                    if all(url in there for url in group)}
 
         try:
             readable = await pages.loader.run(whole)
