@@ -115,6 +115,9 @@ def main(count: int, keep: Path | None) -> None:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         print(f"python -c pass: {(time.perf_counter() - start) * 1000:.0f} ms")
+        (root / "empty").mkdir()
+        cli("CLI bookmarks list with no bookmarks (the start of any command)", root / "empty",
+            "bookmarks", "list")
         cli("CLI bookmarks list", root, "bookmarks", "list")
         cli("CLI bookmarks add (a thread already bookmarked: note only)", root, "bookmarks",
             "add", "100007", "--note", "again")
