@@ -100,8 +100,8 @@ async def home(pilot: Pilot[None]) -> None:
         await open_thread(pilot, thread_id)
     main = app.screen
     assert isinstance(main, MainScreen)
-    row = next(r for r in main.threads.rows if r.id == 788921)
-    await app.service.mark_all_read([replace(row, replies=row.replies - 3)])
+    row = next(r for r in main.threads.session.rows if r.id == 788921)
+    await app.service.mark_all_read([replace(row, replies=(row.replies or 0) - 3)])
     await pilot.press("escape", "H")
     await settle(pilot)
 
@@ -123,8 +123,8 @@ async def marks_and_labels(pilot: Pilot[None]) -> None:
     await app.service.set_bookmark_note(821372, "", ("panic",))
     main = app.screen
     assert isinstance(main, MainScreen)
-    row = next(r for r in main.threads.rows if r.id == 788921)
-    await app.service.mark_all_read([replace(row, replies=row.replies - 3)])
+    row = next(r for r in main.threads.session.rows if r.id == 788921)
+    await app.service.mark_all_read([replace(row, replies=(row.replies or 0) - 3)])
     await main.refresh_context()
     await pilot.press("j", "j", "slash", *"replies:>0 views:", "escape")
     await settle(pilot)

@@ -1,19 +1,18 @@
 """The command line: route to a command or to the app, and turn every failure into one line.
 
 One module per command group (``listing``, ``reading``, ``topics``, ``library``,
-``following``, ``config``, ``completion``); each registers its subcommands. Global options
-(``--offline``, ``--base-url URL`` ...) work before or after the command.
+``following``, ``doctor``, ``config``, ``completion``); each registers its subcommands. Global
+options (``--offline``, ``--base-url URL`` ...) work before or after the command.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import errno
+import gc
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from nereader import __version__
@@ -21,6 +20,7 @@ from nereader.cli import (
     app,
     completion,
     config,
+    doctor,
     following,
     library,
     listing,
@@ -39,7 +39,7 @@ from nereader.core.errors import NereaderError, StorageError, UsageError
 from nereader.core.text import escape_line
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
-GROUPS = (listing, reading, topics, library, following, config, app, completion)
+GROUPS = (listing, reading, topics, library, following, doctor, config, app, completion)
 EXIT_CODES = """exit codes:
   0  success (a stale cached copy is served with a warning on stderr)
   1  an unexpected error (rerun with --debug and report it)
@@ -114,6 +114,8 @@ def _check_target(word: str, known: dict[str, str]) -> None:
     is an error."""
     if is_thread_url(word):
         return
+    import difflib
+
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
     if close and "/" not in word and "." not in word:
         raise UsageError(f"unknown command {word!r}; did you mean {close[0]!r}? "
@@ -146,6 +148,8 @@ def _drop_stdout() -> None:
 
 def _unrecognised(parser: Parser, command: str, extra: list[str]) -> str:
     """Words a command does not take, the option meant when one is near, and its help."""
+    import difflib
+
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     known = [o for a in sub.choices[command]._actions for o in a.option_strings]
     close = [m for word in extra if word.startswith("-")
@@ -171,12 +175,19 @@ def _check_after_dashes(args: list[str], command: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = debug_wanted(args)
+    # Loading the app (Textual, the settings, the service) makes a great many objects that
+    # live as long as the process: the collector would walk them again and again before the
+    # first paint. It runs again when a command runs, or (``ui.app.run_app``) once what
+    # start-up made is set aside.
+    gc.disable()
     try:
         _streams()
         return _main(args, debug)
     except NereaderError as exc:
         print(f"nereader: error: {escape_line(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
+    finally:
+        gc.enable()
 
 
 def _main(args: list[str], debug: bool) -> int:
@@ -189,6 +200,7 @@ def _main(args: list[str], debug: bool) -> int:
             parsed, extra = parser.parse_known_args(args)
             if extra:
                 raise UsageError(_unrecognised(parser, word, extra))
+            gc.enable()
             code: int = parsed.func(parsed)
             sys.stdout.flush()  # a write that fails (a full disk) fails here, inside the net
             return code
@@ -197,7 +209,7 @@ def _main(args: list[str], debug: bool) -> int:
         return cmd_app(build_app_parser(known).parse_args(args))
     except NereaderError as exc:
         if debug:
-            traceback.print_exc()
+            _traceback()
         print(f"nereader: error: {escape_line(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # --help and --version finish this way
@@ -226,7 +238,13 @@ _OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}
 def _internal(exc: Exception, debug: bool) -> int:
     """A bug: one line, unless asked for the traceback."""
     if debug:
-        traceback.print_exc()
+        _traceback()
     print(f"nereader: internal error: {type(exc).__name__}: {exc} "
           "(rerun with --debug for the traceback, and please report it)", file=sys.stderr)
     return 1
+
+
+def _traceback() -> None:
+    import traceback  # only for --debug
+
+    traceback.print_exc()

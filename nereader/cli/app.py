@@ -58,5 +58,7 @@ def _start(args: argparse.Namespace, text: str | None) -> int:
     home = listing is None and thread is None and bool(settings.following)
     from nereader.ui.app import run_app  # Textual loads only when the app runs
 
-    return run_app(build_service(args, settings=settings), ref, sort, order, demo=args.demo,
-                   home=home, config_error=resolved.file_error, thread=thread)
+    service = build_service(args, settings=settings)
+    service.open_cache()  # now, before the app's event loop runs (see open_cache)
+    return run_app(service, ref, sort, order, demo=args.demo, home=home,
+                   config_error=resolved.file_error, thread=thread)

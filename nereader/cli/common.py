@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
-import shutil
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 from nereader.core.errors import OfflineError, UsageError
-from nereader.core.marks import answer_marks
-from nereader.core.models import Notice, ServiceEvent, Sourced, ThreadSummary, to_jsonable
 from nereader.core.service import ForumService, load_settings
 from nereader.core.settings import Origin, Resolved, Settings, config_dir_of, flag_layer
 from nereader.core.text import age_text, clean, escape_line
 from nereader.core.urls import ThreadRef, parse_thread_ref, redact
+
+# What a command prints with (the models, asyncio) loads when it runs: routing a command, or
+# printing help, needs none of it.
+if TYPE_CHECKING:
+    from nereader.core.models import ServiceEvent, Sourced, ThreadSummary
 
 # Options every command (and the app) takes, before or after the command.
 GLOBAL_FLAGS = {
@@ -72,6 +72,10 @@ def read_bounded(target: str, limit: int, what: str) -> bytes:
 
 
 def emit_json(data: Any) -> None:
+    import json
+
+    from nereader.core.models import to_jsonable
+
     # JSON stays exact on any terminal: \u escapes where the output cannot hold a character.
     utf = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "") == "utf8"
     json.dump(to_jsonable(data), sys.stdout, ensure_ascii=not utf, indent=2)
@@ -89,6 +93,8 @@ def report_source(result: Sourced[Any]) -> None:
 
 
 def on_event(event: ServiceEvent) -> None:
+    from nereader.core.models import Notice
+
     if isinstance(event, Notice):
         warn(event.message)
 
@@ -111,6 +117,10 @@ class ProgressBar:
 
 
 def table(rows: list[ThreadSummary]) -> str:
+    import shutil
+
+    from nereader.core.marks import answer_marks
+
     cols = shutil.get_terminal_size((100, 24)).columns
     numbers = f"{'replies':>7} {'boosts':>6} {'views':>6} {'active':>7}"
     title_width = max(20, cols - len(numbers) - 5)
@@ -118,9 +128,15 @@ def table(rows: list[ThreadSummary]) -> str:
     for r in rows:
         title = clean(r.title)
         title = title if len(title) <= title_width else title[: title_width - 1] + "…"
-        out.append(f"{answer_marks(r)} {title:<{title_width}} {r.replies:>7} {r.boosts:>6} "
-                   f"{clean(r.views_text) or r.views:>6} {clean(r.activity_text):>7}")
+        views = clean(r.views_text) or count_text(r.views)
+        out.append(f"{answer_marks(r)} {title:<{title_width}} {count_text(r.replies):>7} "
+                   f"{count_text(r.boosts):>6} {views:>6} {clean(r.activity_text):>7}")
     return "\n".join(out)
+
+
+def count_text(value: int | None) -> str:
+    """A count as shown; one that is not known (a feed's row) is "?", never 0."""
+    return "?" if value is None else str(value)
 
 
 # -- the service -----------------------------------------------------------------------------
@@ -199,6 +215,8 @@ def build_service(args: argparse.Namespace, local_only: bool = False,
 
 def run(args: argparse.Namespace, body: Callable[[ForumService], Awaitable[int]],
         local_only: bool = False) -> int:
+    import asyncio
+
     async def go() -> int:
         service = build_service(args, local_only)
         try:

@@ -1,4 +1,5 @@
-"""`nereader config path|edit|show`: where the config file is, edit it, the effective settings."""
+"""`nereader config path|edit|show|keys`: where the config file is, edit it, the effective
+settings, and the app's keys with the ids ``[keys]`` remaps them by."""
 
 from __future__ import annotations
 
@@ -7,25 +8,34 @@ import os
 import shlex
 import subprocess
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nereader.cli.common import emit_json, resolve_settings, warn
 from nereader.core.errors import UsageError
-from nereader.core.service import create_config
+from nereader.core.service import (
+    begin_config_edit,
+    create_config,
+    discard_config_edit,
+    finish_config_edit,
+)
 from nereader.core.settings import SPECS, Origin, Resolved, Settings
 
-ACTIONS = ("path", "edit", "show")
+if TYPE_CHECKING:
+    from nereader.ui.bindings import Conflict
+
+ACTIONS = ("path", "edit", "show", "keys")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("config", parents=[common], help="the config file: path, edit, show",
+    p = sub.add_parser("config", parents=[common], help="the config file: path, edit, show, keys",
                        description="The TOML config file in the config folder: print its path, "
-                       "open it in $VISUAL/$EDITOR (created from a commented template), or show "
+                       "open it in $VISUAL/$EDITOR (created from a commented template), show "
                        "every effective setting and where it came from (default, file, "
-                       "environment, flag).")
+                       "environment, flag), or list the app's keys by the binding ids that "
+                       "[keys] remaps.")
     p.add_argument("action", nargs="?", choices=ACTIONS, help="default: show")
-    p.add_argument("--json", action="store_true", help="with show: JSON for scripts")
+    p.add_argument("--json", action="store_true", help="with show or keys: JSON for scripts")
     p.set_defaults(func=cmd_config)
 
 
@@ -38,13 +48,18 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     if action == "edit":
         return _edit(args)
+    if action == "keys":
+        return _keys(resolved, args.json)
     unknown = unknown_keys(resolved)
+    clashes = key_conflicts(resolved)
     if args.json:
         emit_json({"config_file": str(path), "error": resolved.file_error,
-                   "settings": effective(resolved), "unknown_keys": unknown})
+                   "settings": effective(resolved), "unknown_keys": unknown,
+                   "key_conflicts": [{"key": c.key, "ids": list(c.ids), "message": c.message}
+                                     for c in clashes]})
     else:
         print(show_text(resolved))
-    warn_unknown(resolved, unknown)
+    warn_keys(resolved, unknown, clashes)
     if resolved.file_error:
         warn(f"the config file was left out: {resolved.file_error}")
         return 2
@@ -52,6 +67,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace) -> int:
+    """The editor works on a copy; the copy is saved under the file's lock, so a ``follow``
+    (or a theme picked in the app) while the editor is open is kept, not written over."""
     path = resolve_settings(args, lenient=True).settings.config_file
     if create_config(path):
         print(f"created {path} from the template", file=sys.stderr)
@@ -59,16 +76,23 @@ def _edit(args: argparse.Namespace) -> int:
     if not editor:
         raise UsageError(f"set $VISUAL or $EDITOR to edit the config file, or edit {path} "
                          "with any text editor")
+    edit = begin_config_edit(path)
     try:
-        subprocess.run([*shlex.split(editor), str(path)], check=True)
+        subprocess.run([*shlex.split(editor), str(edit.copy)], check=True)
     except (OSError, ValueError, subprocess.CalledProcessError) as exc:
-        raise UsageError(f"could not run the editor {editor!r}: {exc}") from exc
+        kept = "" if discard_config_edit(edit) else f"; your edit is kept in {edit.copy}"
+        raise UsageError(f"could not run the editor {editor!r}: {exc}; {path} is unchanged"
+                         f"{kept}") from exc
+    saved = finish_config_edit(edit)
+    if saved.kept:
+        print(f"kept what changed in {path} while you edited it: {', '.join(saved.kept)}",
+              file=sys.stderr)
     after = resolve_settings(args, lenient=True)
     if after.file_error:
         print(f"nereader: error: {after.file_error}", file=sys.stderr)
         return 2
-    warn_unknown(after, unknown_keys(after))
-    print(f"{path}: OK")
+    warn_keys(after, unknown_keys(after), key_conflicts(after))
+    print(f"{path}: {'OK' if saved.changed else 'OK, unchanged'}")
     return 0
 
 
@@ -76,20 +100,57 @@ def unknown_keys(resolved: Resolved) -> list[str]:
     """The [keys] binding ids the app has no binding for (it says so when it starts, too)."""
     if not resolved.settings.keys:
         return []
-    # The ids are the app's own bindings: asked of the app (Textual loads only here), so
-    # the list never drifts from what the app accepts.
-    import nereader.ui.app  # noqa: F401  every screen and widget, so every binding
-    from nereader.ui.preferences import unknown_binding_ids
+    from nereader.ui.bindings import unknown_ids  # the registry: no screen, no widget loads
 
-    return unknown_binding_ids(resolved.settings.keymap)
+    return unknown_ids(resolved.settings.keymap)
 
 
-def warn_unknown(resolved: Resolved, unknown: list[str]) -> None:
+def key_conflicts(resolved: Resolved) -> list[Conflict]:
+    """Keys [keys] leaves with two actions, or no key that quits (the app says so too)."""
+    if not resolved.settings.keys:
+        return []
+    from nereader.ui.bindings import conflicts
+
+    return conflicts(resolved.settings.keymap)
+
+
+def warn_keys(resolved: Resolved, unknown: list[str], clashes: list[Conflict]) -> None:
+    """One warning line per unknown id (with its line in the file) and per conflict."""
     for binding in unknown:
         where = resolved.origins.get(f"keys.{binding}")
         warn(f"[keys] {binding!r}{f' ({where.where})' if where and where.where else ''} names "
-             "no binding of the app, which leaves it out; binding ids look like app.quit or "
-             "list.open (see the README's Settings)")
+             "no binding of the app, which leaves it out; `nereader config keys` lists the "
+             "binding ids")
+    for clash in clashes:
+        lines = [where.where for i in clash.ids
+                 if (where := resolved.origins.get(f"keys.{i}")) and where.where]
+        at = f" ({', '.join(lines)})" if lines else ""
+        warn(f"[keys] {clash}{at}")
+
+
+def _keys(resolved: Resolved, as_json: bool) -> int:
+    """Every binding by scope: its id, its keys (as [keys] leaves them), what it does."""
+    from nereader.ui.bindings import SCOPES, key_text, keys_of, remapped
+
+    keymap = resolved.settings.keymap
+    rows = [{"id": b.id, "scope": scope.name, "keys": keys_of(b, keymap),
+             "shown": key_text(remapped(b, keymap)), "description": b.description,
+             "tooltip": b.tooltip, "remapped": bool(keymap.get(b.id or ""))}
+            for scope in SCOPES.values() for b in scope.bindings]
+    if as_json:
+        emit_json([{k: v for k, v in row.items() if k != "shown"} for row in rows])
+    else:
+        width = max(len(str(row["id"])) for row in rows)
+        kwidth = min(16, max(len(str(row["shown"])) for row in rows))
+        for scope in SCOPES.values():
+            print(f"{scope.title} ({scope.name}.*)")
+            for row in rows:
+                if row["scope"] == scope.name:
+                    mark = "  (remapped)" if row["remapped"] else ""
+                    print(f"  {row['id']!s:<{width}}  {row['shown']!s:<{kwidth}}  "
+                          f"{row['tooltip'] or row['description']}{mark}")
+    warn_keys(resolved, unknown_keys(resolved), key_conflicts(resolved))
+    return 0
 
 
 def _values(settings: Settings) -> dict[str, Any]:

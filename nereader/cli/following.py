@@ -4,22 +4,16 @@ them for scripts and cron (`nereader sync` with no listing syncs them all, see `
 from __future__ import annotations
 
 import argparse
-import html
-import shutil
-import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 from nereader.cli.common import ProgressBar, emit_json, run, warn
 from nereader.core.errors import StorageError, UsageError
-from nereader.core.models import (
-    FollowedSync,
-    ListingStatus,
-    NewsReport,
-    SyncSummary,
-    to_jsonable,
-)
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
+
+if TYPE_CHECKING:
+    from nereader.core.models import FollowedSync, ListingStatus, NewsReport, SyncSummary
 
 NOTIFY_TIMEOUT = 10.0
 
@@ -145,8 +139,9 @@ def sync_line(key: str, s: SyncSummary) -> str:
 
 
 def report_sync(s: SyncSummary, prefix: str = "") -> None:
-    """A sync's threads cut at the cap (warnings) and its failures, on stderr."""
-    for note in s.cut:
+    """What a sync has to say besides its summary, on stderr: a feed standing in for a
+    listing page, threads cut at the reply-page cap (warnings), and its failures."""
+    for note in (*s.notices, *s.cut):
         warn(f"{prefix}{note}")
     for failure in s.failures:
         print(f"  failed: {clean(prefix + failure)}", file=sys.stderr)
@@ -173,6 +168,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise UsageError("following nothing: `nereader follow LISTING` first")
         report = await service.check_news(progress=ProgressBar())
         if args.json:
+            from nereader.core.models import to_jsonable
+
             emit_json({**to_jsonable(report), "news": report.news})
         else:
             print(news_text(report))
@@ -200,9 +197,10 @@ def news_lines(report: NewsReport, limit: int | None = None) -> list[str]:
     lines = []
     for n in report.listings:
         lines += [f"new  {clean(i.title)}" for i in n.new_threads]
-        lines += [f"+{i.replies - (i.previous or 0)}   {clean(i.title)}" if i.previous is not None
-                  else f"↑    {clean(i.title)}" for i in n.new_replies]
-    lines += [f"⚑ +{i.replies - (i.previous or 0)} {clean(i.title)}" for i in report.bookmarks]
+        lines += [f"+{(i.replies or 0) - i.previous}   {clean(i.title)}"
+                  if i.previous is not None else f"↑    {clean(i.title)}" for i in n.new_replies]
+    lines += [f"⚑ +{(i.replies or 0) - (i.previous or 0)} {clean(i.title)}"
+              for i in report.bookmarks]
     return lines[:limit] if limit is not None else lines
 
 
@@ -212,7 +210,10 @@ def news_text(report: NewsReport) -> str:
         label = n.key if clean(n.name) == n.key else f"{clean(n.name)} ({n.key})"
         if n.error:
             out.append(f"{label}: could not check: {clean(n.error)}")
-        elif n.first_check:
+            continue
+        if n.notice:
+            out.append(f"{label}: {clean(n.notice)}; only new threads can be told")
+        if n.first_check:
             out.append(f"{label}: first check; what it shows now is the baseline")
         elif not (n.new_threads or n.new_replies):
             out.append(f"{label}: no news")
@@ -220,23 +221,29 @@ def news_text(report: NewsReport) -> str:
             out.append(f"{label}: {plural(len(n.new_threads), 'new thread')}, "
                        f"{len(n.new_replies)} with new replies")
             for i in n.new_threads:
-                replies = plural(i.replies, "reply", "replies")
+                replies = ("replies unknown" if i.replies is None
+                           else plural(i.replies, "reply", "replies"))
                 out.append(f"  new  {i.id:>9}  {clean(i.title)}  ({replies})")
             for i in n.new_replies:
-                more = (f"+{plural(i.replies - i.previous, 'reply', 'replies')}"
-                        if i.previous is not None else f"{plural(i.replies, 'reply', 'replies')}")
+                now = i.replies or 0  # a reply count that is not known is never news
+                more = (f"+{plural(now - i.previous, 'reply', 'replies')}"
+                        if i.previous is not None else f"{plural(now, 'reply', 'replies')}")
                 out.append(f"  ↑    {i.id:>9}  {clean(i.title)}  ({more})")
     if report.bookmarks:
         out.append(f"bookmarks: {len(report.bookmarks)} with new posts")
         for i in report.bookmarks:
             out.append(f"  ⚑    {i.id:>9}  {clean(i.title)}  "
-                       f"(+{plural(i.replies - (i.previous or 0), 'post')})")
+                       f"(+{plural((i.replies or 0) - (i.previous or 0), 'post')})")
     out.append(f"news: {headline(report)}" if report.news else "no news")
     return "\n".join(out)
 
 
 def notify(title: str, lines: list[str]) -> str | None:
     """Send a desktop notification; None when sent, else why not (said once by the caller)."""
+    import html
+    import shutil
+    import subprocess
+
     body = "\n".join(lines)
     if path := shutil.which("notify-send"):
         # Notification servers read the body as markup (links, images, entities): a title

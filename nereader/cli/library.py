@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 from pathlib import Path
 
 from nereader.cli.common import ProgressBar, emit_json, read_bounded, run, thread_ref, warn
@@ -91,6 +89,8 @@ def read_export(target: str) -> object:
     def constant(name: str) -> object:
         raise ValueError(f"{name} is not a JSON number")
 
+    import json
+
     try:
         return json.loads(text, parse_constant=constant)
     except RecursionError:
@@ -100,6 +100,8 @@ def read_export(target: str) -> object:
 
 
 async def _import(service: ForumService, args: argparse.Namespace) -> int:
+    import asyncio
+
     data = await asyncio.to_thread(read_export, args.target)
     added, updated = await service.import_bookmarks(data)
     print(f"imported {plural(added, 'new bookmark')}, merged {updated}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from nereader.cli.common import (
     ProgressBar,
@@ -11,12 +12,12 @@ from nereader.cli.common import (
     report_source,
     run,
     table,
+    warn,
 )
 from nereader.cli.following import report_sync, sync_all, sync_line
 from nereader.core.errors import StorageError, UsageError
 from nereader.core.export import summary_json
-from nereader.core.models import ThreadSummary
-from nereader.core.query import Query, QueryError
+from nereader.core.models import RowSource, ThreadSummary
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import (
@@ -27,6 +28,9 @@ from nereader.core.urls import (
     normalise_sort,
     parse_listing_ref,
 )
+
+if TYPE_CHECKING:
+    from nereader.core.query import Query
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -78,6 +82,8 @@ def listing_args(args: argparse.Namespace) -> tuple[ListingRef, int, str | None,
 
 
 def parse_query(text: str) -> Query:
+    from nereader.core.query import Query, QueryError
+
     try:
         return Query.parse(text)
     except QueryError as exc:
@@ -97,6 +103,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             progress=ProgressBar() if pages != 1 else None)
         for r in results:
             report_source(r)
+            if r.value.notice:  # the RSS feed stood in for a page that could not be read
+                warn(f"{r.value.notice}; `nereader doctor {ref.key}` says what changed")
         rows: list[ThreadSummary] = []
         seen: set[int] = set()
         for r in results:
@@ -105,15 +113,18 @@ def cmd_list(args: argparse.Namespace) -> int:
                     seen.add(row.id)
                     rows.append(row)
         if query is not None:
+            if caveat := query.caveat(rows):
+                warn(caveat)
             rows = query.apply(rows, await service.query_context())
         if args.json:
             emit_json([summary_json(row) for row in rows])
             return 0
         head, last = results[0].value, results[-1].value.page
         span = f"page {head.page}" if last == head.page else f"pages {head.page}-{last}"
+        span = ("its RSS feed (counts unknown)" if head.source is RowSource.FEED
+                else f"{span} of {head.total_pages}")
         posts = "? posts" if head.total_posts is None else plural(head.total_posts, "post")
-        print(f"{head.name or ref.key} · {span} of {head.total_pages} · "
-              f"{plural(len(rows), 'thread')} · {posts}")
+        print(f"{head.name or ref.key} · {span} · {plural(len(rows), 'thread')} · {posts}")
         print(table(rows) if rows else "(no threads)")
         return 0
 

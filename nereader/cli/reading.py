@@ -71,6 +71,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         report_source(result)
         if cut := cut_warning(result.value):
             warn(cut)
+        if result.value.notice:  # its text stands in for posts that could not be read
+            warn(f"{result.value.notice}; `nereader doctor` says what changed")
         if args.json:
             emit_json(thread_json(result.value))
         else:

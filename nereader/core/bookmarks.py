@@ -480,7 +480,8 @@ class ReadState:
         """Say what in the document does not read (it stays in the file as it is)."""
         read = data.get("read") or {}
         bad = [k for k, v in read.items()
-               if not k.isdigit() or not isinstance(v, dict) or type(v.get("replies")) is not int
+               if not k.isdigit() or not isinstance(v, dict)
+               or not (type(v.get("replies")) is int or v.get("replies", 0) is None)
                or not isinstance(v.get("at"), str)]
         if bad:
             self.file.warn(f"{self.file.path.name}: the read state of {len(bad)} thread(s) "
@@ -504,12 +505,18 @@ class ReadState:
 
         self.file.change(apply)
 
-    def mark_read(self, rows: list[tuple[int, int]]) -> None:
-        """Mark threads read as of now: (thread id, reply count seen)."""
+    def mark_read(self, rows: list[tuple[int, int | None]]) -> None:
+        """Mark threads read as of now: (thread id, reply count seen). A count not known (a
+        feed's row) keeps the one recorded before, else is recorded as null: no "new
+        replies" are then claimed until the thread is read with its count."""
         stamp = iso_now()
 
         def edit(data: dict[str, Any]) -> None:
             for thread_id, replies in rows:
+                before = data["read"].get(str(thread_id))
+                if replies is None and isinstance(before, dict) and type(
+                        before.get("replies")) is int:
+                    replies = before["replies"]
                 data["read"][str(thread_id)] = {"at": stamp, "replies": replies}
 
         self._edit(edit)
@@ -542,4 +549,4 @@ class ReadState:
         if entry is None:
             return False
         replies = entry.get("replies")
-        return type(replies) is int and row.replies > replies
+        return type(replies) is int and row.replies is not None and row.replies > replies

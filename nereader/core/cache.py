@@ -30,7 +30,7 @@ from nereader.core import codec
 from nereader.core.clock import age_seconds, is_fresh
 from nereader.core.codec import MODEL_TAG
 from nereader.core.errors import ParseError, StorageError
-from nereader.core.models import CacheInfo
+from nereader.core.models import MODEL_SCHEMA, CacheInfo
 from nereader.core.store import LOCK_WAIT, disk_trouble, folder_problem, no_room
 from nereader.core.urls import canonical
 
@@ -45,18 +45,19 @@ class CachedPage:
     """One cached response. The body is decompressed and the model decoded only when used."""
 
     __slots__ = ("_body", "_model", "_model_json", "_packed", "etag", "fetched_at", "kind",
-                 "last_modified", "status", "url")
+                 "last_modified", "model_tag", "status", "url")
 
     def __init__(self, url: str, status: int, body: bytes | None, etag: str | None,
                  last_modified: str | None, fetched_at: datetime, kind: str,
                  model: Any = None, *, packed_body: bytes | None = None,
-                 model_json: bytes | None = None) -> None:
+                 model_json: bytes | None = None, model_tag: str = MODEL_TAG) -> None:
         self.url, self.status, self.etag, self.last_modified = url, status, etag, last_modified
         self.fetched_at, self.kind = fetched_at, kind
         self._body: bytes | None = body
         self._packed: bytes | None = packed_body
         self._model = model
         self._model_json = model_json
+        self.model_tag = model_tag  # what made the model (see MODEL_TAG)
 
     @property
     def body(self) -> bytes:
@@ -75,6 +76,11 @@ class CachedPage:
             with contextlib.suppress(ValueError):
                 self._model = codec.load(self.kind, data)
         return self._model
+
+    @property
+    def parsed_here(self) -> bool:
+        """Whether this nereader's parser made the stored model (else: parse it again)."""
+        return self.model_tag == MODEL_TAG
 
     def with_model(self, model: Any) -> CachedPage:
         return CachedPage(self.url, self.status, self._body, self.etag, self.last_modified,
@@ -543,7 +549,7 @@ def pack(page: CachedPage) -> bytes:
     header = json.dumps({
         "url": page.url, "status": page.status, "etag": page.etag,
         "last_modified": page.last_modified, "fetched_at": page.fetched_at.timestamp(),
-        "kind": page.kind, "model_tag": MODEL_TAG if model else None,
+        "kind": page.kind, "model_tag": page.model_tag if model else None,
         "model_bytes": len(model),
     }).encode()
     rest = struct.pack(">I", len(header)) + header + model + packed
@@ -576,13 +582,15 @@ def unpack(raw: bytes) -> CachedPage | None:
         body_at = start + size + model_bytes
         if model_bytes < 0 or body_at > len(raw):
             raise DamagedPage("cut short")
-        model_json = raw[start + size:body_at] if head.get("model_tag") == MODEL_TAG else None
+        tag = _text(head.get("model_tag")) or ""
+        same_shape = tag.rpartition("/")[2] == str(MODEL_SCHEMA)
+        model_json = raw[start + size:body_at] if same_shape else None
         return CachedPage(
             url=str(head["url"]), status=int(head["status"]), body=None,
             etag=_text(head.get("etag")), last_modified=_text(head.get("last_modified")),
             fetched_at=datetime.fromtimestamp(float(head["fetched_at"]), tz=UTC),
             kind=str(head.get("kind", "")), packed_body=raw[body_at:],
-            model_json=model_json or None,
+            model_json=model_json or None, model_tag=tag,
         )
     except DamagedPage:
         raise

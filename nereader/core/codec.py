@@ -22,6 +22,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 from nereader import __version__
 from nereader.core.models import (
     MODEL_SCHEMA,
+    PARSER_VERSION,
     Feed,
     ListingPage,
     SearchResults,
@@ -31,8 +32,11 @@ from nereader.core.models import (
 )
 
 T = TypeVar("T")
-# A stored model is used only by the nereader version (and model schema) that made it.
-MODEL_TAG = f"{__version__}/{MODEL_SCHEMA}"
+# What made a stored model: the parser (nereader's version and PARSER_VERSION), then the
+# model schema. A model of this schema made by another parser still reads, but is made again
+# from the stored body on first use; one of another schema does not read at all. (The search
+# index tags the list rows it keeps the same way.)
+MODEL_TAG = f"{__version__}+p{PARSER_VERSION}/{MODEL_SCHEMA}"
 # "row": a whole thread as a list row, as the search index keeps it.
 MODELS: dict[str, type[Any]] = {"listing": ListingPage, "thread": Thread, "feed": Feed,
                                 "search": SearchResults, "topics": TopicTree,

@@ -1,22 +1,27 @@
 """The TOML config file: read into a settings layer (with line numbers), and edited in place.
 
-Reading uses ``tomllib``. nereader itself writes only two top-level keys (``follow`` and
-``theme``), so instead of a round-tripping TOML library it edits those lines alone and keeps
-every other byte of a hand-edited file (comments, order, layout); each edit is parsed back
-and must give exactly the intended document, or nothing is written.
+Reading uses ``tomllib`` (exact errors with line and column). Writing (``follow``, the theme,
+a ``config edit`` merged with what changed meanwhile) edits the document with ``tomlkit``,
+which keeps everything else of a hand-edited file: comments, order, layout, CRLF line endings
+and a byte order mark. Each edit is parsed back and must give exactly the intended document,
+or nothing is written; every write happens under the file's lock.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
 import re
+import tempfile
 import tomllib
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nereader.core.errors import StorageError
+from nereader.core.models import ConfigEdit, ConfigSaved
 from nereader.core.settings import (
     CONFIG_FILE,
     FILE_ONLY,
@@ -30,6 +35,10 @@ from nereader.core.settings import (
     resolve,
 )
 from nereader.core.store import atomic_write_text, file_lock
+
+if TYPE_CHECKING:  # tomlkit loads with the first write: reading needs only tomllib
+    from tomlkit import TOMLDocument
+    from tomlkit.items import Array
 
 TABLES = sorted({s.name.split(".")[0] for s in SPECS if "." in s.name})
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
@@ -66,7 +75,7 @@ TEMPLATE = """\
 [cache]
 # size_mb = 512
 
-[keys]  # remap the app's keys by binding id (press ? in the app to see them)
+[keys]  # remap the app's keys by binding id (`nereader config keys` lists them)
 # "main.refresh" = "ctrl+r"
 # "app.quit" = "q,ctrl+q"
 """
@@ -76,15 +85,32 @@ def config_file(config_dir: Path) -> Path:
     return config_dir / CONFIG_FILE
 
 
+BOM = "\ufeff"  # a byte order mark: some Windows editors start a UTF-8 file with one
+
+
 # -- reading -----------------------------------------------------------------------------------
 def read_text(path: Path) -> str | None:
+    """The file's text exactly (line endings and a byte order mark kept); None if absent."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise StorageError(f"cannot read the config file {path}: "
-                           f"{getattr(exc, 'strerror', None) or exc}") from exc
+                           f"{exc.strerror or exc}") from exc
+    return decode(data, path)
+
+
+def decode(data: bytes, path: Path) -> str:
+    """UTF-8, or a ConfigError naming the first byte that is not, with its line and column."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start:exc.start].decode("utf-8", "replace").removeprefix(BOM)) + 1
+        raise ConfigError(f"{path} line {line}, column {column}: byte 0x{data[exc.start]:02x} "
+                          "is not UTF-8 (save the file as UTF-8)", "file") from None
 
 
 def _toml(text: str) -> dict[str, Any]:
@@ -101,17 +127,34 @@ def _toml(text: str) -> dict[str, Any]:
 
 
 def parse(text: str, path: Path) -> dict[str, Any]:
-    """The document, or a ConfigError naming the line of the first syntax error."""
+    """The document (a byte order mark at the start is allowed), or a ConfigError naming the
+    line and column of the first syntax error, and the character there when it is one that
+    cannot be seen (a byte order mark further on, a control character)."""
+    body = text.removeprefix(BOM)
     try:
-        return _toml(text)
+        return _toml(body)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         at = _AT.search(message)
         where = (f" line {at.group(1)}, column {at.group(2)}" if at
                  else " at the end of the file" if "(at end of document)" in message else "")
         reason = _AT.sub("", message).replace(" (at end of document)", "")
-        raise ConfigError(f"{path}{where}: {reason[:1].lower()}{reason[1:]} (not valid TOML)",
-                          "file") from None
+        seen = _unseen(body, int(at.group(1)), int(at.group(2))) if at else ""
+        raise ConfigError(f"{path}{where}: {reason[:1].lower()}{reason[1:]}{seen} "
+                          "(not valid TOML)", "file") from None
+
+
+def _unseen(text: str, line: int, column: int) -> str:
+    """What stands at a position, when no editor would show it."""
+    lines = text.split("\n")
+    row = lines[line - 1] if 0 < line <= len(lines) else ""
+    char = row[column - 1] if 0 < column <= len(row) else ""
+    if not char or char in " \t" or unicodedata.category(char) not in {"Cf", "Cc", "Zs"}:
+        return ""
+    if char == BOM:
+        return ": a byte order mark (U+FEFF) there, which belongs only at the very start"
+    name = unicodedata.name(char, "a control character").lower()
+    return f": the character there is U+{ord(char):04X} ({name})"
 
 
 def lines_of(text: str) -> dict[str, str]:
@@ -176,31 +219,36 @@ def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool 
     return replace(resolve(env_layer, flags, **options), file_error=problem)
 
 
+
 # -- writing -----------------------------------------------------------------------------------
+class _Gone:
+    """A key that is not there (removed, or never set)."""
+
+    def __repr__(self) -> str:
+        return "(not set)"
+
+
+_GONE = _Gone()
+Leaf = tuple[str, ...]  # a setting's place: ("follow",), ("keys", "main.refresh")
+
+
+def _lock(path: Path) -> contextlib.AbstractContextManager[None]:
+    return file_lock(path.with_name(path.name + ".lock"))
+
+
 def create(path: Path) -> bool:
     """Write the commented template unless a file is there; True if it was written."""
-    with file_lock(path.with_name(path.name + ".lock")):
+    with _lock(path):
         if read_text(path) is not None:
             return False
         atomic_write_text(path, TEMPLATE)
         return True
 
 
-def toml_value(value: object) -> str:
-    """A string or a list of strings as TOML (a JSON string is a TOML basic string)."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        if len(value) <= 1:
-            return "[" + ", ".join(toml_value(v) for v in value) + "]"
-        return "[\n" + "".join(f"    {toml_value(v)},\n" for v in value) + "]"
-    raise TypeError(f"nereader does not write {type(value).__name__} values")
-
-
 def edit_top_level(path: Path, key: str, change: Callable[[object], object]) -> object:
     """Set a top-level key to ``change(current value or None)`` under the config lock (None
     removes it). The rest of the file is kept as it is; returns the new value."""
-    with file_lock(path.with_name(path.name + ".lock")):
+    with _lock(path):
         text = read_text(path)
         if text is None:
             text = TEMPLATE
@@ -208,12 +256,8 @@ def edit_top_level(path: Path, key: str, change: Callable[[object], object]) -> 
         value = change(data.get(key))
         if value == data.get(key):
             return value
-        expected = dict(data)
-        if value is None:
-            expected.pop(key, None)
-        else:
-            expected[key] = value
-        new_text = _rewritten(text, key, value, expected)
+        changes: dict[Leaf, object] = {(key,): _GONE if value is None else value}
+        new_text = edited(text, changes, _applied(data, changes))
         if new_text is None:
             raise StorageError(f"could not update {key!r} in {path} without disturbing the "
                                "rest of it; edit it by hand (nereader config edit)")
@@ -221,79 +265,181 @@ def edit_top_level(path: Path, key: str, change: Callable[[object], object]) -> 
         return value
 
 
-def _rewritten(text: str, key: str, value: object, expected: dict[str, Any]) -> str | None:
-    """The file with ``key`` set to ``value`` (None: removed), or None if no edit gives
-    exactly ``expected``. Candidates, best first: a list edited entry by entry (its comments
-    kept), the assignment replaced, a new assignment after the leading comments."""
-    lines = text.splitlines(keepends=True)
-    assignment = [] if value is None else [f"{key} = {toml_value(value)}\n"]
-    candidates: list[list[str]] = []
-    for start, line in enumerate(lines):
-        match = _ASSIGN.match(line)
-        if match and match.group(2) == key:
-            end = _value_end(lines, start)
-            if end is None:
-                continue
-            entries = _entry_edit(lines[start:end], value)
-            if entries is not None:
-                candidates.append(lines[:start] + entries + lines[end:])
-            candidates.append(lines[:start] + assignment + lines[end:])
-    if value is not None:
-        at = 0  # after the leading comments: always the top level, before any table
-        while at < len(lines) and (not lines[at].strip() or lines[at].lstrip().startswith("#")):
-            at += 1
-        head = lines[:at]
-        if head and not head[-1].endswith("\n"):
-            head[-1] += "\n"
-        gap = ["\n"] if at < len(lines) and _HEADER.match(lines[at]) else []
-        candidates.append(head + assignment + gap + lines[at:])
-    for candidate in candidates:
-        new_text = "".join(candidate)
+def edited(text: str, changes: Mapping[Leaf, object], expected: dict[str, Any]) -> str | None:
+    """``text`` with each leaf set to its value (``_GONE``: removed), every other byte kept, or
+    None if no edit gives exactly ``expected``. A list is edited entry by entry where it can
+    be (the other entries keep their comments), else replaced."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    bom = BOM if text.startswith(BOM) else ""
+    body = text.removeprefix(BOM)
+    crlf = "\r\n" in body and "\n" not in body.replace("\r\n", "")
+    for in_place in (True, False):
         try:
-            if _toml(new_text) == expected:
-                return new_text
+            document = tomlkit.parse(body)
+            for leaf, value in changes.items():
+                _set(document, leaf, value, in_place)
+            out = document.as_string()
+        except (TOMLKitError, ValueError, TypeError, KeyError):
+            continue
+        if crlf:  # what tomlkit adds ends in "\n"; the file's own lines end in "\r\n"
+            out = re.sub(r"(?<!\r)\n", "\r\n", out)
+        try:
+            if _toml(out) == expected:
+                return bom + out
         except tomllib.TOMLDecodeError:
             continue
     return None
 
 
-def _entry_edit(span: list[str], value: object) -> list[str] | None:
-    """A multi-line list of strings edited line by line: entries gone are dropped, new ones
-    go before the closing bracket; the other lines (and their comments) stay as they are."""
-    if not isinstance(value, list) or len(span) < 3 or not span[-1].lstrip().startswith("]"):
-        return None
+def _set(document: TOMLDocument, leaf: Leaf, value: object, in_place: bool) -> None:
+    import tomlkit
+    from tomlkit.items import Array
+
+    container: Any = document
+    for part in leaf[:-1]:
+        if part not in container:
+            if value is _GONE:
+                return
+            container[part] = tomlkit.table()
+        container = container[part]
+    key = leaf[-1]
+    if value is _GONE:
+        if key in container:
+            del container[key]
+        return
+    current = container.get(key)
+    if in_place and isinstance(current, Array) and isinstance(value, list):
+        _edit_array(current, value)
+    elif isinstance(value, list) and len(value) > 1 and not isinstance(current, list):
+        array = tomlkit.array()
+        array.extend(value)
+        container[key] = array.multiline(True)  # one listing a line, as people write them
+    else:
+        container[key] = value
+
+
+def _edit_array(array: Array, value: list[Any]) -> None:
+    """Entries gone are deleted and new ones appended; the others (and their comments) stay."""
+    for index in reversed(range(len(array))):
+        if array[index] not in value:
+            del array[index]
+    for item in value:
+        if item not in array:
+            array.append(item)
+
+
+def _applied(data: Mapping[str, Any], changes: Mapping[Leaf, object]) -> dict[str, Any]:
+    """A parsed document with the changes made (what ``edited`` must give)."""
+    out: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for leaf, value in changes.items():
+        at = out
+        for part in leaf[:-1]:
+            if not isinstance(at.get(part), dict):
+                if value is _GONE:
+                    break
+                at[part] = {}
+            at = at[part]
+        else:
+            if value is _GONE:
+                at.pop(leaf[-1], None)
+            else:
+                at[leaf[-1]] = value
+    return out
+
+
+def _leaves(data: Mapping[str, Any]) -> dict[Leaf, object]:
+    """Each setting by its place: top-level keys, and the keys of each table (a table with
+    nothing in it sets nothing)."""
+    out: dict[Leaf, object] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                out[(key, sub)] = inner
+        else:
+            out[(key,)] = value
+    return out
+
+
+# -- `config edit`: a copy edited, then saved under the lock -----------------------------------
+def begin_edit(path: Path) -> ConfigEdit:
+    """A private copy of the config file beside it (same bytes: BOM and CRLF too), for an
+    editor. The file itself stays free for ``follow`` or the app's theme meanwhile."""
+    before = read_text(path)
     try:
-        old = _toml("".join(span))
-    except tomllib.TOMLDecodeError:
-        return None
-    current = next(iter(old.values()), None)
-    if not isinstance(current, list):
-        return None
-    kept = [line for line in span[1:-1] if _entry(line) is None or _entry(line) in value]
-    indent = next((line[: len(line) - len(line.lstrip())] for line in span[1:-1]
-                   if _entry(line) is not None), "    ")
-    added = [f"{indent}{toml_value(item)},\n" for item in value if item not in current]
-    return [span[0], *kept, *added, span[-1]]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f"{path.stem}.", suffix=f".edit{path.suffix}",
+                                    dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write((before or "").encode("utf-8"))
+    except OSError as exc:
+        raise StorageError(f"cannot make a copy of {path} to edit: "
+                           f"{exc.strerror or exc}") from exc
+    return ConfigEdit(path, Path(name), before)
 
 
-def _entry(line: str) -> str | None:
-    """The string a line of a multi-line list holds, if it holds exactly one."""
-    stripped = line.strip()
-    if not stripped.startswith(('"', "'")):
-        return None
+def finish_edit(edit: ConfigEdit) -> ConfigSaved:
+    """Save the edited copy over the config file, under its lock. If the file is still what
+    the copy started from, the copy replaces it byte for byte. If it changed meanwhile, the
+    settings changed there are carried into the copy; a setting changed both there and in
+    the copy refuses the save (ConfigError), and the copy stays, named in the message."""
     try:
-        found = _toml(f"x = [{stripped}\n]").get("x")
-    except tomllib.TOMLDecodeError:
-        return None
-    return found[0] if isinstance(found, list) and len(found) == 1 else None
+        text = read_text(edit.copy) or ""
+    except ConfigError as exc:  # not UTF-8: never written over the file
+        raise ConfigError(f"{exc}; {edit.path} is unchanged", "file") from None
+    with _lock(edit.path):
+        now = read_text(edit.path)
+        if text == (edit.before or "") or now == text:  # nothing to write
+            _discard(edit.copy)
+            return ConfigSaved(text != (edit.before or ""))
+        if now == edit.before:
+            atomic_write_text(edit.path, text)
+            _discard(edit.copy)
+            return ConfigSaved(True)
+        merged, kept = _merge(edit, text, now or "")
+        atomic_write_text(edit.path, merged)
+    _discard(edit.copy)
+    return ConfigSaved(True, kept)
 
 
-def _value_end(lines: list[str], start: int) -> int | None:
-    """The line after an assignment's value (which may span lines, e.g. an array)."""
-    for end in range(start + 1, min(len(lines), start + 500) + 1):
-        try:
-            _toml("".join(lines[start:end]))
-        except tomllib.TOMLDecodeError:
-            continue
-        return end
-    return None
+def _merge(edit: ConfigEdit, text: str, now: str) -> tuple[str, tuple[str, ...]]:
+    keep = f"; your edit is kept in {edit.copy}"
+    try:
+        mine = parse(text, edit.copy)
+        before, theirs = parse(edit.before or "", edit.path), parse(now, edit.path)
+    except ConfigError as exc:
+        raise ConfigError(f"{edit.path} changed while you edited it, and the two cannot be put "
+                          f"together: {exc}{keep}", "file") from None
+    old, new, there = _leaves(before), _leaves(mine), _leaves(theirs)
+    meanwhile = {k for k in old.keys() | there.keys() if old.get(k, _GONE) != there.get(k, _GONE)}
+    edited_here = {k for k in old.keys() | new.keys() if old.get(k, _GONE) != new.get(k, _GONE)}
+    clash = sorted(".".join(k) for k in meanwhile & edited_here
+                   if new.get(k, _GONE) != there.get(k, _GONE))
+    if clash:
+        raise ConfigError(f"{edit.path}: {', '.join(clash)} changed while you edited it "
+                          f"(a follow, unfollow or theme saved meanwhile), so your edit is not "
+                          f"saved{keep}", "file")
+    changes = {k: there.get(k, _GONE) for k in meanwhile - edited_here}
+    merged = edited(text, changes, _applied(mine, changes))
+    if merged is None:
+        raise ConfigError(f"{edit.path} changed while you edited it and the two could not be "
+                          f"put together{keep}", "file")
+    return merged, tuple(sorted(".".join(k) for k in changes))
+
+
+def discard_edit(edit: ConfigEdit) -> bool:
+    """Remove the copy unless it holds an edit (True: removed)."""
+    try:
+        text = read_text(edit.copy)
+    except (ConfigError, StorageError):
+        return False
+    if text is not None and text != (edit.before or ""):
+        return False
+    _discard(edit.copy)
+    return True
+
+
+def _discard(copy: Path) -> None:
+    with contextlib.suppress(OSError):
+        copy.unlink()

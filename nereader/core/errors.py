@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sqlite3
 from collections.abc import Callable, Iterable
 from typing import ParamSpec, TypeVar
 
@@ -124,6 +123,7 @@ def storage_errors(
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a function that touches local storage: an ``OSError`` or ``sqlite3.Error``
     (or one of ``also``) comes out as one ``StorageError`` saying what failed."""
+    import sqlite3  # loaded by what stores in it: the error vocabulary alone does not need it
 
     def wrap(fn: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(fn)

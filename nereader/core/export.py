@@ -27,7 +27,8 @@ def md_link(url: str | None) -> str:
 
 
 def summary_json(row: ThreadSummary) -> dict[str, Any]:
-    """The object ``nereader list --json`` prints for one row."""
+    """The object ``nereader list --json`` prints for one row. A count the row does not have
+    (``source`` "feed": the listing's RSS feed stood in for its page) is null, never 0."""
     return {
         "id": row.id,
         "title": row.title,
@@ -44,6 +45,8 @@ def summary_json(row: ThreadSummary) -> dict[str, Any]:
         "tags": to_jsonable(row.tags),
         "topic": to_jsonable(row.topic),
         "subtopic": to_jsonable(row.subtopic),
+        "author": row.author,
+        "source": row.source.value,
     }
 
 
@@ -55,8 +58,9 @@ def thread_row(thread: Thread) -> ThreadSummary:
     text = " ".join((question.body_markdown if question else "").split())[:300]
     return ThreadSummary(
         id=thread.id, title=thread.title, url=thread.url, excerpt=text,
-        replies=thread.stats.replies or len(thread.posts) - 1,
-        boosts=thread.stats.boosts or 0, views=thread.stats.views or 0,
+        replies=(None if thread.degraded else thread.stats.replies
+                 if thread.stats.replies is not None else len(thread.posts) - 1),
+        boosts=thread.stats.boosts, views=thread.stats.views,
         views_text=str(thread.stats.views or ""),
         activity_text=f"{last:%b %d}" if last else "", activity_at=last,
         topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
@@ -93,11 +97,13 @@ def post_json(post: Post) -> dict[str, Any]:
 
 
 def thread_json(thread: Thread) -> dict[str, Any]:
-    """The object ``nereader show --json`` prints."""
+    """The object ``nereader show --json`` prints; ``structure`` "text-only" says the page's
+    post structure was not recognised and its text stands in, as one post."""
     return {
         "id": thread.id,
         "title": thread.title,
         "url": thread.url,
+        "structure": thread.structure.value,
         "tags": to_jsonable(thread.tags),
         "topic": to_jsonable(thread.topic),
         "subtopic": to_jsonable(thread.subtopic),
@@ -178,6 +184,10 @@ def thread_markdown(thread: Thread, front_matter: dict[str, Any] | None = None) 
     lines.append(" · ".join(meta))
     if thread.locked:
         lines += ["", "> 🔒 This thread has been locked by a moderator."]
+    if thread.degraded:  # one post of the page's text: no authors, dates or replies to name
+        lines += ["", f"> {md_text(thread.notice or 'the page was not read as posts')}.", ""]
+        lines.append("\n\n".join(p.body_markdown for p in thread.posts) or "*(no text)*")
+        return "\n".join(lines).rstrip() + "\n"
     number = 0
     for post in thread.posts:
         if post.kind is PostKind.ANSWER:

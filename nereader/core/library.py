@@ -224,12 +224,12 @@ class Library:
         new: tuple[int, ...] = ()
         try:
             mark = await self.get(thread_id)
-            if mark is not None:
+            if mark is not None and not thread.degraded:  # its text alone names no posts
                 _, new = await self._saw(mark, thread)
             # The page's own count can lag behind the posts it shows; trust the larger.
             answers = sum(1 for p in thread.posts if p.kind is PostKind.ANSWER)
-            await self._run(self._read.mark_read,
-                            [(thread_id, max(thread.stats.replies or 0, answers))])
+            seen = None if thread.degraded else max(thread.stats.replies or 0, answers)
+            await self._run(self._read.mark_read, [(thread_id, seen)])
         except StorageError as exc:  # state trouble never stops reading, but is said
             self._emit(Notice(f"could not record the read state: {exc}", "Local data"))
         return result, new
@@ -269,6 +269,8 @@ class Library:
     def _new_replies(self, row: ThreadSummary) -> int:
         """Replies the row shows beyond those seen when the thread was last read."""
         entry = self._read.entry(row.id)
+        if row.replies is None:
+            return 0
         try:
             return max(0, row.replies - int(entry["replies"])) if entry else 0
         except (KeyError, TypeError, ValueError):
@@ -374,8 +376,9 @@ def _posts(total: int | None) -> str:
 
 def _row(mark: Bookmark, row: ThreadSummary | None) -> ThreadSummary:
     """A bookmark's list row: its thread's (when cached), with the note before the excerpt."""
-    if row is None:
+    if row is None:  # not cached: its numbers are not known
         return ThreadSummary(mark.id, mark.title, mark.url, excerpt=mark.note,
+                             replies=None, boosts=None, views=None,
                              tags=tuple(Tag(t, t) for t in mark.tags))
     if not mark.note:
         return row

@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import codecs
 import concurrent.futures
+import contextlib
 import functools
 import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import Message
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from nereader.core.cache import CachedPage, PageCache
@@ -56,7 +56,9 @@ class Loader:
         self._emit = emit
         self._transport = transport
         self._cache: PageCache | None = None
+        self._cache_lock = threading.Lock()  # it opens in whichever thread needs it first
         self._fetcher: Fetcher | None = None
+        self._opening: asyncio.Future[Fetcher] | None = None
         self._workers = Workers()
         self.store_failed: StorageError | None = None
 
@@ -64,24 +66,33 @@ class Loader:
     @property
     def cache(self) -> PageCache:
         """The page cache, opened on first use (a broken cache fails only what needs it)."""
-        if self._cache is None:
-            self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
-        return self._cache
+        with self._cache_lock:
+            if self._cache is None:
+                self._cache = PageCache(self.settings.cache_dir, self.settings.cache_size_limit)
+            return self._cache
+
+    def open_cache(self) -> None:
+        """Open the page cache now, if it opens (else its first use says why)."""
+        with contextlib.suppress(StorageError):
+            _ = self.cache
 
     def repair_cache(self, include_pinned: bool) -> tuple[list[str], int]:
         """Remove the cache stores a clear could not empty (see ``PageCache.repair``)."""
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
+        with self._cache_lock:
+            if self._cache is not None:
+                self._cache.close()
+                self._cache = None
         return PageCache.repair(self.settings.cache_dir, include_pinned)
 
     async def _get(self, url: str) -> CachedPage | None:
-        """The cached copy of a page; a damaged one is dropped, and that is said."""
-        cache = self.cache
+        """The cached copy of a page; a damaged one is dropped, and that is said. The first
+        read opens the cache in its thread: opening reads (and may write) its database, which
+        the event loop need not wait for."""
         try:
-            return await self.run(cache.get, url)
+            return await self.run(lambda: self.cache.get(url))
         finally:
-            while cache.warnings:
+            cache = self._cache
+            while cache is not None and cache.warnings:
                 self._emit(Notice(cache.warnings.pop(0), "Cache"))
 
     async def _put(self, page: CachedPage) -> None:
@@ -106,17 +117,32 @@ class Loader:
             raise ParseError(f"nereader could not read {url} ({type(exc).__name__}: "
                              f"{exc}); please report it with `nereader parse`") from exc
 
-    @property
-    def fetcher(self) -> Fetcher | None:
-        """The HTTP client, created on first use and never in offline mode."""
+    async def fetcher(self) -> Fetcher | None:
+        """The HTTP client, created on first use and never in offline mode. It is made in a
+        thread: loading httpx and building its TLS context take tens of milliseconds, which
+        the event loop spends painting the cached copy meanwhile."""
         if self.offline:
             return None
         if self._fetcher is None:
-            from nereader.core.fetch import Fetcher
-
-            self._fetcher = Fetcher(self.settings, transport=self._transport,
-                                    on_change=self._activity_changed)
+            if self._opening is None:  # requests that start together share one client
+                self._opening = asyncio.ensure_future(self.run(self._new_fetcher))
+                self._opening.add_done_callback(self._opened)
+            return await asyncio.shield(self._opening)
         return self._fetcher
+
+    def _opened(self, opening: asyncio.Future[Fetcher]) -> None:
+        """Kept even if the request that asked for it was cancelled meanwhile, so that
+        ``aclose`` closes it; a failure is tried again by the next request."""
+        if opening.cancelled() or opening.exception() is not None:
+            self._opening = None
+        else:
+            self._fetcher = opening.result()
+
+    def _new_fetcher(self) -> Fetcher:
+        from nereader.core.fetch import Fetcher
+
+        return Fetcher(self.settings, transport=self._transport,
+                       on_change=self._activity_changed)
 
     def activity(self) -> Activity:
         fetcher = self._fetcher
@@ -154,7 +180,6 @@ class Loader:
             self._cache.close()
         self._workers.close()
 
-
     # -- loading -------------------------------------------------------------------------------
     async def load(self, url: str, kind: str, parse: ParseFn[T], ttl: float,
                    refresh: bool = False, hint: str = "nereader sync") -> Sourced[T]:
@@ -176,12 +201,16 @@ class Loader:
             hit = await cached("cache")
             if hit is not None:
                 return hit
-        fetcher = self.fetcher
+        fetcher = await self.fetcher()
         if fetcher is None or fetcher.network_down:
             reason = "offline" if fetcher is None else "network down"
             if entry is not None and (stale := await cached("stale", stale_note(reason),
                                                             OfflineError.exit_code)):
                 return stale
+            if entry is not None:
+                raise OfflineError(f"{reason}, and the cached copy of {url} no longer reads "
+                                   f"(stored by another nereader); run `{hint}` while online "
+                                   "to get it again", url, reason)
             raise OfflineError(
                 f"{reason} and {url} is not in the cache; run `{hint}` while online to get it",
                 url, reason)
@@ -204,6 +233,11 @@ class Loader:
                 raise ParseError(f"the cached copy of {url} could not be read")
             body = as_declared(response.body, response.content_type)
             value = await self._parse(parse, body, url, response.fetched_at)
+            if entry is not None and _degraded(value):  # a stand-in never replaces a good copy
+                good = await cached("stale", stale_note("the page's structure was not "
+                                                        "recognised"), ParseError.exit_code)
+                if good is not None and not _degraded(good.value):
+                    return good
         except (FetchError, ParseError) as exc:
             if entry is not None and (stale := await cached("stale", stale_note(exc),
                                                             exc.exit_code)):
@@ -240,15 +274,28 @@ class Loader:
         return entry is not None and entry.fresh(ttl)
 
     async def _model(self, entry: CachedPage, parse: ParseFn[T]) -> T | None:
-        """The model stored with a page, else a fresh parse of its body (stored back)."""
-        if entry.model is not None:
-            return entry.model  # type: ignore[no-any-return]
+        """The model stored with a page. One this parser did not make (an older nereader's,
+        none at all) is made again from the stored body, with no request, and stored back
+        with the page's own fetch time and validators: a parser fix reaches cached pages at
+        once. A body this parser cannot read keeps the older model while it still reads (the
+        same schema), as does a stand-in (a page's text) for a whole older reading; with
+        neither, the copy is no copy at all."""
+        stored: T | None = entry.model
+        if stored is not None and entry.parsed_here:
+            return stored
         try:
             value = await self._parse(parse, entry.body, entry.url, entry.fetched_at)
         except ParseError:
-            return None  # a copy this version cannot read is no copy at all
+            return stored
+        if stored is not None and _degraded(value) and not _degraded(stored):
+            return stored
         await self._put(entry.with_model(value))
         return value
+
+
+def _degraded(value: object) -> bool:
+    """Whether a model is a stand-in for a page that could not be read (``Thread.degraded``)."""
+    return bool(getattr(value, "degraded", False))
 
 
 def as_declared(body: bytes, content_type: str) -> bytes:
@@ -257,6 +304,8 @@ def as_declared(body: bytes, content_type: str) -> bytes:
     copy is parsed again, so the header's word is kept with the page."""
     if not content_type or "charset" not in content_type.lower():
         return body
+    from email.message import Message  # only for a header that names a charset
+
     message = Message()
     message["content-type"] = content_type
     declared = message.get_param("charset")

@@ -7,16 +7,22 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
-from nereader.core.clock import age_seconds, iso_now
+from nereader.core.clock import age_seconds, iso_now, utc_now
 from nereader.core.errors import combined_exit
 
 # Bump when a model's fields change: cached parse results of another schema are re-parsed.
 # 2: counts are read from the number in a cell (never a silent 0); search and topic pages.
 # 3: post bodies hold web links only (http, https); anything else is inert text.
-# 4: a thread says how many of its reply pages were left unread (the reply-page cap).
-MODEL_SCHEMA = 4
+# 4: counts a page does not give are None (rows from a feed); rows and listings say where
+#    they came from; threads say whether their post structure was recognised.
+# 5: a thread says how many of its reply pages were left unread (the reply-page cap).
+MODEL_SCHEMA = 5
+# Bump when a parser reads the same page differently (a fix, a new fallback): results stored
+# by another parser are parsed again from the stored body on first use, with no request.
+PARSER_VERSION = 1
 
 
 class Tag(NamedTuple):
@@ -33,23 +39,43 @@ class ListingKind(StrEnum):
     ALLPOSTS = "allposts"  # every thread of the forum (/forums/allPosts)
 
 
+class RowSource(StrEnum):
+    """Where a listing (and its rows) came from: the listing page, or its RSS feed standing in
+    for a page nereader could not read (no reply, boost or view counts)."""
+
+    PAGE = "page"
+    FEED = "feed"
+
+
+class Structure(StrEnum):
+    """How a thread page was read: its posts, or (its post structure not recognised) its text
+    as one post."""
+
+    POSTS = "posts"
+    TEXT_ONLY = "text-only"
+
+
 class PostKind(StrEnum):
     QUESTION = "question"
     ANSWER = "answer"
     COMMENT = "comment"
 
 
+COUNTS = ("replies", "boosts", "views")
+
+
 @dataclass(frozen=True, slots=True)
 class ThreadSummary:
-    """One row of a listing page."""
+    """One row of a listing page. A count the source does not give (a feed's rows) is None,
+    never 0."""
 
     id: int
     title: str
     url: str
     excerpt: str = ""
-    replies: int = 0
-    boosts: int = 0
-    views: int = 0
+    replies: int | None = 0
+    boosts: int | None = 0
+    views: int | None = 0
     views_text: str = ""
     activity_text: str = ""
     activity_at: datetime | None = None
@@ -58,6 +84,13 @@ class ThreadSummary:
     tags: tuple[Tag, ...] = ()
     answered: bool = False
     apple_recommended: bool = False
+    author: str | None = None  # known for a feed's rows (a listing page does not show it)
+    source: RowSource = RowSource.PAGE
+
+    @property
+    def marks_known(self) -> bool:
+        """Whether ``answered`` and ``apple_recommended`` were read (a feed does not say)."""
+        return self.source is RowSource.PAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +109,8 @@ class ListingPage:
     feed_url: str | None
     fetched_at: datetime
     rows: tuple[ThreadSummary, ...] = ()
+    source: RowSource = RowSource.PAGE
+    notice: str | None = None  # what to tell the reader (the page's RSS feed stands in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +162,16 @@ class Thread:
     total_pages: int = 1
     accepted_answer_id: int | None = None
     fetched_at: datetime | None = None
+    structure: Structure = Structure.POSTS
+    notice: str | None = None  # what to tell the reader (the page's text stands in)
     # Reply pages the site has beyond those read: a thread longer than nereader reads whole
     # (see ``pages.MAX_REPLY_PAGES``) is cut there, and says so.
     pages_not_read: int = 0
+
+    @property
+    def degraded(self) -> bool:
+        """A stand-in for a page nereader could not read: never stored over a good copy."""
+        return self.structure is not Structure.POSTS
 
     @property
     def question(self) -> Post | None:
@@ -149,6 +191,7 @@ class FeedItem:
     author: str | None
     categories: tuple[str, ...]
     summary_markdown: str
+    summary_text: str = ""  # the summary as plain text on one line
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +381,7 @@ class SyncSummary:
     failures: list[str] = field(default_factory=list)
     resumed: int = 0  # threads an interrupted sync had finished (this run went on from there)
     stopped: str | None = None  # why the sync stopped early (the cache could not be written)
+    notices: list[str] = field(default_factory=list)  # e.g. the listing's RSS feed stood in
     listed: int = 0  # threads the listing pages read hold
     offline: int | None = None  # of those, readable offline once it ended (None: not synced)
     cut: list[str] = field(default_factory=list)  # threads longer than nereader reads whole
@@ -377,7 +421,7 @@ class NewsItem:
     id: int
     title: str
     url: str
-    replies: int
+    replies: int | None  # None: not known (the listing's RSS feed stood in for its page)
     previous: int | None = None  # replies (or posts) at the last check; None: new thread
 
 
@@ -389,6 +433,7 @@ class ListingNews:
     new_replies: tuple[NewsItem, ...] = ()
     first_check: bool = False  # nothing to compare with yet: this check is the baseline
     error: str | None = None
+    notice: str | None = None  # the listing's RSS feed stood in: new threads only
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +483,23 @@ class CacheInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfigEdit:
+    """A copy of the config file being edited (``config edit``), and the text it started from."""
+
+    path: Path  # the config file
+    copy: Path
+    before: str | None  # the file when the copy was made (None: there was none)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSaved:
+    """What saving an edited copy of the config file did."""
+
+    changed: bool  # False: nothing was edited
+    kept: tuple[str, ...] = ()  # settings nereader changed meanwhile (follow, theme), kept
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """One thread found in the full-text index, at its best-matching post."""
 
@@ -470,3 +532,48 @@ class Activity:
 
 
 ServiceEvent = Notice | Activity
+
+
+# -- `nereader doctor`: each kind of page read against the page contract -----------------------
+CheckKind = Literal["listing", "thread", "feed", "search", "topics"]
+
+
+@dataclass(frozen=True, slots=True)
+class PageCheck:
+    """One page read against its contract: what was found of each field, and what failed.
+
+    ``fields`` maps a field of the contract to what was found: a count ("titles": 20 of the
+    page's rows), or a fact ("pagination": "page 1 of 11"). ``problems`` are the rules that
+    failed so that the page cannot be read as it should (``ok`` is then False); ``notes``
+    are optional fields the page did not have. ``fallback`` says what stands in for a broken
+    page, if anything does.
+    """
+
+    kind: CheckKind
+    url: str
+    ok: bool
+    fields: dict[str, int | str] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    fallback: str | None = None
+    source: str = "network"  # network, cache (a fresh cached copy), stale, or "not checked"
+    age_seconds: float | None = None  # of the copy checked
+
+    @property
+    def checked(self) -> bool:
+        return self.source != "not checked"
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorReport:
+    """What `nereader doctor` found, page kind by page kind."""
+
+    listing: str  # the listing's key
+    checks: tuple[PageCheck, ...]
+    offline: bool
+    version: str
+    checked_at: datetime = field(default_factory=utc_now)
+
+    @property
+    def broken(self) -> bool:
+        return any(c.checked and not c.ok for c in self.checks)

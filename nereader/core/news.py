@@ -163,15 +163,19 @@ def _compare(ref: ListingRef, page: ListingPage, last: object
         if not first:
             if previous is None and row.id > max_id:
                 new_threads.append(NewsItem(row.id, row.title, row.url, row.replies))
+            elif row.replies is None:
+                pass  # a feed's row: whether it has new replies is not known
             elif previous is None or row.replies > previous:
                 # An older thread unseen before has come up the listing: it has activity.
                 new_replies.append(NewsItem(row.id, row.title, row.url, row.replies, previous))
-        threads[str(row.id)] = row.replies  # the latest go last: the oldest are dropped first
+        count = row.replies if row.replies is not None else previous
+        if count is not None:  # the latest go last: the oldest are dropped first
+            threads[str(row.id)] = count
     kept = dict(list(threads.items())[-KEEP_THREADS:])
     ids = [row.id for row in page.rows]
     snapshot = {"at": iso_now(), "max_id": max([max_id, *ids]), "threads": kept}
-    return (ListingNews(ref.key, name, tuple(new_threads), tuple(new_replies), first),
-            snapshot)
+    return (ListingNews(ref.key, name, tuple(new_threads), tuple(new_replies), first,
+                        notice=page.notice), snapshot)
 
 
 def _new_posts(mark: Bookmark, posts: tuple[Any, ...], last: object

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from nereader.core import parsers
 from nereader.core.clock import utc_now
 from nereader.core.errors import (
+    ChallengeError,
     DamagedError,
     FetchError,
     LayoutChangedError,
@@ -27,6 +28,7 @@ from nereader.core.models import (
     SOURCE_RANK,
     CacheInfo,
     Feed,
+    ListingKind,
     ListingPage,
     Notice,
     SearchHit,
@@ -139,6 +141,29 @@ class Pages:
                 hint=f"nereader sync {ref.key}{pages} --no-threads")
         except NotFoundError as exc:
             raise await self._listing_missing(ref, page, sort, order, asked) from exc
+        except (LayoutChangedError, ChallengeError) as exc:
+            # No good copy in the cache either (the loader serves one, marked stale, first).
+            if page != 1 or ref.kind is ListingKind.ALLPOSTS:
+                raise  # the feed holds the latest threads only: page 1's; all posts has none
+            return await self._feed_instead(ref, sort, refresh, exc)
+
+    async def _feed_instead(self, ref: ListingRef, sort: str | None, refresh: bool,
+                            failure: ParseError) -> Sourced[ListingPage]:
+        """The listing's RSS feed standing in for its first page, which could not be read (a
+        changed layout, a bot check): its latest threads, their counts unknown. The page
+        built from it is never stored as the listing's; the next load tries the page again."""
+        try:
+            feed = await self.feed(ref, refresh)
+            page = parsers.feed_listing(feed.value, ref, feed_url(ref, self.settings.base_url),
+                                        feed.fetched_at, failure)
+        except NereaderError as exc:
+            raise type(failure)(f"{failure}; its RSS feed could not stand in: {exc}") from exc
+        if not page.rows:
+            raise type(failure)(f"{failure}; its RSS feed has no thread to show instead")
+        if sort is not None and page.notice:
+            page = replace(page, notice=f"{page.notice}; in the feed's order (newest first), "
+                                        f"not by {sort}")
+        return Sourced(page, feed.source, feed.fetched_at, feed.warning)
 
     async def _listing_missing(self, ref: ListingRef, page: int, sort: str | None,
                                order: str | None, asked: datetime) -> NotFoundError:

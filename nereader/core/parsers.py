@@ -9,6 +9,7 @@ from types import ModuleType
 
 from nereader.core.errors import ParseError
 from nereader.core.models import Feed, ListingPage, SearchResults, Thread, TopicTree
+from nereader.core.urls import ListingRef
 
 
 # The parsers (selectolax) load with the first page that needs parsing: a cached page comes
@@ -45,6 +46,11 @@ def thread_of(thread_id: int) -> Callable[[bytes, str, datetime], Thread]:
 
 def feed(body: bytes, url: str, fetched_at: datetime) -> Feed:
     return _parse().parse_feed(body, url)  # type: ignore[no-any-return]
+
+
+def feed_listing(value: Feed, ref: ListingRef, url: str, fetched_at: datetime,
+                 failure: ParseError) -> ListingPage:
+    return _parse().feed_listing(value, ref, url, fetched_at, failure)  # type: ignore[no-any-return]
 
 
 def search(body: bytes, url: str, fetched_at: datetime) -> SearchResults:

@@ -10,6 +10,10 @@
     is:answered is:unanswered is:recommended is:bookmarked is:unread is:new is:staff
     tag:ios  author:quinn  label:todo  note:proxy  sort:replies  sort:-views
 
+A count a row does not have (rows read from a listing's RSS feed have none) is unknown: a
+number term is false for it whether negated or not, a sort puts it last either way, and
+``Query.caveat`` says so. The same goes for the answered and recommended marks of such rows.
+
 While someone types, the last token may be unfinished (``views:``, ``is:ans``, an open quote):
 such an error says ``unfinished``, and the filter bar keeps the last result instead of
 shouting. A bookmark's note counts as text for plain words too.
@@ -25,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 from nereader.core.clock import utc_now
 from nereader.core.errors import UsageError
-from nereader.core.models import ThreadSummary
+from nereader.core.models import COUNTS, RowSource, ThreadSummary
 from nereader.core.text import escape_line, parse_count, parse_iso
 
 Pred = Callable[[ThreadSummary, str], bool]
@@ -85,15 +89,18 @@ class Context:
     new_replies: Callable[[ThreadSummary], int] = lambda row: 0
 
 
+# An unknown count is -1 here, below every known one, so that any sort of these keys works;
+# ``sort_key`` puts unknown counts last whichever way a sort goes.
 SORT_FIELDS: dict[str, Callable[[ThreadSummary], object]] = {
-    "replies": lambda r: r.replies,
-    "boosts": lambda r: r.boosts,
-    "views": lambda r: r.views,
+    "replies": lambda r: -1 if r.replies is None else r.replies,
+    "boosts": lambda r: -1 if r.boosts is None else r.boosts,
+    "views": lambda r: -1 if r.views is None else r.views,
     "activity": lambda r: r.activity_at or datetime.min.replace(tzinfo=UTC),
     "title": lambda r: fold(r.title),
     "id": lambda r: r.id,
 }
-_NUMERIC = {"replies", "boosts", "views"}
+_NUMERIC = set(COUNTS)
+_MARKS = {"answered", "unanswered", "recommended"}  # read from the listing page's row
 _FLAGS = {"answered", "unanswered", "recommended", "bookmarked", "unread", "new", "staff", "read"}
 _QUALIFIERS = _NUMERIC | {"activity", "is", "tag", "author", "label", "note", "sort"}
 _TOKEN = re.compile(r'\s*(?:(-?)([A-Za-z]+):("(?:[^"]*)"?|\S*)|(-?)"([^"]*)("?)|(\S+))')
@@ -105,11 +112,53 @@ _UNFINISHED_NUMBER = re.compile(r"^(?:|\.|\d[\d,]*\.)$")
 _UNFINISHED_TIME = re.compile(r"^(?:|\d+(?:\.\d*)?|\d{1,4}-(?:\d{1,2}(?:-\d?)?)?|\d{1,4}-\d{2}-)$")
 
 
+def known(row: ThreadSummary, field: str) -> bool:
+    """Whether a row has ``field`` (a count, or "marks": answered and recommended)."""
+    if field == "marks":
+        return row.marks_known
+    return field not in _NUMERIC or getattr(row, field) is not None
+
+
+def sort_key(field: str, reverse: bool = False) -> Callable[[ThreadSummary], object]:
+    """The key for ``rows.sort(key=..., reverse=reverse)`` by ``field``: rows whose count is
+    unknown go last whichever way the sort goes."""
+    get = SORT_FIELDS[field]
+    if field not in _NUMERIC:
+        return get
+    return lambda row: (known(row, field) == reverse, get(row))
+
+
+def sort_caveat(field: str, rows: Sequence[ThreadSummary]) -> str | None:
+    """What to say when sorting ``rows`` by ``field`` meets counts that are unknown."""
+    return _caveat(rows, [field], [], [field])
+
+
+def _caveat(rows: Sequence[ThreadSummary], fields: list[str], terms: list[str],
+            sorts: list[str]) -> str | None:
+    unknown = {f for f in fields if any(not known(r, f) for r in rows)}
+    if not unknown:
+        return None
+    lacking = [r for r in rows if any(not known(r, f) for f in unknown)]
+    count = len(lacking)
+    feed = all(r.source is RowSource.FEED for r in lacking)
+    names = ", ".join(sorted("answered/recommended" if f == "marks" else f for f in unknown))
+    whom = (f"any of the {len(rows)} threads" if count == len(rows)
+            else f"{count} of the {len(rows)} threads")
+    effects = []
+    if terms:
+        effects.append(f"{' '.join(terms)} matches none of those")
+    if any(s in unknown for s in sorts):
+        effects.append("sorting puts them last")
+    return (f"{names} unknown for {whom}" + (" (read from the listing's RSS feed)" if feed else "")
+            + (": " + "; ".join(effects) if effects else ""))
+
+
 @dataclass(frozen=True)
 class Term:
     pred: Callable[[ThreadSummary, str, Context], bool]
     negate: bool
     text: str
+    needs: str | None = None  # a count or "marks": the term is false where that is unknown
 
 
 @dataclass
@@ -178,6 +227,8 @@ class Query:
         def check(row: ThreadSummary, hay: str) -> bool:
             for group in groups:
                 for term in group:
+                    if term.needs is not None and not known(row, term.needs):
+                        continue  # unknown is neither yes nor no: "-replies:>3" fails too
                     if term.pred(row, hay, context) != term.negate:
                         break
                 else:
@@ -196,8 +247,16 @@ class Query:
     def sorted(self, rows: Iterable[ThreadSummary]) -> list[ThreadSummary]:
         out = list(rows)
         for key, reverse in reversed(self.sort):  # stable sorts: the first key wins
-            out.sort(key=SORT_FIELDS[key], reverse=reverse)  # type: ignore[arg-type]
+            out.sort(key=sort_key(key, reverse), reverse=reverse)  # type: ignore[arg-type]
         return out
+
+    def caveat(self, rows: Sequence[ThreadSummary]) -> str | None:
+        """What the query cannot judge in ``rows`` (counts or marks they do not have), said
+        once; None when it can judge every row."""
+        terms = [t for group in self.groups for t in group if t.needs is not None]
+        sorts = [key for key, _ in self.sort if key in _NUMERIC]
+        fields = list(dict.fromkeys([*(t.needs for t in terms if t.needs), *sorts]))
+        return _caveat(rows, fields, [t.text for t in terms], sorts)
 
 
 def _term(m: re.Match[str], start: int) -> tuple[Term | None, tuple[str, bool] | None]:
@@ -267,7 +326,7 @@ def _qualified(name: str, value: str, negate: bool, text: str, vstart: int) -> T
     if name in _NUMERIC:
         test = _number_test(value, vstart)
         getter = SORT_FIELDS[name]
-        return Term(lambda row, hay, ctx: test(getter(row)), negate, text)  # type: ignore[arg-type]
+        return Term(lambda row, hay, ctx: test(getter(row)), negate, text, name)  # type: ignore[arg-type]
     if name == "activity":
         at_test = _time_test(value, vstart)
         return Term(lambda row, hay, ctx: row.activity_at is not None
@@ -277,7 +336,7 @@ def _qualified(name: str, value: str, negate: bool, text: str, vstart: int) -> T
         if flag not in _FLAGS:
             raise QueryError(f"unknown is:{flag}; use one of {', '.join(sorted(_FLAGS))}",
                              vstart, len(value), any(f.startswith(flag) for f in _FLAGS))
-        return Term(_FLAG_TESTS[flag], negate, text)
+        return Term(_FLAG_TESTS[flag], negate, text, "marks" if flag in _MARKS else None)
     if name == "label":
         label = fold(value.lstrip("#"))
         return Term(lambda row, hay, ctx: any(fold(x) == label for x in ctx.labels.get(row.id, ())),

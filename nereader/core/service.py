@@ -16,46 +16,49 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from nereader.core import config as configuration
-from nereader.core.following import Following
-from nereader.core.library import Library
-from nereader.core.loader import Emit, Loader
-from nereader.core.models import (
-    Activity,
-    Bookmark,
-    BookmarkChange,
-    CacheInfo,
-    Feed,
-    FollowedSync,
-    LibraryItem,
-    ListingPage,
-    ListingStatus,
-    NewsReport,
-    Notice,
-    SearchHit,
-    SearchResults,
-    ServiceEvent,
-    Sourced,
-    SyncSummary,
-    Thread,
-    ThreadSummary,
-    TopicTree,
-)
-from nereader.core.news import NewsState
-from nereader.core.news import check as check_news
-from nereader.core.pages import Pages, Progress
-from nereader.core.query import Context
-from nereader.core.settings import Layer, Resolved, Settings
-from nereader.core.store import FilterHistory, RecentTags, SavedFilters
-from nereader.core.urls import ListingRef
-
-if TYPE_CHECKING:  # the HTTP client, the parsers and sync load when first used
+# Importing the facade costs next to nothing: the command line routes on it before it knows
+# what it will run. The parts load when a service is built (the loader and the pages), or
+# when first used (the library, followed listings, news, the HTTP client, the parsers).
+if TYPE_CHECKING:
     import httpx
 
+    from nereader.core.following import Following
+    from nereader.core.library import Library
+    from nereader.core.loader import Emit
+    from nereader.core.models import (
+        Activity,
+        Bookmark,
+        BookmarkChange,
+        CacheInfo,
+        ConfigEdit,
+        ConfigSaved,
+        DoctorReport,
+        Feed,
+        FollowedSync,
+        LibraryItem,
+        ListingPage,
+        ListingStatus,
+        NewsReport,
+        SearchHit,
+        SearchResults,
+        ServiceEvent,
+        Sourced,
+        SyncSummary,
+        Thread,
+        ThreadSummary,
+        TopicTree,
+    )
+    from nereader.core.news import NewsState
+    from nereader.core.pages import Progress
     from nereader.core.parse import Page
+    from nereader.core.query import Context
+    from nereader.core.settings import Layer, Resolved, Settings
+    from nereader.core.store import FilterHistory, RecentTags, SavedFilters
+    from nereader.core.urls import ListingRef
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -78,12 +81,38 @@ def parse_page(content: bytes, url: str | None = None) -> Page:
 def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool = False,
                   polite_floor: bool = True) -> Resolved:
     """Defaults, the config file, the environment, the flags (see ``core.config``)."""
+    from nereader.core import config as configuration
+
     return configuration.load_settings(env, flags, lenient=lenient, polite_floor=polite_floor)
 
 
 def create_config(path: Path) -> bool:
     """Write the commented template to ``path`` unless a file is there; True if written."""
+    from nereader.core import config as configuration
+
     return configuration.create(path)
+
+
+def begin_config_edit(path: Path) -> ConfigEdit:
+    """A copy of the config file beside it for an editor (the file stays free meanwhile)."""
+    from nereader.core import config as configuration
+
+    return configuration.begin_edit(path)
+
+
+def finish_config_edit(edit: ConfigEdit) -> ConfigSaved:
+    """Save the edited copy, with what nereader changed in the file meanwhile kept (a setting
+    changed in both is a ConfigError, and the copy stays)."""
+    from nereader.core import config as configuration
+
+    return configuration.finish_edit(edit)
+
+
+def discard_config_edit(edit: ConfigEdit) -> bool:
+    """Remove the copy unless it holds an edit (True: removed)."""
+    from nereader.core import config as configuration
+
+    return configuration.discard_edit(edit)
 
 
 class ForumService:
@@ -91,16 +120,35 @@ class ForumService:
 
     def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None,
                  events: Emit | None = None) -> None:
+        from nereader.core.loader import Loader
+        from nereader.core.pages import Pages
+        from nereader.core.store import FilterHistory, RecentTags, SavedFilters
+
         self.settings = settings
         self._emit: Emit = events or _ignore
         self._loader = Loader(settings, self._relay, transport)
         self._pages = Pages(settings, self._loader, self._relay)
-        self._library = Library(self._pages, self._relay)
         self._recent = RecentTags(settings.data_dir)
         self._history = FilterHistory(settings.data_dir)
         self._saved = SavedFilters(settings.config_dir)
-        self._following = Following(self._pages, self._library)
-        self._news = NewsState(settings.data_dir)
+
+    @cached_property
+    def _library(self) -> Library:
+        from nereader.core.library import Library
+
+        return Library(self._pages, self._relay)
+
+    @cached_property
+    def _following(self) -> Following:
+        from nereader.core.following import Following
+
+        return Following(self._pages, self._library)
+
+    @cached_property
+    def _news(self) -> NewsState:
+        from nereader.core.news import NewsState
+
+        return NewsState(self.settings.data_dir)
 
     def listen(self, events: Emit) -> None:
         """Send notices and activity to ``events`` from now on (the app, once it runs)."""
@@ -112,6 +160,14 @@ class ForumService:
     async def aclose(self) -> None:
         await self._loader.aclose()
         self._pages.close()
+
+    def open_cache(self) -> None:
+        """Open the page cache at once, blocking: for a program about to start an event loop.
+        Left to the first read, it opens in a worker thread, where each of the hundred and
+        fifty SQL statements of an open waits for the interpreter lock while the loop is busy
+        drawing the first screen. A cache that cannot be opened is left for that read to
+        report."""
+        self._loader.open_cache()
 
     # -- mode ----------------------------------------------------------------------------------
     @property
@@ -164,6 +220,14 @@ class ForumService:
         from nereader.core import sync as syncing
 
         return await syncing.sync(self._pages, ref, pages, threads, sort, order, progress)
+
+    async def doctor(self, ref: ListingRef, refresh: bool = False,
+                     progress: Progress | None = None) -> DoctorReport:
+        """One page of each kind the app reads (the listing, one of its threads, its feed, a
+        site search, the topic tree), checked against the page contract."""
+        from nereader.core.doctor import diagnose
+
+        return await diagnose(self._pages, ref, refresh, progress)
 
     # -- search --------------------------------------------------------------------------------
     async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
@@ -283,6 +347,8 @@ class ForumService:
         return await self._following.sync(pages, threads, progress)
 
     async def check_news(self, progress: Progress | None = None) -> NewsReport:
+        from nereader.core.news import check as check_news
+
         try:
             return await check_news(self._pages, self._library, self._news,
                                     await self._following.refs(), progress)
@@ -297,10 +363,14 @@ class ForumService:
             self._pass_on(self._news.warnings)
 
     async def save_theme(self, name: str) -> None:
+        from nereader.core import config as configuration
+
         await self._loader.run(configuration.edit_top_level, self.settings.config_file,
                                "theme", lambda _old: name)
 
     def _pass_on(self, warnings: list[str]) -> None:
+        from nereader.core.models import Notice
+
         while warnings:
             self._emit(Notice(warnings.pop(0), "Local data"))
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-import idna  # httpx's own dependency, and what it decodes punycode hosts with
 import platformdirs
 
 from nereader import __version__
@@ -358,6 +357,8 @@ def _idna_checked(base: str) -> str:
     """A base URL whose punycode (``xn--``) host decodes, as httpx decodes it each request."""
     host = split(base).hostname or ""
     if any(label.startswith("xn--") for label in host.split(".")):
+        import idna  # httpx's own dependency, and what it decodes punycode hosts with
+
         try:
             idna.decode(host)
         except ValueError as exc:  # idna.IDNAError is a UnicodeError, so a ValueError

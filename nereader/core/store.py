@@ -40,7 +40,8 @@ def atomic_write_text(path: Path, text: str) -> None:
         try:
             if mode is not None:
                 Path(tmp).chmod(mode)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            # newline="": the text's own line endings, byte for byte (a CRLF file stays one).
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())

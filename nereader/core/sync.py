@@ -59,7 +59,8 @@ class SyncLog:
             data = load_json(self.path.read_text(encoding="utf-8"))
             if data.get("version") != LOG_VERSION or data.get("ident") != self.ident:
                 return False
-            self.rows = [ThreadSummary(int(r[0]), str(r[1]), str(r[2]), replies=int(r[3]),
+            self.rows = [ThreadSummary(int(r[0]), str(r[1]), str(r[2]),
+                                       replies=None if r[3] is None else int(r[3]),
                                        tags=tuple(Tag(str(n), str(s)) for n, s in r[4]))
                          for r in data["rows"]]
             self.done = {int(i) for i in data["done"]}
@@ -178,6 +179,8 @@ class _Run:
                 summary.fail(f"listing page {n}: {result.warning}", result.failure or 3)
             summary.listing_pages += 1
             summary.listing_fresh += result.source == "cache"
+            if result.value.notice:  # the listing's RSS feed stood in for the page
+                summary.notices.append(result.value.notice)
             log.read.add(n)
             for row in result.value.rows:
                 if row.id not in known:

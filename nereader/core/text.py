@@ -206,6 +206,19 @@ def parse_activity(text: str | None, now: datetime) -> datetime | None:
     return None
 
 
+def activity_of(when: datetime, now: datetime) -> str:
+    """A date as the site writes activity ("4m", "3h", "2d", "3w", older: "Mar ’26"), so
+    that ``parse_activity`` reads it back."""
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "now"
+    for unit, size, up_to in (("m", 60, 3600), ("h", 3600, 86400), ("d", 86400, 604800),
+                              ("w", 604800, 5 * 604800)):
+        if seconds < up_to:
+            return f"{int(seconds // size)}{unit}"
+    return f"{when:%b} ’{when.year % 100:02d}"
+
+
 def parse_iso(text: str) -> datetime | None:
     """An ISO date or date-time; a naive one is taken as UTC."""
     try:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -30,17 +31,15 @@ from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
-from nereader.ui import browser
-from nereader.ui.app_keys import APP_BINDINGS
+from nereader.ui.bindings import bindings_of
 from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
 from nereader.ui.preferences import apply_preferences
-from nereader.ui.screens.home import HomeScreen, toggle_follow
-from nereader.ui.screens.listing import ListingShown
-from nereader.ui.screens.main import MainScreen
+from nereader.ui.screens.main import ListingShown, MainScreen
 from nereader.ui.widgets.filter_bar import FilterInput
 
 if TYPE_CHECKING:
+    from nereader.ui.screens.home import HomeScreen
     from nereader.ui.screens.search import Target
     from nereader.ui.widgets.thread_view import ThreadView
 
@@ -56,7 +55,7 @@ class ServiceMessage(Message):
 class NereaderApp(App[None]):
     TITLE = "nereader"
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = bindings_of("NereaderApp")
 
     activity: reactive[Activity] = reactive(Activity(0, False, False))
 
@@ -72,6 +71,7 @@ class NereaderApp(App[None]):
         self._home = home and thread is None  # start on the home screen (following, no target)
         self._thread = thread  # start on this thread, its tag's list behind it
         self._config_error = config_error
+        self.keymap: Mapping[str, str] = {}  # the config file's [keys], for the keys help
         # In-memory copies of small local state, loaded and saved by workers through the
         # service, so the (synchronous) palette never reads a file.
         self.recent: list[str] = []
@@ -84,6 +84,8 @@ class NereaderApp(App[None]):
 
     def get_default_screen(self) -> Screen[None]:
         if self._home:
+            from nereader.ui.screens.home import HomeScreen
+
             return HomeScreen(self.service, clock=self.clock, demo=self.demo)
         ref, sort, order = self._start
         return MainScreen(self.service, ref, sort, order, clock=self.clock, demo=self.demo,
@@ -122,6 +124,8 @@ class NereaderApp(App[None]):
 
     def _above(self, main: MainScreen) -> None:
         """Close the home screen if it is over the main screen."""
+        from nereader.ui.screens.home import HomeScreen
+
         while self.screen is not main and isinstance(self.screen, HomeScreen):
             self.pop_screen()
 
@@ -134,6 +138,7 @@ class NereaderApp(App[None]):
             self.notify(f"{self._config_error}\nStarted without the config file.",
                         title="Config file", severity="error", markup=False, timeout=20)
         apply_preferences(self, settings.theme, settings.keymap, self.save_theme)
+        self.keymap = settings.keymap
         if self.service.offline and not self._home and self._thread is None:
             self.action_library()  # offline: start from what the cache holds
 
@@ -251,6 +256,8 @@ class NereaderApp(App[None]):
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Textual's would run a text browser over the app's screen: see ui/browser.py."""
+        from nereader.ui import browser
+
         self.run_worker(browser.open_url(self, url), group="browser", exclusive=True)
 
     def on_copy_requested(self, message: CopyRequested) -> None:
@@ -346,6 +353,8 @@ class NereaderApp(App[None]):
 
     # -- following, the home screen, the theme and the keys ------------------------------------
     def action_home(self) -> None:
+        from nereader.ui.screens.home import HomeScreen
+
         stack = self.screen_stack
         if isinstance(self.screen, MainScreen) and isinstance(stack[-2:][0], HomeScreen):
             self.pop_screen()  # the listing was opened from the home screen: back to it
@@ -353,6 +362,8 @@ class NereaderApp(App[None]):
             self.push_screen(HomeScreen(self.service, clock=self.clock, demo=self.demo))
 
     def action_follow(self) -> None:
+        from nereader.ui.screens.home import HomeScreen
+
         screen = self.screen
         if isinstance(screen, HomeScreen):
             key = screen.following_on_screen()
@@ -365,6 +376,8 @@ class NereaderApp(App[None]):
 
     @work(group="follow")
     async def toggle_follow(self, key: str) -> None:
+        from nereader.ui.screens.home import HomeScreen, toggle_follow
+
         try:
             self.notify(await toggle_follow(self.service, key), markup=False)
         except NereaderError as exc:
@@ -392,6 +405,11 @@ class NereaderApp(App[None]):
 def run_app(service: ForumService, ref: ListingRef, sort: str | None, order: str | None,
             demo: bool = False, home: bool = False, config_error: str | None = None,
             thread: ThreadRef | None = None) -> int:
+    # What start-up made (modules, classes, settings) lives as long as the app: frozen, no
+    # collection walks it again (a full one cost tens of milliseconds before the first
+    # paint). The command line pauses the collector while it loads (``cli.main``).
+    gc.freeze()
+    gc.enable()
     app = NereaderApp(service, ref, sort, order, demo=demo, home=home,
                       config_error=config_error, thread=thread)
     app.run()

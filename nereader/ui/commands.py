@@ -1,10 +1,10 @@
 """Command palette providers: switch listing by slug or URL, from the recent ones, all posts, or
-the forum's topic tree (topics and subtopics), with completion as you type; and every key
-binding as a command, its keys written as people write them."""
+the forum's topic tree (topics and subtopics), with completion as you type; every key binding as
+a command, its keys written as people write them; and the listing in each of the site's sorts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -16,7 +16,8 @@ from textual.screen import Screen
 from nereader.core.errors import UsageError
 from nereader.core.models import Topic
 from nereader.core.text import clean
-from nereader.core.urls import ALLPOSTS, parse_listing_ref
+from nereader.core.urls import ALLPOSTS, SORTS, parse_listing_ref
+from nereader.ui.bindings import key_text
 
 TOPICS_WAIT = 2.0  # seconds the palette waits for the topic tree on first use
 
@@ -107,18 +108,6 @@ class TagProvider(Provider):
                   help="Open this tag, topic or listing in the list")
 
 
-_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter",
-          "space": "space", "pageup": "PgUp", "pagedown": "PgDn", "tab": "tab",
-          "up": "↑", "down": "↓", "left": "←", "right": "→", "home": "home", "end": "end"}
-
-
-def key_text(binding: Binding) -> str:
-    """A binding's keys as people write them: ``?``, ``/``, ``ctrl+f``, ``j/↓``."""
-    if binding.key_display:
-        return binding.key_display
-    return "/".join(_NAMES.get(key, key) for key in binding.key.split(","))
-
-
 def binding_commands(screen: Screen[object], run: Callable[[object, str], None]
                      ) -> Iterable[SystemCommand]:
     """Every key binding of the focused pane as a command, so nothing is key-only: one entry
@@ -142,6 +131,20 @@ def binding_commands(screen: Screen[object], run: Callable[[object, str], None]
             continue
         titles.add(title)
         yield SystemCommand(title, binding.tooltip or "", partial(run, node, binding.action))
+
+
+SORT_TITLES = {"newest": "Newest", "oldest": "Oldest", "lastUpdated": "Last updated",
+               "replies": "Most replies", "boosts": "Most boosts", "views": "Most views"}
+
+
+def site_sorts(reload: Callable[[str | None, str | None], None]) -> Iterator[SystemCommand]:
+    """The main screen's entries: one per site sort (and the site's own order), each reloading
+    the listing in that order (``reload(sort, order)``)."""
+    for sort in SORTS:
+        yield SystemCommand(f"Site sort: {SORT_TITLES[sort]}",
+                            "Reload the listing in this order from the site",
+                            partial(reload, sort, "DESC"))
+    yield SystemCommand("Site sort: default", "The site's own order", partial(reload, None, None))
 
 
 class PaletteHost(Protocol):

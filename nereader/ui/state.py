@@ -1,16 +1,11 @@
-"""What the main screen shows, as one value: the status line and the banner render it."""
+"""What the main screen shows, as one value: its list session derives it, the status line and
+the banner render it (``widgets/status.py``)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from rich.cells import cell_len
-
-from nereader.core.models import Activity
-from nereader.core.text import plural
 from nereader.core.urls import ListingRef
-from nereader.ui.widgets.rows import fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,108 +33,3 @@ class ListState:
     @property
     def title(self) -> str:
         return "Bookmarks" if self.bookmarks else self.name or self.ref.key
-
-
-def mode_text(activity: Activity, stale: bool, demo: bool = False) -> str:
-    """offline, network down, or online (demo, for the bundled forum), and a stale copy."""
-    if activity.offline:
-        return "offline"
-    if activity.network_down:
-        return "network down"
-    mode = "demo" if demo else "online"
-    return f"{mode} (stale copy)" if stale else mode
-
-
-def status_parts(state: ListState, activity: Activity, width: int | None = None
-                 ) -> tuple[str, str]:
-    """The status line as (what is listed, how to read it): the second part is never cut.
-    Given a ``width``, the first part fits in what the second leaves (see ``_fit_left``)."""
-    right = [state.progress] if state.progress else []
-    if activity.in_flight:
-        right.append(f"{activity.in_flight} in flight")
-    if activity.retrying:
-        right.append(activity.retrying)
-    right.append(mode_text(activity, bool(state.stale_note), state.demo))
-    if state.back:
-        right.append(state.back)
-    text = " · ".join(right)
-    parts = _left_parts(state)
-    if width is None:
-        return " · ".join(p[0] for p in parts if p[0]), text
-    return _fit_left(parts, width - cell_len(text) - 3), text
-
-
-# Each part of the left side in the forms it may take, longest first ("" drops it), and the
-# order in which they give way: the site's sort first, then the page count, the list's sort
-# to its short form ("↓activity", never dropped), the counts to "80/201"; the title is cut
-# last, with an ellipsis (a word, never a number).
-_SHRINK = (1, 2, 1, 3, 2, 2)
-
-
-def _left_parts(state: ListState) -> list[tuple[str, ...]]:
-    if state.bookmarks:
-        loaded, shown = state.rows_loaded, state.rows_shown
-        count: tuple[str, ...] = (plural(loaded, "bookmark"), str(loaded))
-        if shown != loaded:
-            count = (f"{shown} of {plural(loaded, 'bookmark')} shown", f"{shown}/{loaded} shown",
-                     f"{shown}/{loaded}")
-        parts: list[tuple[str, ...]] = [(state.title,), ("",), count]
-    else:
-        sort = state.sort or "site order"
-        site_sort = (f"sort {sort}", sort if state.sort else "", "")
-        loaded, total = state.rows_loaded, state.total_posts
-        known = total if total is not None else "?"
-        of = f"{loaded} of {known} loaded"
-        pages = (f" ({plural(state.pages_loaded, 'page')} of {state.total_pages})"
-                 if state.total_pages else "")
-        short = f"{loaded} rows" if loaded == total else f"{loaded}/{known}"
-        if state.rows_shown != loaded:
-            some = f"{state.rows_shown} shown · "
-            count = (some + of + pages, some + of, some + short, f"{state.rows_shown}/{loaded}")
-        else:
-            count = (of + pages, of, short, short)
-        parts = [(state.title,), site_sort, count]
-    if state.list_sort:
-        arrow, direction = ("▼", "↓") if state.list_reverse else ("▲", "↑")
-        parts.append((f"list by {state.list_sort} {arrow}", f"{direction}{state.list_sort}"))
-    return parts
-
-
-def _fit_left(parts: list[tuple[str, ...]], room: int) -> str:
-    """Whole parts in shorter forms until they fit in ``room``; then the title is cut."""
-    choice = [0] * len(parts)
-
-    def joined(title: str) -> str:
-        rest = [p[c] for p, c in zip(parts[1:], choice[1:], strict=True) if p[c]]
-        return " · ".join([title, *rest] if title else rest)
-
-    for index in _SHRINK:
-        if cell_len(joined(parts[0][0])) <= room:
-            break
-        if index < len(parts) and choice[index] + 1 < len(parts[index]):
-            choice[index] += 1
-    title = parts[0][0]
-    over = cell_len(joined(title)) - room
-    if over > 0:
-        keep = cell_len(title) - over
-        title = fit(title, keep) if keep >= 4 else ""
-    for index in range(1, len(parts)):  # very narrow: whole parts go, the counts first
-        if cell_len(joined(title)) <= room:
-            break
-        parts[index] = ("",)
-        choice[index] = 0
-    return joined(title)
-
-
-def banner_text(state: ListState, activity: Activity, now: float | None = None) -> str:
-    """The one-line banner; ``now`` (monotonic) counts down to the next automatic try."""
-    if activity.offline:
-        return "OFFLINE: reading the cache only (ctrl+o goes online)" + (
-            f" · {state.stale_note}" if state.stale_note else "")
-    if activity.network_down:
-        retry = ""
-        if state.retry_at is not None and now is not None:
-            seconds = max(0, math.ceil(state.retry_at - now))
-            retry = f" · next try in {seconds}s" if seconds else " · trying again now"
-        return f"NETWORK DOWN: reading the cache{retry} · r retries now"
-    return f"STALE: {state.stale_note} · r refreshes" if state.stale_note else ""

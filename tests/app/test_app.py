@@ -39,11 +39,11 @@ async def test_list_loads_and_thread_opens(tmp_path: Path) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         threads = app.query_one(ThreadList)
-        assert len(threads.rows) == 20 and threads.current is not None
-        assert threads.current.id == 707294
+        assert len(threads.session.rows) == 20 and threads.session.current is not None
+        assert threads.session.current.id == 707294
         for _ in range(7):
             await pilot.press("j")
-        assert threads.current.id == 828388
+        assert threads.session.current.id == 828388
         await pilot.press("enter")
         await settle(pilot)
         view = app.query_one(ThreadView)
@@ -81,10 +81,10 @@ async def test_paging_and_load_all(tmp_path: Path) -> None:
         threads = app.query_one(ThreadList)
         await pilot.press("G")  # the end of the list loads the next page
         await settle(pilot)
-        assert len(threads.rows) == 40 and main_screen(app).state.pages_loaded == 2
+        assert len(threads.session.rows) == 40 and main_screen(app).state.pages_loaded == 2
         await pilot.press("A")
         await settle(pilot)
-        assert len(threads.rows) == 201 and main_screen(app).state.pages_loaded == 11
+        assert len(threads.session.rows) == 201 and main_screen(app).state.pages_loaded == 11
         status = str(app.query_one("#status").render())
         assert "201 of 201 loaded (11 pages of 11)" in status
 
@@ -99,16 +99,16 @@ async def test_filter_narrows_and_clears(tmp_path: Path) -> None:
         assert app.query_one("#filter", Input).has_focus
         await pilot.press(*"url filter")
         await pilot.pause()
-        titles = [r.title for r in threads.shown]
-        hay = [(r.title + " " + r.excerpt).lower() for r in threads.shown]
+        titles = [r.title for r in threads.session.shown_rows]
+        hay = [(r.title + " " + r.excerpt).lower() for r in threads.session.shown_rows]
         assert titles and all("url" in h and "filter" in h for h in hay)
-        others = [r for r in threads.rows if r not in threads.shown]
+        others = [r for r in threads.session.rows if r not in threads.session.shown_rows]
         assert all(not ("url" in (r.title + r.excerpt).lower()
                         and "filter" in (r.title + r.excerpt).lower()) for r in others)
         assert len(titles) < 20
         await pilot.press("escape")
         await pilot.pause()
-        assert len(threads.view) == 20 and threads.has_focus
+        assert len(threads.session.shown) == 20 and threads.has_focus
         assert app.query_one("#filter", Input).value == ""
 
 
@@ -118,10 +118,10 @@ async def test_sort_by_column(tmp_path: Path) -> None:
         await settle(pilot)
         threads = app.query_one(ThreadList)
         await pilot.press("s", "s")  # activity, then replies
-        replies = [r.replies for r in threads.shown]
-        assert threads.sort_key == "replies" and replies == sorted(replies, reverse=True)
+        replies = [r.replies for r in threads.session.shown_rows]
+        assert threads.session.list_sort == "replies" and replies == sorted(replies, reverse=True)
         await pilot.press("S")
-        assert [r.replies for r in threads.shown] == sorted(replies)
+        assert [r.replies for r in threads.session.shown_rows] == sorted(replies)
 
 
 async def test_offline_banner_and_cached_reading(tmp_path: Path) -> None:
@@ -153,7 +153,7 @@ async def test_offline_without_cache_says_so(tmp_path: Path) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         assert any("not in the cache" in n for n in notes)
-        assert app.query_one(ThreadList).rows == []
+        assert app.query_one(ThreadList).session.rows == ()
 
 
 async def test_help_opens(tmp_path: Path) -> None:
@@ -166,8 +166,9 @@ async def test_help_opens(tmp_path: Path) -> None:
         await pilot.pause()
         panel = app.screen.query_one(KeysHelp)
         assert panel.display
-        text = app.export_screenshot()
-        assert "## Threads" not in text and "Threads" in text  # the help, rendered
+        shown = panel.render_help().plain
+        assert shown.startswith("Thread list\n") and "`" not in shown  # the help, rendered
+        assert "recommended" in app.export_screenshot()  # on screen
         await pilot.press("question_mark")
         await pilot.pause()
         assert not panel.display
@@ -202,7 +203,7 @@ async def test_switch_tag(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.query_one(ThreadList).rows == []
+        assert app.query_one(ThreadList).session.rows == ()
         assert main_screen(app).state.name == "Wi-Fi Aware"
         assert app.recent_listings()[:2] == ["wi-fi-aware", "networkextension"]
         await pilot.press("t")  # the recent listings are offered at once
@@ -210,7 +211,7 @@ async def test_switch_tag(tmp_path: Path) -> None:
         await pilot.press("down", "enter")
         await settle(pilot)
         assert main_screen(app).state.name == "Network Extension"
-        assert len(app.query_one(ThreadList).rows) == 20
+        assert len(app.query_one(ThreadList).session.rows) == 20
 
 
 async def test_site_text_is_shown_literally(tmp_path: Path) -> None:
@@ -227,9 +228,9 @@ async def test_site_text_is_shown_literally(tmp_path: Path) -> None:
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         threads = app.query_one(ThreadList)
-        row = next(r for r in threads.rows if "Boom" in r.title)
+        row = next(r for r in threads.session.rows if "Boom" in r.title)
         assert "\x1b" not in row.title
-        strip = threads.render_line(1 + threads.rows.index(row))
+        strip = threads.render_line(1 + threads.session.rows.index(row))
         text = "".join(seg.text for seg in strip)
         assert "[bold red]Boom[/bold red]" in text
         assert all(seg.style is None or not seg.style.link for seg in strip)
@@ -250,7 +251,7 @@ async def test_query_filter_count_error_and_history(tmp_path: Path) -> None:
         threads = app.query_one(ThreadList)
         await pilot.press("slash", *"replies:>=8 sort:-views")
         await pilot.pause()
-        assert [r.id for r in threads.shown] == [788921, 821372, 828410, 828388]
+        assert [r.id for r in threads.session.shown_rows] == [788921, 821372, 828410, 828388]
         box = app.query_one(FilterInput)
         assert box.border_subtitle == "4 of 20"
         box.value = "replies:>=8 sort:-views views:>lots"  # one edit: a paste
@@ -261,7 +262,7 @@ async def test_query_filter_count_error_and_history(tmp_path: Path) -> None:
         text_x = box.content_region.x - error.region.x
         assert text_x == 3
         assert str(error.render()).index("^") == text_x + len("replies:>=8 sort:-views views:>")
-        assert len(threads.view) == 4  # the last valid result stays
+        assert len(threads.session.shown) == 4  # the last valid result stays
         assert box.has_class("-invalid")
         box.value = "replies:>=8 sort:-views"
         await pilot.press("enter")
@@ -297,7 +298,7 @@ async def test_saved_filters(tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.query_one("#filter", Input).value == "is:answered"
-        assert all(r.answered for r in app.query_one(ThreadList).shown)
+        assert all(r.answered for r in app.query_one(ThreadList).session.shown_rows)
 
 
 async def test_full_text_search_opens_at_the_post(tmp_path: Path) -> None:
@@ -336,15 +337,15 @@ async def test_bookmarks_in_the_app(tmp_path: Path) -> None:
         threads = app.query_one(ThreadList)
         for _ in range(7):
             await pilot.press("j")
-        assert threads.current is not None and threads.current.id == 828388
+        assert threads.session.current is not None and threads.session.current.id == 828388
         await pilot.press("b")
         await settle(pilot)
         assert [b.id for b in await app.service.bookmarks()] == [828388]
-        assert threads.marks(threads.current)[2] == "⚑"
-        assert threads.marks(threads.current)[3] == "•"  # not read yet
+        assert threads.session.marks(threads.session.current)[2] == "⚑"
+        assert threads.session.marks(threads.session.current)[3] == "•"  # not read yet
         await pilot.press("v")
         await settle(pilot)
-        assert [r.id for r in threads.rows] == [828388]
+        assert [r.id for r in threads.session.rows] == [828388]
         await pilot.press("enter")
         await settle(pilot)
         view = app.query_one(ThreadView)
@@ -357,7 +358,7 @@ async def test_bookmarks_in_the_app(tmp_path: Path) -> None:
         assert view.current_post is not None and view.current_post.id == 828396022
         assert any("+1 new reply" in n for n in notes)
         await pilot.press("escape")
-        assert threads.marks(threads.rows[0])[3] == " "  # read now
+        assert threads.session.marks(threads.session.rows[0])[3] == " "  # read now
         await pilot.press("b")  # again: removes
         await settle(pilot)
         assert await app.service.bookmarks() == []
@@ -383,7 +384,7 @@ async def test_offline_start_opens_the_library(tmp_path: Path) -> None:
         assert any("Network Extension Resources" in x and "cached" in x for x in labels)
         await pilot.press("escape")
         await settle(pilot)
-        assert len(app.query_one(ThreadList).rows) == 20  # the cached tag, offline
+        assert len(app.query_one(ThreadList).session.rows) == 20  # the cached tag, offline
         banner = app.query_one("#banner")
         assert "OFFLINE" in str(banner.render())
 
@@ -393,13 +394,13 @@ async def test_mark_all_read(tmp_path: Path) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         threads = app.query_one(ThreadList)
-        assert all(threads.marks(r)[3] in "•·" for r in threads.rows)
+        assert all(threads.session.marks(r)[3] in "•·" for r in threads.session.rows)
         await pilot.press("M")  # asks first (no undo): y does it
         await settle(pilot)
-        assert all(threads.marks(r)[3] in "•·" for r in threads.rows)
+        assert all(threads.session.marks(r)[3] in "•·" for r in threads.session.rows)
         await pilot.press("y")
         await settle(pilot)
-        assert all(threads.marks(r)[3] == " " for r in threads.rows)
+        assert all(threads.session.marks(r)[3] == " " for r in threads.session.rows)
 
 
 async def test_every_binding_is_a_palette_command(tmp_path: Path) -> None:
@@ -431,4 +432,4 @@ async def test_corrupted_bookmarks_are_reported_and_kept(tmp_path: Path) -> None
         await settle(pilot)
         assert any("kept it as bookmarks.json.corrupt-" in n for n in notes)
         assert list(data.glob("bookmarks.json.corrupt-*"))
-        assert len(app.query_one(ThreadList).rows) == 20  # the app carries on
+        assert len(app.query_one(ThreadList).session.rows) == 20  # the app carries on

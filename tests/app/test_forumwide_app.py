@@ -106,7 +106,7 @@ async def test_the_switcher_offers_all_posts_and_the_topic_tree(tmp_path: Path) 
         assert main_screen(app).state.name == "StoreKit"
         assert main_screen(app).state.ref.key == (
             "topics/app-and-system-services/app-and-system-services-storekit")
-        assert len(app.query_one(ThreadList).rows) == 20
+        assert len(app.query_one(ThreadList).session.rows) == 20
         await pilot.press("t")
         await settle(pilot)
         await pilot.press(*"all posts")

@@ -60,7 +60,7 @@ async def test_home_counts_open_and_come_back(tmp_path: Path) -> None:
         await settle(pilot)
         main = app.screen
         assert isinstance(main, MainScreen) and main.state.ref.key == "networkextension"
-        assert len(main.threads.rows) == 20
+        assert len(main.threads.session.rows) == 20
         await open_thread(pilot, 828388)
         await pilot.press("escape", "H")
         await settle(pilot)
@@ -195,7 +195,7 @@ async def test_a_bad_config_file_is_said_and_the_app_runs(tmp_path: Path) -> Non
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert any("line 3" in n and "without the config file" in n for n in notes)
-        assert isinstance(app.screen, MainScreen) and len(app.screen.threads.rows) == 20
+        assert isinstance(app.screen, MainScreen) and len(app.screen.threads.session.rows) == 20
 
 
 @pytest.mark.parametrize(("target", "follow", "home"), [
@@ -238,7 +238,7 @@ async def test_a_thread_chosen_on_the_home_screen_opens_over_it(tmp_path: Path) 
         assert isinstance(main, MainScreen) and isinstance(app.screen_stack[-2], HomeScreen)
         view = main.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == 828388
-        assert len(main.threads.rows) == 20
+        assert len(main.threads.session.rows) == 20
         await pilot.press("H")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 1

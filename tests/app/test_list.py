@@ -17,9 +17,8 @@ from nereader.core.urls import ListingRef
 from nereader.localforum import Faults, Site, SiteTransport
 from nereader.screenshots import FROZEN_NOW, demo_app, settle
 from nereader.ui.app import NereaderApp
-from nereader.ui.screens.listing import EMPTY_TAG, NO_BOOKMARKS
+from nereader.ui.list_session import EMPTY_TAG, NO_BOOKMARKS, NO_MATCH
 from nereader.ui.widgets.filter_bar import FilterInput
-from nereader.ui.widgets.list_pane import NO_MATCH
 from nereader.ui.widgets.thread_list import ThreadList
 from tests.app.test_app import main_screen, notifications
 
@@ -53,19 +52,19 @@ async def test_refresh_revalidates_every_page_in_place(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("slash", *"replies:>=8", "enter", "s", "s", "j")
         await settle(pilot)
-        current = threads.current
+        current = threads.session.current
         assert current is not None
-        before = ([r.id for r in threads.shown], threads.sort_key, current.id)
-        assert len(threads.rows) == 201 and len(before[0]) > 3
+        before = ([r.id for r in threads.session.shown_rows], threads.session.list_sort, current.id)
+        assert len(threads.session.rows) == 201 and len(before[0]) > 3
         asked = site.counters.conditional
         await pilot.press("r")
         await settle(pilot)
         assert site.counters.conditional - asked == 11  # every loaded page, revalidated
-        assert len(threads.rows) == 201 and main_screen(app).state.pages_loaded == 11
+        assert len(threads.session.rows) == 201 and main_screen(app).state.pages_loaded == 11
         assert app.query_one(FilterInput).value == "replies:>=8"
-        current = threads.current
+        current = threads.session.current
         assert current is not None
-        assert ([r.id for r in threads.shown], threads.sort_key, current.id) == before
+        assert ([r.id for r in threads.session.shown_rows], threads.session.list_sort, current.id) == before
         assert main_screen(app).state.progress == ""
 
 
@@ -77,14 +76,14 @@ async def test_bookmarks_view_and_back_keep_the_loaded_pages(tmp_path: Path) -> 
         await pilot.press("A")
         await settle(pilot)
         await pilot.press("G", "k", "k")
-        current = threads.current
+        current = threads.session.current
         await pilot.press("v")
         await settle(pilot)
-        assert threads.rows == [] and NO_BOOKMARKS in screen_text(pilot)
+        assert threads.session.rows == () and NO_BOOKMARKS in screen_text(pilot)
         assert "v: back to the listing" in str(app.query_one("#status").render())
         await pilot.press("v")
         await settle(pilot)
-        assert len(threads.rows) == 201 and threads.current == current
+        assert len(threads.session.rows) == 201 and threads.session.current == current
         assert main_screen(app).state.pages_loaded == 11
 
 
@@ -96,17 +95,17 @@ async def test_esc_from_the_list_clears_the_filter(tmp_path: Path) -> None:
         box = app.query_one(FilterInput)
         await pilot.press("slash", *"kernel", "enter")
         await pilot.pause()
-        assert threads.has_focus and len(threads.view) == 1
+        assert threads.has_focus and len(threads.session.shown) == 1
         assert "esc: clear the filter" in str(app.query_one("#status").render())
         await pilot.press("escape")
         await pilot.pause()
-        assert box.value == "" and len(threads.view) == 20 and threads.has_focus
+        assert box.value == "" and len(threads.session.shown) == 20 and threads.has_focus
         await pilot.press("escape")  # nothing to clear: esc passes on, harmlessly
         await pilot.pause()
-        assert threads.has_focus and len(threads.view) == 20
+        assert threads.has_focus and len(threads.session.shown) == 20
         await pilot.press("slash", *"vpn", "escape")  # from the filter bar too
         await pilot.pause()
-        assert box.value == "" and threads.has_focus and len(threads.view) == 20
+        assert box.value == "" and threads.has_focus and len(threads.session.shown) == 20
 
 
 async def test_unfinished_last_token_keeps_the_last_result(tmp_path: Path) -> None:
@@ -118,17 +117,17 @@ async def test_unfinished_last_token_keeps_the_last_result(tmp_path: Path) -> No
         error = app.query_one("#filter-error", Static)
         await pilot.press("slash", *"replies:>5")
         await pilot.pause()
-        four = [r.id for r in threads.shown]
+        four = [r.id for r in threads.session.shown_rows]
         assert len(four) == 4
         for typed in " vie", "ws:", ">":  # "vie" finds nothing; "views:", "views:>" unfinished
             await pilot.press(*typed)
             await pilot.pause()
-            assert [r.id for r in threads.shown] == four, typed
+            assert [r.id for r in threads.session.shown_rows] == four, typed
             assert not error.display and not box.has_class("-invalid")
             assert box.border_subtitle == "4 of 20 · typing…"
         await pilot.press(*"1k")
         await pilot.pause()
-        assert len(threads.shown) == 2 and box.border_subtitle == "2 of 20"
+        assert len(threads.session.shown_rows) == 2 and box.border_subtitle == "2 of 20"
         box.value = "replies:>5 views:>lots"  # a finished mistake is said at once
         await pilot.pause()
         assert error.display and "not a number" in str(error.render())
@@ -147,10 +146,10 @@ async def test_paging_shows_the_page_and_the_count_grows(tmp_path: Path) -> None
             if threads.footer_text:
                 break
         assert threads.footer_text == "loading page 2 of 11…"
-        last = len(threads.view) - threads.scroll_offset.y + 1
+        last = len(threads.session.shown) - threads.scroll_offset.y + 1
         assert "loading page 2 of 11…" in line(threads, last)
         await settle(pilot)
-        assert len(threads.rows) == 40 and threads.footer_text == ""
+        assert len(threads.session.rows) == 40 and threads.footer_text == ""
         site.faults = Faults(delay=0.3, only_path=TAG)
         await pilot.press("A")
         counts, progress = [], set()
@@ -183,7 +182,7 @@ async def test_outage_banner_retries_at_once_and_counts_down(tmp_path: Path) -> 
         await pilot.press("r")  # at once, not in 30 s
         await settle(pilot)
         assert site.counters.requests > asked and not banner.display
-        assert len(app.query_one(ThreadList).rows) == 20
+        assert len(app.query_one(ThreadList).session.rows) == 20
 
 
 async def test_outage_retries_by_itself(tmp_path: Path) -> None:
@@ -220,21 +219,21 @@ async def test_labels_notes_and_new_replies_in_rows_and_filter(tmp_path: Path) -
         await settle(pilot)
         service = app.service
         await service.set_bookmark_note(828388, "ask about zebras", ("todo", "vpn"))
-        row = next(r for r in app.query_one(ThreadList).rows if r.id == 821372)
+        row = next(r for r in app.query_one(ThreadList).session.rows if r.id == 821372)
         await service.mark_all_read([replace(row, replies=row.replies - 3)])
         await main_screen(app).refresh_context()
         await settle(pilot)
         threads = app.query_one(ThreadList)
-        marked = line(threads, 1 + [r.id for r in threads.shown].index(828388))
+        marked = line(threads, 1 + [r.id for r in threads.session.shown_rows].index(828388))
         assert "#todo #vpn" in marked
-        fresh = line(threads, 1 + [r.id for r in threads.shown].index(821372))
+        fresh = line(threads, 1 + [r.id for r in threads.session.shown_rows].index(821372))
         assert "↑" in fresh and f"+3 {row.replies}" in fresh
         for query, expected in (("label:todo", [828388]), ("label:#VPN", [828388]),
                                 ("note:zebras", [828388]), ("zebras", [828388]),
                                 ("-label:todo replies:8", [828410])):
             app.query_one(FilterInput).value = query
             await pilot.pause()
-            assert [r.id for r in threads.shown] == expected, query
+            assert [r.id for r in threads.session.shown_rows] == expected, query
 
 
 async def test_empty_states_say_what_to_do(tmp_path: Path) -> None:
@@ -291,7 +290,8 @@ async def test_ellipsis_wider_list_and_no_horizontal_scrollbar(tmp_path: Path) -
 def test_status_and_banner_words() -> None:
     from nereader.core.models import Activity
     from nereader.core.urls import parse_listing_ref
-    from nereader.ui.state import ListState, banner_text, status_parts
+    from nereader.ui.state import ListState
+    from nereader.ui.widgets.status import banner_text, status_parts
 
     ref = parse_listing_ref("networkextension")[0]
     idle = Activity(0, False, False)
@@ -323,3 +323,20 @@ async def test_keys_typed_right_after_slash_reach_the_filter(tmp_path: Path) -> 
         box = app.query_one(FilterInput)
         assert box.has_focus and box.value == "kernel"
         assert main_screen(app).state.rows_shown == 1 and app.screen is main_screen(app)
+
+
+async def test_keys_typed_ahead_act_on_the_row_the_moves_led_to(tmp_path: Path) -> None:
+    """"jje" delivered at once (keys that queued while the app was busy) edits the note of the
+    third row: the moves reach the list before the screen's e acts, as they were typed."""
+    from textual import events
+
+    from nereader.ui.screens.library import NoteScreen
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        third = main_screen(app).session.shown_rows[2]
+        for ch in "jje":
+            app.post_message(events.Key(ch, ch))
+        await settle(pilot)
+        assert isinstance(app.screen, NoteScreen) and app.screen.thread_id == third.id

@@ -56,7 +56,7 @@ async def test_load_all_asks_for_pages_in_order_a_few_ahead(tmp_path: Path) -> N
         counts = [c for c, _ in seen]
         assert counts == sorted(counts) and len(set(counts)) >= 5  # page by page
         assert len({p for _, p in seen if p.startswith("page ")}) >= 4
-        assert len(app.query_one(ThreadList).rows) == 201
+        assert len(app.query_one(ThreadList).session.rows) == 201
 
 
 def test_status_line_cuts_whole_parts_never_a_number() -> None:
@@ -67,7 +67,8 @@ def test_status_line_cuts_whole_parts_never_a_number() -> None:
 
     from nereader.core.models import Activity
     from nereader.core.urls import parse_listing_ref
-    from nereader.ui.state import ListState, status_parts
+    from nereader.ui.state import ListState
+    from nereader.ui.widgets.status import status_parts
 
     ref = parse_listing_ref("networkextension")[0]
     base = ListState(ref, name="Network Extension", total_posts=201, total_pages=11,
@@ -124,12 +125,12 @@ async def test_a_mistyped_listing_says_so_and_esc_goes_back(tmp_path: Path) -> N
         await settle(pilot)
         screen = main_screen(app)
         await pilot.press("j", "j")
-        cursor = app.query_one(ThreadList).current
+        cursor = app.query_one(ThreadList).session.current
         await pilot.press("t", *"nosuchtag")
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert screen.state.ref.key == "nosuchtag" and not app.query_one(ThreadList).rows
+        assert screen.state.ref.key == "nosuchtag" and not app.query_one(ThreadList).session.rows
         said = " ".join(line.strip() for line in list_lines(app)[1:])
         assert ("No listing 'nosuchtag' on the site (404): t switches listing, or check the "
                 "slug with `nereader topics`. esc goes back to Network Extension.") in said
@@ -144,8 +145,8 @@ async def test_a_mistyped_listing_says_so_and_esc_goes_back(tmp_path: Path) -> N
         await pilot.press("escape")
         await settle(pilot)
         threads = app.query_one(ThreadList)
-        assert screen.state.ref.key == "networkextension" and len(threads.rows) == 20
-        assert threads.current == cursor and screen.state.back == ""
+        assert screen.state.ref.key == "networkextension" and len(threads.session.rows) == 20
+        assert threads.session.current == cursor and screen.state.back == ""
         assert screen.state.name == "Network Extension" and screen.state.pages_loaded == 1
         await pilot.press("escape")  # nothing more to go back to: esc passes on
         assert screen.state.ref.key == "networkextension"

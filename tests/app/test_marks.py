@@ -9,7 +9,7 @@ import pytest
 
 from nereader.screenshots import demo_app, settle
 from nereader.ui.screens.dialogs import ConfirmScreen
-from nereader.ui.screens.marks import kept_with
+from nereader.ui.screens.main import kept_with
 from nereader.ui.widgets.thread_list import ThreadList
 from tests.app.test_app import notifications
 
@@ -22,7 +22,7 @@ async def test_mark_all_read_asks_and_no_keeps_everything_unread(tmp_path: Path,
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         threads = app.query_one(ThreadList)
-        count = len(threads.rows)
+        count = len(threads.session.rows)
         for no in ("n", "escape"):
             await pilot.press("M")
             await settle(pilot)
@@ -31,10 +31,10 @@ async def test_mark_all_read_asks_and_no_keeps_everything_unread(tmp_path: Path,
             await pilot.press(no)
             await settle(pilot)
             assert not isinstance(app.screen, ConfirmScreen)
-            assert all(threads.marks(r)[3] in "•·" for r in threads.rows)
+            assert all(threads.session.marks(r)[3] in "•·" for r in threads.session.rows)
         await pilot.press("M", yes)
         await settle(pilot)
-        assert all(threads.marks(r)[3] == " " for r in threads.rows)
+        assert all(threads.session.marks(r)[3] == " " for r in threads.session.rows)
         assert f"Marked {count} threads read." in notes
 
 
@@ -43,7 +43,7 @@ async def test_removing_a_bookmark_with_a_note_asks_naming_what_goes(tmp_path: P
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         threads = app.query_one(ThreadList)
-        first, second = threads.rows[0].id, threads.rows[1].id
+        first, second = threads.session.rows[0].id, threads.session.rows[1].id
         await app.service.bookmark(first, note="check on Monday", labels=("vpn", "todo"))
         await app.service.bookmark(second)
         await app.main.refresh_context()

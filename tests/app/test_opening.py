@@ -161,7 +161,7 @@ async def test_the_app_opens_on_a_thread_with_its_tag_behind_it(tmp_path: Path) 
         screen = app.main
         assert isinstance(screen, MainScreen) and screen.reading
         assert view.has_focus and screen.state.name == "Network Extension"
-        assert len(app.query_one(ThreadList).rows) == 20  # the tag's list is behind it
+        assert len(app.query_one(ThreadList).session.rows) == 20  # the tag's list is behind it
         await pilot.press("escape")
         assert app.query_one(ThreadList).has_focus
 
@@ -174,5 +174,5 @@ async def test_opening_a_missing_thread_directly_still_lists_the_tag(tmp_path: P
         await settle(pilot)
         view = app.query_one(ThreadView)
         assert view.error == "thread" and view.thread_id == 123456
-        assert len(app.query_one(ThreadList).rows) == 20
+        assert len(app.query_one(ThreadList).session.rows) == 20
         assert view.error == "thread"  # the list loading does not hide why

@@ -67,7 +67,7 @@ async def test_offline_library_at_start_closes_on_q(tmp_path: Path) -> None:
         await pilot.press("q")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen) and app.return_code is None
-        assert len(app.query_one(ThreadList).rows) == 20
+        assert len(app.query_one(ThreadList).session.rows) == 20
 
 
 async def test_narrow_screen_keeps_mode_and_way_back(tmp_path: Path) -> None:
@@ -145,6 +145,6 @@ async def test_site_sort_reorders_the_demo(tmp_path: Path) -> None:
                        if c.title == "Site sort: Most replies")
         command.callback()
         await settle(pilot)
-        replies = [r.replies for r in app.query_one(ThreadList).rows]
+        replies = [r.replies for r in app.query_one(ThreadList).session.rows]
         assert main_screen(app).state.sort == "replies"
         assert replies == sorted(replies, reverse=True) and replies[0] == 85

@@ -18,7 +18,8 @@ from nereader.core.settings import Settings
 from nereader.core.urls import ListingRef
 from nereader.localforum.server import ForumServer
 from nereader.localforum.site import Faults, Site
-from nereader.ui.state import ListState, status_parts
+from nereader.ui.state import ListState
+from nereader.ui.widgets.status import status_parts
 from tests.net.conftest import make_settings
 
 TAG = ListingRef(ListingKind.TAG, "networkextension")

@@ -118,8 +118,9 @@ async def test_layout_change_never_replaces_good_copy(service: ForumService, sit
     assert result.stale and "layout changed" in (result.warning or "")
     assert len(result.value.rows) == 20
     await service.cache_clear()
-    with pytest.raises(LayoutChangedError):
-        await service.listing(TAG)
+    site.replace_body("/forums/tags/rssFeed/networkextension", b"<html>no feed</html>")
+    with pytest.raises(LayoutChangedError, match="its RSS feed could not stand in"):
+        await service.listing(TAG)  # no good copy, and the feed cannot stand in either
 
 
 async def test_retry_after_is_honoured(settings: Settings, site: Site) -> None:

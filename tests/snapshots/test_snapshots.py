@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from nereader.localforum import Site
 from nereader.screenshots import SCENARIOS, Scenario, demo_app, open_thread, settle
-from nereader.ui.widgets.thread_list import ThreadList
+from nereader.ui.screens.main import MainScreen
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
@@ -28,7 +28,10 @@ async def _all_pages_by_views(pilot: Pilot[None]) -> None:
     await settle(pilot)
     # Straight to views: passing through the activity sort would order rows from different
     # pages by their fetch instants, which differ from run to run.
-    pilot.app.query_one(ThreadList).sort_by("views")
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.session.sort_by("views")
+    screen.show_rows()
     await settle(pilot)
 
 

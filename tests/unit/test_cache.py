@@ -110,8 +110,10 @@ def test_a_foreign_value_is_a_miss_and_never_unpickled(tmp_path: Path) -> None:
     assert not (tmp_path / "pwned").exists()
 
 
-def test_parsed_model_is_kept_only_for_this_version(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stored_model_says_which_parser_made_it(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model of this schema made by another parser still reads (the loader parses its body
+    again, and keeps it when the body no longer parses); one of another schema never reads."""
     from nereader.core import cache as cache_module
 
     cache = PageCache(tmp_path)
@@ -119,12 +121,17 @@ def test_parsed_model_is_kept_only_for_this_version(tmp_path: Path,
     body = fixture_bytes("thread-828388.html")
     thread = parse_thread(body, url, NOW)
     cache.put(replace_model(page(url, body), thread))
-    assert cache.get(url).model == thread  # type: ignore[union-attr]
+    got = cache.get(url)
+    assert got is not None and got.model == thread and got.parsed_here
     touched = cache.touch(url, NOW + timedelta(hours=1))
     assert touched is not None and touched.model is None  # relative times would be stale
     cache.put(replace_model(page(url, body), thread))
-    monkeypatch.setattr(cache_module, "MODEL_TAG", "0.0.0/0")  # another nereader version
-    assert cache.get(url).model is None  # type: ignore[union-attr]
+    monkeypatch.setattr(cache_module, "MODEL_TAG", "9.9.9+p9/4")  # another nereader's parser
+    got = cache.get(url)
+    assert got is not None and got.model == thread and not got.parsed_here
+    monkeypatch.setattr(cache_module, "MODEL_SCHEMA", 99)  # models of another shape
+    got = cache.get(url)
+    assert got is not None and got.model is None and got.body == body
 
 
 def test_a_stored_model_of_the_wrong_shape_is_parsed_again() -> None:

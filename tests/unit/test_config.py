@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -91,15 +93,124 @@ def test_a_missing_file_starts_from_the_template(tmp_path: Path) -> None:
     assert tomllib.loads(text)["follow"] == ["networkextension"]
 
 
-def test_an_edit_that_cannot_be_made_cleanly_writes_nothing(tmp_path: Path) -> None:
-    path = write(tmp_path, 'theme.dark = "x"\n')  # a dotted table where theme would go
+def test_a_dotted_table_where_a_key_goes_is_replaced_and_nothing_else(tmp_path: Path) -> None:
+    path = write(tmp_path, '# mine\ntheme.dark = "x"  # not a theme name\n[cache]\nsize_mb = 64\n')
+    edit_top_level(path, "theme", lambda old: "nord")
+    assert path.read_text() == '# mine\ntheme = "nord"\n[cache]\nsize_mb = 64\n'
+
+
+def test_an_edit_that_cannot_be_made_cleanly_writes_nothing(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every edit is read back before it is written: an edit that comes out other than meant
+    (here: one that also drops a table) is refused and the file left as it was."""
+    from nereader.core import config
+
+    original = config._set
+
+    def clumsy(document: Any, leaf: Any, value: object, in_place: bool) -> None:
+        original(document, leaf, value, in_place)
+        document.remove("politeness")
+
+    monkeypatch.setattr(config, "_set", clumsy)
+    path = write(tmp_path, HAND_EDITED)
     with pytest.raises(StorageError, match="edit it by hand"):
         edit_top_level(path, "theme", lambda old: "nord")
-    assert path.read_text() == 'theme.dark = "x"\n'
+    assert path.read_text() == HAND_EDITED
+    monkeypatch.undo()
     broken = write(tmp_path, 'follow = [\n')
     with pytest.raises(ConfigError, match="at the end of the file: invalid value"):
         edit_top_level(broken, "follow", lambda old: ["x"])
     assert broken.read_text() == "follow = [\n"
+
+
+# -- what an edit keeps: line endings, a byte order mark, comments, every other key ---------------
+RICH = """\
+# nereader, by hand
+base_url = 'http://127.0.0.1:9'   # a literal string
+follow = [
+    "networkextension",  # work
+    "topics/app-and-system-services",
+]
+theme = "nord"
+
+[politeness]
+min_gap = 0  # loopback: no need to wait
+retries = 2
+
+[freshness]   # how long pages stay fresh
+listing = 60
+
+[keys]
+"main.refresh" = "ctrl+r"
+"app.quit" = "q,ctrl+q"   # and ctrl+q
+"""
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    return [line for line in difflib.ndiff(before.splitlines(keepends=True),
+                                           after.splitlines(keepends=True))
+            if line[:1] in "+-"]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_an_edit_changes_only_the_key_edited(tmp_path: Path, newline: str, bom: str) -> None:
+    text = bom + RICH.replace("\n", newline)
+    path = tmp_path / "config.toml"
+    path.write_bytes(text.encode("utf-8"))
+    assert read_layer(path).values["politeness.retries"] == 2  # a BOM reads
+    edit_top_level(path, "theme", lambda old: "dracula")
+    after = path.read_bytes().decode("utf-8")
+    assert changed_lines(text, after) == [f'- theme = "nord"{newline}',
+                                          f'+ theme = "dracula"{newline}']
+    edit_top_level(path, "follow", lambda old: [*old, "wi-fi-aware"])  # type: ignore[misc]
+    again = path.read_bytes().decode("utf-8")
+    assert changed_lines(after, again) == [f'+     "wi-fi-aware",{newline}']
+    edit_top_level(path, "follow", lambda old: old[1:])  # type: ignore[index]
+    edit_top_level(path, "offline", lambda old: True)  # a key the file did not have
+    last = path.read_bytes().decode("utf-8")
+    assert last.startswith(bom + "# nereader, by hand" + newline)
+    assert newline == "\r\n" or "\r" not in last
+    assert newline == "\n" or "\n" not in last.replace("\r\n", "")  # every line CRLF
+    assert last.count("\ufeff") == len(bom)
+    assert "# loopback: no need to wait" in last and '"app.quit" = "q,ctrl+q"   # and ctrl+q' in last
+    data = tomllib.loads(last.removeprefix("\ufeff"))
+    assert data["follow"] == ["topics/app-and-system-services", "wi-fi-aware"]
+    assert data["offline"] is True and data["base_url"] == "http://127.0.0.1:9"
+    assert list(data) == ["base_url", "follow", "theme", "offline", "politeness", "freshness",
+                          "keys"]
+
+
+def test_inline_tables_and_arrays_of_tables_come_through_an_edit(tmp_path: Path) -> None:
+    text = ('point = { x = 1, y = [1, 2] }  # inline\nfollow = ["a"]\n\n[[servers]]\n'
+            'name = "one"\n\n[[servers]]\nname = "two"\n')
+    path = write(tmp_path, text)
+    edit_top_level(path, "follow", lambda old: ["a", "b"])
+    after = path.read_text()
+    assert changed_lines(text, after) == ['- follow = ["a"]\n', '+ follow = ["a", "b"]\n']
+    edit_top_level(path, "follow", lambda old: None)  # None removes the key
+    assert path.read_text() == text.replace('follow = ["a"]\n', "")
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b'theme = "nord"\nfollow = ["caf\xff"]\n', "line 2, column 15: byte 0xff is not UTF-8"),
+    (b'\xef\xbb\xbftheme = "\xc3\xa9t\xc3\xa9\xe9"\n', "line 1, column 13: byte 0xe9 is not UTF-8"),
+    ('theme = "nord"\n\ufeff[cache]\n'.encode(), "line 2, column 1: invalid statement: a byte "
+     "order mark (U+FEFF) there, which belongs only at the very start"),
+    ('theme = "nord"\u200b\n'.encode(), "line 1, column 15: expected newline or end of "
+     "document after a statement: the character there is U+200B (zero width space)"),
+])
+def test_a_bad_byte_or_a_stray_mark_is_named_with_its_line_and_column(
+        tmp_path: Path, data: bytes, expected: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as caught:
+        read_layer(path)
+    assert str(caught.value).startswith(f"{path} {expected}"), str(caught.value)
+    assert caught.value.exit_code == 2 and "\n" not in str(caught.value)
+    with pytest.raises(ConfigError):  # and nothing is written over it
+        edit_top_level(path, "theme", lambda old: "x")
+    assert path.read_bytes() == data
 
 
 slug = st.from_regex(r"[a-z][a-z0-9-]{0,12}", fullmatch=True)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from nereader.core.errors import ChallengeError, ErrorPageError, NotAThreadError, ParseError
-from nereader.core.models import Post, PostKind, Tag, Thread
+from nereader.core.models import Post, PostKind, Structure, Tag, Thread
 from nereader.core.parse import merge_thread_pages, parse_thread
 from tests.conftest import FETCHED_AT, fixture_text
 
@@ -125,11 +125,22 @@ def test_not_thread_pages(name: str, error: type[Exception]) -> None:
         parse_thread(fixture_text(name), BASE + "777001")
 
 
-def test_page_without_question_is_not_a_thread() -> None:
+def test_a_thread_page_without_its_question_is_read_as_text() -> None:
+    """The post structure is gone but the page has the thread's text: that text, as one post,
+    marked so (never silently); too little text is no thread at all."""
     html = fixture_text("thread-828388.html").replace("content-post question", "content-post q")
     html = html.replace('data-post-type="QUESTION"', 'data-post-type="Q"')
+    thread = parse_thread(html, BASE + "828388")
+    assert thread.structure is Structure.TEXT_ONLY and thread.degraded and thread.notice
+    assert thread.id == 828388 and len(thread.posts) == 1
+    assert "Content filters on iOS are only supported" in thread.posts[0].body_markdown
+    assert thread.stats.replies is None and thread.total_pages == 1
+    bare = ('<html><head><link rel="canonical" href="https://developer.apple.com/forums/thread/'
+            '828388"></head><body><main><h1>A title</h1><p>Too short.</p></main></body></html>')
     with pytest.raises(NotAThreadError, match="question section"):
-        parse_thread(html)
+        parse_thread(bare)
+    with pytest.raises(NotAThreadError):  # a later reply page never stands for the thread
+        parse_thread(html, BASE + "828388?page=2")
 
 
 def test_listing_page_is_not_a_thread() -> None:

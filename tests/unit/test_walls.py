@@ -8,6 +8,7 @@
                 settings); never the storage or network modules behind the facade
     ui          imports no cli or localforum (whoever starts the app hands it a service);
                 the cli may build the demo's transport from localforum
+    ui.list_session  imports no textual or rich (tests drive it on its own)
     all         no import circles, type-only and lazy imports included; no private Textual
                 module (``textual._*``): any release may change one without notice
 """
@@ -103,6 +104,15 @@ def test_importing_every_core_module_and_the_cli_loads_no_textual() -> None:
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
         "print(len(names), bad); sys.exit(1 if bad or len(names) < 8 else 0)"
     )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_list_session_loads_no_textual_or_rich() -> None:
+    """The main screen's list session is driven by tests on its own: headless, like the core."""
+    code = ("import sys, nereader.ui.list_session;"
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
+            "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 

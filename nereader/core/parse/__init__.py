@@ -10,7 +10,7 @@ from nereader.core.errors import ParseError
 from nereader.core.models import Feed, ListingPage, SearchResults, Thread, TopicTree
 from nereader.core.parse.challenge import raise_if_not_content
 from nereader.core.parse.common import attr, load_html
-from nereader.core.parse.feed import parse_feed
+from nereader.core.parse.feed import feed_listing, parse_feed
 from nereader.core.parse.guard import decode
 from nereader.core.parse.listing import parse_listing
 from nereader.core.parse.search import parse_search
@@ -22,6 +22,7 @@ __all__ = [
     "Page",
     "PageKind",
     "detect_kind",
+    "feed_listing",
     "merge_thread_pages",
     "parse_feed",
     "parse_listing",

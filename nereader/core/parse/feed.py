@@ -1,21 +1,32 @@
-"""The RSS 2.0 feed of a tag: a cheap probe for what is new (its bodies are truncated)."""
+"""The RSS 2.0 feed of a tag: a cheap probe for what is new (its bodies are truncated), and
+what stands in for a listing page nereader cannot read (``feed_listing``)."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from selectolax.lexbor import LexborHTMLParser
 
-from nereader.core.errors import ParseError
-from nereader.core.models import Feed, FeedItem
+from nereader.core.errors import ChallengeError, ParseError
+from nereader.core.models import (
+    Feed,
+    FeedItem,
+    ListingKind,
+    ListingPage,
+    RowSource,
+    Tag,
+    ThreadSummary,
+)
 from nereader.core.parse.guard import check_nesting, decode
 from nereader.core.parse.markdown import to_markdown
-from nereader.core.text import squash
-from nereader.core.urls import base_of, thread_id_from_href, web_url
+from nereader.core.text import activity_of, plural, squash
+from nereader.core.urls import ListingRef, base_of, thread_id_from_href, web_url
 
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_SITE_SUFFIX = re.compile(r"\s*[|–-]\s*Apple Developer Forums\s*$", re.IGNORECASE)
 # The text is decoded already (by its declared charset); the declaration must not make the
 # XML parser decode it a second time.
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
@@ -40,7 +51,7 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
     for item in channel.findall("item"):
         link = web_url(squash(item.findtext("link") or item.findtext("guid") or "")) or ""
         html = item.findtext(_CONTENT) or item.findtext("description") or ""
-        summary = ""
+        summary = plain = ""
         if html.strip():
             try:
                 check_nesting(html)
@@ -48,7 +59,9 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
                 summary = f"*(summary not shown: {exc})*"
             else:
                 body = LexborHTMLParser(f"<div>{html}</div>").css_first("div")
-                summary = to_markdown(body, base) if body is not None else ""
+                if body is not None:
+                    summary = to_markdown(body, base)
+                    plain = squash(body.text(deep=True, separator=" "))
         published = None
         if date := (item.findtext("pubDate") or "").strip():
             try:
@@ -64,6 +77,7 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
                 author=squash(item.findtext("author") or "") or None,
                 categories=tuple(squash(c.text or "") for c in item.findall("category")),
                 summary_markdown=summary,
+                summary_text=plain,
             )
         )
     return Feed(
@@ -72,3 +86,38 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
         description=squash(channel.findtext("description") or ""),
         items=tuple(items),
     )
+
+
+def feed_listing(feed: Feed, ref: ListingRef, url: str, fetched_at: datetime,
+                 failure: ParseError) -> ListingPage:
+    """A listing's RSS feed standing in for its first page, which ``failure`` kept nereader
+    from reading: its threads with their titles, ids, authors, dates and excerpts, and no
+    counts (None, never 0). Items that name no thread are left out (no rows: nothing can
+    stand in, which the caller says).
+    """
+    name = _SITE_SUFFIX.sub("", feed.title) or ref.key
+    own = Tag(name, ref.slug) if ref.kind is ListingKind.TAG else None
+    now = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=UTC)
+    rows: list[ThreadSummary] = []
+    seen: set[int] = set()
+    for item in feed.items:
+        if item.id is None or item.id in seen or not item.title:
+            continue
+        seen.add(item.id)
+        when = item.published_at
+        rows.append(ThreadSummary(
+            id=item.id, title=item.title, url=item.url, excerpt=item.summary_text,
+            replies=None, boosts=None, views=None, views_text="",
+            activity_text=activity_of(when, now) if when else "", activity_at=when,
+            topic=Tag(name, ref.slug) if ref.kind is ListingKind.TOPIC else None,
+            tags=(own,) if own else (), author=item.author, source=RowSource.FEED))
+    page = {ListingKind.TAG: "tag", ListingKind.TOPIC: "topic",
+            ListingKind.SUBTOPIC: "subtopic"}.get(ref.kind, "listing")
+    why = (f"the site showed a bot check instead of the {page} page"
+           if isinstance(failure, ChallengeError) else f"the {page} page changed")
+    notice = (f"{why}; showing its RSS feed: {plural(len(rows), 'latest thread')}, "
+              "counts unknown")
+    return ListingPage(
+        kind=ref.kind, slug=ref.slug, name=name, description=feed.description,
+        total_posts=None, page=1, total_pages=1, sort=None, sort_order=None, feed_url=url,
+        fetched_at=now, rows=tuple(rows), source=RowSource.FEED, notice=notice)

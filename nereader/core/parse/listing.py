@@ -28,8 +28,10 @@ from nereader.core.urls import ListingRef, absolute, base_of, parse_listing_ref
 
 Node = Any
 PAGE_SIZE = 20
-_POSTS = re.compile(r"(?<![\w.,])([0-9][0-9,.]*\s*[kKmM]?)\s+(?:Posts?|Threads?)\b",
-                    re.IGNORECASE)
+# The "N Posts" count of a listing's header, and where it is looked for first.
+POST_COUNT = re.compile(r"(?<![\w.,])([0-9][0-9,.]*\s*[kKmM]?)\s+(?:Posts?|Threads?)\b",
+                        re.IGNORECASE)
+POST_COUNT_AT = (".post-count", ".posts-count")
 _NOTHING = re.compile(r"\bno (?:posts|threads|questions) (?:yet|found|to show)\b"
                       r"|\bthere are no (?:posts|threads|questions)\b", re.IGNORECASE)
 
@@ -58,7 +60,7 @@ def parse_listing(
     rows, candidates = read_rows(main, base, now, "listing")
     # "N Posts" is in the header; a page without it (topics may show none) has an unknown
     # total, never 0, and the rows' own text ("I read 3 posts") is never taken for it.
-    total_posts = header_count(main, _POSTS, (".post-count", ".posts-count"))
+    total_posts = header_count(main, POST_COUNT, POST_COUNT_AT)
     current, total_pages = pagination(main)
     check_page(_asked(url), current, total_pages, f"listing {ref.key if ref else url}")
     page = current or page_from_url
@@ -93,11 +95,7 @@ def parse_listing(
                 "(expected article.article-entry rows or an \"N Posts\" count such as "
                 "\"0 Posts\"); the list may now be filled in by JavaScript")
 
-    feed = absolute(
-        attr(first(main, "a[href*='/rssFeed/']"), "href")
-        or attr(first(tree.root, "link[type='application/rss+xml']"), "href"),
-        base,
-    )
+    feed = absolute(attr(feed_link(main, tree), "href"), base)
     return ListingPage(
         kind=ref.kind if ref else ListingKind.TAG,
         slug=ref.slug if ref else "",
@@ -112,6 +110,12 @@ def parse_listing(
         fetched_at=now,
         rows=tuple(_summary(r) for r in rows),
     )
+
+
+def feed_link(main: Node, tree: Any) -> Node | None:
+    """The link to the listing's RSS feed ("RSS for tag"), else the page's feed link."""
+    return first(main, "a[href*='/rssFeed/']") or first(
+        tree.root, "link[type='application/rss+xml']")
 
 
 def header_count(main: Node, pattern: re.Pattern[str], selectors: tuple[str, ...]) -> int | None:

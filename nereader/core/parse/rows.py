@@ -101,44 +101,74 @@ def count_of(text: str) -> tuple[int, str] | None:
     return None if value is None else (value, token)
 
 
-def read_rows(main: Node, base: str, now: datetime, what: str) -> tuple[list[Row], int]:
-    """The rows of one copy of the list, and how many row elements there were.
-
-    Raises LayoutChangedError when a row's count cannot be read from any copy, or when the
-    rows have no stats at all.
+@dataclass(slots=True)
+class Survey:
+    """What the rows of a page hold, read by the parser's own rules without giving up at the
+    first failure: ``read_rows`` raises the first problem, ``nereader doctor`` shows them all.
     """
+
+    elements: int  # row elements in the copy of the list that is read
+    heads: int  # rows with a thread link and a title
+    found: dict[str, int]  # per field: rows that have it (in some copy of the list)
+    rows: list[Row]  # the rows with every field
+    problems: list[str]  # why the rows cannot be shown as a list, the worst first
+
+
+def survey_rows(main: Node, base: str, now: datetime, what: str) -> Survey:
+    """Every row of one copy of the list, each field looked for in every copy."""
     primary, others = _copies(main)
     heads: list[_Head] = []
     seen: set[tuple[int, int | None]] = set()
     unread: list[Node] = []
+    problems: list[str] = []
     for node in primary:
-        head = _head(node, what)
+        try:
+            head = _head(node, what)
+        except LayoutChangedError as exc:
+            problems.append(str(exc))
+            continue
         if head is None:
             unread.append(node)
         elif head.key not in seen:
             seen.add(head.key)
             heads.append(head)
     if not heads:
-        return [], len(primary)
+        return Survey(len(primary), 0, dict.fromkeys(FIELDS, 0), [], problems)
     if len(unread) > max(UNREAD_ROWS, len(primary) // 20):
-        raise LayoutChangedError(
+        problems.append(
             f"{what} layout changed: {len(unread)} of {len(primary)} rows cannot be read "
             f"({_lacks(unread[0])}); refusing to show the {len(heads)} that can as the list")
     spare = _Spare(others, heads, what)
     stats = [_stats(head, spare) for head in heads]
+    found: dict[str, int] = {}
     for field in FIELDS:
         missing = [h for h, s in zip(heads, stats, strict=True) if s[field] is None]
+        found[field] = len(heads) - len(missing)
         if not missing:
             continue
         if len(missing) == len(heads) and len(heads) > 1:
-            raise LayoutChangedError(
+            problems.append(
                 f"{what} layout changed: none of the {len(heads)} rows has a readable {field} "
                 f"({_SELECTOR[field]} under .article-stats); refusing to show them as zeros")
-        h = missing[0]
-        raise LayoutChangedError(
-            f"{what} layout changed: row {_name(h)} has no readable {field} "
-            f"({_SELECTOR[field]} under .article-stats) in any copy of the list")
-    return [_row(h, s, spare, base, now) for h, s in zip(heads, stats, strict=True)], len(primary)
+        else:
+            problems.append(
+                f"{what} layout changed: row {_name(missing[0])} has no readable {field} "
+                f"({_SELECTOR[field]} under .article-stats) in any copy of the list")
+    rows = [_row(h, s, spare, base, now) for h, s in zip(heads, stats, strict=True)
+            if all(s[field] is not None for field in FIELDS)]
+    return Survey(len(primary), len(heads), found, rows, problems)
+
+
+def read_rows(main: Node, base: str, now: datetime, what: str) -> tuple[list[Row], int]:
+    """The rows of one copy of the list, and how many row elements there were.
+
+    Raises LayoutChangedError when a row's count cannot be read from any copy, or when the
+    rows have no stats at all.
+    """
+    survey = survey_rows(main, base, now, what)
+    if survey.problems:
+        raise LayoutChangedError(survey.problems[0])
+    return survey.rows, survey.elements
 
 
 def _lacks(node: Node) -> str:

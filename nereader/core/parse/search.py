@@ -26,12 +26,13 @@ from nereader.core.parse.rows import Row, read_rows
 from nereader.core.urls import base_of, parse_search_ref
 
 PAGE_SIZE = 20
-_RESULTS = re.compile(r"(?<![\w.,])([0-9][0-9,.]*\s*[kKmM]?)\s+(?:search\s+)?results?\b",
+# The "N results" count, and where it is looked for first.
+RESULT_COUNT = re.compile(r"(?<![\w.,])([0-9][0-9,.]*\s*[kKmM]?)\s+(?:search\s+)?results?\b",
                       re.IGNORECASE)
 _NOTHING = re.compile(r"\bno (?:results|matches|posts)\b|\bnothing (?:was )?found\b|"
                       r"\bdid not match\b|\bdidn.t match\b", re.IGNORECASE)
 _SEARCH_MARKERS = ".forums-search-page, .search-header, .search-results, .search-title"
-_COUNTS = (".post-count", ".result-count", ".results-count", ".search-results-count")
+RESULT_COUNT_AT = (".post-count", ".result-count", ".results-count", ".search-results-count")
 
 
 def parse_search(content: str | bytes, url: str | None = None,
@@ -56,7 +57,7 @@ def parse_search(content: str | bytes, url: str | None = None,
         query = " ".join((attr(box, "value") or "").split())
 
     rows, candidates = read_rows(main, base_of(url), now, "search")
-    total = header_count(main, _RESULTS, _COUNTS)
+    total = header_count(main, RESULT_COUNT, RESULT_COUNT_AT)
     current, total_pages = pagination(main)
     found = parse_search_ref(url) if url else None
     check_page(found[1] if found else None, current, total_pages, f"the search {query!r}")

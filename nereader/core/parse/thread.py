@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from nereader.core.errors import LayoutChangedError, NotAThreadError, ParseError, UsageError
-from nereader.core.models import Author, Post, PostKind, Thread, ThreadStats
+from nereader.core.models import Author, Post, PostKind, Structure, Thread, ThreadStats
 from nereader.core.parse.challenge import raise_if_not_content
 from nereader.core.parse.common import (
     Index,
@@ -38,8 +38,18 @@ from nereader.core.urls import (
 )
 
 Node = Any
-_POST = ("section.content-post", ".content-post[data-post-id]", "[data-post-id][data-post-type]")
+# The rules a thread page is read by (``nereader doctor`` checks pages against the same).
+QUESTION = ("section.content-post.question", ".content-post.question",
+            "[data-post-type=QUESTION]")
+POST = ("section.content-post", ".content-post[data-post-id]", "[data-post-id][data-post-type]")
 _TITLE_SUFFIX = re.compile(r"\s*\|\s*Apple Developer Forums\s*$", re.IGNORECASE)
+# What is not a page's text: the site's navigation and furniture around it.
+_CHROME = ("nav, footer, aside, script, style, noscript, template, form, button, svg, iframe, "
+           "body > header, [role=navigation], [role=banner], [role=contentinfo], "
+           "[role=search], [aria-hidden=true], [hidden]")
+MIN_TEXT = 200  # characters: less is no thread's text
+TEXT_ONLY_NOTICE = ("the thread page's structure was not recognised (no question section); "
+                    "showing the page's text as one post")
 
 
 def parse_thread(
@@ -54,18 +64,15 @@ def parse_thread(
     raise_if_not_content(tree, "a thread")
     check_complete(text)  # a page cut in half says so, not "not a thread page"
     main = main_of(tree)
-    question = first(
-        main, "section.content-post.question", ".content-post.question", "[data-post-type=QUESTION]"
-    )
+    question = find_question(main)
     if question is None:
-        question = next(
-            (n for n in main.css("[data-post-type]") if _kind(n) is PostKind.QUESTION), None
-        )
-    if question is None:
-        raise NotAThreadError(
-            "not a thread page (or a bot check): no question section "
-            "(section.content-post.question)"
-        )
+        fallback = _text_only(tree, main, url, fetched_at)
+        if fallback is None:
+            raise NotAThreadError(
+                "not a thread page (or a bot check): no question section "
+                f"({QUESTION[0]})"
+            )
+        return fallback
     base = base_of(url)
     container = first(main, ".thread-container", ".forums-thread-page") or main
     header = first(container, ".thread-header", "header") or container
@@ -115,6 +122,70 @@ def parse_thread(
     )
 
 
+def find_question(main: Node) -> Node | None:
+    """The question's section: the rule that tells a thread page (``QUESTION``, then any
+    element whose declared post type is the question)."""
+    found = first(main, *QUESTION)
+    if found is None:
+        found = next((n for n in main.css("[data-post-type]") if _kind(n) is PostKind.QUESTION),
+                     None)
+    return found
+
+
+def post_nodes(main: Node, question: Node) -> list[Node]:
+    """Every element the parser tries to read as a post (``POST``): the question first, then
+    the rest in document order."""
+    # One selector at a time (a selector group returns a node once per selector it matches);
+    # when the markup mixes forms, the union is put back in document order.
+    found = distinct(n for selector in POST for n in main.css(selector))
+    if len(found) > len(main.css(POST[0])):
+        order = {n.mem_id: i for i, n in enumerate(main.traverse())}
+        found.sort(key=lambda n: order.get(n.mem_id, 0))
+    nodes = [n for n in found if n.mem_id != question.mem_id]
+    return [question] + [n for n in nodes if _kind(n) is not None or attr(n, "data-post-id")]
+
+
+def _text_only(tree: Any, main: Node, url: str | None, fetched_at: datetime | None
+               ) -> Thread | None:
+    """A thread page whose post structure is not recognised, as one post of its main text
+    (headings, paragraphs, code blocks, links), marked so; None for a page that is no
+    thread's first page or holds too little text to be one."""
+    if main.css_first(".article-entry") is not None:
+        return None  # a listing's rows: a listing served for a thread is no thread
+    ref = None
+    if url:
+        with contextlib.suppress(UsageError):
+            ref = parse_thread_ref(url)
+    if ref is not None and (ref.page != 1 or ref.answer_id is not None):
+        return None  # only a thread's first page stands for the thread
+    canonical = thread_id_from_href(attr(tree.css_first("link[rel=canonical]"), "href"))
+    thread_id = canonical if canonical is not None else ref.id if ref is not None else None
+    if thread_id is None:
+        return None
+    title = text_of(first(main, "h1"))
+    if not title:
+        og = attr(first(tree.root, "meta[property='og:title']"), "content") or text_of(
+            tree.css_first("title"))
+        title = _TITLE_SUFFIX.sub("", squash(og))
+    chrome = main.css(_CHROME)
+    ids = {n.mem_id for n in chrome}
+    for node in chrome:  # outermost first: an element inside another goes with it
+        if _post_ancestor(node, ids) is None:
+            node.decompose()
+    heading = main.css_first("h1")
+    if heading is not None and text_of(heading) == title:
+        heading.decompose()  # the title is the thread's, not the post's
+    if len(squash(main.text(deep=True, separator=" "))) < MIN_TEXT:
+        return None
+    base = base_of(url)
+    post = Post(id=thread_id, kind=PostKind.QUESTION, author=Author("(unknown)"),
+                body_html=to_safe_html(main, base), body_markdown=to_markdown(main, base))
+    return Thread(id=thread_id, title=title or f"Thread {thread_id}",
+                  url=thread_url(thread_id, base=base), posts=(post,),
+                  fetched_at=now_utc(fetched_at), structure=Structure.TEXT_ONLY,
+                  notice=TEXT_ONLY_NOTICE)
+
+
 def _thread_id(tree: Any, container: Node, question: Node, url: str | None) -> int:
     candidates = [
         attr(container, "data-thread-id"),
@@ -150,15 +221,7 @@ def _post_ancestor(node: Node, posts: set[int]) -> Node | None:
 
 
 def _posts(main: Node, question: Node, base: str) -> list[Post]:
-    # One selector at a time (a selector group returns a node once per selector it matches);
-    # when the markup mixes forms, the union is put back in document order.
-    found = distinct(n for selector in _POST for n in main.css(selector))
-    if len(found) > len(main.css(_POST[0])):
-        order = {n.mem_id: i for i, n in enumerate(main.traverse())}
-        found.sort(key=lambda n: order.get(n.mem_id, 0))
-    nodes = [n for n in found if n.mem_id != question.mem_id]
-    nodes = [n for n in nodes if _kind(n) is not None or attr(n, "data-post-id")]
-    nodes.insert(0, question)
+    nodes = post_nodes(main, question)
     ids = {n.mem_id for n in nodes}
     id_of: dict[int, int] = {}
     out: list[Post] = []

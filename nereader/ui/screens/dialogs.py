@@ -8,23 +8,24 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from nereader.ui.bindings import bindings_of
+
 
 class PromptInput(Input):
     """The prompt's field; its Enter is named in the key bar (an Input's is not)."""
 
-    BINDINGS = [Binding("enter", "submit", "Save", id="prompt.save")]
+    BINDINGS = bindings_of("PromptInput")
 
 
 class NamePrompt(ModalScreen[str | None]):
     """Ask for one line of text (a saved filter's name)."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Cancel", id="prompt.cancel")]
+    BINDINGS = bindings_of("NamePrompt")
 
     def __init__(self, title: str, placeholder: str = "", value: str = "",
                  allow_empty: bool = False) -> None:
@@ -48,10 +49,7 @@ class NamePrompt(ModalScreen[str | None]):
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something that cannot be undone: y or enter does it, n or esc not."""
 
-    BINDINGS = [
-        Binding("y,enter", "dismiss(True)", "Yes", id="confirm.yes"),
-        Binding("escape,n,q", "dismiss(False)", "No", id="confirm.no"),
-    ]
+    BINDINGS = bindings_of("ConfirmScreen")
 
     def __init__(self, question: str) -> None:
         super().__init__()
@@ -69,7 +67,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class LinksScreen(ModalScreen[str | None]):
     """Pick one of a post's links to open."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="links.close")]
+    BINDINGS = bindings_of("LinksScreen")
 
     def __init__(self, links: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -90,7 +88,7 @@ class CopyScreen(ModalScreen[None]):
     """Text no clipboard route (or no browser) could take, shown to select by hand, with
     what would help."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")]
+    BINDINGS = bindings_of("CopyScreen")
 
     def __init__(self, text: str, hint: str, lead: str = "Could not copy") -> None:
         super().__init__()

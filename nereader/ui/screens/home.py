@@ -16,7 +16,6 @@ from datetime import timedelta
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
@@ -29,9 +28,10 @@ from nereader.core.models import Activity, ListingStatus, Tag, ThreadSummary
 from nereader.core.query import Context, Query, QueryError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
-from nereader.ui.state import mode_text
+from nereader.ui.bindings import bindings_of, help_intro
 from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
 from nereader.ui.widgets.keybar import KeyBar
+from nereader.ui.widgets.status import mode_text
 
 COLUMNS = (("Listing", "listing"), ("Unread", "unread"), ("New replies", "new"),
            ("Bookmarks ↑", "bookmarks"), ("Cached", "cached"))
@@ -41,21 +41,13 @@ _NUMBERS = {"unread", "new", "bookmarks"}
 class HomeTable(DataTable[Text]):
     """The followed listings' table, with the list's movement keys."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="home.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="home.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="home.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="home.bottom"),
-    ]
+    HELP = help_intro("home")
+    BINDINGS = bindings_of("HomeTable")
 
 
 class HomeScreen(Screen[None]):
     AUTO_FOCUS = "#home-table"
-    BINDINGS = [
-        Binding("slash", "filter", "Filter", id="home.filter", tooltip="Filter the listings"),
-        Binding("r", "refresh", "Refresh", id="home.refresh",
-                tooltip="Revalidate every followed listing and bookmark, politely"),
-    ]
+    BINDINGS = bindings_of("HomeScreen")
 
     class OpenListing(Message):
         """The user picked a followed listing to read."""

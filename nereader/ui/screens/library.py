@@ -11,7 +11,6 @@ import contextlib
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -21,6 +20,7 @@ from nereader.core.errors import EditConflict, NereaderError
 from nereader.core.models import Bookmark, LibraryItem
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, split_note
+from nereader.ui.bindings import bindings_of
 
 SHOWN_BOOKMARKS = 300  # an option list measures every option: the bookmarks view has them all
 
@@ -29,7 +29,7 @@ class LibraryScreen(ModalScreen[tuple[str, str] | None]):
     """What can be read offline; Enter opens a listing or a bookmark (the latest added
     first; past a few hundred, `v` shows them all)."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="library.close")]
+    BINDINGS = bindings_of("LibraryScreen")
 
     def __init__(self, service: ForumService) -> None:
         super().__init__()
@@ -95,7 +95,7 @@ class NoteScreen(ModalScreen[bool]):
     itself was changed elsewhere too, nothing is saved and the dialog says so (enter again
     saves the text as typed over it)."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(False)", "Cancel", id="note.cancel")]
+    BINDINGS = bindings_of("NoteScreen")
 
     def __init__(self, service: ForumService, thread_id: int) -> None:
         super().__init__()

@@ -1,38 +1,52 @@
 """The main screen: filter bar, list pane, detail pane, banner and status line.
 
-It holds the list's state in one place (``state``, ``activity``: reactives the status line and
-banner are bound to), routes what the widgets ask for, and does every load in a worker (the
-list's loads through ``ListLoader``). The thread pane is mounted just after the first paint
-(see ``Panes``).
+The list is a ``ListSession`` the screen owns. The screen's workers load what it lists (the
+first page from the cache at once, later pages in order as they arrive, every loaded page again
+on a refresh, the bookmarks) and hand it over; the session decides what the list then is, and
+the screen draws it: the thread list reads the session's rows and cursor (and moves and sorts
+it at a key, see ``ThreadList``), and the status line and the banner are bound to ``state``
+(derived from the session) and ``activity``. The user's marks (bookmark, note and #labels,
+mark read) change in workers too. The thread pane is mounted just after the first paint (see
+``Panes``).
+
+Workers: ``list`` (first page, refresh, bookmarks) and ``more`` (paging), each exclusive, so a
+newer load supersedes an older one; ``detail`` for the thread read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import ActiveBinding, Binding
+from textual.binding import ActiveBinding
 from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, ProgressBar
 
 from nereader.core.clock import Clock
-from nereader.core.errors import NereaderError
-from nereader.core.models import Activity
+from nereader.core.errors import NereaderError, NotFoundError
+from nereader.core.models import Activity, Bookmark, ListingPage, Sourced, ThreadSummary
 from nereader.core.query import Context
 from nereader.core.service import ForumService
+from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, listing_for, parse_listing_ref
-from nereader.ui.screens.listing import ListLoader, prefetch
-from nereader.ui.screens.marks import Marks
-from nereader.ui.screens.site_sort import site_sorts
+from nereader.ui.bindings import bindings_of
+from nereader.ui.commands import site_sorts
+from nereader.ui.list_session import Listing, ListSession
+from nereader.ui.screens.pages_ahead import PagesAhead
 from nereader.ui.state import ListState
+from nereader.ui.widgets.filter_bar import FilterBar
 from nereader.ui.widgets.keybar import KeyBar
 from nereader.ui.widgets.list_pane import ListPane
 from nereader.ui.widgets.panes import Panes
@@ -44,25 +58,21 @@ if TYPE_CHECKING:
 
 NARROW = 110
 
+# The first page from the cache, asked for while the screen is being set up.
+Prefetch = asyncio.Future[Sourced[ListingPage] | None]
+
+
+class ListingShown(Message):
+    """A listing loaded and was shown (so it is worth offering again as a recent one)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
 
 class MainScreen(Screen[None]):
     AUTO_FOCUS = "#threads"
-    BINDINGS = [
-        Binding("escape", "escape", "Clear filter", id="main.escape",
-                tooltip="Clear the filter (again: what esc did before)"),
-        Binding("slash", "filter", "Filter", id="main.filter", tooltip="Filter the list"),
-        Binding("r", "refresh", "Refresh", id="main.refresh",
-                tooltip="Refresh every loaded page in place (or the thread being read)"),
-        Binding("A", "load_all", "Load all", id="main.load_all", tooltip="Load every page"),
-        Binding("tab", "switch_pane", "Pane", show=False, id="main.switch_pane",
-                tooltip="Move between list and detail"),
-        Binding("v", "toggle_bookmarks", "Bookmarks", id="main.bookmarks",
-                tooltip="Show the bookmarks in the list (again: back to the listing)"),
-        Binding("e", "edit_bookmark", "Note", show=False, id="main.edit_bookmark",
-                tooltip="Edit the bookmark's note and #labels"),
-        Binding("M", "mark_all_read", "Mark read", show=False, id="main.mark_all_read",
-                tooltip="Mark every listed thread read"),
-    ]
+    BINDINGS = bindings_of("MainScreen")
 
     class Ready(Message):
         """The first rows (or why there are none) are on the screen: time for the rest."""
@@ -78,19 +88,20 @@ class MainScreen(Screen[None]):
         self.start_thread = start_thread
         self.service = service
         self.clock = clock
-        self.set_reactive(MainScreen.state, ListState(ref, sort, order, demo=demo))
+        self.session = ListSession(Listing(ref, sort, order), demo=demo,
+                                   context=Context(now=clock()))
+        self.set_reactive(MainScreen.state, self.session.state())
         self.set_reactive(MainScreen.activity, service.activity())
-        self.context = Context(now=clock())
         # The first page from the cache is read while the screen is set up.
-        self.loader = ListLoader(self, service, None if start_thread else prefetch(
-            service, ref, sort, order))
-        self.marks = Marks(self, service)
+        self._prefetch: Prefetch | None = None if start_thread else asyncio.ensure_future(
+            service.cached_listing(ref, 1, sort, order))
+        self._retry: Timer | None = None  # the next automatic try after an outage
         self._ready = False
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Banner(id="banner").data_bind(MainScreen.state, MainScreen.activity)
-        yield Panes(self.context, id="panes")
+        yield Panes(self.session, id="panes")
         with StatusRow(id="statusline"):
             yield StatusLine(id="status").data_bind(MainScreen.state, MainScreen.activity)
         yield KeyBar(id="keybar")
@@ -100,7 +111,7 @@ class MainScreen(Screen[None]):
         if self.start_thread is not None:  # the list follows, once the thread names its tag
             self.open_thread(self.start_thread.id, self.start_thread.answer_id, list_after=True)
         else:
-            self.loader.first()
+            self.load_list()
         self._layout()
 
     def progress_bar(self, show: bool) -> ProgressBar | None:
@@ -147,7 +158,7 @@ class MainScreen(Screen[None]):
         bindings = super().active_bindings
         first = {key: b for key, b in bindings.items() if key == "escape"}
         esc = first.get("escape")
-        if esc is not None and esc.node is self and self.loader.failed and not self.pane.filtering:
+        if esc is not None and esc.node is self and self.session.failed and not self.filtering:
             first["escape"] = esc._replace(binding=replace(esc.binding, description="Back"))
         return first | {key: b for key, b in bindings.items() if key != "escape"}
 
@@ -157,22 +168,11 @@ class MainScreen(Screen[None]):
 
     def _layout(self, reading: bool | None = None) -> None:
         self.query_one(Panes).arrange_panes(self.size.width < NARROW, reading)
-        self._update_back()
+        self._show_state()
 
     @property
     def reading(self) -> bool:
         return self.query_one(Panes).reading
-
-    def _update_back(self) -> None:
-        """The way back, said in the status line before anything is cut."""
-        narrow = self.size.width < NARROW
-        previous = self.loader.previous
-        back = ("esc: back to the list" if narrow and self.reading else
-                "v: back to the listing" if self.state.bookmarks else
-                "esc: clear the filter" if self.pane.filtering and not self.reading else
-                f"esc: back to {previous.state.title}" if previous and self.loader.failed else "")
-        if back != self.state.back:
-            self.state = replace(self.state, back=back)
 
     @property
     def pane(self) -> ListPane:
@@ -186,12 +186,32 @@ class MainScreen(Screen[None]):
     def view(self) -> ThreadView | None:
         return self.query_one(Panes).view
 
-    @on(ListPane.Counted)
-    def _counted(self, event: ListPane.Counted) -> None:
-        self.state = replace(self.state, rows_loaded=event.loaded, rows_shown=event.shown,
-                             list_sort=event.sort, list_reverse=event.reverse)
-        self._update_back()
+    @property
+    def filtering(self) -> bool:
+        """A filter is on, or being typed."""
+        return self.session.filtering or self.pane.typing
+
+    # -- drawing the session ---------------------------------------------------------------------
+    def show_rows(self) -> None:
+        """The session's rows changed (loaded, filtered, sorted): into the list, the filter
+        bar's count and the status line."""
+        self.threads.rows_changed()
+        self.pane.show_count()
+        self._show_state()
         self.refresh_bindings()  # "esc Clear filter" comes and goes with the filter
+
+    def _show_state(self) -> None:
+        """The status line's and the banner's state, the way back said before anything is
+        cut."""
+        back = self.session.way_back(reading=self.reading, narrow=self.size.width < NARROW,
+                                     typing=self.pane.typing)
+        state = self.session.state(back)
+        if state != self.state:
+            self.state = state
+
+    def _progress(self, text: str) -> None:
+        self.session.progress = text
+        self._show_state()
 
     def cancel_group(self, group: str) -> None:
         self.workers.cancel_group(self, group)
@@ -205,25 +225,11 @@ class MainScreen(Screen[None]):
         if view.thread is None:
             view.show_message(message, error="list")
 
-    def listing_failed(self) -> None:
-        self._update_back()
-        self.refresh_bindings()
-
     def clear_error(self, only: str | None = None) -> None:
         """The detail pane's error message goes (only the list's, if ``only="list"``)."""
         view = self.view
         if view is not None:
             view.clear_error(only=only)
-
-    def _activity(self, activity: Activity) -> None:
-        old, self.activity = self.activity, activity
-        self.loader.activity_changed(old, activity)
-
-    def retry_failed_thread(self) -> None:
-        view = self.view
-        if view is not None and view.error == "thread" and view.thread_id is not None:
-            self.run_worker(self._open(view.thread_id, None, False), group="detail",
-                            exclusive=True)
 
     # -- local state -----------------------------------------------------------------------------
     @work(group="local-state")
@@ -237,18 +243,204 @@ class MainScreen(Screen[None]):
     async def refresh_context(self) -> None:
         """Bookmarks, read state and facts from the index, for the marks and the filter."""
         try:
-            self.context = await self.service.query_context(self.clock())
+            self.session.set_context(await self.service.query_context(self.clock()))
         except NereaderError as exc:
             self.problem(exc, "Local data")
-        self.pane.set_context(self.context)
+        if self.session.filtering:  # what the filter matches may have changed
+            self.show_rows()
+        else:
+            self.threads.refresh()  # the marks come from the context
 
-    # -- the list ------------------------------------------------------------------------------
+    # -- loading the list ------------------------------------------------------------------------
+    def load_list(self, refresh: bool = False) -> None:
+        """What the list shows, from the start: the listing's first page, or the bookmarks."""
+        self.run_worker(self._load_list(refresh), group="list", exclusive=True)
+
+    async def _load_list(self, refresh: bool) -> None:
+        if self.session.bookmarks:
+            await self._load_bookmarks()
+        else:
+            await self._first_page(refresh)
+
+    async def _first_page(self, refresh: bool) -> None:
+        session, pane = self.session, self.pane
+        listing = session.listing
+        cached = None
+        if not refresh:
+            prefetch, self._prefetch = self._prefetch, None
+            try:
+                cached = await (prefetch or self.service.cached_listing(
+                    listing.ref, 1, listing.sort, listing.order))
+            except NereaderError as exc:
+                self.problem(exc, "Cache")
+            if cached is not None:
+                self._show_first_page(cached)  # the first paint comes from the cache at once
+                # The rest waits for that paint: the last visit, the HTTP client and the
+                # request to the site would only compete with it.
+                await pane.wait_for_refresh()
+            try:  # after the paint: the last visit marks what is new since
+                session.last_visit = await self.service.visit_tag(listing.ref)
+                self.threads.refresh()
+            except NereaderError as exc:
+                self.problem(exc, "Local data")
+        pane.set_loading(not session.rows)
+        try:
+            result = await self.service.listing(listing.ref, 1, listing.sort, listing.order,
+                                                refresh)
+        except NereaderError as exc:
+            self.first_shown()
+            if not isinstance(exc, NotFoundError):
+                self.problem(exc, "Could not load the list")
+            why = session.failed_to_load(exc)
+            if why is not None:
+                self.show_rows()
+                await self.show_list_error(why)
+            return
+        finally:
+            pane.set_loading(False)
+        if not (cached is not None and result.source == "cache"
+                and result.fetched_at == cached.fetched_at):  # the very copy already shown
+            self._show_first_page(result)
+
+    def _show_first_page(self, result: Sourced[ListingPage]) -> None:
+        if self.session.first_page(result):
+            self.post_message(ListingShown(self.session.listing.ref.key))
+        self.clear_error(only="list")
+        self.show_rows()
+        self.first_shown()
+
+    async def _load_bookmarks(self) -> None:
+        try:
+            rows = await self.service.bookmark_rows()
+        except NereaderError as exc:
+            self.problem(exc, "Bookmarks")
+            return
+        self.session.batch(rows)
+        self.first_shown()
+        self.show_rows()
+
+    def load_more(self, every: bool = False) -> None:
+        """The next page (``every``: each one left), unless pages are loading already."""
+        pages = self.session.pages_to_load(every)
+        if pages is not None:
+            self.run_worker(self._pages(pages, every), group="more", exclusive=True)
+
+    async def _pages(self, numbers: range, every: bool) -> None:
+        """Pages shown in order as they arrive, so the rows and the count grow page by page.
+        Only a few are asked for ahead of the one awaited (see ``_ahead``)."""
+        session, listing = self.session, self.session.listing
+        total = session.loaded.total_pages
+        threads = self.threads
+        bar = self.progress_bar(every)
+        if bar is not None:
+            bar.update(total=numbers[-1], progress=numbers[0] - 1)
+        pages = PagesAhead(lambda n: self.service.listing(listing.ref, n, listing.sort,
+                                                          listing.order),
+                           numbers, self._ahead)
+        try:
+            for n in pages.numbers:
+                self._progress(f"page {n} of {total}" if every else "")
+                threads.set_footer(f"loading page {n} of {total}…")
+                try:
+                    page = await pages.next()
+                except NereaderError as exc:
+                    self.problem(exc, f"Could not load page {n}")
+                    break
+                session.next_page(n, page)
+                self.show_rows()
+                if bar is not None:
+                    bar.update(progress=n)
+        finally:
+            await pages.cancel()
+            session.busy = False
+            self.progress_bar(False)
+            threads.set_footer("")
+            self._progress("")
+
+    @property
+    def _ahead(self) -> int:
+        """Pages asked for at once: the fetcher's cap on requests in flight, and one waiting
+        for its turn."""
+        return max(1, self.service.settings.max_in_flight) + 1
+
+    def refresh_list(self) -> None:
+        """Revalidate what the list shows, keeping rows, cursor, filter and sort."""
+        self.cancel_group("more")
+        pages = self.session.pages_to_refresh()
+        if pages is None:
+            self.load_list(refresh=True)
+        else:
+            self.run_worker(self._revalidate(pages), group="list", exclusive=True)
+
+    async def _revalidate(self, numbers: range) -> None:
+        session, listing = self.session, self.session.listing
+        count = len(numbers)
+        ahead = PagesAhead(lambda n: self.service.listing(listing.ref, n, listing.sort,
+                                                          listing.order, True),
+                           numbers, self._ahead)
+        pages: list[Sourced[ListingPage]] = []
+        try:
+            for n in ahead.numbers:
+                self._progress(f"refreshing page {n} of {count}" if count > 1 else "refreshing")
+                pages.append(await ahead.next())
+        except NereaderError as exc:
+            self.problem(exc, "Could not refresh the list")
+            return
+        finally:
+            await ahead.cancel()
+            session.busy = False
+            self._progress("")
+        session.refreshed(pages)
+        self.show_rows()
+
+    # -- an outage, and the next automatic try -------------------------------------------------
+    def _activity(self, activity: Activity) -> None:
+        """Going online again (ctrl+o) refreshes what is shown, as r does: the list in place
+        (so a stale note goes) and a thread that failed to open offline."""
+        old, self.activity = self.activity, activity
+        self._network(activity.network_down, old.network_down)
+        if old.offline and not activity.offline:
+            self.refresh_list()
+            self.retry_failed_thread()
+
+    def _network(self, down: bool, was_down: bool) -> None:
+        """The network went down (the banner counts down to the next try, which refreshes the
+        list by itself) or came back."""
+        if down and not was_down:
+            wait = self.service.settings.network_down_for
+            self.session.retry_at = time.monotonic() + wait
+            if self._retry is not None:
+                self._retry.stop()
+            self._retry = self.set_timer(wait + 0.5, self._auto_retry)
+        elif not down and was_down:
+            self.session.retry_at = None
+        self._show_state()
+
+    def _auto_retry(self) -> None:
+        self._retry = None
+        self.activity = self.service.activity()  # the outage window is over
+        if not self.activity.network_down and not self.session.bookmarks:
+            self.refresh_list()
+
+    def retry_failed_thread(self) -> None:
+        view = self.view
+        if view is not None and view.error == "thread" and view.thread_id is not None:
+            self.run_worker(self._open(view.thread_id, None, False), group="detail",
+                            exclusive=True)
+
+    # -- what the user asks of the list --------------------------------------------------------
     @on(ThreadList.NearEnd)
-    def load_next(self) -> None:
-        self.loader.next_page()
+    def _near_end(self) -> None:
+        self.load_more()
+
+    @on(ThreadList.SortChanged)
+    def _sorted(self) -> None:
+        self._show_state()
 
     def action_load_all(self) -> None:
-        if not self.loader.all_pages():
+        if self.session.more_pages:
+            self.load_more(every=True)
+        else:
             self.notify("Every page is loaded.")
 
     def action_refresh(self) -> None:
@@ -259,31 +451,53 @@ class MainScreen(Screen[None]):
         if view is not None and view.has_focus and view.thread_id is not None:
             self.open_thread(view.thread_id, refresh=True)  # the thread read, or failed
         else:
-            self.loader.refresh()
+            self.refresh_list()
         self.notify("Refreshing…", timeout=2)
 
     def reload(self, ref: ListingRef | None = None, sort: str | None = None,
                order: str | None = None) -> None:
         """Open another listing, or the same one in another site sort."""
-        self.loader.reset(keep=ref is not None and ref != self.state.ref)
-        self.state = ListState(ref or self.state.ref, sort, order, demo=self.state.demo,
-                               retry_at=self.state.retry_at)
-        self.pane.set_empty_hint("")
-        self.pane.set_rows([], keep_cursor=False)
-        self.pane.clear_filter()
+        self.cancel_group("more")
+        self.session.open(Listing(ref or self.session.listing.ref, sort, order))
+        self.pane.clear_filter_text()
+        self.pane.filter_bar.pending = False
         self.clear_error()
-        self.loader.first()
+        self.show_rows()
+        self.load_list()
 
     def open_listing(self, ref: ListingRef, show: bool = True) -> None:
         """Another listing; ``show``: in view (a narrow screen leaves the thread for it)."""
-        self.state = replace(self.state, bookmarks=False)
         self.reload(ref)
         if show:
             self.back_to_list()
 
+    def go_back(self) -> bool:
+        """Back to the listing shown before the one that did not load; False if none."""
+        if not self.session.go_back():
+            return False
+        self.cancel_group("list")
+        self.clear_error(only="list")
+        self.show_rows()
+        return True
+
+    def action_toggle_bookmarks(self) -> None:
+        """The bookmarks in the list; again: back to the listing as it was."""
+        session = self.session
+        self.clear_error()
+        if not session.bookmarks:
+            self.cancel_group("more")
+            session.show_bookmarks()
+            self.load_list()
+        else:
+            self.cancel_group("list")
+            if not session.back_to_listing():  # it had not loaded: load it now
+                self.load_list()
+        self.show_rows()
+        self.back_to_list()
+
     def system_commands(self) -> Iterable[SystemCommand]:
         """The screen's entries in the command palette (beside every key binding)."""
-        return site_sorts(self.reload)
+        return site_sorts(partial(self.reload, None))
 
     # -- reading ---------------------------------------------------------------------------------
     @on(ThreadList.Selected)
@@ -312,10 +526,10 @@ class MainScreen(Screen[None]):
                                  refresh, self.problem, self.notify)
         if list_after:  # started on a thread: its tag's list goes behind it
             ref = listing_for(thread) if thread is not None else None
-            if ref is not None and ref != self.state.ref:
+            if ref is not None and ref != self.session.listing.ref:
                 self.open_listing(ref, show=False)
             else:
-                self.loader.first()
+                self.load_list()
         if thread is not None:
             await self.refresh_context()
 
@@ -341,6 +555,18 @@ class MainScreen(Screen[None]):
         self._layout(reading=False)
         self.pane.filter_input.focus(scroll_visible=False)
 
+    @on(FilterBar.Applied)
+    def _filtered(self, event: FilterBar.Applied) -> None:
+        event.stop()
+        # Typed faster than handled, a query may arrive after the box has moved on: it is
+        # still the last good result, but what the box shows now decides "typing…".
+        query = event.query
+        live = query.text == self.pane.filter_input.value
+        pending = self.session.filter(query, live)
+        if live or not query.text:
+            self.pane.filter_bar.pending = pending
+        self.show_rows()
+
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:
         self.run_worker(self._remember_query(event.value), group="history")
@@ -352,46 +578,137 @@ class MainScreen(Screen[None]):
         except NereaderError as exc:
             self.problem(exc, "Local data")
 
+    def clear_filter(self) -> None:
+        self.pane.clear_filter_text()
+        # At once, not when the input's Changed message arrives: the next key sees it cleared.
+        self.session.clear_filter()
+        self.pane.filter_bar.pending = False
+        self.show_rows()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "escape":  # a filter to clear, or a listing to go back to (else it passes on)
             return self.pane.filter_input.has_focus or (
-                (self.pane.filtering or (self.loader.failed and self.loader.previous is not None))
-                and not self.reading)
+                (self.filtering or self.session.can_go_back) and not self.reading)
         return True
 
     def action_escape(self) -> None:
-        """esc clears the filter, from the filter bar or the list; with none, it passes on."""
-        pane = self.pane
-        if pane.filter_input.has_focus:
-            pane.clear_filter()
+        """esc clears the filter, from the filter bar or the list; with none, it goes back to
+        the listing shown before one that failed; else it passes on."""
+        if self.pane.filter_input.has_focus:
+            self.clear_filter()
             self.threads.focus(scroll_visible=False)
-        elif pane.filtering:
-            pane.clear_filter()
-        elif not (self.loader.failed and self.loader.go_back()):
+        elif self.filtering:
+            self.clear_filter()
+        elif not (self.session.failed and self.go_back()):
             raise SkipAction()
-        self._update_back()
+        self._show_state()
 
     def apply_filter(self, query: str) -> None:
         self.pane.set_filter_text(query)
         self.back_to_list()
 
-    # -- bookmarks and read state (the marks module does the work) ----------------------------
+    # -- the user's marks ------------------------------------------------------------------------
+    # Each change runs in a worker, then the context (what the row marks and the filter read) is
+    # refreshed. What cannot be undone (marking many threads read, a bookmark's note and
+    # #labels) is asked about first.
     def on_thread_list_bookmark_requested(self, event: ThreadList.BookmarkRequested) -> None:
-        self.marks.toggle(event.row.id, event.row)
+        self.toggle_bookmark(event.row.id, event.row)
 
     def on_thread_view_bookmark_requested(self, event: Message) -> None:
-        self.marks.toggle(event.thread_id, None)  # type: ignore[attr-defined]
+        self.toggle_bookmark(event.thread_id, None)  # type: ignore[attr-defined]
+
+    def toggle_bookmark(self, thread_id: int, row: ThreadSummary | None) -> None:
+        """Bookmark a thread (and keep it for offline reading), or remove its bookmark."""
+        self.run_worker(self._toggle_bookmark(thread_id, row), group="bookmark")
+
+    def _ask(self, question: str, then: Callable[[], Coroutine[Any, Any, None]],
+             group: str) -> None:
+        from nereader.ui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(then(), group=group)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    async def _toggle_bookmark(self, thread_id: int, row: ThreadSummary | None) -> None:
+        try:
+            if thread_id in self.session.context.bookmarked:
+                lost = kept_with(await self.service.get_bookmark(thread_id))
+                if lost:  # a bare bookmark goes at once: b brings it back
+                    self._ask(f"Remove the bookmark and its {lost}?",
+                              lambda: self._unbookmark(thread_id), "bookmark")
+                else:
+                    await self._unbookmark(thread_id)
+                return
+            mark, warning = await self.service.bookmark(thread_id, row=row)
+            self.notify(warning or f"Bookmarked, and kept for offline reading: {mark.title}",
+                        title="Bookmarked" if warning else "",
+                        severity="warning" if warning else "information", markup=False)
+        except NereaderError as exc:
+            self.problem(exc, "Bookmark")
+        await self.marks_changed()
+
+    async def _unbookmark(self, thread_id: int) -> None:
+        try:
+            await self.service.unbookmark(thread_id)
+            self.notify("Bookmark removed.")
+        except NereaderError as exc:
+            self.problem(exc, "Bookmark")
+        await self.marks_changed()
+
+    async def marks_changed(self) -> None:
+        """The marks and the filter read the new context; the thread read shows its bookmark
+        (mark, note, #labels); the bookmarks view lists them again."""
+        from nereader.ui.screens.reading import show_bookmark
+
+        await self.refresh_context()
+        view = self.view
+        if view is not None:
+            await show_bookmark(view, self.service, self.problem)
+        if self.session.bookmarks:
+            self.load_list()
 
     def action_edit_bookmark(self) -> None:
-        view, current = self.view, self.threads.current
+        from nereader.ui.screens.library import NoteScreen
+
+        view, current = self.view, self.session.current
         thread_id = (view.thread.id if view is not None and view.has_focus and view.thread
                      else current.id if current else None)
-        if thread_id is not None:
-            self.marks.edit(thread_id)
+        if thread_id is None:
+            return
 
-    def action_toggle_bookmarks(self) -> None:
-        self.loader.toggle_bookmarks()
-        self.back_to_list()
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.run_worker(self.marks_changed(), group="bookmark")
+
+        self.app.push_screen(NoteScreen(self.service, thread_id), saved)
 
     def action_mark_all_read(self) -> None:
-        self.marks.mark_read(self.threads.shown)
+        rows = self.session.shown_rows
+        if not rows:
+            self.notify("No threads listed to mark read.")
+            return
+
+        async def mark() -> None:
+            try:
+                await self.service.mark_all_read(rows)
+            except NereaderError as exc:
+                self.problem(exc, "Local data")
+                return
+            await self.refresh_context()
+            self.notify(f"Marked {plural(len(rows), 'thread')} read.")
+
+        self._ask(f"Mark {plural(len(rows), 'thread')} read? (There is no undo.)", mark,
+                  "state")
+
+
+def kept_with(mark: Bookmark | None) -> str:
+    """What removing ``mark`` would throw away besides the bookmark: "note", "#labels
+    (#a #b)", both, or nothing."""
+    if mark is None:
+        return ""
+    parts = ["note"] if mark.note.strip() else []
+    if mark.labels:
+        parts.append(f"#labels ({' '.join('#' + label for label in mark.labels)})")
+    return " and ".join(parts)

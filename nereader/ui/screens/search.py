@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -19,6 +18,7 @@ from nereader.core.errors import NereaderError
 from nereader.core.models import HitKind, SearchHit, SearchResults, SiteHit, Sourced
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural, snippet_parts
+from nereader.ui.bindings import bindings_of
 
 Target = tuple[int, int | None]  # a thread, and the post to open it at
 
@@ -26,17 +26,13 @@ Target = tuple[int, int | None]  # a thread, and the post to open it at
 class SearchInput(Input):
     """The query field; its Enter is named in the key bar (an Input's is not)."""
 
-    BINDINGS = [Binding("enter", "submit", "Search site", id="search.site",
-                        tooltip="Search the site too (its cached result when offline)")]
+    BINDINGS = bindings_of("SearchInput")
 
 
 class SearchScreen(ModalScreen[Target | None]):
     """The cache as you type; Enter asks the site too (its cached result when offline)."""
 
-    BINDINGS = [
-        Binding("escape,q", "dismiss(None)", "Close", id="search.close"),
-        Binding("down", "focus_results", "Results", show=False, id="search.results"),
-    ]
+    BINDINGS = bindings_of("SearchScreen")
 
     def __init__(self, service: ForumService) -> None:
         super().__init__()

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
@@ -16,39 +15,16 @@ from textual.reactive import Reactive
 from textual.widgets import Input, Static
 
 from nereader.core.query import Query, QueryError
+from nereader.ui.bindings import bindings_of, help_intro
 
 
 class FilterInput(Input):
-    HELP = """
-## Filter
-
-Words are ANDed (case and accents ignored) over title, excerpt and tags.
-
-- `"a phrase"`, `-word`, `vpn OR proxy`
-- `replies:>5` `views:>=1k` `boosts:1..3` (`>` `>=` `<` `<=` `=` ranges)
-- `activity:<7d` (newer than) `activity:>2w` `activity:>=2026-05-01`
-- `is:answered` `is:unanswered` `is:recommended` `is:bookmarked`
-  `is:unread` `is:new` `is:staff`
-- `tag:ios` `author:name` `sort:replies` `sort:-views`
-- `label:todo` `note:word` (your bookmarks' labels and notes;
-  plain words find notes too)
-- `-is:answered` negates any qualifier
-
-An unfinished last word (`views:`) waits for the rest: the list keeps
-its last result.
-
-`enter` back to the list · `esc` clears · `up`/`down` history · `ctrl+s` save
-"""
+    HELP = help_intro("filter")
     # Input resizes its (one-line) virtual size on every keystroke; as a layout reactive that
     # lays out the whole screen, every post of a long thread included, per key typed.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
-    BINDINGS = [
-        Binding("up", "history(-1)", "Older", id="filter.older", tooltip="Previous query"),
-        Binding("down", "history(1)", "Newer", id="filter.newer", tooltip="Next query"),
-        Binding("ctrl+s", "save", "Save filter", id="filter.save",
-                tooltip="Save this query under a name"),
-    ]
+    BINDINGS = bindings_of("FilterInput")
 
     class SaveRequested(Message):
         def __init__(self, query: str) -> None:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from nereader.core.query import Context
+from nereader.ui.list_session import ListSession
 from nereader.ui.widgets.list_pane import ListPane
 
 if TYPE_CHECKING:
@@ -26,16 +26,18 @@ PLACEHOLDER = "Select a thread and press Enter to read it."
 
 
 class Panes(Horizontal):
-    def __init__(self, context: Context, id: str | None = None) -> None:
+    def __init__(self, session: ListSession, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.context = context
+        self.session = session  # the list pane's
         self.reading = False  # the thread pane is where the user is (the one shown if narrow)
         self.detail_used = False  # a thread has been opened: the detail pane earns its width
         self.narrow = False
         self._view_ready: asyncio.Task[ThreadPane] | None = None
 
     def compose(self) -> ComposeResult:
-        yield ListPane(self.context, id="list-pane")
+        # Wide until the screen is found narrow (or a thread is opened): set now, the class
+        # costs nothing; set on mount, it would restyle the whole list before the first paint.
+        yield ListPane(self.session, id="list-pane").set_class(True, "-wide", update=False)
         yield Static(Text(PLACEHOLDER), id="detail-placeholder")
 
     @property

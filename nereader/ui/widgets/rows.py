@@ -12,6 +12,7 @@ from nereader.core.models import ThreadSummary
 from nereader.core.text import clean
 
 ELLIPSIS = "…"
+UNKNOWN = "?"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,6 @@ COLUMNS = (
     Column("views", "Views", 7),
     Column("activity", "Active", 8),
 )
-SORT_CYCLE = ("activity", "replies", "boosts", "views", "title")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ def row(item: ThreadSummary, width: int, style: Style, look: RowLook, marks: str
         elif key == "title":
             segments += _title(clean(item.title), labels, w, style, look)
         elif key == "replies":
-            replies = str(item.replies)
+            replies = count_text(item.replies)
             if new_replies:  # "+3 12": three of the twelve replies arrived since it was read
                 plus = f"+{new_replies} "
                 segments.append(Segment(" " * max(0, w - 1 - len(plus) - len(replies)) + plus,
@@ -104,15 +104,21 @@ def row(item: ThreadSummary, width: int, style: Style, look: RowLook, marks: str
                 segments.append(Segment(replies.rjust(w - 1) + " ",
                                         style if item.replies else style + look.dim))
         elif key == "boosts":
-            segments.append(Segment(str(item.boosts).rjust(w - 1) + " ",
+            segments.append(Segment(count_text(item.boosts).rjust(w - 1) + " ",
                                     style if item.boosts else style + look.dim))
         elif key == "views":
-            views = clean(item.views_text) or str(item.views)
-            segments.append(Segment(_right(views, w - 1) + " ", style))
+            views = clean(item.views_text) or count_text(item.views)
+            segments.append(Segment(_right(views, w - 1) + " ",
+                                    style if item.views is not None else style + look.dim))
         else:
             segments.append(Segment(_right(clean(item.activity_text), w - 1) + " ",
                                     style + look.dim))
     return segments
+
+
+def count_text(value: int | None) -> str:
+    """A count as drawn: one the row does not have (read from a feed) is a dim "?", never 0."""
+    return UNKNOWN if value is None else str(value)
 
 
 def _right(text: str, width: int) -> str:

@@ -22,7 +22,7 @@ class FindStatus(Message):
 
 
 class Reader(Protocol):
-    """What finding needs of the reader it finds in (``ThreadReader``)."""
+    """What finding needs of the reader it finds in (``ThreadView``)."""
 
     doc: ThreadDoc | None
     current: int

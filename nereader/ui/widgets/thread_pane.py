@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label
 
 from nereader.core.text import plural
+from nereader.ui.bindings import bindings_of
 from nereader.ui.focus import focus_now
 from nereader.ui.widgets.thread_find import FindStatus
 from nereader.ui.widgets.thread_view import ThreadView
@@ -18,10 +18,7 @@ from nereader.ui.widgets.thread_view import ThreadView
 class FindInput(Input):
     """The find field: typing highlights, Enter jumps, esc gives up and goes back."""
 
-    BINDINGS = [Binding("escape", "cancel", "End find", id="find.cancel",
-                        tooltip="End the find and go back to where it began"),
-                Binding("enter", "submit", "Jump", id="find.jump",
-                        tooltip="Jump to the first match below; then n/N move between them")]
+    BINDINGS = bindings_of("FindInput")
 
     class Cancelled(Message):
         """esc in the find field."""

@@ -1,29 +1,54 @@
-"""The detail pane: a whole thread with the keys of a good pager, and what they ask for."""
+"""The detail pane: a whole thread as lines, drawn only where seen, with the keys of a good
+pager and what they ask for.
+
+Posts are laid out lazily (``ThreadDoc``): what is on screen first, the rest a few posts at a
+time after the first paint, so a thread of any length opens at once; the painter
+(``thread_paint``) turns a laid-out line into a strip. Code blocks scroll sideways on their
+own. Finding is ``ThreadFind``'s.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
+from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
 from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
 
 from nereader.core.export import post_links, thread_markdown
-from nereader.core.models import PostKind, Thread
+from nereader.core.models import Bookmark, Post, PostKind, Thread
 from nereader.core.text import plural
 from nereader.core.urls import base_of, post_url, web_url
 from nereader.ui.clipboard import CopyRequested
 from nereader.ui.external import Kind, show_text
 from nereader.ui.focus import forward_typeahead
-from nereader.ui.widgets.thread_reader import STEP, ThreadReader
+from nereader.ui.widgets.markdown_lines import Palette, warm_up
+from nereader.ui.widgets.post_lines import Chrome
+from nereader.ui.widgets.thread_doc import Setup, ThreadDoc
+from nereader.ui.widgets.thread_find import ThreadFind
+from nereader.ui.widgets.thread_paint import Brushes, Painter, View
+from nereader.ui.widgets.thread_select import highlight, selected_text
 from nereader.ui.widgets.thread_view_keys import BINDINGS, COMPONENT_CLASSES, HELP
+
+PLACEHOLDER = "Select a thread and press Enter to read it."
+STEP = 8  # columns a code block moves per ←/→
 
 
 # Every key is the view's own: the scroll view's (page left/right ...) would only crowd help.
-class ThreadView(ThreadReader, inherit_bindings=False):
-    """Reads a thread: question, every reply page, comments under their replies."""
+class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Reads a thread (question, every reply page, comments under their replies) or shows a
+    message instead; the current post; code blocks that scroll sideways."""
 
     HELP = HELP
     BINDINGS: ClassVar[list[BindingType]] = BINDINGS
@@ -49,6 +74,361 @@ class ThreadView(ThreadReader, inherit_bindings=False):
     # ``/`` reach the field (a message would arrive after them).
     open_find: Callable[[], None] | None = None
 
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.thread: Thread | None = None
+        self.thread_id: int | None = None  # the thread shown, or the one that failed to open
+        self.doc: ThreadDoc | None = None
+        self.current = 0  # the current post (an index into thread.posts)
+        self.wrap_code = False
+        self.error: str | None = None  # "thread" or "list": what the message shown is about
+        self.find = ThreadFind(self)
+        self._message = Text(PLACEHOLDER)
+        self._offsets: dict[int, int] = {}
+        self._info: dict[int, tuple[int, int]] = {}
+        self._copy_turn: dict[int, int] = {}
+        self._strips: LRUCache[tuple[int, int], Strip] = LRUCache(1024)
+        self._pinned_block = 0
+        self._generation = 0
+        self._jumping = False
+        self._painter: Painter | None = None
+        self._message_strips: list[Strip] = []
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        # The first thread would otherwise pay for loading the highlighter's lexers.
+        self.call_after_refresh(self.run_worker, warm_up, thread=True, group="warm-up")
+
+    def _theme_changed(self, _theme: object) -> None:
+        self.call_after_refresh(self._restyle)
+
+    def _restyle(self) -> None:
+        self._painter, self._message_strips = None, []
+        if self.doc is not None:
+            self.doc.setup = self._setup(self.doc.setup.now, self.doc.setup.bookmark)
+            self.relayout()
+
+    # -- styles ----------------------------------------------------------------------------------
+    def _style(self, name: str) -> Style:
+        """A style of the view's, resolved against its background (theme colours with alpha,
+        such as ``$text-muted``, need one)."""
+        return self.get_component_rich_style(f"thread-view--{name}")
+
+    def _setup(self, now: datetime | None, bookmark: Bookmark | None) -> Setup:
+        s = self._style
+        palette = Palette(Style(), s("link"), s("code-inline"), s("quote"), s("heading"),
+                          s("rule"), self.get_visual_style("thread-view--code"),
+                          s("code-label"), s("code-number"))
+        chrome = Chrome(s("title"), s("meta"), s("mark"), s("label"), s("header"), s("staff"),
+                        s("accepted"), s("badge"), s("new"), s("locked"), s("rule"))
+        return Setup(self.app.console, palette, chrome, self._width(), self.wrap_code, now,
+                     bookmark)
+
+    @property
+    def painter(self) -> Painter:
+        if self._painter is None:
+            s = self._style
+            self._painter = Painter(self.app.console, Brushes(
+                self.rich_style, s("bar"), s("bar-current"), s("bar-staff"), s("bar-accepted"),
+                s("bar-new"), s("code"), s("clip"), s("hint"), s("match"),
+                s("match-current")))
+        return self._painter
+
+    def _width(self) -> int:
+        return self.scrollable_content_region.width or 80
+
+    # -- what is shown ---------------------------------------------------------------------------
+    def show_thread(self, thread: Thread, now: datetime, focus_post: int | None = None,
+                    new_posts: frozenset[int] = frozenset(), bookmark: Bookmark | None = None,
+                    keep_place: bool = False) -> None:
+        """Show a thread at its top, at ``focus_post`` (any post or comment id), at its first
+        new post, or (``keep_place``, the same thread again) where the reader was."""
+        same = self.thread is not None and self.thread.id == thread.id
+        place = self._place() if keep_place and same else None
+        self.find.end(restore=False)
+        self.thread, self.thread_id, self.error = thread, thread.id, None
+        self.doc = ThreadDoc(thread, self._setup(now, bookmark), new_posts)
+        self._offsets, self._info, self._copy_turn, self._pinned_block = {}, {}, {}, 0
+        self.current = 0
+        if focus_post is None and new_posts:
+            focus_post = next(p.id for p in thread.posts if p.id in new_posts)
+        target = self.doc.index_of.get(focus_post or -1)
+        self.changed()
+        if target is not None:
+            self.goto(target - 1)
+        elif place is not None:
+            self._return_to(*place)
+        else:
+            self._jump_to(0)
+        self._later()
+
+    def _later(self) -> None:
+        """Render the rest in the background, starting just after the first paint."""
+        self._generation += 1
+        self.set_timer(0.02, partial(self._background, self._generation))
+
+    def _place(self) -> tuple[int, int, int] | None:
+        """Where the reader is, by post ids (they survive a new copy of the thread): the
+        current post, the post at the top and the line within it."""
+        if self.doc is None or self.current_post is None:
+            return None
+        index, line = self.doc.locate(round(self.scroll_y))
+        top = self.doc.items[index].post
+        return self.current_post.id, top.id if top else -1, line
+
+    def _return_to(self, current: int, top: int, line: int) -> None:
+        assert self.doc is not None
+        index = self.doc.index_of.get(current)
+        if index is not None:
+            self.current = index - 1
+        start = self.doc.index_of.get(top, 0)
+        self.doc.ensure(self.doc.starts[start], self.doc.starts[start] + 1)
+        self._restore((start, line))
+
+    def show_message(self, message: str, error: str | None = None,
+                     thread_id: int | None = None) -> None:
+        """A message instead of a thread; ``error`` says what failed ("thread" or "list"), and
+        for a thread, ``thread_id`` is the one ``r`` retries."""
+        self.find.end(restore=False)
+        self.thread, self.doc, self.error = None, None, error
+        self.thread_id = thread_id
+        self._message, self._message_strips = Text(message), []
+        self.virtual_size = Size(self._width(), 1)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+
+    def clear_error(self, only: str | None = None) -> None:
+        """Something else was opened: an error about what was there before is stale."""
+        if self.error is not None and only in (None, self.error):
+            self.show_message(PLACEHOLDER)
+
+    def set_bookmark(self, bookmark: Bookmark | None) -> None:
+        if self.doc is not None and self.doc.setup.bookmark != bookmark:
+            self.doc.setup.bookmark = bookmark
+            self.relayout()
+
+    def relayout(self) -> None:
+        """Render again at the current width and wrapping, keeping the reader's place."""
+        if self.doc is None:
+            self.refresh()
+            return
+        anchor = self.doc.locate(round(self.scroll_y))
+        self.doc.setup.width, self.doc.setup.wrap_code = self._width(), self.wrap_code
+        self.doc.relayout()
+        self._info = {}
+        self.find.refresh_matches()
+        self.changed()
+        self._restore(anchor)
+        self._later()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.doc is not None and self.doc.setup.width != self._width():
+            self.relayout()
+        else:
+            self.refresh()
+
+    # -- laying out and scrolling ----------------------------------------------------------------
+    def changed(self) -> None:
+        """Some state that painting depends on changed: forget painted lines."""
+        self._strips.clear()
+        if self.doc is not None:
+            self.virtual_size = Size(self._width(), self.doc.height)
+        self.refresh()
+
+    def _restore(self, anchor: tuple[int, int]) -> None:
+        assert self.doc is not None
+        index, line = anchor
+        self._jump_to(self.doc.starts[index] + min(line, self.doc.items[index].height - 1))
+
+    def _jump_to(self, y: int) -> None:
+        self._jumping = True
+        try:
+            self._ensure_visible(y)
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
+            self._ensure_visible(round(self.scroll_y))
+        finally:
+            self._jumping = False
+
+    def _ensure_visible(self, top: int | None = None) -> None:
+        """Render the posts on screen (their estimated heights become real ones)."""
+        doc = self.doc
+        if doc is None:
+            return
+        top = round(self.scroll_y) if top is None else top
+        height = doc.height
+        doc.ensure(top, top + max(self.size.height, 1))
+        if doc.height != height:
+            self.virtual_size = Size(self._width(), doc.height)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        if self.doc is not None:
+            self._ensure_visible(round(new))
+            if not self._jumping:
+                self._follow_scroll(round(new))
+        super().watch_scroll_y(old, new)
+
+    def _follow_scroll(self, top: int) -> None:
+        """The current post follows the reader: once it is off screen, the top post is."""
+        assert self.doc is not None
+        if not self.size.height or len(self.doc.items) < 2:  # hidden, or no posts
+            return
+        start = self.doc.starts[self.current + 1]
+        end = start + self.doc.items[self.current + 1].height
+        if end <= top or start >= top + self.size.height:
+            index, _ = self.doc.locate(top)
+            self._set_current(max(index, 1) - 1)
+
+    def _background(self, generation: int) -> None:
+        """Render a few more posts, keeping what is on screen in place, until all are."""
+        doc = self.doc
+        if generation != self._generation or doc is None or doc.complete:
+            return
+        anchor = doc.locate(round(self.scroll_y))
+        done = doc.render_some(0.008)
+        self.virtual_size = Size(self._width(), doc.height)  # before scrolling: it bounds it
+        if any(index < anchor[0] for index in done):
+            self._restore(anchor)
+        self.set_timer(0.001, partial(self._background, generation))
+
+    # -- painting --------------------------------------------------------------------------------
+    def _block_info(self, number: int) -> tuple[int, int]:
+        if number not in self._info:
+            assert self.doc is not None
+            _index, lines = self.doc.block_lines(number)
+            prefix = max((ln.prefix.cell_len for ln in lines), default=0)
+            self._info[number] = (prefix, max((ln.text.cell_len for ln in lines), default=0))
+        return self._info[number]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if self.doc is None:
+            return self._message_line(y, width)
+        at = round(self.scroll_y) + y
+        strip = self._painted(at).apply_offsets(0, at)  # where the mouse selects
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(at)) is not None:
+            style = self.screen.get_component_rich_style("screen--selection")
+            strip = highlight(strip, span, style)
+        return strip
+
+    def _painted(self, at: int) -> Strip:
+        """Line ``at`` of the thread as painted (kept until what painting depends on changes)."""
+        doc, width = self.doc, self.scrollable_content_region.width
+        if doc is None or at >= doc.height:
+            return Strip.blank(width, self.rich_style)
+        key = doc.locate(at)
+        strip = self._strips.get(key)
+        if strip is None:
+            line = doc.line(*key)
+            if line is None:  # not rendered yet: it will be
+                self.call_later(self._ensure_visible)
+                return Strip.blank(width, self.rich_style)
+            view = View(width, self.current + 1, self._block_info, self._offsets,
+                        self.find.marks)
+            strip = self.painter.paint(doc, key[0], key[1], line, view)
+            self._strips[key] = strip
+        return strip
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        if self.doc is None:
+            return None
+        return selected_text(self.doc, selection, self._painted), "\n"
+
+    def _message_line(self, y: int, width: int) -> Strip:
+        """A line of the message shown instead of a thread (wrapped once per width)."""
+        if not self._message_strips or self._message_strips[0].cell_length != width:
+            style = self._style("error" if self.error else "message")
+            lines = self._message.wrap(self.app.console, max(8, width - 4))
+            self._message_strips = [Strip.blank(width, self.rich_style)] + [
+                self.painter.strip(Text("  ", end="") + line).adjust_cell_length(
+                    width, self.rich_style).apply_style(style) for line in lines]
+        strips = self._message_strips
+        return strips[y] if 0 <= y < len(strips) else Strip.blank(width, self.rich_style)
+
+    # -- posts -----------------------------------------------------------------------------------
+    @property
+    def posts(self) -> list[Post]:
+        return list(self.thread.posts) if self.thread else []
+
+    @property
+    def current_post(self) -> Post | None:
+        posts = self.posts
+        return posts[self.current] if 0 <= self.current < len(posts) else None
+
+    def _set_current(self, index: int) -> None:
+        if index != self.current:
+            self.current = index
+            self.changed()
+
+    def goto(self, index: int) -> None:
+        """Make post ``index`` current and bring its top to the top of the view."""
+        if self.doc is None or not self.posts:
+            return
+        self._set_current(max(0, min(index, len(self.posts) - 1)))
+        self._jump_to(self.doc.starts[self.current + 1] + 1)
+        self.changed()
+
+    def goto_post(self, post_id: int) -> bool:
+        """Make any post or comment current, by id; False when the thread has no such post."""
+        index = self.doc.index_of.get(post_id) if self.doc is not None else None
+        if index is not None:
+            self.goto(index - 1)
+        return index is not None
+
+    def scroll_to_line(self, y: int, index: int | None = None, top: bool = False) -> None:
+        """Bring line ``y`` into view (at the top, or a third down when it is off screen);
+        ``index``: the item there becomes the current post."""
+        first, height = round(self.scroll_y), self.size.height
+        if top:
+            self._jump_to(y)
+        elif not first <= y < first + height:
+            self._jump_to(max(0, y - height // 3))
+        if index is not None and index > 0:
+            self._set_current(index - 1)
+
+    # -- code blocks -----------------------------------------------------------------------------
+    def active_block(self) -> int:
+        """The code block ←/→ move: the one clicked last if on screen, else the first on
+        screen in the current post, else the first on screen."""
+        if self.doc is None:
+            return 0
+        seen: list[tuple[int, int]] = []
+        top = round(self.scroll_y)
+        for y in range(top, min(top + self.size.height, self.doc.height)):
+            index, n = self.doc.locate(y)
+            line = self.doc.line(index, n)
+            if line is not None and line.block and (index, line.block) not in seen:
+                seen.append((index, line.block))
+        blocks = [b for _, b in seen]
+        if self._pinned_block in blocks:
+            return self._pinned_block
+        mine = [b for i, b in seen if i == self.current + 1]
+        return (mine or blocks or [0])[0]
+
+    def block_window(self, number: int) -> tuple[int, int]:
+        """The first column of code block ``number`` on screen, and how many columns show."""
+        prefix, _widest = self._block_info(number)
+        space = max(1, self._width() - self._indent_of(number) - prefix)
+        return self._offsets.get(number, 0), space
+
+    def scroll_block(self, number: int, delta: int | None = None, to: int | None = None) -> bool:
+        """Move a code block sideways; False when there was nowhere to go."""
+        if not number or self.doc is None or self.wrap_code:
+            return False
+        old, space = self.block_window(number)
+        widest = self._block_info(number)[1]
+        new = max(0, min(widest - space, to if to is not None else old + (delta or 0)))
+        self._offsets[number] = new
+        if new != old:
+            self.changed()
+        return new != old
+
+    def _indent_of(self, number: int) -> int:
+        assert self.doc is not None
+        index, _ = self.doc.block_lines(number)
+        return self.doc.indent(index) if index >= 0 else 0
+
+    # -- keys ------------------------------------------------------------------------------------
     def key_slash(self, event: events.Key) -> None:
         # Here rather than as the binding alone: a binding runs once the key has bubbled up
         # to the app, after the keys typed behind it; "/kernel" must find "kernel".

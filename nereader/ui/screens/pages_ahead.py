@@ -1,5 +1,5 @@
-"""Listing pages as the list loader takes them: in order, a few asked for ahead of the one
-awaited; merged without repeats; the note on a stale copy; a listing the site does not have.
+"""Listing pages as the main screen's workers load them: in order, a few asked for ahead of the
+one awaited.
 
 Asking for every page at once let them reach the fetcher in whatever order their cache lookups
 (in threads) finished, so a page early in the list could be fetched last and hold back every
@@ -9,12 +9,10 @@ row after it; asked for a few at a time, they arrive in order, one after another
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from nereader.core.errors import NereaderError, NotFoundError
-from nereader.core.models import ListingPage, Sourced, ThreadSummary
-from nereader.core.text import age_text
+from nereader.core.models import ListingPage, Sourced
 
 
 class PagesAhead:
@@ -52,25 +50,3 @@ class PagesAhead:
         for task in waiting:
             task.cancel()  # a finished one stays as it is
         await asyncio.gather(*waiting, return_exceptions=True)
-
-
-def unique(rows: Iterable[ThreadSummary]) -> list[ThreadSummary]:
-    """Rows in order, each thread once (a thread can move between pages)."""
-    seen: set[int] = set()
-    out = []
-    for row in rows:
-        if row.id not in seen:
-            seen.add(row.id)
-            out.append(row)
-    return out
-
-
-def not_found(exc: NereaderError) -> bool:
-    """The site has no such page (a mistyped slug), told apart from a failure to reach it."""
-    return isinstance(exc, NotFoundError)
-
-
-def stale_note(result: Sourced[ListingPage]) -> str:
-    if not result.stale:
-        return ""
-    return result.warning or f"cached {age_text(result.age_seconds)} ago"
