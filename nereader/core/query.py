@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from nereader.core.clock import utc_now
 from nereader.core.errors import UsageError
 from nereader.core.models import COUNTS, RowSource, ThreadSummary
-from nereader.core.text import parse_count, parse_iso, plural
+from nereader.core.text import escape_line, parse_count, parse_iso, plural
 
 Pred = Callable[[ThreadSummary, str], bool]
 
@@ -55,8 +55,9 @@ class QueryError(UsageError):
     def one_line(self, query: str) -> str:
         """The error on one line, the bad token bracketed in the query (for the CLI)."""
         end = self.position + self.length
-        marked = f"{query[:self.position]}⟦{query[self.position:end]}⟧{query[end:]}"
-        return f"bad filter at column {self.position + 1}: {self}: {marked}"
+        marked = escape_line(f"{query[:self.position]}⟦{query[self.position:end]}⟧"
+                             f"{query[end:]}")
+        return f"bad filter at column {self.position + 1}: {escape_line(str(self))}: {marked}"
 
 
 def fold(text: str) -> str:
