@@ -38,6 +38,7 @@ from nereader.cli.common import (
     debug_wanted,
 )
 from nereader.core.errors import NereaderError, StorageError, UsageError
+from nereader.core.text import escape_line
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
 GROUPS = (listing, reading, topics, library, following, inbox, doctor, config, app,
@@ -49,7 +50,9 @@ EXIT_CODES = """exit codes:
   3  network failure, or offline and the page is not cached (a retry may help)
   4  the page's layout changed, or the site showed a bot check
   5  local storage failed: the cache, bookmarks, state or config files
-  6  not found: the site has no such listing, thread or page (retrying will not help)"""
+  6  not found: the site has no such listing, thread or page (retrying will not help)
+a sync that kept what it could exits with the code of what failed (of several kinds, the
+first of 5 4 3 6 1), never 0 when anything failed"""
 
 
 def build_parser() -> Parser:
@@ -184,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _streams()
         return _main(args, debug)
     except NereaderError as exc:
-        print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
+        print(f"nereader: error: {escape_line(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     finally:
         gc.enable()
@@ -210,7 +213,7 @@ def _main(args: list[str], debug: bool) -> int:
     except NereaderError as exc:
         if debug:
             _traceback()
-        print(f"nereader: error: {redact(str(exc))}", file=sys.stderr)
+        print(f"nereader: error: {escape_line(redact(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except SystemExit as exc:  # --help and --version finish this way
         return exc.code if isinstance(exc.code, int) else 0

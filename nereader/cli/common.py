@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from nereader.core.errors import OfflineError, UsageError
 from nereader.core.service import ForumService, load_settings
 from nereader.core.settings import Origin, Resolved, Settings, config_dir_of, flag_layer
-from nereader.core.text import age_text, clean
+from nereader.core.text import age_text, clean, escape_line
 from nereader.core.urls import ThreadRef, parse_thread_ref, redact
 
 # What a command prints with (the models, asyncio) loads when it runs: routing a command, or
@@ -83,7 +83,8 @@ def emit_json(data: Any) -> None:
 
 
 def warn(message: str) -> None:
-    print(f"nereader: warning: {clean(redact(message))}", file=sys.stderr)
+    """One line on stderr: terminal escapes removed, a line break shown as ``\\n``."""
+    print(f"nereader: warning: {escape_line(clean(redact(message)))}", file=sys.stderr)
 
 
 def report_source(result: Sourced[Any]) -> None:

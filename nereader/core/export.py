@@ -73,6 +73,35 @@ def inbox_json(item: InboxItem, names: Mapping[str, str]) -> dict[str, Any]:
             "new_posts": item.new_posts, "bookmarked": item.bookmarked}
 
 
+def thread_row(thread: Thread) -> ThreadSummary:
+    """A whole thread as a list row (the bookmarks view, the library): its numbers, its
+    last activity and the start of its question as the excerpt."""
+    last = max((p.created_at for p in thread.posts if p.created_at), default=None)
+    question = thread.question
+    text = " ".join((question.body_markdown if question else "").split())[:300]
+    return ThreadSummary(
+        id=thread.id, title=thread.title, url=thread.url, excerpt=text,
+        replies=(None if thread.degraded else thread.stats.replies
+                 if thread.stats.replies is not None else len(thread.posts) - 1),
+        boosts=thread.stats.boosts, views=thread.stats.views,
+        views_text=str(thread.stats.views or ""),
+        activity_text=f"{last:%b %d}" if last else "", activity_at=last,
+        topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
+        answered=thread.accepted_answer_id is not None,
+        apple_recommended=any(p.apple_recommended for p in thread.posts),
+    )
+
+
+def cut_warning(thread: Thread) -> str | None:
+    """What a thread cut at the reply-page cap says (None when it was read whole)."""
+    if not thread.pages_not_read:
+        return None
+    believed = thread.total_pages + thread.pages_not_read
+    replies = f" ({thread.stats.replies:,} replies)" if thread.stats.replies else ""
+    return (f"thread {thread.id} is cut: it has {believed:,} reply pages{replies}, and "
+            f"nereader reads the first {thread.total_pages:,} and no more")
+
+
 def post_json(post: Post) -> dict[str, Any]:
     return {
         "id": post.id,
@@ -104,6 +133,7 @@ def thread_json(thread: Thread) -> dict[str, Any]:
         "locked": thread.locked,
         "stats": to_jsonable(thread.stats),
         "total_pages": thread.total_pages,
+        "pages_not_read": thread.pages_not_read,  # > 0: cut at the reply-page cap
         "accepted_answer_id": thread.accepted_answer_id,
         "fetched_at": thread.fetched_at.isoformat() if thread.fetched_at else None,
         "posts": [post_json(p) for p in thread.posts],
