@@ -220,12 +220,26 @@ def _expression(tp: Any, var: str, names: dict[str, Any], counter: list[int]) ->
     if tp is datetime:
         names[helper] = _datetime
     elif isinstance(tp, type) and issubclass(tp, Enum):
-        names[helper] = tp
+        names[helper] = _member(tp)
     elif _is_record(tp):
         names[helper] = _decoder(tp)
     else:
         raise TypeError(f"cannot decode {tp}")
     return f"{helper}({var})"
+
+
+def _member(enum: type[Enum]) -> Callable[[Any], Enum]:
+    """An enum's member by its value, looked up (calling the class is several times slower);
+    a value it does not have is a ValueError, as the call's."""
+    members = {m.value: m for m in enum}
+
+    def member(value: Any) -> Enum:
+        try:
+            return members[value]
+        except (KeyError, TypeError):  # TypeError: an unhashable value (a list)
+            return enum(value)
+
+    return member
 
 
 def _bad(value: Any, kind: str) -> Any:

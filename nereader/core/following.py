@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from nereader.core import sync as syncing
@@ -134,13 +135,14 @@ class Following:
         """The listings' rows and the bookmarked threads, in the calling thread; what needs
         parsing again is left out, for the caller to read the usual way."""
         cached = {}
-        for ref in refs:
-            with contextlib.suppress(NeedsParse):
-                cached[ref.key] = self._rows(self.pages.listing_now, ref)
         threads = {}
-        for thread_id in ids:
-            with contextlib.suppress(NeedsParse):
-                threads[thread_id] = self.pages.thread_now(thread_id)
+        with _collector_paused():
+            for ref in refs:
+                with contextlib.suppress(NeedsParse):
+                    cached[ref.key] = self._rows(self.pages.listing_now, ref)
+            for thread_id in ids:
+                with contextlib.suppress(NeedsParse):
+                    threads[thread_id] = self.pages.thread_now(thread_id)
         return cached, threads
 
     async def cached_rows(self, ref: ListingRef
@@ -309,6 +311,19 @@ class Snapshot:
             new_replies=sum(1 for r in rows.values() if context.new(r)),
             bookmarks_new=bookmarks_new, threads=len(rows), age_seconds=first.age_seconds,
             error=error)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: thousands of models are decoded in a burst, none
+    of them in a cycle, and the collector would only walk them again and again meanwhile."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _unseen(mark: Bookmark, thread: Thread | None) -> int:
