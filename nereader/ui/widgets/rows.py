@@ -12,7 +12,7 @@ from nereader.core.models import ThreadSummary
 from nereader.core.text import clean
 
 ELLIPSIS = "…"
-WHERE_FROM = 40  # a title cell narrower than this leaves out the thread's listing
+WHERE_FROM = 48  # a title cell narrower than this leaves out the thread's listing (80 columns)
 UNKNOWN = "?"
 
 
