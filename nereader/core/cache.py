@@ -42,6 +42,8 @@ _INTENT = "pin-intent "  # a pin waiting for its page
 # model schema. A model of this schema made by another parser still reads, but is made again
 # from the stored body on first use; one of another schema does not read at all.
 MODEL_TAG = f"{__version__}+p{PARSER_VERSION}/{MODEL_SCHEMA}"
+# Kinds whose body is their model (a post's image): nothing is stored beside the body.
+RAW_KINDS = frozenset({"image"})
 
 
 class CachedPage:
@@ -74,6 +76,10 @@ class CachedPage:
     @property
     def model(self) -> Any:
         """What the parser made of the body at ``fetched_at``; None: parse it again."""
+        if self.kind in RAW_KINDS:
+            with contextlib.suppress(ParseError):  # damaged: no copy (the loader refetches)
+                return self.body
+            return None
         if self._model is None and self._model_json is not None:
             data, self._model_json = self._model_json, None
             with contextlib.suppress(ValueError):
@@ -83,7 +89,7 @@ class CachedPage:
     @property
     def parsed_here(self) -> bool:
         """Whether this nereader's parser made the stored model (else: parse it again)."""
-        return self.model_tag == MODEL_TAG
+        return self.kind in RAW_KINDS or self.model_tag == MODEL_TAG
 
     def with_model(self, model: Any) -> CachedPage:
         return CachedPage(self.url, self.status, self._body, self.etag, self.last_modified,
@@ -296,7 +302,7 @@ class PageCache:
 def pack(page: CachedPage) -> bytes:
     """magic, header length, JSON header, model JSON, compressed body."""
     model = b""
-    if page.model is not None:
+    if page.model is not None and page.kind not in RAW_KINDS:
         with contextlib.suppress(TypeError):
             model = codec.dump(page.model)
     packed = page._packed if page._body is None and page._packed else zlib.compress(page.body, 1)

@@ -29,6 +29,7 @@ class ListState:
     back: str = ""  # the way back from here ("esc: back to the list"), said before the rest
     progress: str = ""  # "page 3 of 11" while pages load
     retry_at: float | None = None  # monotonic time of the next automatic try after an outage
+    trail: str = ""  # threads behind the one read, followed by their links ("← 2")
 
     @property
     def title(self) -> str:
