@@ -86,7 +86,8 @@ def title_lines(thread: Thread, bookmark: Bookmark | None, width: int, console: 
         lines += _wrap(Text("🔒 This thread has been locked by a moderator.", style=chrome.locked,
                             end=""), width, console)
     if news is not None and news.count:
-        text = Text(f" {news.count} new ", style=chrome.new, end="")
+        text = Text(end="")
+        text.append(f" {news.count} new ", chrome.new)
         if news.since is not None:
             text.append(f" since {day_text(news.since, news.now)}", chrome.meta)
         text.append(" · U jumps to the next", chrome.meta)
