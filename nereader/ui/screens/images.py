@@ -106,9 +106,10 @@ class ImageScreen(ModalScreen[None]):
         self._say("Loading the image…")
         self.run_worker(self._load(index), group="image", exclusive=True)
 
-    def _caption(self, more: str = "") -> None:
-        label = image_label(self.image, self.index + 1, len(self.images))
-        self.query_one("#image-caption", Static).update(Text(label + more))
+    def _caption(self, drawn: str = "") -> None:
+        """What the image is; once drawn, its own size (the page's may differ) and bytes."""
+        label = image_label(self.image, self.index + 1, len(self.images), size=not drawn)
+        self.query_one("#image-caption", Static).update(Text(label + drawn))
 
     def _say(self, message: str) -> None:
         frame = self.query_one("#image-frame")

@@ -141,13 +141,14 @@ def image_lines(post: Post, item: int, width: int, console: Console,
     return lines
 
 
-def image_label(image: PostImage, number: int, count: int) -> str:
-    """"Image 2 of 3: a diagram · 640×480" (the alt text and size when the page gives them)."""
+def image_label(image: PostImage, number: int, count: int, size: bool = True) -> str:
+    """"Image 2 of 3: a diagram · 640×480" (the alt text, and the size when the page gives
+    it and ``size`` asks for it)."""
     label = f"Image {number} of {count}" if count > 1 else "Image"
     alt = " ".join(clean(image.alt).split())
     if alt:
         label += f": {alt}"
-    if image.width and image.height:
+    if size and image.width and image.height:
         label += f" · {image.width}×{image.height}"
     return label
 
