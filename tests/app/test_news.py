@@ -13,7 +13,7 @@ from nereader.core.service import ForumService
 from nereader.core.settings import Freshness, Settings
 from nereader.core.urls import parse_listing_ref
 from nereader.localforum import Site, SiteTransport
-from nereader.screenshots import FROZEN_NOW, demo_app, open_thread
+from nereader.screenshots import FROZEN_NOW, demo_app, open_thread, settle
 from nereader.ui.app import NereaderApp
 from nereader.ui.widgets.thread_view import ThreadView
 from tests.app.test_app import notifications
@@ -56,6 +56,9 @@ async def test_a_thread_read_before_marks_and_jumps_to_what_is_new(tmp_path: Pat
         assert any(" NEW " in line for line in screen_text(view))
         await pilot.press("U")  # the only one: from the first again
         assert said[-1] == "Back to the first of 1 new post."
+        await pilot.press("r")  # refreshed, in place: what was new is still marked
+        await settle(pilot)
+        assert [i.post.id for i in view.doc.items if i.new and i.post] == [NEW_REPLY]
         await open_thread(pilot, 821372)
         await open_thread(pilot, 828388)  # read now: nothing new any more
         assert not [i for i in view.doc.items if i.new]

@@ -181,17 +181,21 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
         here = self._place() if keep_place and same else None
         if place is not None and place.thread_id != thread.id:
             place = None
-        new, since = news.posts, news.since
-        if not new and place is not None and place.new:  # read moments ago: as it was then
-            new, since = tuple(place.new), place.since
+        marked, since = set(news.posts), news.since
+        if not marked and place is not None and place.new:  # read moments ago: as it was
+            marked, since = set(place.new), place.since
+        if here is not None and self.doc is not None:  # the same thread again: what was
+            kept = {item.post.id for item in self.doc.items if item.new and item.post}
+            if kept:  # new stays new (and since the same reading), the refresh's join it
+                marked, since = marked | kept, self.doc.setup.since
         self.find.end(restore=False)
         self.thread, self.thread_id, self.error = thread, thread.id, None
-        self.doc = ThreadDoc(thread, self._setup(now, bookmark, since), frozenset(new),
+        self.doc = ThreadDoc(thread, self._setup(now, bookmark, since), frozenset(marked),
                              self.folds.get(thread.id, frozenset()))
         self._offsets, self._info, self._copy_turn, self._pinned_block = {}, {}, {}, 0
         self.current = 0
-        if focus_post is None and new and self.jump_to_new and place is None:
-            focus_post = new[0]  # what is new is what the reader came (or refreshed) for
+        if focus_post is None and news.posts and self.jump_to_new and place is None:
+            focus_post = news.posts[0]  # what is new is what the reader came (or refreshed) for
         target = self.doc.index_of.get(focus_post or -1)
         self.changed()
         if target is not None:
