@@ -559,12 +559,12 @@ class MainScreen(Screen[None]):
         self.trail.follow(view.place() if view is not None else None)
         self.open_thread(ref.id, ref.answer_id, follow=True)
 
-    def on_thread_view_link_clicked(self, event: Message) -> None:
-        self.open_link(event.url)  # type: ignore[attr-defined]
+    def on_thread_view_link_clicked(self, event: ThreadView.LinkClicked) -> None:
+        self.open_link(event.url)
 
-    def on_thread_view_trail_step(self, event: Message) -> None:
+    def on_thread_view_trail_step(self, event: ThreadView.TrailStep) -> None:
         """⌫ back along the trail, shift+⌫ or ] forward again, each at the place left."""
-        step: int = event.step  # type: ignore[attr-defined]
+        step = event.step
         view = self.view
         here = view.place() if view is not None else None
         target = self.trail.go_back(here) if step < 0 else self.trail.go_forward(here)
@@ -574,11 +574,10 @@ class MainScreen(Screen[None]):
             return
         self.open_thread(target.thread_id, place=target, follow=True)
 
-    def on_thread_view_images_requested(self, event: Message) -> None:
+    def on_thread_view_images_requested(self, event: ThreadView.ImagesRequested) -> None:
         from nereader.ui.screens.images import ImageScreen
 
-        self.app.push_screen(ImageScreen(self.service, event.images,  # type: ignore[attr-defined]
-                                         event.start, event.title))  # type: ignore[attr-defined]
+        self.app.push_screen(ImageScreen(self.service, event.images, event.start, event.title))
 
     def back_to_list(self) -> None:
         # The panes are always in view: scrolling to the focused one would lay out every post.
