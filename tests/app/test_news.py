@@ -34,7 +34,6 @@ async def test_a_thread_read_before_marks_and_jumps_to_what_is_new(tmp_path: Pat
     app = NereaderApp(ForumService(settings, transport=SiteTransport(site)),
                       parse_listing_ref("networkextension")[0], demo=True,
                       clock=lambda: FROZEN_NOW)
-    said = notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await open_thread(pilot, 828388)
         view = app.query_one(ThreadView)
