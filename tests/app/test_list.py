@@ -284,7 +284,9 @@ async def test_ellipsis_wider_list_and_no_horizontal_scrollbar(tmp_path: Path) -
         await settle(pilot)
         threads = app.query_one(ThreadList)
         assert threads.show_vertical_scrollbar and not threads.show_horizontal_scrollbar
-        assert threads.virtual_size.width <= threads.scrollable_content_region.width
+        # The list narrows to make room for its scrollbar on the resize after that layout.
+        await until(lambda: threads.virtual_size.width <= threads.scrollable_content_region.width,
+                    "the list as narrow as the room beside its scrollbar", pilot)
         placeholder = app.query_one(FilterInput).placeholder
         assert placeholder.endswith("…") and len(placeholder) < 76
         notes = notifications(app)
