@@ -8,7 +8,7 @@ for the event it means (a request arrived, the rows grew), not for a number of s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -91,6 +91,27 @@ class HeldTransport(SiteTransport):
         self.hold = None
         for target in list(self.waiting):
             self.release(target)
+
+
+async def pages_let_go(transport: HeldTransport, first: int, last: int) -> AsyncIterator[int]:
+    """Let the held requests for listing pages ``first``..``last`` go one at a time, the lowest
+    page held first (pages asked for together reach the site in any order); after each, the
+    last page of the unbroken run from ``first`` let go so far (``first - 1`` while page
+    ``first`` still waits): the pages whose rows can be shown."""
+
+    def ours(target: str) -> bool:
+        return first <= page_of(target) <= last
+
+    gone: set[int] = set()
+    shown = first - 1
+    while len(gone) < last - first + 1:
+        await transport.arrival(ours, f"a page of {first}-{last}")
+        target = min((t for t in transport.waiting if ours(t)), key=page_of)
+        transport.release(target)
+        gone.add(page_of(target))
+        while shown + 1 in gone:
+            shown += 1
+        yield shown
 
 
 def demo_app_on(cache_dir: Path, transport: httpx.AsyncBaseTransport) -> NereaderApp:

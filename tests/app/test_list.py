@@ -21,7 +21,7 @@ from nereader.ui.list_session import EMPTY_TAG, NO_BOOKMARKS, NO_MATCH
 from nereader.ui.widgets.filter_bar import FilterInput
 from nereader.ui.widgets.thread_list import ThreadList
 from tests.app.test_app import main_screen, notifications
-from tests.gates import HeldTransport, demo_app_on, page_of, until
+from tests.gates import HeldTransport, demo_app_on, page_of, pages_let_go, until
 
 TAG = "/forums/tags/networkextension"
 
@@ -151,17 +151,15 @@ async def test_paging_shows_the_page_and_the_count_grows(tmp_path: Path) -> None
         await settle(pilot)
         assert len(threads.session.rows) == 40 and threads.footer_text == ""
         await pilot.press("A")
-        counts, progress = [], []
-        for page in range(3, 12):
-            target = await transport.arrival(lambda t, n=page: page_of(t) == n, f"page {page}")
-            transport.release(target)
-            await until(lambda n=page: main_screen(app).state.rows_loaded >= min(20 * n, 201),
-                        f"page {page}'s rows shown", pilot)
-            counts.append(main_screen(app).state.rows_loaded)
-            progress.append(main_screen(app).state.progress)
+        seen, expected = [], []
+        async for shown in pages_let_go(transport, 3, 11):  # 20 rows a page, 1 on page 11
+            await until(lambda n=shown: main_screen(app).state.rows_loaded == min(20 * n, 201),
+                        f"the rows of pages 1-{shown} shown", pilot)
+            seen.append((main_screen(app).state.rows_loaded, main_screen(app).state.progress))
+            expected.append((min(20 * shown, 201), f"page {shown + 1} of 11"))
         transport.release_all()
-        assert counts == [*range(60, 201, 20), 201]  # page by page
-        assert progress[:-1] == [f"page {n} of 11" for n in range(4, 12)]  # the one on its way
+        # the count grows page by page as each arrives; the progress names the page awaited
+        assert seen[:-1] == expected[:-1] and seen[-1][0] == 201
         await settle(pilot)
         assert not app.query("#progress") and main_screen(app).state.progress == ""
 

@@ -10,7 +10,7 @@ from nereader.localforum import Site
 from nereader.screenshots import demo_app, settle
 from nereader.ui.widgets.thread_list import ThreadList
 from tests.app.test_app import main_screen
-from tests.gates import HeldTransport, demo_app_on, page_of, until
+from tests.gates import HeldTransport, demo_app_on, pages_let_go, until
 
 TAG = "/forums/tags/networkextension"
 
@@ -43,21 +43,20 @@ async def test_load_all_asks_for_pages_in_order_a_few_ahead(tmp_path: Path) -> N
         service.listing = listing  # type: ignore[method-assign]
         transport.hold = TAG  # each page waits for the test: every state between is seen
         await pilot.press("A")
-        seen = []
-        for page in range(2, 12):
-            target = await transport.arrival(lambda t, n=page: page_of(t) == n, f"page {page}")
-            transport.release(target)
-            await until(lambda n=page: main_screen(app).state.rows_loaded >= min(20 * n, 201),
-                        f"page {page}'s rows shown", pilot)
+        seen, expected = [], []
+        async for shown in pages_let_go(transport, 2, 11):  # 20 rows a page, 1 on page 11
+            await until(lambda n=shown: main_screen(app).state.rows_loaded == min(20 * n, 201),
+                        f"the rows of pages 1-{shown} shown", pilot)
             state = main_screen(app).state
             seen.append((state.rows_loaded, state.progress))
+            expected.append((min(20 * shown, 201), f"page {shown + 1} of 11"))
         transport.release_all()
         await settle(pilot)
         assert order == list(range(2, 12))
         assert most <= service.settings.max_in_flight + 1
-        # page by page, each saying which page comes next
-        assert seen[:-1] == [(20 * n, f"page {n + 1} of 11") for n in range(2, 11)]
-        assert seen[-1][0] == 201 and main_screen(app).state.progress == ""
+        # page by page as each arrives, saying which page it waits for
+        assert seen[:-1] == expected[:-1] and seen[-1][0] == 201
+        assert main_screen(app).state.progress == ""
         assert len(app.query_one(ThreadList).session.rows) == 201
 
 
