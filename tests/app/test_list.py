@@ -3,7 +3,7 @@ filter, paging that shows its page, outages that retry, labels, marks and empty 
 
 from __future__ import annotations
 
-import asyncio
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from nereader.ui.list_session import EMPTY_TAG, NO_BOOKMARKS, NO_MATCH
 from nereader.ui.widgets.filter_bar import FilterInput
 from nereader.ui.widgets.thread_list import ThreadList
 from tests.app.test_app import main_screen, notifications
+from tests.gates import HeldTransport, demo_app_on, page_of, pages_let_go, until
 
 TAG = "/forums/tags/networkextension"
 
@@ -134,33 +135,31 @@ async def test_unfinished_last_token_keeps_the_last_result(tmp_path: Path) -> No
 
 
 async def test_paging_shows_the_page_and_the_count_grows(tmp_path: Path) -> None:
-    site = Site.bundled()
-    app = demo_app(tmp_path, site=site)
+    transport = HeldTransport(Site.bundled())
+    app = demo_app_on(tmp_path, transport)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         threads = app.query_one(ThreadList)
-        site.faults = Faults(delay=0.6, only_path=TAG)
+        transport.hold = TAG  # each page waits for the test: every state between is seen
         await pilot.press("G")
-        for _ in range(500):  # while page 2 is on its way (0.6 s; a loaded machine is slow)
-            await asyncio.sleep(0.01)
-            if threads.footer_text:
-                break
+        page2 = await transport.arrival(lambda t: page_of(t) == 2, "page 2")
+        await pilot.pause()  # while page 2 is on its way
         assert threads.footer_text == "loading page 2 of 11…"
         last = len(threads.session.shown) - threads.scroll_offset.y + 1
         assert "loading page 2 of 11…" in line(threads, last)
+        transport.release(page2)
         await settle(pilot)
         assert len(threads.session.rows) == 40 and threads.footer_text == ""
-        site.faults = Faults(delay=0.3, only_path=TAG)
         await pilot.press("A")
-        counts, progress = [], set()
-        for _ in range(400):
-            await asyncio.sleep(0.05)
-            counts.append(main_screen(app).state.rows_loaded)
-            progress.add(main_screen(app).state.progress)
-            if counts[-1] == 201:
-                break
-        assert counts == sorted(counts) and len(set(counts)) >= 3  # page by page
-        assert any(p.startswith("page ") and p.endswith(" of 11") for p in progress)
+        seen, expected = [], []
+        async for shown in pages_let_go(transport, 3, 11):  # 20 rows a page, 1 on page 11
+            await until(lambda n=shown: main_screen(app).state.rows_loaded == min(20 * n, 201),
+                        f"the rows of pages 1-{shown} shown", pilot)
+            seen.append((main_screen(app).state.rows_loaded, main_screen(app).state.progress))
+            expected.append((min(20 * shown, 201), f"page {shown + 1} of 11"))
+        transport.release_all()
+        # the count grows page by page as each arrives; the progress names the page awaited
+        assert seen[:-1] == expected[:-1] and seen[-1][0] == 201
         await settle(pilot)
         assert not app.query("#progress") and main_screen(app).state.progress == ""
 
@@ -175,7 +174,10 @@ async def test_outage_banner_retries_at_once_and_counts_down(tmp_path: Path) -> 
         await pilot.press("r")
         await settle(pilot)
         text = str(banner.render())
-        assert banner.display and "NETWORK DOWN" in text and "next try in 3" in text
+        assert banner.display and "NETWORK DOWN" in text
+        # Counting down from 30 s by the real clock: however slow the machine, under 30 now.
+        left = re.search(r"next try in (\d+)s", text)
+        assert left is not None and 0 < int(left.group(1)) <= 30, text
         assert "r retries now" in text
         site.faults = Faults()
         asked = site.counters.requests
@@ -187,7 +189,7 @@ async def test_outage_banner_retries_at_once_and_counts_down(tmp_path: Path) -> 
 
 async def test_outage_retries_by_itself(tmp_path: Path) -> None:
     site = Site.bundled()
-    app = app_on(tmp_path, site, retries=0, network_down_for=0.3)
+    app = app_on(tmp_path, site, retries=0, network_down_for=0.1)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         site.faults = Faults(reset=True)
@@ -195,7 +197,8 @@ async def test_outage_retries_by_itself(tmp_path: Path) -> None:
         await settle(pilot)
         assert app.query_one("#banner").display
         site.faults = Faults()
-        await asyncio.sleep(1.2)
+        asked = site.counters.requests
+        await until(lambda: site.counters.requests > asked, "the try after the outage", pilot)
         await settle(pilot)
         assert not app.query_one("#banner").display
 
@@ -279,7 +282,9 @@ async def test_ellipsis_wider_list_and_no_horizontal_scrollbar(tmp_path: Path) -
         await settle(pilot)
         threads = app.query_one(ThreadList)
         assert threads.show_vertical_scrollbar and not threads.show_horizontal_scrollbar
-        assert threads.virtual_size.width <= threads.scrollable_content_region.width
+        # The list narrows to make room for its scrollbar on the resize after that layout.
+        await until(lambda: threads.virtual_size.width <= threads.scrollable_content_region.width,
+                    "the list as narrow as the room beside its scrollbar", pilot)
         placeholder = app.query_one(FilterInput).placeholder
         assert placeholder.endswith("…") and len(placeholder) < 76
         notes = notifications(app)

@@ -4,13 +4,13 @@ switching listing while reading at 80 columns, and filter errors that read whole
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-from nereader.localforum import Faults, Site
+from nereader.localforum import Site
 from nereader.screenshots import demo_app, settle
 from nereader.ui.widgets.thread_list import ThreadList
 from tests.app.test_app import main_screen
+from tests.gates import HeldTransport, demo_app_on, pages_let_go, until
 
 TAG = "/forums/tags/networkextension"
 
@@ -19,8 +19,8 @@ async def test_load_all_asks_for_pages_in_order_a_few_ahead(tmp_path: Path) -> N
     """Asking for every page at once let a page early in the list reach the fetcher last (the
     cache lookups before it finish in any order), holding back every row after it: pages are
     asked for a few ahead of the one shown, so each page's rows appear as it arrives."""
-    site = Site.bundled()
-    app = demo_app(tmp_path, site=site)
+    transport = HeldTransport(Site.bundled())
+    app = demo_app_on(tmp_path, transport)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
         service = app.service
@@ -41,21 +41,22 @@ async def test_load_all_asks_for_pages_in_order_a_few_ahead(tmp_path: Path) -> N
                 running.discard(page)
 
         service.listing = listing  # type: ignore[method-assign]
-        site.faults = Faults(delay=0.2, only_path=TAG)
+        transport.hold = TAG  # each page waits for the test: every state between is seen
         await pilot.press("A")
-        seen = []
-        for _ in range(400):
-            await asyncio.sleep(0.02)
+        seen, expected = [], []
+        async for shown in pages_let_go(transport, 2, 11):  # 20 rows a page, 1 on page 11
+            await until(lambda n=shown: main_screen(app).state.rows_loaded == min(20 * n, 201),
+                        f"the rows of pages 1-{shown} shown", pilot)
             state = main_screen(app).state
             seen.append((state.rows_loaded, state.progress))
-            if state.rows_loaded == 201:
-                break
+            expected.append((min(20 * shown, 201), f"page {shown + 1} of 11"))
+        transport.release_all()
         await settle(pilot)
         assert order == list(range(2, 12))
         assert most <= service.settings.max_in_flight + 1
-        counts = [c for c, _ in seen]
-        assert counts == sorted(counts) and len(set(counts)) >= 5  # page by page
-        assert len({p for _, p in seen if p.startswith("page ")}) >= 4
+        # page by page as each arrives, saying which page it waits for
+        assert seen[:-1] == expected[:-1] and seen[-1][0] == 201
+        assert main_screen(app).state.progress == ""
         assert len(app.query_one(ThreadList).session.rows) == 201
 
 

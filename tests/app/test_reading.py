@@ -13,6 +13,7 @@ from nereader.localforum import Site
 from nereader.screenshots import demo_app, open_thread, settle
 from nereader.ui.widgets.thread_list import ThreadList
 from nereader.ui.widgets.thread_view import ThreadView
+from tests.gates import until
 
 SIZE = (140, 40)
 COMMENT = "<p>Thanks, that explains it. Moving to <code>NEURLFilterManager</code>.</p>"
@@ -93,7 +94,8 @@ async def test_posts_render_lazily_and_all_in_the_end(tmp_path: Path) -> None:
         assert view.doc is not None
         rendered = [i for i, item in enumerate(view.doc.items) if item.lines is not None]
         assert rendered == list(range(len(rendered))) and len(rendered) < 8  # the first screen
-        await pilot.pause(0.3)
+        doc = view.doc
+        await until(lambda: doc.complete, "every post rendered in the background", pilot)
         await settle(pilot)
         assert view.doc.complete and view.virtual_size.height == view.doc.height
         await pilot.press("G")  # the last post, smoothly: its lines are on screen

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from nereader.core.errors import (
     ResponseTooLarge,
 )
 from nereader.core.fetch import Fetcher, retry_after_seconds
-from nereader.core.models import ListingKind
+from nereader.core.models import Activity, ListingKind
 from nereader.core.service import ForumService
 from nereader.core.settings import Settings
 from nereader.core.urls import ListingRef
@@ -45,10 +44,10 @@ async def test_listing_then_cache_then_304(service: ForumService, site: Site) ->
 
 
 async def test_stale_entry_is_revalidated(settings: Settings, site: Site) -> None:
-    svc = ForumService(settings.with_(freshness=type(settings.freshness)(listing=0.0)))
+    # A negative lifetime: stale the instant it is stored, with no wait for the clock to move.
+    svc = ForumService(settings.with_(freshness=type(settings.freshness)(listing=-1.0)))
     try:
         await svc.listing(TAG)
-        await asyncio.sleep(0.01)
         result = await svc.listing(TAG)
         assert result.source == "revalidated" and site.counters.not_modified == 1
     finally:
@@ -152,20 +151,39 @@ def test_retry_after_parsing() -> None:
 
 
 async def test_reset_marks_network_down_and_falls_back_fast(
-    service: ForumService, site: Site
+    settings: Settings, site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await service.listing(TAG)
-    site.faults = Faults(reset=True)
-    with pytest.raises(NetworkError):
-        await service.thread(828388)
-    requests = site.counters.requests
-    assert service.activity().network_down
-    start = time.monotonic()
-    stale = await service.listing(TAG, refresh=True)
-    assert stale.stale and "network down" in (stale.warning or "")
-    with pytest.raises(OfflineError, match="network down"):
-        await service.thread(707294)
-    assert time.monotonic() - start < 0.5 and site.counters.requests == requests
+    """Fast: while the network is down, nothing is asked of the site, nothing waits to be
+    retried and nothing sleeps (each would be time a user waits for the cached copy)."""
+    events: list[object] = []
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float, result: object = None) -> object:
+        if delay > 0:
+            slept.append(delay)
+        return await real_sleep(delay, result)
+
+    service = ForumService(settings, events=events.append)
+    try:
+        await service.listing(TAG)
+        site.faults = Faults(reset=True)
+        with pytest.raises(NetworkError):
+            await service.thread(828388)
+        requests, connections = site.counters.requests, site.counters.connections
+        assert service.activity().network_down
+        events.clear()
+        monkeypatch.setattr(asyncio, "sleep", sleep)
+        stale = await service.listing(TAG, refresh=True)
+        assert stale.stale and "network down" in (stale.warning or "")
+        with pytest.raises(OfflineError, match="network down"):
+            await service.thread(707294)
+        monkeypatch.undo()
+    finally:
+        await service.aclose()
+    assert (site.counters.requests, site.counters.connections) == (requests, connections)
+    assert slept == []
+    assert not [e for e in events if isinstance(e, Activity) and (e.retrying or e.in_flight)]
 
 
 async def test_oversized_body_is_refused(service: ForumService, site: Site) -> None:

@@ -30,7 +30,7 @@ from nereader.core.settings import Settings
 from nereader.core.sync import WORKERS
 from nereader.core.urls import ListingRef
 from nereader.localforum.server import ForumServer
-from nereader.localforum.site import Site
+from nereader.localforum.site import Answer, Site
 from nereader.localforum.transport import SiteTransport
 from tests.net.conftest import make_settings
 
@@ -76,7 +76,7 @@ async def test_a_page_of_another_thread_is_an_error_never_stored(
 
 # -- every request has an overall deadline --------------------------------------------------------
 @contextlib.contextmanager
-def dribbling_server(gap: float = 0.2, limit: float = 20.0) -> Iterator[str]:
+def dribbling_server(gap: float = 0.05, limit: float = 20.0) -> Iterator[str]:
     """A server that answers 200 and then sends one byte every ``gap`` seconds (slowloris);
     each connection ends when the client goes or after ``limit`` seconds."""
     listener = socket.socket()
@@ -119,17 +119,19 @@ def dribbling_server(gap: float = 0.2, limit: float = 20.0) -> Iterator[str]:
 async def test_a_server_dribbling_bytes_cannot_hold_a_request(tmp_path: Path,
                                                               site: Site) -> None:
     with dribbling_server() as base:
-        settings = make_settings(base, tmp_path / "c", connect_timeout=0.5, read_timeout=1.0,
+        # A byte every 0.05 s keeps a 0.5 s read timeout from ever firing: only the deadline
+        # (0.25 + 2 x 0.5 s) can end the request.
+        settings = make_settings(base, tmp_path / "c", connect_timeout=0.25, read_timeout=0.5,
                                  retries=3)
         svc = ForumService(settings)
         try:
-            with pytest.raises(FetchError, match=r"did not arrive within 2\.5 s"):
+            with pytest.raises(FetchError, match=r"did not arrive within 1\.25 s"):
                 await asyncio.wait_for(svc.thread(821372), 30)  # the guard never fires
         finally:
             await svc.aclose()
     # With a good copy cached (fetched from the same address earlier), the copy is served.
     with dribbling_server() as base:
-        settings = make_settings(base, tmp_path / "d", connect_timeout=0.5, read_timeout=1.0)
+        settings = make_settings(base, tmp_path / "d", connect_timeout=0.25, read_timeout=0.5)
         warm = ForumService(settings, transport=SiteTransport(site))
         await warm.thread(828388)
         await warm.aclose()
@@ -153,26 +155,66 @@ async def test_a_304_with_nothing_cached_says_so(tmp_path: Path) -> None:
 
 
 # -- sync: killed again and again, then finished exactly ------------------------------------------
+class Tripwire:
+    """The site answers ``left`` more thread pages, then holds every request it gets (never
+    answering it) and sets ``tripped``: the sync is killed mid-work at a point the test chose,
+    however fast or slow the machine is."""
+
+    def __init__(self, site: Site) -> None:
+        self.answer = site.answer
+        self.left = -1  # thread pages to answer before tripping; -1: never trips
+        self.tripped = threading.Event()
+        self.freed = threading.Event()
+        self.lock = threading.Lock()
+        site.answer = self._answer  # type: ignore[method-assign]
+
+    def arm(self, left: int) -> None:
+        self.left = left
+        self.tripped.clear()
+        self.freed.clear()
+
+    def free(self) -> None:
+        """Disarm; the held requests are dropped (their client is gone), never answered."""
+        self.left = -1
+        self.freed.set()
+
+    def _answer(self, target: str, headers: dict[str, str]) -> Answer:
+        with self.lock:
+            if self.left == 0:
+                self.tripped.set()
+            elif self.left > 0 and "/thread/" in target:
+                self.left -= 1
+        if self.tripped.is_set() and not self.freed.is_set():
+            self.freed.wait(120)
+            return Answer(0, {}, b"", "reset")
+        return self.answer(target, headers)
+
+
 def test_a_killed_sync_resumes_exactly_and_every_thread_reads_offline(tmp_path: Path) -> None:
-    site = Site.synthetic(threads=120, pages=6, max_replies=45)
-    env = {**os.environ, "NEREADER_MIN_GAP": "0.02"}
+    site = Site.synthetic(threads=120, pages=6, max_replies=45)  # 200 thread pages
+    wire = Tripwire(site)
+    env = {**os.environ, "NEREADER_MIN_GAP": "0"}
     with ForumServer(site) as srv:
         args = [*NEREADER, "sync", "synthetic", "--base-url", srv.base_url,
                 "--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
         kills = 0
-        for delay in (1.2, 1.8, 2.4):
-            proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
+        for left in (30, 30, 30):  # each run reads 30 thread pages, then is killed waiting
+            wire.arm(left)
+            proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE)
-            try:
-                proc.wait(delay)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                kills += 1
+            for _ in range(1200):  # a safety net of 2 minutes; the wait is for the event
+                if wire.tripped.wait(0.1):
+                    break
+                assert proc.poll() is None, f"the sync ended unkilled: {proc.communicate()[1]!r}"
+            else:
+                raise AssertionError("the sync never read its share of thread pages")
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            wire.free()
+            kills += 1
         before = len(site.counters.paths)
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0 and "0 failures" in done.stdout, done.stderr
-        assert kills >= 2, "the sync finished before it could be killed: slow it down"
         assert "resumed an interrupted sync" in done.stdout
         final = site.counters.paths[before:]
         again = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
