@@ -39,7 +39,9 @@ def read(tmp_path: Path, *ids: int) -> None:
     asyncio.run(go())
 
 
-def test_the_inbox_names_each_threads_id_news_and_listing(demo_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_inbox_names_each_threads_id_news_and_listing(demo_cli, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")  # the table fits the terminal: this one is 100 wide
     assert demo_cli("follow", "networkextension", NETWORKING)[0] == 0
     read(tmp_path, 828388)
     code, out, err = demo_cli("inbox")

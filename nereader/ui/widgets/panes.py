@@ -60,8 +60,8 @@ class Panes(Horizontal):
         from nereader.ui.widgets.thread_pane import ThreadPane
 
         pane = ThreadPane(id="detail-pane")
-        placeholder = self.query_one("#detail-placeholder")
-        await self.mount(pane, after=placeholder)
+        placeholder = self.query("#detail-placeholder")
+        await self.mount(pane, after=placeholder.first() if placeholder else None)
         await placeholder.remove()
         self.arrange_panes()
         return pane
@@ -73,9 +73,12 @@ class Panes(Horizontal):
         if reading is not None:
             self.reading = reading
             self.detail_used = self.detail_used or reading
-        pane = self.list_pane
+        panes = self.query("#list-pane, #detail-pane, #detail-placeholder")
+        lists = [w for w in panes if isinstance(w, ListPane)]
+        details = [w for w in panes if not isinstance(w, ListPane)]
+        if not lists or not details:  # the app is closing (its panes are going)
+            return
+        pane, detail = lists[0], details[-1]  # the thread pane, once it has replaced the other
         pane.display = not (self.narrow and self.reading)
-        found = self.query("#detail-pane")
-        detail = found.first() if found else self.query_one("#detail-placeholder")
         detail.display = not self.narrow or self.reading
         pane.set_class(not self.narrow and not self.detail_used, "-wide")
