@@ -97,21 +97,37 @@ def test_status_line_cuts_whole_parts_never_a_number() -> None:
                     "(4 pages of 11) · list by activity ▼")
 
 
-def test_header_keeps_the_sort_arrow() -> None:
+def test_header_words_are_never_overwritten_by_the_sort_arrow() -> None:
+    """At every width from 20 to 200, sorted by any column either way: the arrow takes a
+    cell of its own, and every title shown is whole (a word gives way whole, never a
+    letter of it); where the sorted column's numbers show, so does the arrow."""
+    import re
+
     from rich.style import Style
 
-    from nereader.ui.widgets.rows import COLUMNS, header
+    from nereader.ui.widgets.rows import COLUMNS, header, widths
 
-    for width in (60, 76, 80, 120, 160):
-        for column in COLUMNS[1:]:
+    titles = {c.title for c in COLUMNS if c.title}
+    for width in range(20, 201):
+        spans, at = {}, 0
+        for column, w in zip(COLUMNS, widths(width), strict=True):
+            if w:
+                spans[column.key] = (at, w)
+            at += w
+        for key in (None, *(c.key for c in COLUMNS[1:])):
             for reverse, arrow in ((True, "▼"), (False, "▲")):
-                text = "".join(s.text for s in header(width, Style(), column.key, reverse))
-                if column.key in {"boosts", "views"} and width < 70:
-                    continue  # the column itself gives way on a narrow list
-                assert text.count(arrow) == 1, (width, column.key, text)
-                assert len(text) == width
+                text = "".join(s.text for s in header(width, Style(), key, reverse))
+                where = (width, key, text)
+                assert len(text) == width, where
+                assert all(word in titles or word == arrow for word in text.split()), where
+                assert not re.search(r"\w[▲▼]|[▲▼]\w", text), where
+                shown = key in spans and sum(spans[key]) - 1 <= width
+                assert text.count(arrow) == (1 if shown else 0), where
+                if key is None and width >= 31:  # no sort: every column's title, in order
+                    assert text.split() == [c.title for c in COLUMNS
+                                            if c.title and c.key in spans], where
     text = "".join(s.text for s in header(80, Style(), "replies", True))
-    assert "Replie▼ " in text and "Views " in text
+    assert "Replies ▼ Boosts" in text and "Views  Active" in text
 
 
 def list_lines(app: object, count: int = 6) -> list[str]:
