@@ -26,7 +26,7 @@ from nereader.core.models import (
 from nereader.core.pages import Pages, Progress
 from nereader.core.query import Context, fold
 from nereader.core.store import atomic_write_text
-from nereader.core.text import plural
+from nereader.core.text import activity_of, plural, site_count
 from nereader.core.urls import ListingRef
 
 P = ParamSpec("P")
@@ -256,13 +256,15 @@ class Library:
             return 0
 
     # -- what can be read offline --------------------------------------------------------------
-    async def rows(self) -> list[ThreadSummary]:
-        """Bookmarks as list rows, their numbers from the cached thread when there is one."""
+    async def rows(self, now: datetime | None = None) -> list[ThreadSummary]:
+        """Bookmarks as list rows, their numbers from the cached thread when there is one,
+        written as a listing's are ("3.3k" views, activity "4d" or "Mar ’26" before ``now``)."""
+        now = now or utc_now()
         rows = []
         for mark in await self.bookmarks():
             thread = await self._cached(mark.id)
             rows.append(_row(mark if mark.url else replace(mark, url=self.pages.thread_url(
-                mark.id)), thread))
+                mark.id)), thread, now))
         return rows
 
     async def items(self) -> list[LibraryItem]:
@@ -291,7 +293,7 @@ def _posts(total: int | None) -> str:
     return "? posts" if total is None else plural(total, "post")
 
 
-def _row(mark: Bookmark, thread: Thread | None) -> ThreadSummary:
+def _row(mark: Bookmark, thread: Thread | None, now: datetime) -> ThreadSummary:
     if thread is None:  # not cached: its numbers are not known
         return ThreadSummary(mark.id, mark.title, mark.url, excerpt=mark.note,
                              replies=None, boosts=None, views=None,
@@ -305,8 +307,8 @@ def _row(mark: Bookmark, thread: Thread | None) -> ThreadSummary:
         replies=(None if thread.degraded else thread.stats.replies
                  if thread.stats.replies is not None else len(thread.posts) - 1),
         boosts=thread.stats.boosts, views=thread.stats.views,
-        views_text=str(thread.stats.views or ""),
-        activity_text=f"{last:%b %d}" if last else "", activity_at=last,
+        views_text=site_count(thread.stats.views) if thread.stats.views is not None else "",
+        activity_text=activity_of(last, now) if last else "", activity_at=last,
         topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
         answered=thread.accepted_answer_id is not None,
         apple_recommended=any(p.apple_recommended for p in thread.posts),

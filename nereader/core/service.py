@@ -276,8 +276,9 @@ class ForumService:
     async def check_bookmarks(self, progress: Progress | None = None) -> list[BookmarkChange]:
         return await self._library.check(progress)
 
-    async def bookmark_rows(self) -> list[ThreadSummary]:
-        return await self._library.rows()
+    async def bookmark_rows(self, now: datetime | None = None) -> list[ThreadSummary]:
+        """The bookmarks as list rows, written as a listing's rows are (relative to ``now``)."""
+        return await self._library.rows(now)
 
     async def mark_all_read(self, rows: list[ThreadSummary]) -> None:
         await self._library.mark_read(rows)

@@ -311,7 +311,7 @@ class MainScreen(Screen[None]):
 
     async def _load_bookmarks(self) -> None:
         try:
-            rows = await self.service.bookmark_rows()
+            rows = await self.service.bookmark_rows(self.clock())
         except NereaderError as exc:
             self.problem(exc, "Bookmarks")
             return

