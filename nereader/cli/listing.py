@@ -94,6 +94,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     query = parse_query(args.filter) if args.filter else None
     if args.pages is not None and args.pages < 1:
         raise UsageError("--pages must be at least 1")
+    if args.all and args.pages is not None:
+        raise UsageError("--pages and --all do not go together: --all lists every page, "
+                         "--pages N that many from --page (see 'nereader list --help')")
     pages: int | None = None if args.all else (args.pages or 1)
 
     async def body(service: ForumService) -> int:
@@ -101,9 +104,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             ref, pages, sort, order, refresh=args.refresh, start=page,
             progress=ProgressBar() if pages != 1 else None)
         for r in results:
-            report_source(r)
+            report_source(r, args)
             if r.value.notice:  # the RSS feed stood in for a page that could not be read
-                warn(f"{r.value.notice}; `nereader doctor {ref.key}` says what changed")
+                warn(f"{r.value.notice}; `nereader doctor {ref.key}` says what changed", args)
         rows: list[ThreadSummary] = []
         seen: set[int] = set()
         for r in results:
@@ -160,7 +163,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                   f"{summary.threads_skipped} unchanged, {summary.bytes / 1024:.0f} KiB "
                   f"downloaded, {plural(len(summary.failures), 'failure')}")
         for notice in summary.notices:
-            warn(notice)
+            warn(notice, args)
         for failure in summary.failures:
             print(f"  failed: {clean(failure)}", file=sys.stderr)
         if summary.stopped:
