@@ -210,9 +210,14 @@ def resolve_settings(args: argparse.Namespace, lenient: bool = False) -> Resolve
                            "paths.cache_dir": getattr(args, "cache_dir", None),
                            "paths.data_dir": getattr(args, "data_dir", None)})
     env = dict(os.environ)
-    if demo:  # the demo follows and saves its theme in a config file of its own
-        env["NEREADER_CONFIG_DIR"] = str(config_dir_of(env)[0] / "demo")
-    resolved = load_settings(env, flags, lenient=lenient, polite_floor=not demo)
+    users = None
+    if demo:
+        # The demo follows listings and keeps its settings in a config file of its own; the
+        # theme, [keys] and saved filters stay the user's own (the main config folder's).
+        users = config_dir_of(env)[0]
+        env["NEREADER_CONFIG_DIR"] = str(users / "demo")
+    resolved = load_settings(env, flags, lenient=lenient, polite_floor=not demo,
+                             preferences=users)
     if demo:
         # The demo's pages have the site's own URLs: in the user's folders (default, file or
         # environment) they would mix with the real ones, so there they live in a demo
