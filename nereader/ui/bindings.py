@@ -107,7 +107,8 @@ MAIN = Scope("main", "List and thread", "", {"MainScreen": [
     Binding("v", "toggle_bookmarks", "Bookmarks", id="main.bookmarks",
             tooltip="Show the bookmarks in the list (again: back to the listing)"),
     Binding("e", "edit_bookmark", "Note", show=False, id="main.edit_bookmark",
-            tooltip="Edit the bookmark's note and #labels"),
+            tooltip="Edit the bookmark's note and #labels (on a thread not bookmarked: "
+                    "bookmark it with them)"),
     Binding("M", "mark_all_read", "Mark read", show=False, id="main.mark_all_read",
             tooltip="Mark every listed thread read"),
 ]}, outer="app")

@@ -49,3 +49,33 @@ async def test_bookmarks_view_writes_counts_and_dates_as_the_listing_does(tmp_pa
             assert (b_replies, b_boosts, b_views) == (replies, boosts, views), title
             assert ACTIVITY.match(b_active), (title, b_active)
         assert listed["Network Extension Resources"][2] == "3.3k"
+
+
+async def test_e_on_a_thread_not_bookmarked_says_saving_bookmarks_it(tmp_path: Path) -> None:
+    from textual.widgets import Input, Static
+
+    from nereader.ui.screens.library import NoteScreen
+    from tests.app.test_app import notifications
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        said = notifications(app)
+        row = app.main.session.current
+        assert row is not None and await app.service.get_bookmark(row.id) is None
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteScreen)
+        title = str(app.screen.query_one(".prompt-title", Static).render())
+        assert f"“{row.title}” is not bookmarked: enter bookmarks it" in title
+        await pilot.press(*"proxy #todo", "enter")
+        await settle(pilot)
+        mark = await app.service.get_bookmark(row.id)
+        assert mark is not None and mark.note == "proxy" and mark.labels == ("todo",)
+        assert "Bookmarked, with the note: proxy #todo" in said
+        await pilot.press("e")  # bookmarked now: the dialog edits it, and says nothing more
+        await settle(pilot)
+        assert isinstance(app.screen, NoteScreen)
+        title = str(app.screen.query_one(".prompt-title", Static).render())
+        assert title == "Note and #labels for the bookmark:"
+        assert app.screen.query_one(Input).value == "proxy #todo"

@@ -673,8 +673,9 @@ class MainScreen(Screen[None]):
         from nereader.ui.screens.library import NoteScreen
 
         view, current = self.view, self.session.current
-        thread_id = (view.thread.id if view is not None and view.has_focus and view.thread
-                     else current.id if current else None)
+        reading = view.thread if view is not None and view.has_focus else None
+        thread_id = reading.id if reading else current.id if current else None
+        title = reading.title if reading else current.title if current else ""
         if thread_id is None:
             return
 
@@ -682,7 +683,7 @@ class MainScreen(Screen[None]):
             if changed:
                 self.run_worker(self.marks_changed(), group="bookmark")
 
-        self.app.push_screen(NoteScreen(self.service, thread_id), saved)
+        self.app.push_screen(NoteScreen(self.service, thread_id, title), saved)
 
     def action_mark_all_read(self) -> None:
         rows = self.session.shown_rows
