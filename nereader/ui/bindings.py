@@ -70,6 +70,9 @@ _LIST_PAGE = Binding.Group("A page up / down")
 _LIST_ENDS = Binding.Group("The first / the last row")
 _HOME_ROW = Binding.Group("The row below / above")
 _HOME_ENDS = Binding.Group("The first / the last row")
+_HELP_LINE = Binding.Group("Scroll the help down / up a line")
+_HELP_PAGE = Binding.Group("Scroll the help down / up a page")
+_HELP_ENDS = Binding.Group("The top / the bottom of the help")
 
 
 APP = Scope("app", "Anywhere", "", {"NereaderApp": [
@@ -263,6 +266,20 @@ new posts, and the age of the cached copy. The filter matches the listing; `is:u
     ],
 }, outer="app")
 
+# The keys help owns the keyboard while it is shown (``KeysHelp.is_modal``): no key reaches
+# the pane behind it, only these and the app's priority keys (esc closes it, ctrl+q quits).
+HELP = Scope("help", "This help", "", {"KeysHelp": [
+    Binding("j,down", "line(1)", "Down", show=False, id="help.down", group=_HELP_LINE),
+    Binding("k,up", "line(-1)", "Up", show=False, id="help.up", group=_HELP_LINE),
+    Binding("pagedown,space", "page(1)", "Page down", show=False, id="help.pagedown",
+            group=_HELP_PAGE),
+    Binding("pageup", "page(-1)", "Page up", show=False, id="help.pageup", group=_HELP_PAGE),
+    Binding("g,home", "end(False)", "Top", show=False, id="help.top", group=_HELP_ENDS),
+    Binding("G,end", "end(True)", "Bottom", show=False, id="help.bottom", group=_HELP_ENDS),
+    Binding("escape,question_mark,q", "close", "Close help", id="help.close",
+            tooltip="Hide the help; the keys go to the pane again"),
+]})
+
 SEARCH = Scope("search", "Search", "", {
     "SearchInput": [Binding("enter", "submit", "Search site", id="search.site",
                             tooltip="Search the site too (its cached result when offline)")],
@@ -290,7 +307,7 @@ COPY = Scope("copy", "Copy by hand", "", {
     "CopyScreen": [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")]})
 
 SCOPES: dict[str, Scope] = {s.name: s for s in (
-    APP, MAIN, LIST, FILTER, DETAIL, FIND, HOME, SEARCH, LIBRARY, NOTE, PROMPT, CONFIRM,
+    APP, MAIN, LIST, FILTER, DETAIL, FIND, HOME, HELP, SEARCH, LIBRARY, NOTE, PROMPT, CONFIRM,
     LINKS, COPY)}
 _OWNERS: dict[str, Scope] = {owner: s for s in SCOPES.values() for owner in s.tables}
 

@@ -79,3 +79,79 @@ async def test_e_on_a_thread_not_bookmarked_says_saving_bookmarks_it(tmp_path: P
         title = str(app.screen.query_one(".prompt-title", Static).render())
         assert title == "Note and #labels for the bookmark:"
         assert app.screen.query_one(Input).value == "proxy #todo"
+
+
+async def test_the_help_scrolls_with_the_keys_and_nothing_reaches_the_list(tmp_path: Path) -> None:
+    from nereader.ui.widgets.help import KeysHelp
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        threads = app.query_one(ThreadList)
+        session = app.main.session
+        assert threads.has_focus and session.cursor == 0
+        order = [row.id for row in session.shown_rows]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        panel = app.screen.query_one(KeysHelp)
+        assert panel.display and panel.has_focus and panel.max_scroll_y > 10
+        await pilot.press(*"jjjj")
+        await pilot.pause()
+        assert panel.scroll_y == 4
+        await pilot.press("k", "pagedown")
+        await pilot.pause()
+        page = panel.scrollable_content_region.height - 1
+        assert panel.scroll_y == 3 + page
+        await pilot.press("G")
+        await pilot.pause()
+        assert panel.scroll_y == panel.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause()
+        assert panel.scroll_y == 0
+        # Keys of the list and of the screen behind it do nothing while the help is shown.
+        await pilot.press("s", "b", "space", "end", "slash", "v")
+        await settle(pilot)
+        assert panel.display and panel.has_focus
+        assert session.cursor == 0 and session.list_sort is None and not session.bookmarks
+        assert [row.id for row in session.shown_rows] == order
+        assert await app.service.bookmarks() == []
+        await pilot.press("question_mark")  # ? hides it: the keys are the list's again
+        await pilot.pause()
+        assert not panel.display and threads.has_focus
+        await pilot.press("j")
+        await pilot.pause()
+        assert session.cursor == 1
+
+
+async def test_the_help_over_a_thread_scrolls_itself_and_gives_the_focus_back(
+        tmp_path: Path) -> None:
+    from nereader.screenshots import open_thread
+    from nereader.ui.widgets.help import KeysHelp
+    from nereader.ui.widgets.thread_view import ThreadView
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_thread(pilot, 821372)
+        view = app.query_one(ThreadView)
+        assert view.has_focus
+        await pilot.press("question_mark")
+        await pilot.pause()
+        panel = app.screen.query_one(KeysHelp)
+        text = str(panel.render_help())
+        assert text.startswith("Thread") and "This help" in text  # the thread's keys
+        top = view.scroll_y
+        await pilot.press("j", "j", "pagedown")
+        await pilot.pause()
+        assert panel.scroll_y > 2 and view.scroll_y == top
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not panel.display and view.has_focus and app.main.reading
+        await pilot.press("question_mark")  # open again: at the top, the focus taken again
+        await pilot.pause()
+        assert panel.display and panel.has_focus and panel.scroll_y == 0
+        app.query_one(ThreadList).focus()  # a click into the list: the help goes
+        await pilot.pause()
+        assert not panel.display
+        await pilot.press("j")
+        await pilot.pause()
+        assert app.main.session.cursor == 1

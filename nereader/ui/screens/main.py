@@ -146,11 +146,11 @@ class MainScreen(Screen[None]):
 
         found = self.query(KeysHelp)
         if not found:
-            self.mount(KeysHelp(id="keys-help"))
+            self.mount(KeysHelp(id="keys-help"))  # it opens, and takes the focus, once mounted
         elif found.first().display:
-            found.first().display = False
+            found.first().close()
         else:
-            found.first().show()
+            found.first().open()
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
