@@ -153,8 +153,10 @@ Words are ANDed (case and accents ignored) over title, excerpt and tags.
   plain words find notes too)
 - `-is:answered` negates any qualifier
 
-An unfinished last word (`views:`) waits for the rest: the list keeps
-its last result.
+An unfinished last word (`views:`) waits for the rest, and a bad query
+shows where it went wrong: meanwhile the list shows the last query you
+settled on (paused on, or ended with a space or enter), never one that
+only parsed on the way (`boosts:3` on the way to `boosts:3..1`).
 """, {"FilterInput": [
     Binding("up", "history(-1)", "Older", id="filter.older", tooltip="Previous query"),
     Binding("down", "history(1)", "Newer", id="filter.newer", tooltip="Next query"),

@@ -155,3 +155,85 @@ async def test_the_help_over_a_thread_scrolls_itself_and_gives_the_focus_back(
         await pilot.press("j")
         await pilot.pause()
         assert app.main.session.cursor == 1
+
+
+async def _typed(pilot, text: str) -> list[tuple[str, int, bool, bool]]:  # type: ignore[no-untyped-def]
+    """Type ``text`` a key at a time; after each key: the query the list shows, how many rows,
+    whether the bar says "typing…" and whether it shows an error."""
+    from textual.widgets import Static
+
+    from nereader.ui.widgets.filter_bar import FilterBar
+
+    app = pilot.app
+    bar = app.main.query_one(FilterBar)
+    seen = []
+    for key in text:
+        await pilot.press(key)
+        await pilot.pause()
+        session = app.main.session
+        seen.append((session.query.text.strip(), len(session.shown), bar.pending,
+                     bool(bar.query_one("#filter-error", Static).display)))
+    return seen
+
+
+async def test_a_half_typed_query_never_passes_for_the_last_good_result(tmp_path: Path) -> None:
+    """``boosts:3..1`` typed out passes ``boosts:3`` and ``boosts:3..``, which parse and show
+    for a moment; the error at the end shows the result from before, not ``boosts:3``'s."""
+    from nereader.ui.widgets.filter_bar import FilterBar
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        bar = app.main.query_one(FilterBar)
+        bar.pause = 3600.0  # typed without a pause (no timer may settle a prefix)
+        rows = app.main.session.loaded.rows
+        everything = len(rows)
+        threes = sum(1 for r in rows if r.boosts == 3)
+        three_up = sum(1 for r in rows if (r.boosts or 0) >= 3)
+        assert 0 < threes < everything and threes <= three_up < everything
+        await pilot.press("slash")
+        seen = await _typed(pilot, "boosts:3..1")
+        assert seen[6] == ("", everything, True, False)  # "boosts:" waits, typing…
+        assert seen[7] == ("boosts:3", threes, False, False)  # parses: shown at once
+        assert seen[8] == ("", everything, True, False)  # "boosts:3." waits: not boosts:3
+        assert seen[9] == ("boosts:3..", three_up, False, False)
+        assert seen[10] == ("", everything, False, True)  # the error: the last good result
+        # Paused on boosts:3 (the bar's timer), the same keys end on its rows.
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("slash")
+        await _typed(pilot, "boosts:3")
+        bar.paused()
+        seen = await _typed(pilot, "..1")
+        assert seen[-1] == ("boosts:3", threes, False, True)
+
+
+async def test_a_space_enter_or_the_history_settle_on_a_query(tmp_path: Path) -> None:
+    from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        bar = app.main.query_one(FilterBar)
+        bar.pause = 3600.0
+        await pilot.press("slash")
+        seen = await _typed(pilot, "tunnel replies:>lots")
+        assert seen[6][0] == "tunnel"  # typed past it: the space settles on "tunnel"
+        assert seen[-1][0] == "tunnel" and seen[-1][3]  # the error shows tunnel's rows
+        await pilot.press("escape", "slash")
+        await _typed(pilot, "is:answered")
+        await pilot.press("enter")  # enter settles on it, and keeps it in the history
+        await pilot.pause()
+        await pilot.press("slash", "end")  # the query is selected: end, and type on
+        seen = await _typed(pilot, "x")  # "is:answeredx" is an error
+        assert seen[-1][0] == "is:answered" and seen[-1][3]
+        await pilot.press("escape", "slash", "up")  # from the history: put in whole
+        await pilot.pause()
+        assert app.main.query_one(FilterInput).value == "is:answered"
+        await pilot.press("end")
+        seen = await _typed(pilot, "x")
+        assert seen[-1][0] == "is:answered" and seen[-1][3]
+        # Typed, neither paused on nor finished, it is not settled on.
+        await pilot.press("escape", "slash")
+        seen = await _typed(pilot, "is:answeredx")
+        assert seen[-2][0] == "is:answered" and seen[-1][0] == "" and seen[-1][3]

@@ -559,11 +559,12 @@ class MainScreen(Screen[None]):
     def _filtered(self, event: FilterBar.Applied) -> None:
         event.stop()
         # Typed faster than handled, a query may arrive after the box has moved on: it is
-        # still the last good result, but what the box shows now decides "typing…".
+        # still the last good result, but what the box shows now decides "typing…" (as it
+        # does for the last good query shown while the box's does not parse).
         query = event.query
-        live = query.text == self.pane.filter_input.value
+        live = not event.fallback and query.text == self.pane.filter_input.value
         pending = self.session.filter(query, live)
-        if live or not query.text:
+        if live or not (query.text or event.fallback):
             self.pane.filter_bar.pending = pending
         self.show_rows()
 
