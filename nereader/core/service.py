@@ -242,6 +242,11 @@ class ForumService:
     async def topics(self, refresh: bool = False) -> Sourced[TopicTree]:
         return await self._pages.topics(refresh)
 
+    async def listing_names(self, keys: list[str]) -> dict[str, str]:
+        """Listings' names as people say them ("Network Extension", "Networking (App & System
+        Services)"), from the cache alone; a listing not cached keeps its key."""
+        return await self._pages.listing_names(keys)
+
     async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
         return await self._pages.rebuild_index(progress)
 

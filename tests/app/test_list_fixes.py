@@ -148,8 +148,8 @@ async def test_a_mistyped_listing_says_so_and_esc_goes_back(tmp_path: Path) -> N
         await settle(pilot)
         assert screen.state.ref.key == "nosuchtag" and not app.query_one(ThreadList).session.rows
         said = " ".join(line.strip() for line in list_lines(app)[1:])
-        assert ("No listing 'nosuchtag' on the site (404): t switches listing, or check the "
-                "slug with `nereader topics`. esc goes back to Network Extension.") in said
+        assert ("No listing 'nosuchtag' on the site (404): check the slug; t switches "
+                "listing. esc goes back to Network Extension.") in said
         assert all(len(line) <= 80 and "…" not in line for line in list_lines(app))
         assert screen.state.back == "esc: back to Network Extension"
         assert screen.active_bindings["escape"].binding.description == "Back"
@@ -158,6 +158,11 @@ async def test_a_mistyped_listing_says_so_and_esc_goes_back(tmp_path: Path) -> N
         await pilot.press("enter")
         await settle(pilot)
         assert "esc goes back to Network Extension" in " ".join(list_lines(app))
+        app.open_listing("netwrkextension")  # near a listing it knows: it says which
+        await settle(pilot)
+        said = " ".join(line.strip() for line in list_lines(app)[1:])
+        assert ("No listing 'netwrkextension' on the site (404). Did you mean Network "
+                "Extension (networkextension)? t switches listing.") in said
         await pilot.press("escape")
         await settle(pilot)
         threads = app.query_one(ThreadList)
