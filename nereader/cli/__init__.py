@@ -109,7 +109,7 @@ def first_word(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _check_target(word: str, known: dict[str, str], flags: list[str]) -> None:
+def _check_target(word: str, known: dict[str, str], flags: Sequence[str] = ()) -> None:
     """A word that is no command must be a listing or a thread's URL; a near miss of a command
     is an error."""
     if is_thread_url(word):
