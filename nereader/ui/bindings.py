@@ -271,7 +271,8 @@ new posts, and the age of the cached copy. The filter matches the listing; `is:u
 # The keys help owns the keyboard while it is shown (``KeysHelp.is_modal``): no key reaches
 # the pane behind it, only these and the app's priority keys (esc closes it, ctrl+q quits).
 HELP = Scope("help", "This help", "", {"KeysHelp": [
-    Binding("j,down", "line(1)", "Down", show=False, id="help.down", group=_HELP_LINE),
+    # Shown in the key bar as "j Scroll", so the bar says how to move the help.
+    Binding("j,down", "line(1)", "Scroll", id="help.down", group=_HELP_LINE),
     Binding("k,up", "line(-1)", "Up", show=False, id="help.up", group=_HELP_LINE),
     Binding("pagedown,space", "page(1)", "Page down", show=False, id="help.pagedown",
             group=_HELP_PAGE),
