@@ -308,18 +308,23 @@ class Titles:
     """The titles a forum has so far, so that made-up ones never repeat, nor say the same
     thing twice over ("How to X?", "Is it possible to X?")."""
 
+    RECENT = 6  # titles in a row that never share a symptom or a task
+
     def __init__(self, existing: Iterable[str] = ()) -> None:
         self.seen = set(existing)
         self.uses: Counter[str] = Counter()
+        self.recent: list[str] = []
 
-    def fresh(self, title: str, parts: Iterable[str]) -> bool:
+    def fresh(self, title: str, parts: Iterable[str], near: Iterable[str] = ()) -> bool:
         """Take ``title`` unless it or one of its ``parts`` (a task, an API's symptom) has
-        been used already."""
-        parts = list(parts)
-        if title in self.seen or any(self.uses[p] for p in parts):
+        been used already, or one of ``near`` (its symptom) was used by a title just before."""
+        parts, near = list(parts), list(near)
+        if title in self.seen or any(self.uses[p] for p in parts) or (
+                set(near) & set(self.recent)):
             return False
         self.seen.add(title)
         self.uses.update(parts)
+        self.recent = (self.recent + near)[-self.RECENT:]
         return True
 
 
@@ -375,7 +380,9 @@ def _title(area: Area, rng: random.Random, titles: Titles) -> tuple[str, str, st
         title = _capital(template.format(api=api, symptom=symptom, task=task,
                                          platform=rng.choice(_platforms(area)),
                                          context=rng.choice(_contexts(area))))
-        if titles.fresh(title, parts):
+        near = [w for w, key in ((symptom, "{symptom}"), (task, "{task}"), (template, ""))
+                if key in template]  # the template itself too: no "X not working in" run
+        if titles.fresh(title, parts, near):
             return title, api, symptom, task
     title = _capital(f"{api} {symptom} on {rng.choice(_platforms(area))}")
     titles.fresh(title, [])
