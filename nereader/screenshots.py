@@ -26,12 +26,13 @@ FROZEN_NOW = datetime(2026, 6, 12, 12, 0, tzinfo=UTC)
 Step = Callable[[Pilot[None]], Awaitable[None]]
 
 
-def demo_app(cache_dir: Path, site: Site | None = None, offline: bool = False) -> NereaderApp:
+def demo_app(cache_dir: Path, site: Site | None = None, offline: bool = False,
+             listing: str = "networkextension") -> NereaderApp:
     """The app on the bundled forum with a frozen clock, its cache and data in ``cache_dir``."""
     settings = Settings(cache_dir=cache_dir / "cache", data_dir=cache_dir / "data",
                         config_dir=cache_dir / "config", min_gap=0.0, offline=offline)
     service = ForumService(settings, transport=SiteTransport(site or Site.bundled()))
-    return NereaderApp(service, ListingRef(ListingKind.TAG, "networkextension"), demo=True,
+    return NereaderApp(service, ListingRef(ListingKind.TAG, listing), demo=True,
                        clock=lambda: FROZEN_NOW)
 
 

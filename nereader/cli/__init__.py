@@ -39,6 +39,7 @@ from nereader.cli.common import (
     with_flags,
 )
 from nereader.core.errors import NereaderError, StorageError, UsageError
+from nereader.core.text import escape_line
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
 GROUPS = (listing, reading, topics, library, following, doctor, config, app, completion)
@@ -49,7 +50,9 @@ EXIT_CODES = """exit codes:
   3  network failure, or offline and the page is not cached (a retry may help)
   4  the page's layout changed, or the site showed a bot check
   5  local storage failed: the cache, bookmarks, state or config files
-  6  not found: the site has no such listing, thread or page (retrying will not help)"""
+  6  not found: the site has no such listing, thread or page (retrying will not help)
+a sync that kept what it could exits with the code of what failed (of several kinds, the
+first of 5 4 3 6 1), never 0 when anything failed"""
 
 
 def build_parser() -> Parser:
@@ -235,7 +238,7 @@ def _main(args: list[str], debug: bool) -> int:
 
 def _error(exc: NereaderError, argv: list[str]) -> None:
     """The one line of an error; a command it suggests carries the flags the user gave."""
-    print(f"nereader: error: {redact(with_flags(str(exc), given_flags(argv)))}",
+    print(f"nereader: error: {escape_line(redact(with_flags(str(exc), given_flags(argv))))}",
           file=sys.stderr)
 
 

@@ -53,7 +53,8 @@ def _start(args: argparse.Namespace, text: str | None) -> int:
     thread = parse_thread_ref(text, settings.base_url) if text else None
     listing = None if thread else getattr(args, "target", None)
     # On a thread, the default listing shows only until the thread names its own tag.
-    ref, _page, sort, order = parse_listing_ref(listing or settings.default_listing)
+    ref, _page, sort, order = parse_listing_ref(listing or settings.default_listing,
+                                                settings.base_url)
     home = listing is None and thread is None and bool(settings.following)
     from nereader.ui.app import run_app  # Textual loads only when the app runs
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from nereader.core.errors import OfflineError, UsageError
 from nereader.core.service import ForumService, load_settings
 from nereader.core.settings import Origin, Resolved, Settings, config_dir_of, flag_layer
-from nereader.core.text import age_text, clean
+from nereader.core.text import age_text, clean, escape_line
 from nereader.core.urls import ThreadRef, parse_thread_ref, redact
 
 # What a command prints with (the models, asyncio) loads when it runs: routing a command, or
@@ -139,11 +139,11 @@ def emit_json(data: Any) -> None:
 
 
 def warn(message: str, args: argparse.Namespace | None = None) -> None:
-    """One warning line on stderr; with ``args``, a command it suggests carries the flags the
-    user gave."""
+    """One line on stderr: terminal escapes removed, a line break shown as ``\\n``; with
+    ``args``, a command it suggests carries the flags the user gave."""
     if args is not None:
         message = with_flags(message, given_flags(args))
-    print(f"nereader: warning: {clean(redact(message))}", file=sys.stderr)
+    print(f"nereader: warning: {escape_line(clean(redact(message)))}", file=sys.stderr)
 
 
 def report_source(result: Sourced[Any], args: argparse.Namespace | None = None) -> None:

@@ -13,7 +13,7 @@ from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
 
 if TYPE_CHECKING:
-    from nereader.core.models import FollowedSync, ListingStatus, NewsReport
+    from nereader.core.models import FollowedSync, ListingStatus, NewsReport, SyncSummary
 
 NOTIFY_TIMEOUT = 10.0
 
@@ -108,37 +108,55 @@ def _label(row: ListingStatus) -> str:
 # -- sync of everything followed (`nereader sync` with no listing) -----------------------------
 async def sync_all(service: ForumService, pages: int | None, threads: bool,
                    as_json: bool) -> int:
-    """Sync every followed listing and bookmark; print what it did."""
+    """Sync every followed listing and bookmark; print what it did. The exit code is that of
+    what failed (0 only when nothing did), as for one listing."""
     summary = await service.sync_followed(pages, threads, progress=ProgressBar())
     if as_json:
         emit_json(summary)
     else:
         print(sync_text(summary))
+    for key, listing in summary.listings.items():
+        report_sync(listing, f"{key}: ")
     for failure in summary.failures:
         print(f"  failed: {clean(failure)}", file=sys.stderr)
     stopped = next((s.stopped for s in summary.listings.values() if s.stopped), None)
     if stopped:
         raise StorageError(f"sync stopped: {stopped}; what was fetched is kept, and the next "
                            "sync goes on from there")
-    worked = any(s.threads or s.threads_skipped or s.listing_pages
-                 for s in summary.listings.values()) or summary.bookmarks_fetched
-    return 3 if summary.failures and not worked else 0
+    return summary.exit_code
+
+
+def sync_line(key: str, s: SyncSummary) -> str:
+    """One listing's sync in one line."""
+    were = "1 thread was" if s.resumed == 1 else f"{s.resumed} threads were"
+    resumed = f"resumed an interrupted sync ({were} done), " if s.resumed else ""
+    offline = (f", {s.offline} of {plural(s.listed, 'thread')} readable offline"
+               if s.offline is not None else "")
+    return (f"synced {key}: {resumed}{plural(s.listing_pages, 'listing page')} "
+            f"({s.listing_fresh} already fresh), {plural(s.threads, 'thread')} fetched "
+            f"({plural(s.thread_pages, 'page')}), {s.threads_skipped} unchanged, "
+            f"{s.bytes / 1024:.0f} KiB downloaded{offline}, "
+            f"{plural(len(s.failures), 'failure')}")
+
+
+def report_sync(s: SyncSummary, prefix: str = "") -> None:
+    """What a sync has to say besides its summary, on stderr: a feed standing in for a
+    listing page, threads cut at the reply-page cap (warnings), and its failures."""
+    for note in (*s.notices, *s.cut):
+        warn(f"{prefix}{note}")
+    for failure in s.failures:
+        print(f"  failed: {clean(prefix + failure)}", file=sys.stderr)
 
 
 def sync_text(summary: FollowedSync) -> str:
-    lines = []
-    for key, s in summary.listings.items():
-        lines.append(f"synced {key}: {plural(s.listing_pages, 'listing page')} "
-                     f"({s.listing_fresh} already fresh), {plural(s.threads, 'thread')} fetched "
-                     f"({plural(s.thread_pages, 'page')}), {s.threads_skipped} unchanged, "
-                     f"{s.bytes / 1024:.0f} KiB")
+    lines = [sync_line(key, s) for key, s in summary.listings.items()]
     lines.append(f"bookmarks: {summary.bookmarks} ({summary.bookmarks_fetched} fetched, "
                  f"{summary.bookmarks - summary.bookmarks_fetched} fresh or failed)")
     fetched = sum(s.threads for s in summary.listings.values())
     size = sum(s.bytes for s in summary.listings.values())
+    failures = len(summary.failures) + sum(len(s.failures) for s in summary.listings.values())
     lines.append(f"total: {plural(len(summary.listings), 'listing')}, {plural(fetched, 'thread')} "
-                 f"fetched, {size / 1024:.0f} KiB downloaded, "
-                 f"{plural(len(summary.failures), 'failure')}")
+                 f"fetched, {size / 1024:.0f} KiB downloaded, {plural(failures, 'failure')}")
     return "\n".join(lines)
 
 

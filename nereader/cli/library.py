@@ -178,7 +178,8 @@ def cmd_cache(args: argparse.Namespace) -> int:
             print(f"cache: {info.directory}\n"
                   f"pages: {info.pages} ({info.pinned} pinned)\n"
                   f"size:  {info.bytes / 2**20:.1f} MiB of {info.size_limit / 2**20:.0f} MiB "
-                  f"({info.pinned_bytes / 2**20:.1f} MiB pinned, never evicted)")
+                  f"({info.pinned_bytes / 2**20:.1f} MiB pinned, never evicted)"
+                  + (f"\nread-only: {info.read_only}" if info.read_only else ""))
         return 0
 
     return run(args, body, local_only=True)  # cache commands never need the network

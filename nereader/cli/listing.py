@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from nereader.cli.common import (
@@ -15,12 +14,12 @@ from nereader.cli.common import (
     table,
     warn,
 )
-from nereader.cli.following import sync_all
+from nereader.cli.following import report_sync, sync_all, sync_line
 from nereader.core.errors import StorageError, UsageError
 from nereader.core.export import summary_json
 from nereader.core.models import RowSource, ThreadSummary
 from nereader.core.service import ForumService
-from nereader.core.text import clean, plural
+from nereader.core.text import plural
 from nereader.core.urls import (
     DEFAULT_TAG,
     SORTS,
@@ -72,7 +71,9 @@ def _listing_options(p: argparse.ArgumentParser) -> None:
 
 
 def listing_args(args: argparse.Namespace) -> tuple[ListingRef, int, str | None, str | None]:
-    ref, page, sort, order = parse_listing_ref(args.tag or build_settings(args).default_listing)
+    settings = build_settings(args)
+    ref, page, sort, order = parse_listing_ref(args.tag or settings.default_listing,
+                                               settings.base_url)
     sort = normalise_sort(args.sort) if args.sort else sort
     order = normalise_order(args.order) if args.order else order
     if args.page is not None and args.page < 1:
@@ -154,22 +155,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.json:
             emit_json(summary)
         else:
-            were = ("1 thread was" if summary.resumed == 1
-                    else f"{summary.resumed} threads were")
-            resumed = (f"resumed an interrupted sync ({were} done), " if summary.resumed else "")
-            print(f"synced {ref.key}: {resumed}{plural(summary.listing_pages, 'listing page')} "
-                  f"({summary.listing_fresh} already fresh), {plural(summary.threads, 'thread')} "
-                  f"fetched ({plural(summary.thread_pages, 'page')}), "
-                  f"{summary.threads_skipped} unchanged, {summary.bytes / 1024:.0f} KiB "
-                  f"downloaded, {plural(len(summary.failures), 'failure')}")
-        for notice in summary.notices:
-            warn(notice, args)
-        for failure in summary.failures:
-            print(f"  failed: {clean(failure)}", file=sys.stderr)
+            print(sync_line(ref.key, summary))
+        report_sync(summary)
         if summary.stopped:
             raise StorageError(f"sync stopped: {summary.stopped}; what was fetched is kept, "
                                "and the next sync goes on from there")
-        done = summary.threads or summary.threads_skipped or summary.resumed
-        return 3 if summary.failures and not done else 0
+        return summary.exit_code
 
     return run(args, body)

@@ -19,7 +19,7 @@ from nereader.cli.common import (
     warn,
 )
 from nereader.core.errors import NotFoundError, UsageError
-from nereader.core.export import thread_json, thread_markdown
+from nereader.core.export import cut_warning, thread_json, thread_markdown
 from nereader.core.models import HitKind, SiteHit, to_jsonable
 from nereader.core.service import MAX_PAGE_BYTES, ForumService, parse_page
 from nereader.core.text import clean, plural, snippet_parts
@@ -71,6 +71,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         result = await service.thread(ref.id, refresh=args.refresh, progress=lambda phase,
                                       done, total: bar(phase, done, total) if total > 1 else None)
         report_source(result, args)
+        if cut := cut_warning(result.value):
+            warn(cut, args)
         if result.value.notice:  # its text stands in for posts that could not be read
             warn(f"{result.value.notice}; `nereader doctor` says what changed", args)
         if args.json:

@@ -10,6 +10,7 @@ once, read by an unpickler that refuses every class, and then removed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import pickle
@@ -21,16 +22,16 @@ import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import diskcache
 
-from nereader import __version__
 from nereader.core import codec
-from nereader.core.clock import utc_now
-from nereader.core.errors import ParseError, StorageError, storage_errors
-from nereader.core.models import MODEL_SCHEMA, PARSER_VERSION, CacheInfo
-from nereader.core.store import folder_problem
+from nereader.core.clock import age_seconds, is_fresh
+from nereader.core.codec import MODEL_TAG
+from nereader.core.errors import ParseError, StorageError
+from nereader.core.models import MODEL_SCHEMA, CacheInfo
+from nereader.core.store import LOCK_WAIT, disk_trouble, folder_problem, no_room
 from nereader.core.urls import canonical
 
 P = ParamSpec("P")
@@ -38,10 +39,6 @@ R = TypeVar("R")
 _MAGIC = b"nereader-page/3\n"  # then a CRC-32 of everything after it
 _MAGIC_2 = b"nereader-page/2\n"  # the same, without the checksum (read, never written)
 _INTENT = "pin-intent "  # a pin waiting for its page
-# What made a stored model: the parser (nereader's version and PARSER_VERSION), then the
-# model schema. A model of this schema made by another parser still reads, but is made again
-# from the stored body on first use; one of another schema does not read at all.
-MODEL_TAG = f"{__version__}+p{PARSER_VERSION}/{MODEL_SCHEMA}"
 
 
 class CachedPage:
@@ -90,13 +87,11 @@ class CachedPage:
                           self.fetched_at, self.kind, model, packed_body=self._packed)
 
     def age_seconds(self, now: datetime | None = None) -> float:
-        return ((now or utc_now()) - self.fetched_at).total_seconds()
+        return age_seconds(self.fetched_at, now)
 
-
-def _storage(what: str, writes: bool = False) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    hint = ("; is the disk full, or the cache folder read-only?" if writes
-            else "; `nereader cache clear` repairs it")
-    return storage_errors(f"the page cache: {what}", hint, (diskcache.Timeout,))
+    def fresh(self, ttl: float, now: datetime | None = None) -> bool:
+        """Usable without asking the site (a fetch time ahead of the clock never is)."""
+        return is_fresh(self.fetched_at, ttl, now)
 
 
 class DataDisk(diskcache.Disk):  # type: ignore[misc]
@@ -125,26 +120,173 @@ _STORES = ("pages-v2", "pinned-v2")
 # A damaged database can also make diskcache fail while it reads its own settings rows.
 _OPEN_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout, ValueError, AttributeError,
                 TypeError)
+_FAILURES = (OSError, sqlite3.Error, diskcache.Timeout)
+_WRITE_FAILED = {8, 10, 13}  # SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL (primary codes)
 
 
 def _open(directory: Path, name: str, size_limit: int) -> diskcache.Cache:
+    # The timeout bounds every wait on another process's write (a stopped one included).
     if name == "pinned-v2":
-        return diskcache.Cache(str(directory / name), disk=DataDisk, eviction_policy="none")
-    return diskcache.Cache(str(directory / name), size_limit=size_limit, disk=DataDisk,
-                           eviction_policy="least-recently-used", cull_limit=10)
+        return diskcache.Cache(str(directory / name), timeout=LOCK_WAIT, disk=DataDisk,
+                               eviction_policy="none")
+    return diskcache.Cache(str(directory / name), timeout=LOCK_WAIT, size_limit=size_limit,
+                           disk=DataDisk, eviction_policy="least-recently-used", cull_limit=10)
+
+
+class ReadOnlyStore:
+    """A store read straight from its SQLite file without writing a byte, for a disk that is
+    full or read-only: diskcache itself writes on open and on every read (the access times
+    its eviction keeps). It reads diskcache's own table (``Cache``: ``key``, ``raw``,
+    ``mode``, ``filename``, ``value``), as the 0.1 migration does; a test holds it to what
+    diskcache wrote."""
+
+    def __init__(self, directory: Path, live: bool = False) -> None:
+        self.directory = directory
+        self._db: sqlite3.Connection | None = None
+        database = directory / "cache.db"
+        if not database.is_file():
+            return  # nothing was ever stored there: an empty store
+        uri = database.resolve().as_uri()
+        failure: Exception | None = None
+        # Read-only first (the write-ahead log is read too); where even that needs a write
+        # (its shared-memory file), as the file stands on disk, but never for a ``live``
+        # store (one written meanwhile, whose changes must be seen).
+        for mode in ("?mode=ro",) if live else ("?mode=ro", "?mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(uri + mode, uri=True, check_same_thread=False)
+                tables = db.execute("SELECT name FROM sqlite_master").fetchall()
+                if ("Cache",) not in tables:  # a store being created when the disk filled
+                    db.close()
+                    return
+                db.execute("SELECT count(*) FROM Cache").fetchone()
+            except sqlite3.Error as exc:
+                failure = exc
+                continue
+            self._db = db
+            return
+        raise sqlite3.DatabaseError(f"cannot read {database}: {failure}")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self._db is None:
+            return default
+        row = self._db.execute("SELECT mode, filename, value FROM Cache WHERE key = ? AND "
+                               "raw = 1", (key,)).fetchone()
+        if row is None:
+            return default
+        mode, filename, value = row
+        if mode == diskcache.core.MODE_RAW:
+            return bytes(value)
+        if mode == diskcache.core.MODE_BINARY and filename:
+            try:
+                return (self.directory / filename).read_bytes()
+            except FileNotFoundError:
+                return default
+        return default  # text or a pickle: never a page of this cache
+
+    def __contains__(self, key: object) -> bool:
+        return self._db is not None and self._db.execute(
+            "SELECT 1 FROM Cache WHERE key = ? AND raw = 1", (key,)).fetchone() is not None
+
+    def iterkeys(self) -> Iterator[Any]:
+        if self._db is None:
+            return iter(())
+        return (k for (k,) in self._db.execute("SELECT key FROM Cache WHERE raw = 1 "
+                                                "ORDER BY rowid").fetchall())
+
+    def present(self, keys: list[str]) -> set[str]:
+        """Which of these keys the store holds, in a few queries (not one a key)."""
+        if self._db is None:
+            return set()
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            found.update(k for (k,) in self._db.execute(
+                f"SELECT key FROM Cache WHERE raw = 1 AND key IN "
+                f"({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def version(self) -> int:
+        """A number that changes whenever another connection changes the store."""
+        if self._db is None:
+            return 0
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def volume(self) -> int:
+        if self._db is None:
+            return 0
+        pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+        size = self._db.execute("PRAGMA page_size").fetchone()[0]
+        files = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM Cache").fetchone()[0]
+        return int(pages) * int(size) + int(files)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+def _stored_pages(directory: Path) -> int | None:
+    """How many pages a store holds, read without writing; None when it cannot be read."""
+    try:
+        store = ReadOnlyStore(directory)
+    except (sqlite3.Error, OSError):
+        return None
+    try:
+        return sum(1 for _ in PageCache.keys_of(store))
+    except (sqlite3.Error, OSError):
+        return None
+    finally:
+        store.close()
+
+
+Store = Any  # a diskcache.Cache, or a ReadOnlyStore when the disk cannot be written
+C = TypeVar("C", bound="PageCache")
+
+
+def _guarded(what: str, writes: bool = False
+             ) -> Callable[[Callable[Concatenate[C, P], R]], Callable[Concatenate[C, P], R]]:
+    """A cache operation whose failure is one StorageError saying which kind it is: the
+    disk is full or read-only (the cache then goes on read-only: what is cached still
+    reads, and a read that failed only for want of space is tried again), another process
+    holds the cache too long, or the store itself is damaged (``cache clear`` repairs it)."""
+
+    def wrap(fn: Callable[Concatenate[C, P], R]) -> Callable[Concatenate[C, P], R]:
+        @functools.wraps(fn)
+        def run(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            if writes and self.read_only:
+                raise StorageError(self.read_only)
+            try:
+                return fn(self, *args, **kwargs)
+            except _FAILURES as exc:
+                problem = self.problem(what, exc)
+                if self.read_only and not writes:
+                    try:
+                        return fn(self, *args, **kwargs)
+                    except _FAILURES as again:
+                        raise self.problem(what, again) from again
+                raise problem from exc
+
+        return run
+
+    return wrap
 
 
 class PageCache:
     """Pages as fetched (body compressed), with ETag / Last-Modified for revalidation.
 
     A stored page that fails its checksum (or does not unpack) is dropped when read, and
-    ``warnings`` says so; the loader passes that on and fetches the page again."""
+    ``warnings`` says so; the loader passes that on and fetches the page again. On a disk
+    that is full or read-only the cache is read-only (``read_only`` says why): cached pages
+    read, and every write is refused with that reason, never taken for damage."""
 
     def __init__(self, directory: Path, size_limit: int = 512 * 1024 * 1024) -> None:
         self.directory = directory
         self.size_limit = size_limit
         self.warnings: list[str] = []
+        self.read_only: str | None = None
         self._lock = threading.Lock()
+        self._pages: Store = None
+        self._pinned: Store = None
+        self._readers: tuple[ReadOnlyStore, ReadOnlyStore] | None = None
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._pages = _open(directory, "pages-v2", size_limit)
@@ -155,40 +297,99 @@ class PageCache:
             folder = folder_problem(directory) if isinstance(exc, OSError) else None
             if folder:
                 raise StorageError(f"cannot open the cache in {directory}: {folder}") from exc
-            raise StorageError(f"cannot open the cache in {directory}: {exc}; `nereader cache "
-                               "clear` repairs it") from exc
-        _migrate_legacy(directory, self)
+            if isinstance(exc, diskcache.Timeout):
+                raise self.problem("open", exc) from exc
+            trouble = self._cannot_write(exc)
+            if trouble is None:
+                raise StorageError(f"cannot open the cache in {directory}: {exc}; `nereader "
+                                   "cache clear` repairs it") from exc
+            self._degrade(trouble)
+        if self.read_only is None:
+            _migrate_legacy(directory, self)
+
+    def _degrade(self, trouble: str) -> None:
+        """Go on read-only: the stores as they are on disk, every write refused."""
+        for store in (self._pages, self._pinned, *(self._readers or ())):
+            with contextlib.suppress(*_FAILURES, AttributeError):
+                if store is not None:
+                    store.close()
+        self._readers = None
+        try:
+            self._pages = ReadOnlyStore(self.directory / "pages-v2")
+            self._pinned = ReadOnlyStore(self.directory / "pinned-v2")
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"cannot open the cache in {self.directory}: {trouble}, and "
+                               f"its stores cannot be read as they are ({exc}); `nereader "
+                               "cache clear` repairs it") from exc
+        self.read_only = (f"the page cache cannot store pages: {trouble} (cached pages "
+                          "still read)")
+
+    def _cannot_write(self, exc: BaseException) -> str | None:
+        """Why the cache cannot be written, when a failure says it cannot (None: the failure
+        is something else, such as a damaged store)."""
+        trouble = disk_trouble(self.directory) if self.directory.is_dir() else None
+        if trouble is not None:
+            return trouble
+        if isinstance(exc, OSError):
+            return no_room(exc, self.directory)
+        # SQLite says "disk I/O error" for a write the file system refused (a full disk, a
+        # file size limit) as much as for a failing disk: read-only is safe for either.
+        code = getattr(exc, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF in _WRITE_FAILED:
+            return (f"writing to {self.directory} fails ({exc}): is the disk full? Free some "
+                    "space")
+        return None
+
+    def problem(self, what: str, exc: BaseException) -> StorageError:
+        """The StorageError for a failed cache operation, by kind (see ``_guarded``)."""
+        if isinstance(exc, diskcache.Timeout) or "locked" in str(exc):
+            return StorageError(f"the page cache is busy: another nereader process has held "
+                                f"it for over {LOCK_WAIT:g} s (to {what}); try again when it "
+                                "is done")
+        if self.read_only is None and (trouble := self._cannot_write(exc)) is not None:
+            with contextlib.suppress(StorageError):
+                self._degrade(trouble)
+        if self.read_only is not None:
+            return StorageError(self.read_only)
+        detail = getattr(exc, "strerror", None) or exc
+        return StorageError(f"the page cache: {what} failed: {detail}; `nereader cache "
+                            "clear` repairs it")
 
     @classmethod
-    def repair(cls, directory: Path, size_limit: int, include_pinned: bool) -> list[str]:
-        """Recreate the stores that cannot be opened (and the unpinned one, which a clear
-        empties anyway); returns what was recreated. The pinned store goes only when it
-        cannot be read at all, or with ``include_pinned``."""
-        remade: list[str] = []
+    def repair(cls, directory: Path, include_pinned: bool) -> tuple[list[str], int]:
+        """Remove what a clear must empty and could not: the unpinned store, whole (a clear
+        empties it anyway, and removing its files frees space on a full disk), and the
+        pinned store only with ``include_pinned`` or when it cannot be read at all (read
+        without writing a byte: a full disk is no damage). Returns the stores removed and
+        the pages they held."""
+        if directory.is_dir() and (trouble := disk_trouble(directory)) and (
+                "read-only" in trouble or "cannot be written" in trouble):
+            raise StorageError(f"cannot clear the cache: {trouble}")
+        removed: list[str] = []
+        count = 0
         for name in _STORES:
             path = directory / name
-            if name == "pinned-v2" and not include_pinned:
-                try:
-                    store = _open(directory, name, size_limit)
-                    store.get("")
-                    store.close()
-                    continue
-                except _OPEN_ERRORS:
-                    pass
+            if not path.exists():
+                continue
+            held = _stored_pages(path)
+            if name == "pinned-v2" and not include_pinned and held is not None:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
             if path.exists():
-                shutil.rmtree(path, ignore_errors=True)
-                if path.exists():
-                    raise StorageError(f"cannot remove the damaged cache store {path}; "
-                                       "check the folder's permissions")
-                remade.append(name)
-        return remade
+                raise StorageError(f"cannot remove the cache store {path}; check the "
+                                   "folder's permissions")
+            removed.append(name)
+            count += held or 0
+        return removed, count
 
     def close(self) -> None:
-        self._pages.close()
-        self._pinned.close()
+        for store in (self._pages, self._pinned, *(self._readers or ())):
+            with contextlib.suppress(*_FAILURES):
+                store.close()
+        self._readers = None
 
     # -- entries -------------------------------------------------------------------------------
-    @_storage("read a page")
+    @_guarded("read a page")
     def get(self, url: str) -> CachedPage | None:
         key = canonical(url)
         store, raw = self._pinned, self._pinned.get(key)
@@ -200,13 +401,15 @@ class PageCache:
             return unpack(raw)
         except DamagedPage as exc:
             self.warnings.append(f"the cached copy of {url} was damaged ({exc}); dropped it")
+            if self.read_only:
+                return None  # dropped from what is read; the file changes once it can
             with self._lock:
                 store.pop(key, default=None)
                 if store is self._pinned:
                     self._pinned.set(_INTENT + key, b"")  # still pinned: its next copy too
             return None
 
-    @_storage("store a page", writes=True)
+    @_guarded("store a page", writes=True)
     def put(self, page: CachedPage) -> None:
         """Store a page; into the pinned store when it is pinned, or a pin awaits it."""
         key = canonical(page.url)
@@ -229,13 +432,13 @@ class PageCache:
         self.put(fresh)
         return fresh
 
-    @_storage("look up a page")
+    @_guarded("look up a page")
     def __contains__(self, url: str) -> bool:
         key = canonical(url)
         return key in self._pinned or key in self._pages
 
     # -- pinning -------------------------------------------------------------------------------
-    @_storage("pin a page", writes=True)
+    @_guarded("pin a page", writes=True)
     def pin(self, url: str) -> bool:
         """Keep a page forever (until unpinned). Returns whether it is cached."""
         key = canonical(url)
@@ -249,7 +452,7 @@ class PageCache:
             self._pinned.set(_INTENT + key, b"")
             return False
 
-    @_storage("unpin a page", writes=True)
+    @_guarded("unpin a page", writes=True)
     def unpin(self, url: str) -> None:
         key = canonical(url)
         with self._lock:
@@ -258,37 +461,80 @@ class PageCache:
             if raw is not None:
                 self._pages.set(key, raw)
 
-    @_storage("look up a pin")
+    @_guarded("look up pages")
+    def present(self, urls: list[str]) -> set[str]:
+        """Which of these pages are cached (as given): read straight from the stores' files,
+        a few queries for thousands of pages."""
+        keys = {url: canonical(url) for url in urls}
+        with self._lock:
+            readers = self._bulk_readers()
+            if readers is None:  # (the files cannot be read so): one key at a time
+                return {url for url, key in keys.items()
+                        if key in self._pinned or key in self._pages}
+            found = readers[0].present(list(keys.values())) | readers[1].present(
+                list(keys.values()))
+        return {url for url, key in keys.items() if key in found}
+
+    @_guarded("look at itself")
+    def version(self) -> tuple[int, int] | None:
+        """What changes whenever a page is stored or removed (by any process); None when
+        that cannot be told."""
+        with self._lock:
+            readers = self._bulk_readers()
+            return None if readers is None else (readers[0].version(), readers[1].version())
+
+    def _bulk_readers(self) -> tuple[ReadOnlyStore, ReadOnlyStore] | None:
+        """The stores' files read directly (the read-only stores themselves, when the cache
+        is read-only)."""
+        if self.read_only:
+            return self._pages, self._pinned
+        if self._readers is None:
+            try:
+                self._readers = (ReadOnlyStore(self.directory / "pages-v2", live=True),
+                                 ReadOnlyStore(self.directory / "pinned-v2", live=True))
+            except (sqlite3.Error, OSError):
+                return None
+        return self._readers
+
+    @_guarded("look up a pin")
     def is_pinned(self, url: str) -> bool:
         key = canonical(url)
         return key in self._pinned or _INTENT + key in self._pinned
 
     # -- housekeeping --------------------------------------------------------------------------
-    @_storage("list its pages")
+    @_guarded("list its pages")
     def urls(self) -> list[str]:
-        return [k for k in self._keys(self._pinned)] + [k for k in self._keys(self._pages)]
+        with self._lock:  # read from the files in one query each (not one a key)
+            readers = self._bulk_readers()
+            pages, pinned = readers or (self._pages, self._pinned)
+            return [*self.keys_of(pinned), *self.keys_of(pages)]
 
     @staticmethod
-    def _keys(store: diskcache.Cache) -> Iterator[str]:
+    def keys_of(store: Store) -> Iterator[str]:
+        """The pages' keys in a store (not the pins waiting for their page)."""
         return (k for k in store.iterkeys() if isinstance(k, str) and not k.startswith(_INTENT))
 
-    @_storage("measure itself")
+    @_guarded("measure itself")
     def info(self) -> CacheInfo:
-        pinned = sum(1 for _ in self._keys(self._pinned))
+        pinned = sum(1 for _ in self.keys_of(self._pinned))
         return CacheInfo(
             directory=str(self.directory),
-            pages=sum(1 for _ in self._keys(self._pages)) + pinned,
+            pages=sum(1 for _ in self.keys_of(self._pages)) + pinned,
             pinned=pinned,
             bytes=int(self._pages.volume()) + int(self._pinned.volume()),
             pinned_bytes=int(self._pinned.volume()),
             size_limit=self.size_limit,
+            read_only=self.read_only,
         )
 
-    @_storage("clear itself", writes=True)
+    @_guarded("clear itself", writes=True)
     def clear(self, include_pinned: bool = False) -> int:
-        removed = int(self._pages.clear())
-        if include_pinned:
-            removed += int(self._pinned.clear())
+        """Remove the unpinned pages (and with ``include_pinned`` the pinned ones too);
+        returns how many pages went (the pins waiting for a page are not counted)."""
+        stores = [self._pages, self._pinned] if include_pinned else [self._pages]
+        removed = sum(1 for store in stores for _ in self.keys_of(store))
+        for store in stores:
+            store.clear()
         return removed
 
 

@@ -19,11 +19,28 @@ from functools import cache
 from operator import attrgetter
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from nereader.core.models import Feed, ListingPage, SearchResults, Thread, TopicTree
+from nereader import __version__
+from nereader.core.models import (
+    MODEL_SCHEMA,
+    PARSER_VERSION,
+    Feed,
+    ListingPage,
+    SearchResults,
+    Thread,
+    ThreadSummary,
+    TopicTree,
+)
 
 T = TypeVar("T")
+# What made a stored model: the parser (nereader's version and PARSER_VERSION), then the
+# model schema. A model of this schema made by another parser still reads, but is made again
+# from the stored body on first use; one of another schema does not read at all. (The search
+# index tags the list rows it keeps the same way.)
+MODEL_TAG = f"{__version__}+p{PARSER_VERSION}/{MODEL_SCHEMA}"
+# "row": a whole thread as a list row, as the search index keeps it.
 MODELS: dict[str, type[Any]] = {"listing": ListingPage, "thread": Thread, "feed": Feed,
-                                "search": SearchResults, "topics": TopicTree}
+                                "search": SearchResults, "topics": TopicTree,
+                                "row": ThreadSummary}
 
 
 def dump(value: Any) -> bytes:
@@ -42,6 +59,35 @@ def load(kind: str, data: bytes) -> Any:
         return decode(json.loads(data))
     except (TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         raise ValueError(f"stored {kind} does not fit the model: {exc}") from exc
+
+
+def load_many(kind: str, datas: list[str]) -> list[Any]:
+    """Many stored models of one kind, read in one JSON pass; one that does not fit the
+    model is None (a broken one does not cost the others)."""
+    cls = MODELS.get(kind)
+    if cls is None:
+        raise ValueError(f"no stored model of kind {kind!r}")
+    decode: Callable[[Any], Any] = _decoder(cls)  # type: ignore[arg-type]
+    try:
+        values = json.loads("[" + ",".join(datas) + "]")
+    except (ValueError, RecursionError):  # one of them is not JSON: each on its own
+        values = [_json_or_none(data) for data in datas]
+    if len(values) != len(datas):
+        values = [_json_or_none(data) for data in datas]
+    out = []
+    for value in values:
+        try:
+            out.append(decode(value))
+        except (TypeError, KeyError, IndexError, AttributeError, ValueError, RecursionError):
+            out.append(None)
+    return out
+
+
+def _json_or_none(data: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
 
 
 @cache

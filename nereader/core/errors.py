@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -22,6 +22,10 @@ class UsageError(NereaderError):
     exit_code = 2
 
 
+class EditConflict(UsageError):
+    """What an edit started from changed underneath it (another process): nothing was saved."""
+
+
 class FetchError(NereaderError):
     """A page could not be fetched from the site."""
 
@@ -31,9 +35,10 @@ class FetchError(NereaderError):
 class OfflineError(FetchError):
     """Offline mode (or a dead network) and the page is not in the cache."""
 
-    def __init__(self, message: str, url: str = "") -> None:
+    def __init__(self, message: str, url: str = "", reason: str = "offline") -> None:
         super().__init__(message)
         self.url = url
+        self.reason = reason  # "offline" or "network down": what the way back is
 
 
 class NetworkError(FetchError):
@@ -104,6 +109,22 @@ class StorageError(NereaderError):
     """Local state (the cache, bookmarks, state or config files, the index) failed on disk."""
 
     exit_code = 5
+
+
+class DamagedError(StorageError):
+    """A local store cannot be read as what it should be: only rebuilding it helps."""
+
+
+# When several things failed (a sync's pages and threads), the exit code says the one that
+# most needs the user: local storage, then the site's layout, then the network (a retry may
+# help), then "not found", then anything unforeseen, then usage.
+EXIT_PRECEDENCE = (5, 4, 3, 6, 1, 2)
+
+
+def combined_exit(codes: Iterable[int]) -> int:
+    """One exit code for several failures (0 when there were none)."""
+    seen = set(codes) - {0}
+    return next((c for c in EXIT_PRECEDENCE if c in seen), max(seen, default=0))
 
 
 def storage_errors(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from nereader.core.models import Bookmark, Post, PostKind, Thread, ThreadSummary, to_jsonable
-from nereader.core.text import escape_markdown, plural, squash
+from nereader.core.text import activity_of, escape_markdown, plural, site_count, squash
 from nereader.core.urls import web_url
 
 
@@ -50,6 +50,38 @@ def summary_json(row: ThreadSummary) -> dict[str, Any]:
     }
 
 
+def thread_row(thread: Thread) -> ThreadSummary:
+    """A whole thread as a list row (the bookmarks view, the library): its numbers, its
+    last activity and the start of its question as the excerpt, written as a listing's row
+    writes them ("3.3k" views; activity "4d" before the fetch, or "Mar ’26")."""
+    last = max((p.created_at for p in thread.posts if p.created_at), default=None)
+    activity = ("" if last is None else activity_of(last, thread.fetched_at)
+                if thread.fetched_at is not None else f"{last:%b} ’{last.year % 100:02d}")
+    question = thread.question
+    text = " ".join((question.body_markdown if question else "").split())[:300]
+    return ThreadSummary(
+        id=thread.id, title=thread.title, url=thread.url, excerpt=text,
+        replies=(None if thread.degraded else thread.stats.replies
+                 if thread.stats.replies is not None else len(thread.posts) - 1),
+        boosts=thread.stats.boosts, views=thread.stats.views,
+        views_text="" if thread.stats.views is None else site_count(thread.stats.views),
+        activity_text=activity, activity_at=last,
+        topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
+        answered=thread.accepted_answer_id is not None,
+        apple_recommended=any(p.apple_recommended for p in thread.posts),
+    )
+
+
+def cut_warning(thread: Thread) -> str | None:
+    """What a thread cut at the reply-page cap says (None when it was read whole)."""
+    if not thread.pages_not_read:
+        return None
+    believed = thread.total_pages + thread.pages_not_read
+    replies = f" ({thread.stats.replies:,} replies)" if thread.stats.replies else ""
+    return (f"thread {thread.id} is cut: it has {believed:,} reply pages{replies}, and "
+            f"nereader reads the first {thread.total_pages:,} and no more")
+
+
 def post_json(post: Post) -> dict[str, Any]:
     return {
         "id": post.id,
@@ -81,6 +113,7 @@ def thread_json(thread: Thread) -> dict[str, Any]:
         "locked": thread.locked,
         "stats": to_jsonable(thread.stats),
         "total_pages": thread.total_pages,
+        "pages_not_read": thread.pages_not_read,  # > 0: cut at the reply-page cap
         "accepted_answer_id": thread.accepted_answer_id,
         "fetched_at": thread.fetched_at.isoformat() if thread.fetched_at else None,
         "posts": [post_json(p) for p in thread.posts],

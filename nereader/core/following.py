@@ -55,7 +55,8 @@ class Following:
     async def follow(self, texts: Iterable[str]) -> list[tuple[str, str, bool]]:
         """Check every listing against the site (the cache when offline), then save them all
         at once. Returns (key, name, newly followed) for each."""
-        refs = list(dict.fromkeys(parse_listing_ref(text)[0] for text in texts))
+        base = self.pages.settings.base_url
+        refs = list(dict.fromkeys(parse_listing_ref(text, base)[0] for text in texts))
         names = {ref.key: await self._check(ref) for ref in refs}
         before = await self.keys()
         await self._edit(lambda current: current + [k for k in names if k not in current])
@@ -165,24 +166,23 @@ class Following:
                     progress(f"{key} {phase}", done, total)
 
             try:
-                out.listings[ref.key] = await syncing.sync(self.pages, ref, count, threads,
-                                                           progress=labelled)
+                out.add(ref.key, await syncing.sync(self.pages, ref, count, threads,
+                                                    progress=labelled))
             except NereaderError as exc:
-                out.failures.append(f"{ref.key}: {exc}")
+                out.fail(f"{ref.key}: {exc}", exc.exit_code)
             if ref.key in out.listings and out.listings[ref.key].stopped:
                 return out  # the cache cannot be written: going on would only fail again
         marks = await self.library.bookmarks()
         out.bookmarks = len(marks)
         for n, mark in enumerate(marks, 1):
-            age = await self.pages.thread_age(mark.id)
-            if age is None or age > self.pages.settings.freshness.thread:
+            if not await self.pages.thread_fresh(mark.id):
                 try:
                     result = await self.pages.thread(mark.id)
                     out.bookmarks_fetched += 1
                     if result.stale:
-                        out.failures.append(f"bookmark {mark.id}: {result.warning}")
+                        out.fail(f"bookmark {mark.id}: {result.warning}", result.failure or 3)
                 except NereaderError as exc:
-                    out.failures.append(f"bookmark {mark.id}: {exc}")
+                    out.fail(f"bookmark {mark.id}: {exc}", exc.exit_code)
             if progress:
                 progress("bookmarks", n, len(marks))
         return out

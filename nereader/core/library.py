@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from nereader.core.bookmarks import BookmarkStore, ReadState
-from nereader.core.clock import iso_now, utc_now
-from nereader.core.errors import NereaderError, NotFoundError, StorageError
+from nereader.core.clock import age_seconds, iso_now, utc_now
+from nereader.core.errors import EditConflict, NereaderError, NotFoundError, StorageError
+from nereader.core.export import thread_row
 from nereader.core.loader import Emit
 from nereader.core.models import (
     Bookmark,
@@ -26,7 +27,7 @@ from nereader.core.models import (
 from nereader.core.pages import Pages, Progress
 from nereader.core.query import Context, fold
 from nereader.core.store import atomic_write_text
-from nereader.core.text import activity_of, plural, site_count
+from nereader.core.text import check_label, plural
 from nereader.core.urls import ListingRef
 
 P = ParamSpec("P")
@@ -43,6 +44,8 @@ class Library:
         self._marks = BookmarkStore(data_dir)
         self._read = ReadState(data_dir)
         self._cache_warned = False
+        self._index_warned = False
+        self._rows: tuple[tuple[object, ...], list[ThreadSummary]] | None = None
 
     async def _run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """A store call off the event loop; what the stores had to say is passed on."""
@@ -64,6 +67,7 @@ class Library:
                   row: ThreadSummary | None = None) -> tuple[Bookmark, str | None]:
         """Bookmark a thread and pin it; fetch it now unless it is cached and we are offline.
         Returns the bookmark and a warning when it is not yet readable offline."""
+        labels = tuple(check_label(label) for label in labels)
         pages = self.pages
         cached = await self._cached(thread_id)
         warning, thread = None, cached
@@ -115,10 +119,27 @@ class Library:
     async def set_note(self, thread_id: int, note: str, labels: tuple[str, ...]
                        ) -> tuple[Bookmark, str | None]:
         """Replace a bookmark's note and labels (bookmarking the thread first if needed)."""
+        labels = tuple(check_label(label) for label in labels)
         updated = await self._run(self._marks.update, thread_id, note=note, labels=labels)
         if updated is not None:
             return updated, None
         return await self.add(thread_id, note, labels)
+
+    async def edit_note(self, thread_id: int, before: Bookmark | None, note: str,
+                        labels: tuple[str, ...]) -> tuple[Bookmark, str | None]:
+        """Save what the user changed of a bookmark's note and labels since ``before`` (the
+        bookmark as the editor showed it; None: the thread was not bookmarked then), merged
+        with what changed meanwhile elsewhere (see ``BookmarkStore.edit_note``)."""
+        labels = tuple(check_label(label) for label in labels)
+        if before is None:
+            if await self.get(thread_id) is None:
+                return await self.add(thread_id, note, labels)
+            before = Bookmark(thread_id, "", "")  # bookmarked elsewhere meanwhile
+        saved = await self._run(self._marks.edit_note, thread_id, before, note, labels)
+        if saved is None:
+            raise EditConflict(f"bookmark {thread_id} was removed elsewhere while you edited "
+                               "it; nothing was saved (b bookmarks the thread again)")
+        return saved, None
 
     async def _saw(self, mark: Bookmark, thread: Thread) -> tuple[Bookmark, tuple[int, ...]]:
         """Record that every post of a bookmarked thread has been seen and keep all its pages
@@ -256,19 +277,63 @@ class Library:
             return 0
 
     # -- what can be read offline --------------------------------------------------------------
-    async def rows(self, now: datetime | None = None) -> list[ThreadSummary]:
-        """Bookmarks as list rows, their numbers from the cached thread when there is one,
-        written as a listing's are ("3.3k" views, activity "4d" or "Mar ’26" before ``now``)."""
-        now = now or utc_now()
+    async def rows(self) -> list[ThreadSummary]:
+        """Bookmarks as list rows, their numbers from the cached thread when there is one
+        (as the search index keeps it: one query for them all, whatever their number). The
+        rows are made again only when the bookmarks, the index or the cache changed."""
+        marks = await self.bookmarks()
+        state = await self._state()
+        if state is not None and self._rows is not None and self._rows[0] == state:
+            return list(self._rows[1])
+        known, cached = await self._indexed(marks)
         rows = []
-        for mark in await self.bookmarks():
-            thread = await self._cached(mark.id)
+        for mark in marks:
+            found = known.get(mark.id)
+            row = found[0] if found else (
+                await self._row_of(mark.id) if cached is None or mark.id in cached else None)
             rows.append(_row(mark if mark.url else replace(mark, url=self.pages.thread_url(
-                mark.id)), thread, now))
-        return rows
+                mark.id)), row))
+        state = await self._state() if len(known) < len(marks) else state  # indexed some
+        self._rows = (state, rows) if state is not None else None
+        return list(rows)
 
-    async def items(self) -> list[LibraryItem]:
-        """Every cached listing and every bookmark, with ages."""
+    async def _state(self) -> tuple[object, ...] | None:
+        """What the bookmark rows are made from, as it stands (None: cannot be told)."""
+        try:
+            made_of = await self.pages.state()
+        except StorageError:
+            return None
+        if None in made_of:
+            return None
+        return await self._run(self._marks.file.identity), made_of
+
+    async def _indexed(self, marks: list[Bookmark]
+                       ) -> tuple[dict[int, tuple[ThreadSummary, datetime | None]],
+                                  set[int] | None]:
+        """The index's rows of the bookmarked threads that are in the cache, and which of
+        them have their first page in the cache (None: not known)."""
+        try:
+            return await self.pages.thread_rows([m.id for m in marks])
+        except StorageError as exc:
+            if not self._index_warned:
+                self._index_warned = True
+                self._emit(Notice(f"{exc}; reading bookmarks from the cache instead (slower)",
+                                  "Search index"))
+            return {}, None
+
+    async def _row_of(self, thread_id: int) -> ThreadSummary | None:
+        """A bookmarked thread's row read from the cache (a thread the index lacks), which
+        is then indexed, so the next time it is found at once."""
+        thread = await self._cached(thread_id)
+        if thread is None:
+            return None
+        await self.pages.index_thread(thread)
+        return thread_row(thread)
+
+    async def items(self, bookmark_limit: int | None = None) -> list[LibraryItem]:
+        """Every cached listing and every bookmark (the latest added first), with ages;
+        with ``bookmark_limit``, that many bookmarks and a "more" item saying how many were
+        left out (the bookmarks view shows them all)."""
         try:
             listings = await self.pages.cached_listings()
         except StorageError as exc:
@@ -278,13 +343,29 @@ class Library:
                              f"{_posts(listing.total_posts)}, "
                              f"{plural(listing.total_pages, 'page')}")
                  for ref, listing, age in listings]
-        for mark in await self.bookmarks():
-            try:
-                age = await self.pages.thread_age(mark.id)
-            except StorageError:
-                age = None
+        marks = (await self.bookmarks())[::-1]
+        left = 0
+        if bookmark_limit is not None and len(marks) > bookmark_limit:
+            marks, left = marks[:bookmark_limit], len(marks) - bookmark_limit
+        try:
+            fetched = await self.pages.thread_fetched([m.id for m in marks])
+        except StorageError:  # the index: each thread's age is read from the cache instead
+            fetched = {}
+        now = utc_now()
+        for mark in marks:
+            when = fetched.get(mark.id)
+            age: float | None = None
+            if when is not None:
+                age = age_seconds(when, now)
+            else:
+                try:
+                    age = await self.pages.thread_age(mark.id)
+                except StorageError:
+                    age = None
             detail = ", ".join(mark.labels) + (f" · {mark.note}" if mark.note else "")
             items.append(LibraryItem("bookmark", str(mark.id), mark.title, age, detail))
+        if left:
+            items.append(LibraryItem("more", str(left), plural(left, "more bookmark"), None))
         return items
 
 
@@ -293,23 +374,12 @@ def _posts(total: int | None) -> str:
     return "? posts" if total is None else plural(total, "post")
 
 
-def _row(mark: Bookmark, thread: Thread | None, now: datetime) -> ThreadSummary:
-    if thread is None:  # not cached: its numbers are not known
+def _row(mark: Bookmark, row: ThreadSummary | None) -> ThreadSummary:
+    """A bookmark's list row: its thread's (when cached), with the note before the excerpt."""
+    if row is None:  # not cached: its numbers are not known
         return ThreadSummary(mark.id, mark.title, mark.url, excerpt=mark.note,
                              replies=None, boosts=None, views=None,
                              tags=tuple(Tag(t, t) for t in mark.tags))
-    last = max((p.created_at for p in thread.posts if p.created_at), default=None)
-    question = thread.question
-    text = " ".join((question.body_markdown if question else "").split())[:300]
-    return ThreadSummary(
-        id=thread.id, title=thread.title, url=thread.url,
-        excerpt=" ".join(filter(None, [mark.note, text])),
-        replies=(None if thread.degraded else thread.stats.replies
-                 if thread.stats.replies is not None else len(thread.posts) - 1),
-        boosts=thread.stats.boosts, views=thread.stats.views,
-        views_text=site_count(thread.stats.views) if thread.stats.views is not None else "",
-        activity_text=activity_of(last, now) if last else "", activity_at=last,
-        topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
-        answered=thread.accepted_answer_id is not None,
-        apple_recommended=any(p.apple_recommended for p in thread.posts),
-    )
+    if not mark.note:
+        return row
+    return replace(row, excerpt=" ".join(filter(None, [mark.note, row.excerpt])))

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import concurrent.futures
 import contextlib
+import functools
+import queue
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from nereader.core.cache import CachedPage, PageCache
 from nereader.core.errors import (
@@ -55,6 +59,7 @@ class Loader:
         self._cache_lock = threading.Lock()  # it opens in whichever thread needs it first
         self._fetcher: Fetcher | None = None
         self._opening: asyncio.Future[Fetcher] | None = None
+        self._workers = Workers()
         self.store_failed: StorageError | None = None
 
     # -- the parts -----------------------------------------------------------------------------
@@ -71,14 +76,13 @@ class Loader:
         with contextlib.suppress(StorageError):
             _ = self.cache
 
-    def repair_cache(self, include_pinned: bool) -> list[str]:
-        """Recreate the cache stores that cannot be opened (see ``PageCache.repair``)."""
+    def repair_cache(self, include_pinned: bool) -> tuple[list[str], int]:
+        """Remove the cache stores a clear could not empty (see ``PageCache.repair``)."""
         with self._cache_lock:
             if self._cache is not None:
                 self._cache.close()
                 self._cache = None
-        return PageCache.repair(self.settings.cache_dir, self.settings.cache_size_limit,
-                                include_pinned)
+        return PageCache.repair(self.settings.cache_dir, include_pinned)
 
     async def _get(self, url: str) -> CachedPage | None:
         """The cached copy of a page; a damaged one is dropped, and that is said. The first
@@ -96,9 +100,12 @@ class Loader:
         try:
             await self.run(self.cache.put, page)
         except StorageError as exc:
-            if self.store_failed is None:
-                self._emit(Notice(f"{exc}; pages are shown but not kept", "Cache"))
-            self.store_failed = exc
+            self._store_failure(exc)
+
+    def _store_failure(self, exc: StorageError) -> None:
+        if self.store_failed is None:
+            self._emit(Notice(f"{exc}; pages are shown but not kept", "Cache"))
+        self.store_failed = exc
 
     async def _parse(self, parse: ParseFn[T], body: bytes, url: str, fetched_at: datetime
                      ) -> T:
@@ -162,14 +169,16 @@ class Loader:
         return self._fetcher.stats.bytes if self._fetcher else 0
 
     async def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
-        """Blocking work (the cache, files) off the event loop."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        """Blocking work (the cache, files) off the event loop, on the loader's own threads:
+        a caller that gives up (the app quitting) never waits for it."""
+        return await asyncio.wrap_future(self._workers.submit(fn, *args, **kwargs))
 
     async def aclose(self) -> None:
         if self._fetcher is not None:
             await self._fetcher.aclose()
         if self._cache is not None:
             self._cache.close()
+        self._workers.close()
 
     # -- loading -------------------------------------------------------------------------------
     async def load(self, url: str, kind: str, parse: ParseFn[T], ttl: float,
@@ -177,32 +186,34 @@ class Loader:
         """A parsed page: fresh from the cache, else from the site, else stale from the cache."""
         entry = await self._get(url)
 
-        async def cached(source: str, warning: str | None = None) -> Sourced[T] | None:
+        async def cached(source: str, warning: str | None = None, failure: int = 0
+                         ) -> Sourced[T] | None:
             assert entry is not None
             value = await self._model(entry, parse)
             return None if value is None else Sourced(value, source, entry.fetched_at,  # type: ignore[arg-type]
-                                                      warning)
+                                                      warning, failure)
 
         def stale_note(reason: object) -> str:
             assert entry is not None
             return f"{reason}; showing the copy cached {age_text(entry.age_seconds())} ago"
 
-        if entry is not None and not refresh and entry.age_seconds() <= ttl:
+        if entry is not None and not refresh and entry.fresh(ttl):
             hit = await cached("cache")
             if hit is not None:
                 return hit
         fetcher = await self.fetcher()
         if fetcher is None or fetcher.network_down:
             reason = "offline" if fetcher is None else "network down"
-            if entry is not None and (stale := await cached("stale", stale_note(reason))):
+            if entry is not None and (stale := await cached("stale", stale_note(reason),
+                                                            OfflineError.exit_code)):
                 return stale
             if entry is not None:
                 raise OfflineError(f"{reason}, and the cached copy of {url} no longer reads "
                                    f"(stored by another nereader); run `{hint}` while online "
-                                   "to get it again", url)
+                                   "to get it again", url, reason)
             raise OfflineError(
                 f"{reason} and {url} is not in the cache; run `{hint}` while online to get it",
-                url)
+                url, reason)
         try:
             response = await fetcher.get(url, etag=entry.etag if entry else None,
                                          last_modified=entry.last_modified if entry else None)
@@ -210,7 +221,11 @@ class Loader:
                 if entry is None:
                     raise FetchError(f"the site answered 304 Not Modified for {url}, "
                                      "but there is no cached copy to reuse")
-                touched = await self.run(self.cache.touch, url, response.fetched_at)
+                try:
+                    touched = await self.run(self.cache.touch, url, response.fetched_at)
+                except StorageError as exc:  # the copy is good all the same: the site said so
+                    self._store_failure(exc)
+                    touched = None
                 entry = touched or entry
                 hit = await cached("revalidated")
                 if hit is not None:
@@ -220,11 +235,12 @@ class Loader:
             value = await self._parse(parse, body, url, response.fetched_at)
             if entry is not None and _degraded(value):  # a stand-in never replaces a good copy
                 good = await cached("stale", stale_note("the page's structure was not "
-                                                        "recognised"))
+                                                        "recognised"), ParseError.exit_code)
                 if good is not None and not _degraded(good.value):
                     return good
         except (FetchError, ParseError) as exc:
-            if entry is not None and (stale := await cached("stale", stale_note(exc))):
+            if entry is not None and (stale := await cached("stale", stale_note(exc),
+                                                            exc.exit_code)):
                 return stale
             if isinstance(exc, ErrorPageError) and exc.status == 404:  # "not found", said as a page
                 raise NotFoundError(f"the site has no page {url} (it served its "
@@ -243,13 +259,19 @@ class Loader:
         value = await self._model(entry, parse)
         if value is None:
             return None
-        fresh = entry.age_seconds() <= ttl
+        fresh = entry.fresh(ttl)
         return Sourced(value, "cache" if fresh else "stale", entry.fetched_at,
                        None if fresh else f"cached {age_text(entry.age_seconds())} ago")
 
     async def age(self, url: str) -> float | None:
+        """How old the cached copy is (None: not cached), for showing."""
         entry = await self._get(url)
         return entry.age_seconds() if entry is not None else None
+
+    async def fresh(self, url: str, ttl: float) -> bool:
+        """Whether the cached copy may be used without asking the site."""
+        entry = await self._get(url)
+        return entry is not None and entry.fresh(ttl)
 
     async def _model(self, entry: CachedPage, parse: ParseFn[T]) -> T | None:
         """The model stored with a page. One this parser did not make (an older nereader's,
@@ -295,3 +317,65 @@ def as_declared(body: bytes, content_type: str) -> bytes:
     if wanted == charset(body):
         return body  # the page says the same (or has a BOM): keep it as sent
     return codecs.BOM_UTF8 + decode_bytes(body, wanted).encode("utf-8")
+
+
+class Workers:
+    """Threads for blocking work. They are daemon threads, unlike those of asyncio's default
+    executor (which ``asyncio.run`` and the interpreter join at exit): a call stuck on a
+    lock or a slow disk never holds up quitting. Each call is bounded anyway (``LOCK_WAIT``);
+    an interrupted write leaves the old file whole (every write is atomic)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+        self._closed = False
+
+    def submit(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+               ) -> concurrent.futures.Future[R]:
+        future: concurrent.futures.Future[R] = concurrent.futures.Future()
+        job = _Job(future, functools.partial(fn, *args, **kwargs))
+        with self._lock:
+            if self._closed:  # late work (a worker finishing after close): a thread of its own
+                threading.Thread(target=job.run, name="nereader-io", daemon=True).start()
+                return future
+            self._queue.put(job)
+            if self._idle == 0 and self._threads < self._size:
+                self._threads += 1
+                threading.Thread(target=self._work, name="nereader-io", daemon=True).start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            job = self._queue.get()
+            with self._lock:
+                self._idle -= 1
+            if job is None:
+                return
+            job.run()
+
+    def close(self) -> None:
+        """Let the threads end once the work queued is done (none is waited for)."""
+        with self._lock:
+            self._closed = True
+            count = self._threads
+        for _ in range(count):
+            self._queue.put(None)
+
+
+@dataclass(slots=True)
+class _Job:
+    future: concurrent.futures.Future[Any]
+    call: Callable[[], Any]
+
+    def run(self) -> None:
+        if not self.future.set_running_or_notify_cancel():
+            return
+        try:
+            self.future.set_result(self.call())
+        except BaseException as exc:
+            self.future.set_exception(exc)

@@ -13,13 +13,16 @@ BOOKMARKED = "⚑"
 UNREAD_RECENT = "•"  # unread, and active since the last visit to the listing
 UNREAD_OLDER = "·"
 NEW_REPLIES = "↑"
+UNKNOWN = "?"  # a row from the RSS feed: the feed does not say whether it was answered
 LEGEND = (f"{ANSWERED} answered · {RECOMMENDED} Apple recommended · {BOOKMARKED} bookmarked · "
           f"{UNREAD_RECENT} unread and active since your last visit ({UNREAD_OLDER} older) · "
-          f"{NEW_REPLIES} new replies since you read it")
+          f"{NEW_REPLIES} new replies since you read it · {UNKNOWN} not known (RSS feed)")
 
 
 def answer_marks(row: ThreadSummary) -> str:
-    """Two cells: answered, Apple recommended."""
+    """Two cells: answered, Apple recommended (unknown for a row read from the feed)."""
+    if not row.marks_known:
+        return UNKNOWN + " "
     return (ANSWERED if row.answered else " ") + (RECOMMENDED if row.apple_recommended else " ")
 
 

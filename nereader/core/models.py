@@ -10,14 +10,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
-from nereader.core.clock import iso_now, utc_now
+from nereader.core.clock import age_seconds, iso_now, utc_now
+from nereader.core.errors import combined_exit
 
 # Bump when a model's fields change: cached parse results of another schema are re-parsed.
 # 2: counts are read from the number in a cell (never a silent 0); search and topic pages.
 # 3: post bodies hold web links only (http, https); anything else is inert text.
 # 4: counts a page does not give are None (rows from a feed); rows and listings say where
 #    they came from; threads say whether their post structure was recognised.
-MODEL_SCHEMA = 4
+# 5: a thread says how many of its reply pages were left unread (the reply-page cap).
+MODEL_SCHEMA = 5
 # Bump when a parser reads the same page differently (a fix, a new fallback): results stored
 # by another parser are parsed again from the stored body on first use, with no request.
 PARSER_VERSION = 1
@@ -162,6 +164,9 @@ class Thread:
     fetched_at: datetime | None = None
     structure: Structure = Structure.POSTS
     notice: str | None = None  # what to tell the reader (the page's text stands in)
+    # Reply pages the site has beyond those read: a thread longer than nereader reads whole
+    # (see ``pages.MAX_REPLY_PAGES``) is cut there, and says so.
+    pages_not_read: int = 0
 
     @property
     def degraded(self) -> bool:
@@ -308,6 +313,7 @@ class Sourced(Generic[T]):
     source: Source
     fetched_at: datetime
     warning: str | None = None
+    failure: int = 0  # a stale copy: the exit code of what failed (3 network, 4 layout ...)
 
     @property
     def stale(self) -> bool:
@@ -315,7 +321,8 @@ class Sourced(Generic[T]):
 
     @property
     def age_seconds(self) -> float:
-        return (utc_now() - self.fetched_at).total_seconds()
+        """How old the copy is; never below 0 (a fetch time ahead of the clock is "now")."""
+        return age_seconds(self.fetched_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,10 +355,11 @@ class BookmarkChange:
 
 @dataclass(frozen=True, slots=True)
 class LibraryItem:
-    """A cached listing or a bookmark, as the offline library shows it."""
+    """A cached listing or a bookmark, as the offline library shows it ("more": how many
+    bookmarks were left out, in ``key``, when the library was asked for fewer)."""
 
-    kind: Literal["tag", "bookmark"]
-    key: str  # a listing key ("networkextension", "topics/...") or a thread id
+    kind: Literal["tag", "bookmark", "more"]
+    key: str  # a listing key ("networkextension", "topics/..."), a thread id, or a count
     title: str
     age_seconds: float | None  # None: not in the cache
     detail: str = ""
@@ -359,7 +367,10 @@ class LibraryItem:
 
 @dataclass(slots=True)
 class SyncSummary:
-    """What a sync did: pages and threads fetched or skipped, bytes, failures."""
+    """What a sync did: pages and threads fetched or skipped, bytes, failures.
+
+    ``offline`` is counted after the run, from the cache: the listed threads that can really
+    be read offline (every reply page there), whatever eviction did meanwhile."""
 
     listing_pages: int = 0
     listing_fresh: int = 0
@@ -371,6 +382,20 @@ class SyncSummary:
     resumed: int = 0  # threads an interrupted sync had finished (this run went on from there)
     stopped: str | None = None  # why the sync stopped early (the cache could not be written)
     notices: list[str] = field(default_factory=list)  # e.g. the listing's RSS feed stood in
+    listed: int = 0  # threads the listing pages read hold
+    offline: int | None = None  # of those, readable offline once it ended (None: not synced)
+    cut: list[str] = field(default_factory=list)  # threads longer than nereader reads whole
+    exit_code: int = 0  # 0, or the exit code of what failed (see errors.combined_exit)
+
+    def fail(self, message: str, code: int) -> None:
+        """Record a failure and the exit code it calls for."""
+        self.failures.append(message)
+        self.exit_code = combined_exit((self.exit_code, code or 1))
+
+    def stop(self, why: str) -> None:
+        """The cache cannot be written: the sync stops (exit 5), keeping what it wrote."""
+        self.stopped = why
+        self.exit_code = combined_exit((self.exit_code, 5))
 
 
 # -- followed listings: the home screen, `sync` of them all, `check` -------------------------
@@ -432,7 +457,16 @@ class FollowedSync:
     listings: dict[str, SyncSummary] = field(default_factory=dict)
     bookmarks: int = 0
     bookmarks_fetched: int = 0
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the listings' own are in theirs
+    exit_code: int = 0  # 0, or the exit code of what failed, the listings' failures included
+
+    def fail(self, message: str, code: int) -> None:
+        self.failures.append(message)
+        self.exit_code = combined_exit((self.exit_code, code or 1))
+
+    def add(self, key: str, summary: SyncSummary) -> None:
+        self.listings[key] = summary
+        self.exit_code = combined_exit((self.exit_code, summary.exit_code))
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +479,7 @@ class CacheInfo:
     bytes: int
     pinned_bytes: int
     size_limit: int
+    read_only: str | None = None  # why the cache cannot store pages (a full disk ...)
 
 
 @dataclass(frozen=True, slots=True)

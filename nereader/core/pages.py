@@ -6,11 +6,14 @@ import asyncio
 import shlex
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from nereader.core import parsers
+from nereader.core.clock import utc_now
 from nereader.core.errors import (
     ChallengeError,
+    DamagedError,
     ErrorPageError,
     FetchError,
     LayoutChangedError,
@@ -21,6 +24,7 @@ from nereader.core.errors import (
     StorageError,
     UsageError,
 )
+from nereader.core.export import cut_warning
 from nereader.core.loader import Emit, Loader
 from nereader.core.models import (
     SOURCE_RANK,
@@ -33,10 +37,11 @@ from nereader.core.models import (
     SearchResults,
     Sourced,
     Thread,
+    ThreadSummary,
     TopicTree,
 )
 from nereader.core.settings import Settings
-from nereader.core.text import plural
+from nereader.core.text import age_text, plural
 from nereader.core.urls import (
     ALLPOSTS,
     ListingRef,
@@ -50,6 +55,7 @@ from nereader.core.urls import (
     thread_url,
     topic_names,
     topics_url,
+    url_kind,
 )
 
 if TYPE_CHECKING:
@@ -63,16 +69,41 @@ REPLIES_PER_PAGE = 20
 UNCOUNTED_PAGES = 25  # a thread that shows no reply count: this many pages at most
 
 
-def reply_pages(first: Thread) -> int:
-    """How many reply pages to read: what the pagination claims, but never more than the
-    thread's reply count can fill (a garbled or hostile page may claim a thousand)."""
+def thread_pages(first: Thread) -> int:
+    """How many reply pages a thread has, as far as its first page can be believed: what the
+    pagination claims, but never more than the thread's reply count can fill (a garbled or
+    hostile page may claim a thousand)."""
     replies, claimed = first.stats.replies, first.total_pages
     if replies is None:
         return max(1, min(claimed, UNCOUNTED_PAGES))
     filled = max(1, -(-replies // REPLIES_PER_PAGE))
     # A count a little behind the pages is normal (a page of slack); far behind, the count
     # is believed.
-    return max(1, min(claimed if claimed <= filled + 1 else filled, MAX_REPLY_PAGES))
+    return max(1, claimed if claimed <= filled + 1 else filled)
+
+
+def reply_pages(first: Thread) -> int:
+    """How many reply pages to read: the thread's (``thread_pages``), at most
+    ``MAX_REPLY_PAGES``; a longer thread is cut there and says so (``pages_not_read``)."""
+    return min(thread_pages(first), MAX_REPLY_PAGES)
+
+
+class PastTheEnd(NotFoundError):
+    """A listing page the site does not have; ``total``: its pages as the site now says."""
+
+    def __init__(self, message: str, total: int | None) -> None:
+        super().__init__(message)
+        self.total = total
+
+
+def _cut(merged: Thread, believed: int) -> tuple[Thread, str | None]:
+    """A merged thread with the pages read as its pages, and what was left unread (a thread
+    longer than ``MAX_REPLY_PAGES``) in ``pages_not_read`` and a warning."""
+    read = min(believed, MAX_REPLY_PAGES)
+    left = believed - read
+    if merged.total_pages != read or merged.pages_not_read != left:
+        merged = replace(merged, total_pages=read, pages_not_read=left)
+    return merged, cut_warning(merged)
 
 
 class Pages:
@@ -107,17 +138,18 @@ class Pages:
     async def listing(self, ref: ListingRef, page: int = 1, sort: str | None = None,
                       order: str | None = None, refresh: bool = False) -> Sourced[ListingPage]:
         pages = f" --pages {page}" if page > 1 else ""
+        asked = utc_now()
         try:
             return await self.loader.load(
                 self.listing_url(ref, page, sort, order), "listing", parsers.listing,
                 self.settings.freshness.listing, refresh,
                 hint=f"nereader sync {ref.key}{pages} --no-threads")
         except NotFoundError as exc:
-            raise await self._listing_missing(ref, page, sort, order) from exc
+            raise await self._listing_missing(ref, page, sort, order, asked) from exc
         except ErrorPageError as exc:  # the site's own "not found" page
             if exc.status != 404:
                 raise
-            raise await self._listing_missing(ref, page, sort, order) from exc
+            raise await self._listing_missing(ref, page, sort, order, asked) from exc
         except (LayoutChangedError, ChallengeError) as exc:
             # No good copy in the cache either (the loader serves one, marked stale, first).
             if page != 1 or ref.kind is ListingKind.ALLPOSTS:
@@ -143,20 +175,44 @@ class Pages:
         return Sourced(page, feed.source, feed.fetched_at, feed.warning)
 
     async def _listing_missing(self, ref: ListingRef, page: int, sort: str | None,
-                               order: str | None) -> NotFoundError:
+                               order: str | None, asked: datetime) -> NotFoundError:
         """A 404 for a listing page: no such listing (with the listings it may have been meant
-        for), or a page past its end (then page 1, from the cache or the site, says how many
-        pages there are)."""
-        nothing = await self.no_such_listing(ref)
+        for), or a page past its end. Page 1 says how many pages there are now: a copy as new
+        as the 404 (a listing's page count changes all the time: threads move and are
+        deleted), else the site's, else the cache's, said as such."""
+        if page == 1:
+            return await self.no_such_listing(ref)
         try:
-            first = page > 1 and (await self.cached_listing(ref, 1, sort, order)
-                                  or await self.listing(ref, 1, sort, order))
+            first = await self.cached_listing(ref, 1, sort, order)
+            if first is None or first.fetched_at < asked:
+                first = await self.listing(ref, 1, sort, order, refresh=True)
         except NotFoundError:
-            return nothing
+            return await self.no_such_listing(ref)
         except NereaderError:
-            return NotFoundError(f"{ref.key} has no page {page} (the site answered 404)")
-        return NotFoundError(f"{ref.key} has no page {page}: it has "
-                             f"{plural(first.value.total_pages, 'page')}") if first else nothing
+            return PastTheEnd(f"{ref.key} has no page {page} (the site answered 404)", None)
+        total = first.value.total_pages
+        if first.stale:
+            return PastTheEnd(f"{ref.key} has no page {page} (the site answered 404; the "
+                              f"copy of page 1 cached {age_text(first.age_seconds)} ago "
+                              f"shows {plural(total, 'page')})", None)
+        if page <= total:
+            return PastTheEnd(f"the site answered 404 for page {page} of {ref.key}, though "
+                              f"its page 1 shows {plural(total, 'page')}: the listing is "
+                              "changing; try again", total)
+        return PastTheEnd(f"{ref.key} has no page {page}: it has {plural(total, 'page')}",
+                          total)
+
+    async def listing_page(self, ref: ListingRef, page: int, sort: str | None = None,
+                           order: str | None = None, refresh: bool = False
+                           ) -> Sourced[ListingPage] | None:
+        """A listing page, or None when it is past the listing's end as the site now has it
+        (the end moved since the page count was read)."""
+        try:
+            return await self.listing(ref, page, sort, order, refresh)
+        except PastTheEnd as exc:
+            if exc.total is not None and page > exc.total:
+                return None
+            raise
 
     async def no_such_listing(self, ref: ListingRef) -> ListingNotFound:
         """The error for a listing the site does not have, worded the same wherever it is
@@ -226,19 +282,20 @@ class Pages:
         if progress:
             progress("listing", done, total)
 
-        async def one(n: int) -> Sourced[ListingPage]:
+        async def one(n: int) -> Sourced[ListingPage] | None:
             nonlocal done
-            result = await self.listing(ref, n, sort, order, refresh)
+            result = await self.listing_page(ref, n, sort, order, refresh)
             done += 1
             if progress:
                 progress("listing", done, total)
             return result
 
-        rest = await asyncio.gather(*(one(n) for n in range(start + 1, last + 1)))
-        self._repeated([first, *rest], ref)
+        rest = [r for r in await asyncio.gather(*(one(n) for n in range(start + 1, last + 1)))
+                if r is not None]  # the pages past an end that moved in the meantime
+        self.say_repeats([first, *rest], ref)
         return [first, *rest]
 
-    def _repeated(self, pages: list[Sourced[ListingPage]], ref: ListingRef) -> None:
+    def say_repeats(self, pages: list[Sourced[ListingPage]], ref: ListingRef) -> None:
         """Say so when a page holds only rows of the pages before it (another page's content,
         served with no page number to catch it by)."""
         seen: set[int] = set()
@@ -253,6 +310,8 @@ class Pages:
         """The first page of every listing in the cache (site order), with its age."""
         found = []
         for url in sorted(await self.loader.run(self.loader.cache.urls)):
+            if url_kind(url) != "listing":  # (thousands of threads are no listing)
+                continue
             try:
                 ref, page, sort, _order = parse_listing_ref(url)
             except UsageError:
@@ -307,22 +366,25 @@ class Pages:
             return result
 
         rest = await asyncio.gather(*(page(n) for n in range(2, total + 1)))
-        return await self._merged([first, *rest], total)
+        return await self._merged([first, *rest], thread_pages(first.value))
 
-    async def _merged(self, parts: list[Sourced[Thread]], total: int) -> Sourced[Thread]:
-        """Pages of one thread as one (indexed), as stale as its stalest page; ``total`` is
-        how many pages were read (fewer than claimed when the reply count says so)."""
+    async def _merged(self, parts: list[Sourced[Thread]], believed: int) -> Sourced[Thread]:
+        """Pages of one thread as one (indexed), as stale as its stalest page; ``believed``
+        is how many pages it has (fewer than claimed when the reply count says so), of which
+        at most ``MAX_REPLY_PAGES`` were read."""
         merged = parsers.merge([p.value for p in parts])
         worst = max(parts, key=lambda p: SOURCE_RANK[p.source])
         warnings = sorted({p.warning for p in parts if p.warning})
         claimed = max(p.value.total_pages for p in parts)
-        if total < claimed:
+        if believed < claimed:
             warnings.append(f"thread {merged.id} claims {claimed} reply pages but its reply "
-                            f"count ({merged.stats.replies}) fills at most {total}; read those")
-            merged = replace(merged, total_pages=total)
+                            f"count ({merged.stats.replies}) fills at most {believed}; read "
+                            "those")
+        merged, cut = _cut(merged, believed)
+        warnings += [cut] if cut else []
         await self._index_thread(merged)
         return Sourced(merged, worst.source, min(p.fetched_at for p in parts),
-                       "; ".join(warnings) or None)
+                       "; ".join(warnings) or None, worst.failure)
 
     async def reply_page(self, thread_id: int, reply_id: int, refresh: bool = False
                          ) -> Sourced[Thread]:
@@ -356,11 +418,40 @@ class Pages:
         again = refresh or cached is not None  # the cached copy is older than the reply
         rest = await asyncio.gather(*(self.thread_page(thread_id, n, again)
                                       for n in range(1, total + 1) if n != page.page))
-        result = await self._merged([held, *rest], total)
+        result = await self._merged([held, *rest], max(thread_pages(page), page.page))
         if all(p.id != reply_id for p in result.value.posts):
             self._emit(Notice(f"reply {reply_id} is no longer in thread {thread_id}; showing "
                               "the thread", "Search"))
         return result
+
+    async def thread_rows(self, ids: list[int]
+                          ) -> tuple[dict[int, tuple[ThreadSummary, datetime | None]],
+                                     set[int]]:
+        """The list rows the index keeps of these threads, with their fetch times, for the
+        ones whose first page is in the cache (a row outlives a cleared cache); and which of
+        the threads have their first page in the cache."""
+        urls = {thread_id: self.thread_url(thread_id) for thread_id in ids}
+        present = await self.loader.run(self.loader.cache.present, list(urls.values()))
+        cached = {thread_id for thread_id, url in urls.items() if url in present}
+        found = await self.loader.run(self.index.rows, sorted(cached))
+        return found, cached
+
+    async def thread_fetched(self, ids: list[int]) -> dict[int, datetime | None]:
+        """When the index's copy of each of these threads was fetched, for the ones whose
+        first page is in the cache."""
+        found = await self.loader.run(self.index.fetched, ids)
+        urls = {thread_id: self.thread_url(thread_id) for thread_id in found}
+        cached = await self.loader.run(self.loader.cache.present, list(urls.values()))
+        return {thread_id: when for thread_id, when in found.items()
+                if urls[thread_id] in cached}
+
+    async def state(self) -> tuple[object, ...]:
+        """What changes whenever the index or the cache does (by this process or another)."""
+        return (await self.loader.run(self.index.version),
+                await self.loader.run(self.loader.cache.version))
+
+    async def index_thread(self, thread: Thread) -> None:
+        await self._index_thread(thread)
 
     async def _index_thread(self, thread: Thread) -> None:
         """Keep the search index in step; a broken index never stops anyone reading, and
@@ -388,11 +479,15 @@ class Pages:
             if page is None or page.value.id != thread_id:
                 return None
             pages.append(page.value)
-        merged = parsers.merge(pages)
-        return merged if total == merged.total_pages else replace(merged, total_pages=total)
+        return _cut(parsers.merge(pages), thread_pages(first.value))[0]
 
     async def thread_age(self, thread_id: int) -> float | None:
         return await self.loader.age(self.thread_url(thread_id))
+
+    async def thread_fresh(self, thread_id: int) -> bool:
+        """Whether the thread's first page may be used without asking the site."""
+        return await self.loader.fresh(self.thread_url(thread_id),
+                                       self.settings.freshness.thread)
 
     async def pin_thread(self, thread_id: int, total_pages: int = 1) -> None:
         for n in range(1, total_pages + 1):
@@ -432,40 +527,74 @@ class Pages:
         return await self.loader.run(self.index.facts)
 
     async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
-        """Index every thread the cache holds in full, from scratch. Returns (threads, posts)."""
-        ids = await self.cached_thread_ids()
-        # A new file, not an emptied one: a damaged index can delete rows and still fail on
-        # the next write ("database disk image is malformed").
-        self.close()
-        from nereader.core.search import SearchIndex
+        """Index every thread the cache holds in full, from scratch, beside the index in use,
+        and swap it in at the end (see ``search``); returns (threads, posts). An index too
+        damaged for that is rebuilt as a new file and moved into place."""
+        from nereader.core import search
 
-        self._index = await self.loader.run(SearchIndex.recreate,
-                                            self.settings.data_dir / "search.sqlite3")
+        ids = await self.cached_thread_ids()
+        try:
+            build = await self.loader.run(self.index.rebuild)
+        except DamagedError:  # (a full disk, a busy index, a rebuild running: raised as is)
+            build = None
+        if build is not None:
+            try:
+                await self._fill(ids, build.add, progress)
+                await self.loader.run(build.finish)
+            except DamagedError:
+                build.abandon()
+                build = None
+            except BaseException:
+                build.abandon()
+                raise
+        if build is None:
+            path = self.settings.data_dir / "search.sqlite3"
+            self.close()
+            fresh, guard = await self.loader.run(search.rebuild_beside, path)
+            try:
+                await self._fill(ids, fresh.index_threads, progress)
+            except BaseException:
+                guard.close()
+                raise
+            await self.loader.run(search.move_into_place, fresh, path, guard)
+        self.close()
+        return await self.loader.run(self.index.stats)
+
+    async def _fill(self, ids: list[int], add: Callable[[list[Thread]], None],
+                    progress: Progress | None) -> None:
+        """Index the cached threads, a hundred to a transaction."""
+        batch: list[Thread] = []
         for n, thread_id in enumerate(ids, 1):
             thread = await self.cached_thread(thread_id)
             if thread is not None:
-                await self.loader.run(self.index.index_thread, thread)
+                batch.append(thread)
+            if len(batch) >= 100 or n == len(ids):
+                await self.loader.run(add, batch)
+                batch = []
             if progress:
                 progress("index", n, len(ids))
-        return await self.loader.run(self.index.stats)
 
     async def cache_info(self) -> CacheInfo:
         return await self.loader.run(self.loader.cache.info)
 
     async def cache_clear(self, include_pinned: bool = False) -> int:
-        """Clear the cache; a store that cannot be opened or cleared is recreated (and that
-        is said), so clearing always leaves a working cache."""
+        """Clear the cache; returns how many pages went. A cache that cannot be cleared in
+        place (damaged, or a full disk) has its unpinned store removed whole; the pinned one
+        goes only when it cannot be read at all. Either way a working cache is left, and
+        what was done is said."""
         try:
             return await self.loader.run(self.loader.cache.clear, include_pinned)
         except StorageError as failure:
             exc = failure.__cause__ or failure  # what failed, without the advice to clear
-            remade = await self.loader.run(self.loader.repair_cache, include_pinned)
+            removed, count = await self.loader.run(self.loader.repair_cache, include_pinned)
             await self.loader.run(lambda: self.loader.cache)  # it opens again, or says why
-            if "pinned-v2" in remade and not include_pinned:
+            if "pinned-v2" in removed and not include_pinned:
                 self._emit(Notice(f"the pinned pages could not be read ({exc}) and were "
                                   "removed; `nereader bookmarks check` fetches the bookmarks "
                                   "again", "Cache"))
-            elif remade:
-                self._emit(Notice(f"the cache could not be read ({exc}); recreated it",
-                                  "Cache"))
-            return 0
+            elif removed:
+                self._emit(Notice(f"the cache could not be cleared in place ({exc}); removed "
+                                  "its files instead (pinned pages kept)" if not include_pinned
+                                  else f"the cache could not be cleared in place ({exc}); "
+                                  "removed its files instead", "Cache"))
+            return count

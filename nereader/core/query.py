@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from nereader.core.clock import utc_now
 from nereader.core.errors import UsageError
 from nereader.core.models import COUNTS, RowSource, ThreadSummary
-from nereader.core.text import parse_count, parse_iso
+from nereader.core.text import escape_line, parse_count, parse_iso, plural
 
 Pred = Callable[[ThreadSummary, str], bool]
 
@@ -55,8 +55,9 @@ class QueryError(UsageError):
     def one_line(self, query: str) -> str:
         """The error on one line, the bad token bracketed in the query (for the CLI)."""
         end = self.position + self.length
-        marked = f"{query[:self.position]}⟦{query[self.position:end]}⟧{query[end:]}"
-        return f"bad filter at column {self.position + 1}: {self}: {marked}"
+        marked = escape_line(f"{query[:self.position]}⟦{query[self.position:end]}⟧"
+                             f"{query[end:]}")
+        return f"bad filter at column {self.position + 1}: {escape_line(str(self))}: {marked}"
 
 
 def fold(text: str) -> str:
@@ -127,13 +128,16 @@ def sort_key(field: str, reverse: bool = False) -> Callable[[ThreadSummary], obj
     return lambda row: (known(row, field) == reverse, get(row))
 
 
-def sort_caveat(field: str, rows: Sequence[ThreadSummary]) -> str | None:
+def sort_caveat(field: str, rows: Sequence[ThreadSummary], brief: bool = False) -> str | None:
     """What to say when sorting ``rows`` by ``field`` meets counts that are unknown."""
-    return _caveat(rows, [field], [], [field])
+    return _caveat(rows, [field], [], [field], brief)
 
 
 def _caveat(rows: Sequence[ThreadSummary], fields: list[str], terms: list[str],
-            sorts: list[str]) -> str | None:
+            sorts: list[str], brief: bool = False) -> str | None:
+    """Which fields are unknown for how many rows, and what that does to the terms and the
+    sort. ``brief``: only what it does, for a reader already told that counts are unknown (the
+    feed's banner)."""
     unknown = {f for f in fields if any(not known(r, f) for r in rows)}
     if not unknown:
         return None
@@ -143,10 +147,16 @@ def _caveat(rows: Sequence[ThreadSummary], fields: list[str], terms: list[str],
     names = ", ".join(sorted("answered/recommended" if f == "marks" else f for f in unknown))
     whom = (f"any of the {len(rows)} threads" if count == len(rows)
             else f"{count} of the {len(rows)} threads")
+    sorting = any(s in unknown for s in sorts)
+    if brief:
+        those = f"the {plural(count, 'thread')} whose {names} are unknown"  # plural nouns
+        effects = ([f"{' '.join(terms)} matches none of {those}"] if terms else []) + (
+            [f"sorting puts {those} last"] if sorting else [])
+        return "; ".join(effects) or f"{names} unknown for {whom}"
     effects = []
     if terms:
         effects.append(f"{' '.join(terms)} matches none of those")
-    if any(s in unknown for s in sorts):
+    if sorting:
         effects.append("sorting puts them last")
     return (f"{names} unknown for {whom}" + (" (read from the listing's RSS feed)" if feed else "")
             + (": " + "; ".join(effects) if effects else ""))
@@ -249,13 +259,13 @@ class Query:
             out.sort(key=sort_key(key, reverse), reverse=reverse)  # type: ignore[arg-type]
         return out
 
-    def caveat(self, rows: Sequence[ThreadSummary]) -> str | None:
+    def caveat(self, rows: Sequence[ThreadSummary], brief: bool = False) -> str | None:
         """What the query cannot judge in ``rows`` (counts or marks they do not have), said
-        once; None when it can judge every row."""
+        once; None when it can judge every row. ``brief``: see ``_caveat``."""
         terms = [t for group in self.groups for t in group if t.needs is not None]
         sorts = [key for key, _ in self.sort if key in _NUMERIC]
         fields = list(dict.fromkeys([*(t.needs for t in terms if t.needs), *sorts]))
-        return _caveat(rows, fields, [t.text for t in terms], sorts)
+        return _caveat(rows, fields, [t.text for t in terms], sorts, brief)
 
 
 def _term(m: re.Match[str], start: int) -> tuple[Term | None, tuple[str, bool] | None]:

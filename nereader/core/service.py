@@ -271,6 +271,12 @@ class ForumService:
                                 ) -> tuple[Bookmark, str | None]:
         return await self._library.set_note(thread_id, note, labels)
 
+    async def edit_bookmark_note(self, thread_id: int, before: Bookmark | None, note: str,
+                                 labels: tuple[str, ...]) -> tuple[Bookmark, str | None]:
+        """Save what the user changed since ``before`` (what the editor showed), merged with
+        what changed meanwhile elsewhere; EditConflict when both changed the note."""
+        return await self._library.edit_note(thread_id, before, note, labels)
+
     async def import_bookmarks(self, data: object) -> tuple[int, int]:
         return await self._library.import_json(data)
 
@@ -283,9 +289,8 @@ class ForumService:
     async def check_bookmarks(self, progress: Progress | None = None) -> list[BookmarkChange]:
         return await self._library.check(progress)
 
-    async def bookmark_rows(self, now: datetime | None = None) -> list[ThreadSummary]:
-        """The bookmarks as list rows, written as a listing's rows are (relative to ``now``)."""
-        return await self._library.rows(now)
+    async def bookmark_rows(self) -> list[ThreadSummary]:
+        return await self._library.rows()
 
     async def mark_all_read(self, rows: list[ThreadSummary]) -> None:
         await self._library.mark_read(rows)
@@ -293,8 +298,10 @@ class ForumService:
     async def visit_tag(self, ref: ListingRef) -> datetime | None:
         return await self._library.visit(ref)
 
-    async def library(self) -> list[LibraryItem]:
-        return await self._library.items()
+    async def library(self, bookmark_limit: int | None = None) -> list[LibraryItem]:
+        """Cached listings and bookmarks (the latest first; at most ``bookmark_limit``, then
+        a "more" item)."""
+        return await self._library.items(bookmark_limit)
 
     # -- preferences: recent listings, filter history, saved filters ---------------------------
     async def _prefs(self, store: RecentTags | FilterHistory | SavedFilters,

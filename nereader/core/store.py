@@ -8,7 +8,9 @@ import json
 import os
 import re
 import stat
+import sys
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +22,7 @@ from nereader.core.text import clean, has_lone_surrogate, mend_surrogates, squas
 
 T = TypeVar("T")
 VERSION = 1
+LOCK_WAIT = 5.0  # seconds any wait on another nereader process lasts at most
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -54,8 +57,9 @@ def atomic_write_text(path: Path, text: str) -> None:
             finally:
                 os.close(dir_fd)
     except OSError as exc:
-        why = folder_problem(path.parent) or exc.strerror or str(exc)
-        raise StorageError(f"cannot write {path}: {why}") from exc
+        why = (folder_problem(path.parent) or no_room(exc, path.parent) or exc.strerror
+               or str(exc))
+        raise StorageError(f"cannot write {path}: {why}; nothing was changed") from exc
 
 
 def _link_target(path: Path) -> Path:
@@ -76,6 +80,43 @@ def _mode_of(path: Path) -> int | None:
 
 
 _READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+PROBE_BYTES = 64 * 1024  # what a store needs free to write at all (a page, a journal)
+
+
+def no_room(exc: OSError, folder: Path) -> str | None:
+    """Words for an error that says the disk is full or read-only (None: another error)."""
+    if exc.errno in _FULL:
+        return (f"the disk holding {folder} is full ({exc.strerror or exc}); free some "
+                "space and try again")
+    if exc.errno == errno.EROFS:
+        return f"{folder} is on a read-only file system"
+    return None
+
+
+def disk_trouble(folder: Path) -> str | None:
+    """Why nothing can be written in ``folder``, when that is so: the disk is full, or
+    read-only (None: a small write works, so a failure there is something else, such as
+    a damaged file). Told by trying: a file is written, synced and removed again."""
+    with contextlib.suppress(OSError, AttributeError, ValueError):
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return f"{folder} is on a read-only file system"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".nereader-probe.", dir=folder)
+    except OSError as exc:
+        return no_room(exc, folder) or (f"{folder} cannot be written ({exc.strerror})"
+                                        if exc.errno in _READ_ONLY else None)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(b"\0" * PROBE_BYTES)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        return no_room(exc, folder)
+    finally:
+        with contextlib.suppress(OSError):
+            Path(probe).unlink()
+    return None
 
 
 def folder_problem(folder: Path) -> str | None:
@@ -89,10 +130,12 @@ def folder_problem(folder: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def file_lock(path: Path, shared: bool = False) -> Iterator[None]:
-    """An advisory lock held for the ``with`` block (blocks until free); ``shared`` for
-    readers. A reader in a folder it cannot write to (or that does not exist yet) reads
-    without a lock: there is no writer it could race with there."""
+def file_lock(path: Path, shared: bool = False, wait: float | None = None) -> Iterator[None]:
+    """An advisory lock held for the ``with`` block; ``shared`` for readers. It is waited
+    for at most ``wait`` seconds (``LOCK_WAIT``): a nereader process that is stopped or
+    slow never hangs another, which instead fails with a message naming it. A reader in a
+    folder it cannot write to (or that does not exist yet) reads without a lock: there is no
+    writer it could race with there."""
     try:
         if not shared:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,17 +147,68 @@ def file_lock(path: Path, shared: bool = False) -> Iterator[None]:
         why = folder_problem(path.parent) or exc.strerror or str(exc)
         raise StorageError(f"cannot lock {path}: {why}") from exc
     try:
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        except ImportError:  # Windows
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+        _take(fd, path, shared, LOCK_WAIT if wait is None else wait)
+        if not shared:  # who holds it, for anyone left waiting
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()} {_command()}\n".encode(), 0)
         yield
     finally:
+        if not shared:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)  # nobody holds it now
         os.close(fd)  # closing releases the lock
+
+
+def _take(fd: int, path: Path, shared: bool, wait: float) -> None:
+    """Take the lock, trying again until ``wait`` runs out (no lock call has a timeout)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            try:
+                import fcntl
+
+                fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+            except ImportError:  # Windows
+                import msvcrt
+
+                msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES,
+                                 errno.EDEADLK):
+                raise StorageError(f"cannot lock {path}: {exc.strerror or exc}") from exc
+        if time.monotonic() >= deadline:
+            raise StorageError(f"{path.name.removesuffix('.lock')} is held by "
+                               f"{lock_holder(path)} for over {wait:g} s; try again when it "
+                               "is done")
+        time.sleep(0.05)
+
+
+def _command() -> str:
+    words = [w for w in sys.argv[1:3] if not w.startswith("-")]
+    return " ".join(["nereader", *words])[:80]
+
+
+def lock_holder(path: Path) -> str:
+    """The process that holds a lock file, in words, as far as it can be told."""
+    try:
+        pid_text, _, command = path.read_text(encoding="utf-8").strip().partition(" ")
+        pid = int(pid_text)
+    except (OSError, ValueError):
+        return "another nereader process"
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return "another nereader process"
+    except OSError:
+        pass  # it exists, but belongs to someone else
+    state = ""
+    with contextlib.suppress(OSError, IndexError):
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+        if stat_line.rsplit(")", 1)[1].split()[0] in {"T", "t"}:
+            state = ", stopped"
+    return f"another nereader process (pid {pid}, `{clean(command)}`{state})"
 
 
 def load_json(text: str) -> Any:
@@ -204,22 +298,39 @@ class JsonStore(_Said):
     """
 
     def __init__(self, path: Path, empty: Callable[[], dict[str, Any]],
-                 check: Callable[[dict[str, Any]], str | None] | None = None) -> None:
+                 check: Callable[[dict[str, Any]], str | None] | None = None,
+                 render: Callable[[dict[str, Any]], str] | None = None) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
         self._empty = empty
         self._check = check or (lambda data: None)
+        self._render = render or (lambda data: json.dumps(data, indent=2, ensure_ascii=False)
+                                  + "\n")
+        self._identity: object = None  # of the file last read
         super().__init__()
 
-    def _read(self, writing: bool) -> dict[str, Any]:
+    def identity(self) -> object:
+        """What tells this file from the one last read (None: there is no file). A change
+        always replaces the file (see ``atomic_write_text``), so a new one has a new identity."""
         try:
-            text = self.path.read_text(encoding="utf-8")
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+    def _read(self, writing: bool) -> dict[str, Any]:
+        self._identity = None
+        try:
+            with self.path.open("rb") as handle:
+                st = os.fstat(handle.fileno())
+                text = handle.read().decode("utf-8")
         except FileNotFoundError:
             return self._empty()
         except (OSError, UnicodeDecodeError) as exc:
             if isinstance(exc, UnicodeDecodeError):
                 return self._set_aside(f"not UTF-8 text: {exc.reason}", writing)
             raise StorageError(f"cannot read {self.path}: {exc.strerror or exc}") from exc
+        identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
         try:
             data, fixed = load_mended(text)
         except ValueError as exc:
@@ -231,6 +342,7 @@ class JsonStore(_Said):
         problem = self._check(data)
         if problem:
             return self._set_aside(problem, writing)
+        self._identity = identity
         return data
 
     def _set_aside(self, why: str, writing: bool) -> dict[str, Any]:
@@ -250,16 +362,47 @@ class JsonStore(_Said):
         return self._empty()
 
     def load(self) -> dict[str, Any]:
+        return self.load_identified()[0]
+
+    def load_identified(self) -> tuple[dict[str, Any], object]:
+        """The document and the identity of the file it was read from (None: no file, or
+        one that did not read)."""
         with file_lock(self.lock_path, shared=True):
-            return self._read(writing=False)
+            data = self._read(writing=False)
+            return data, self._identity
 
     def change(self, edit: Callable[[dict[str, Any]], T]) -> T:
         """Apply ``edit`` to the current document and write it back atomically."""
         with file_lock(self.lock_path):
             data = self._read(writing=True)
             result = edit(data)
-            atomic_write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            atomic_write_text(self.path, self._render(data))
             return result
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False)  # one encoder for every item: C speed
+
+
+def render_lines(data: dict[str, Any]) -> str:
+    """JSON as readable as indented JSON for a big document, written at C speed: each
+    top-level member on its own line, and each item of a top-level list or object on a
+    line of its own ("bookmarks": one bookmark a line)."""
+    if not all(isinstance(key, str) for value in data.values() if isinstance(value, dict)
+               for key in value):
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    one = _COMPACT.encode
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            inner = ",\n    ".join(one(item) for item in value)
+            parts.append(f"  {one(key)}: [\n    {inner}\n  ]")
+        elif isinstance(value, dict) and value:
+            inner = ",\n    ".join(f"{one(k)}: {one(v)}" for k, v in value.items())
+            parts.append(f"  {one(key)}: {{\n    {inner}\n  }}")
+        else:
+            parts.append(f"  {one(key)}: {one(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n" if parts else "{}\n"
 
 
 def read_json(path: Path, default: Any, warn: Callable[[str], None] | None = None) -> Any:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from nereader.core.errors import UsageError
+
 # Terminal escape sequences (CSI, OSC, DCS/PM/APC strings, two-byte ESC forms, 8-bit CSI),
 # then any control character left over except tab and newline. Bidi overrides go too: they
 # can make a title read differently from what it is.
@@ -43,6 +45,53 @@ def mend_surrogates(text: str) -> str:
 def squash(text: str) -> str:
     """Clean and fold all white space to single spaces (titles, names, excerpts)."""
     return " ".join(clean(text).split())
+
+
+# What a line echoing the user's input must not print as it is: line breaks, control
+# characters, bidi controls and the other invisible format characters.
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+                      r"\u2060-\u206f\ufeff\ufff9-\ufffb]")
+_SHOWN = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_line(text: str) -> str:
+    """Text on one line as it was given: each line break, control or invisible format
+    character is shown as its escape (``\\n``, ``\\x1b``, ``\\u202e``), so an error
+    echoing a query stays one line and reads as typed (a bidi control cannot reorder it)."""
+    if _UNSHOWN.search(text) is None:
+        return text
+
+    def shown(match: re.Match[str]) -> str:
+        char = match.group()
+        code = ord(char)
+        return _SHOWN.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+    return _UNSHOWN.sub(shown, text)
+
+
+MAX_LABEL = 64
+
+
+def check_label(text: str) -> str:
+    """A bookmark label as given (``todo`` or ``#todo``): one word, the ``#label`` form a
+    note holds, so it reads back the same from a note. Anything else is a UsageError."""
+    label = text[1:] if text.startswith("#") else text
+    shown = escape_line(repr(text))
+    if not label:
+        raise UsageError("a label cannot be empty")
+    if any(c.isspace() for c in label) or _UNSHOWN.search(label) or _CONTROLS.search(label):
+        raise UsageError(f"a label is one word (as #label in a note), not {shown}; give "
+                         "several labels, or join the words (two-words)")
+    if len(label) > MAX_LABEL:
+        raise UsageError(f"a label is at most {MAX_LABEL} characters, not {len(label)}")
+    return label
+
+
+def split_note(text: str) -> tuple[str, tuple[str, ...]]:
+    """A note as typed in the note editor: its words, and its ``#labels`` (each once)."""
+    words = text.split()
+    labels = tuple(dict.fromkeys(w[1:] for w in words if w.startswith("#") and len(w) > 1))
+    return " ".join(w for w in words if not w.startswith("#")), labels
 
 
 _MD_SPECIAL = re.compile(r"[\\`*\[\]<~&_]")

@@ -237,10 +237,13 @@ def _numbered(ref: ThreadRef, text: str) -> ThreadRef:
     return ref
 
 
-def parse_listing_ref(text: str) -> tuple[ListingRef, int, str | None, str | None]:
+def parse_listing_ref(text: str, base: str = "") -> tuple[ListingRef, int, str | None,
+                                                        str | None]:
     """Recognise a tag slug, ``topics/<topic>[/<sub>]``, or a listing URL.
 
-    Returns the listing, the page, the sort and the order found in the text.
+    Returns the listing, the page, the sort and the order found in the text. With ``base``,
+    a URL on a host that is neither the base's nor the site's is refused, as a thread's is:
+    it is another forum's listing, not this one's.
     """
     raw = text.strip()
     if not raw:
@@ -253,6 +256,12 @@ def parse_listing_ref(text: str) -> tuple[ListingRef, int, str | None, str | Non
     if "://" not in raw and _HOST_FIRST.match(raw):  # "developer.apple.com/forums/..."
         candidate = "https://" + raw
     parts = split(candidate)
+    if base and candidate != "https://developer.apple.com/" + raw.lstrip("/"):
+        host, forum = (parts.hostname or "").lower(), (split(base).hostname or "").lower()
+        if host not in {forum, *_SITE_HOSTS}:
+            raise UsageError(f"{text.strip()!r} is a listing on {host or 'no host'}, but the "
+                             f"forum is {forum} (set by --base-url or base_url); give the "
+                             "tag, or a URL of that forum")
     segments = [s for s in parts.path.split("/") if s]
     if segments and segments[0] == "forums":
         segments = segments[1:]
@@ -384,12 +393,19 @@ def thread_id_from_href(href: str | None) -> int | None:
         return None
 
 
+_PLAIN_URL = re.compile(r"(?:https?|HTTPS?)://[A-Za-z0-9.-]+(?:/[A-Za-z0-9/._~%-]*)?\Z")
+
+
 def canonical(url: str) -> str:
     """Cache key for a URL: no fragment, no page=1, sorted query, upper sortOrder.
 
     ``answerId`` stays: the site answers such a URL with the reply page that holds that
     reply, which is not page 1 of the thread.
     """
+    if _PLAIN_URL.match(url):  # nothing to sort or drop (most keys): only the case folded
+        scheme, _, rest = url.partition("://")
+        host, slash, path = rest.partition("/")
+        return f"{scheme.lower()}://{host.lower()}{slash}{path}"
     parts = split(url)
     query = []
     for k, v in parse_qsl(parts.query, keep_blank_values=True):

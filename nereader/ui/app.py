@@ -197,7 +197,7 @@ class NereaderApp(App[None]):
 
     def open_listing(self, key: str) -> None:
         try:
-            ref = parse_listing_ref(key)[0]
+            ref = parse_listing_ref(key, self.service.settings.base_url)[0]
         except UsageError as exc:
             self.notify(str(exc), title="Not a listing", severity="error", markup=False)
             return

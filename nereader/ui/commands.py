@@ -117,11 +117,13 @@ class TagProvider(Provider):
                           text=choice.label, help=choice.help)
         if not text:
             return
+        typed = text.removeprefix("Tag:").strip()
         try:
-            ref = parse_listing_ref(text.removeprefix("Tag:").strip())[0]
+            ref = parse_listing_ref(typed)[0]
         except UsageError:
             return
-        yield Hit(1.0, f"Open: {ref.key}", partial(switcher.open_listing, ref.key),
+        # What was typed is opened (not the key): another forum's URL is refused there.
+        yield Hit(1.0, f"Open: {ref.key}", partial(switcher.open_listing, typed),
                   help="Open this tag, topic or listing in the list")
 
 

@@ -22,8 +22,8 @@ from typing import ClassVar
 
 from nereader.core.errors import ListingNotFound, NereaderError, NotFoundError
 from nereader.core.marks import NEW_REPLIES, row_marks
-from nereader.core.models import ListingPage, Sourced, ThreadSummary
-from nereader.core.query import SORT_FIELDS, Context, Query, QueryError, haystack
+from nereader.core.models import ListingPage, RowSource, Sourced, ThreadSummary
+from nereader.core.query import Context, Query, QueryError, haystack, sort_caveat, sort_key
 from nereader.core.text import age_text
 from nereader.core.urls import ListingRef
 from nereader.ui.state import ListState
@@ -82,6 +82,7 @@ class Loaded:
     total_pages: int = 0
     pages: int = 0  # pages loaded, in order (a paged source)
     stale_note: str = ""  # why the rows are an old copy, if they are
+    feed_note: str = ""  # the listing's RSS feed stands in for its page: what to tell
     arrived: bool = False  # the rows (maybe none) came: an empty list now says so
     failure: str = ""  # why nothing is shown: the source did not load
 
@@ -116,6 +117,7 @@ class ListSession:
         self.list_sort: str | None = None  # the rows sorted by a column (s / S)
         self.list_reverse = True
         self.shown: list[int] = []  # indices into the rows: filtered, then sorted
+        self.caveat = ""  # what the filter or the sort cannot judge in the rows (feed rows)
         self.cursor = 0  # a position in ``shown``
         self.previous: Kept | None = None  # shown before the listing asked for, till it loads
         self.busy = False  # pages are being loaded or refreshed: no paging meanwhile
@@ -124,6 +126,7 @@ class ListSession:
         self.retry_at: float | None = None  # monotonic time of the next try after an outage
         self._behind: Kept | None = None  # the listing, while the bookmarks are shown
         self._hay: list[str] = []  # each row's text, folded, for the filter's words
+        self._gaps = False  # some row lacks a count or its marks (a feed's rows)
         self._predicate: Callable[[ThreadSummary, str], bool] | None = None
 
     # -- what is shown ---------------------------------------------------------------------------
@@ -207,7 +210,8 @@ class ListSession:
                          rows_shown=len(self.shown), list_sort=self.list_sort,
                          list_reverse=self.list_reverse, bookmarks=self.bookmarks,
                          stale_note=loaded.stale_note, demo=self.demo, back=back,
-                         progress=self.progress, retry_at=self.retry_at)
+                         progress=self.progress, retry_at=self.retry_at,
+                         feed_note=loaded.feed_note, caveat=self.caveat)
 
     # -- rows arriving -------------------------------------------------------------------------
     def first_page(self, result: Sourced[ListingPage]) -> bool:
@@ -218,7 +222,8 @@ class ListSession:
         rows = unique([*page.rows, *self.loaded.rows]) if before > 1 else list(page.rows)
         self.loaded = replace(self.loaded, name=page.name, total_posts=page.total_posts,
                               total_pages=page.total_pages, pages=max(1, before),
-                              stale_note=stale_note(result), arrived=True, failure="")
+                              stale_note=stale_note(result), feed_note=feed_note(page),
+                              arrived=True, failure="")
         self._take(rows)
         self.previous = None  # this one loaded: no going back
         first, self.shown_once = not self.shown_once, True
@@ -233,6 +238,7 @@ class ListSession:
         if new:
             keep = self._current_id()
             self._hay.extend(haystack(row) for row in new)
+            self._gaps = self._gaps or any(map(incomplete, new))
             self.loaded = replace(self.loaded, rows=(*self.loaded.rows, *new))
             self._rebuild(keep)
 
@@ -243,7 +249,8 @@ class ListSession:
         worst = next((p for p in pages if p.stale), pages[0])
         self.loaded = replace(self.loaded, name=first.name, total_posts=first.total_posts,
                               total_pages=first.total_pages, pages=len(pages),
-                              stale_note=stale_note(worst), arrived=True, failure="")
+                              stale_note=stale_note(worst), feed_note=feed_note(first),
+                              arrived=True, failure="")
         self._take(unique(row for page in pages for row in page.value.rows))
 
     def batch(self, rows: Iterable[ThreadSummary], stale: str = "") -> None:
@@ -419,6 +426,18 @@ class ListSession:
                 self.cursor = position
                 return
 
+    def _caveat(self) -> str:
+        """What the filter (or the list's sort) cannot judge in the rows: counts or marks they
+        do not have, which a feed's rows lack; "" when it can judge them all."""
+        rows = self.loaded.rows
+        if not self._gaps:
+            return ""
+        brief = bool(self.loaded.feed_note)  # the feed's banner says the counts are unknown
+        note = self.query.caveat(rows, brief) if not self.query.empty else None
+        if note is None and self.list_sort is not None and not self.query.sort:
+            note = sort_caveat(self.list_sort, rows, brief)
+        return note or ""
+
     def _current_id(self) -> int | None:
         current = self.current
         return current.id if current is not None else None
@@ -427,6 +446,7 @@ class ListSession:
     def _take(self, rows: list[ThreadSummary], keep_cursor: bool = True) -> None:
         keep = self._current_id() if keep_cursor else None
         self._hay = [haystack(row) for row in rows]
+        self._gaps = any(map(incomplete, rows))
         self.loaded = replace(self.loaded, rows=tuple(rows))
         self._rebuild(keep)
 
@@ -436,14 +456,16 @@ class ListSession:
         rows, hay, matches = self.loaded.rows, self._hay, self._predicate
         shown = ([i for i in range(len(rows)) if matches(rows[i], hay[i])] if matches
                  else list(range(len(rows))))
+        # A count a row does not have (a feed's row) sorts last, whichever way the sort goes.
         if self.query.sort:
             for name, reverse in reversed(self.query.sort):  # stable: the first key wins
-                get = SORT_FIELDS[name]
+                get = sort_key(name, reverse)
                 shown.sort(key=lambda i: get(rows[i]), reverse=reverse)  # type: ignore[arg-type,return-value]
         elif self.list_sort is not None:
-            get = SORT_FIELDS[self.list_sort]
+            get = sort_key(self.list_sort, self.list_reverse)
             shown.sort(key=lambda i: get(rows[i]), reverse=self.list_reverse)  # type: ignore[arg-type,return-value]
         self.shown = shown
+        self.caveat = self._caveat()
         cursor = 0
         if keep is not None:
             cursor = next((n for n, i in enumerate(shown) if rows[i].id == keep), 0)
@@ -459,6 +481,18 @@ def unique(rows: Iterable[ThreadSummary]) -> list[ThreadSummary]:
             seen.add(row.id)
             out.append(row)
     return out
+
+
+def incomplete(row: ThreadSummary) -> bool:
+    """The row lacks a count or its marks (the RSS feed gives neither)."""
+    return not row.marks_known or None in (row.replies, row.boosts, row.views)
+
+
+def feed_note(page: ListingPage) -> str:
+    """What to tell the reader when the listing's RSS feed stands in for its page."""
+    if page.source is not RowSource.FEED:
+        return ""
+    return page.notice or "the listing's page could not be read; showing its RSS feed"
 
 
 def stale_note(result: Sourced[ListingPage]) -> str:

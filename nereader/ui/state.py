@@ -29,6 +29,8 @@ class ListState:
     back: str = ""  # the way back from here ("esc: back to the list"), said before the rest
     progress: str = ""  # "page 3 of 11" while pages load
     retry_at: float | None = None  # monotonic time of the next automatic try after an outage
+    feed_note: str = ""  # the rows are the listing's RSS feed, standing in for its page: why
+    caveat: str = ""  # what the filter or the sort cannot judge (counts the rows do not have)
 
     @property
     def title(self) -> str:

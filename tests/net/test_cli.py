@@ -83,8 +83,11 @@ def test_usage_errors_are_exit_2(cli, args: tuple[str, ...]) -> None:  # type: i
 def test_sync_and_cache_commands(cli) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = cli("sync", "--pages", "1", "--json")
     summary = json.loads(out)
-    assert code == 0 and summary["listing_pages"] == 1
+    assert summary["listing_pages"] == 1 and summary["listed"] == 20
     assert summary["threads"] + len(summary["failures"]) == 20
+    # The fixture forum lacks most of the listed threads: each 404 is a failure, so the
+    # sync exits 6 (not found), and what it got reads offline.
+    assert code == 6 == summary["exit_code"] and summary["offline"] == summary["threads"] > 0
     code, out, _ = cli("cache", "info", "--json")
     info = json.loads(out)
     assert code == 0 and info["pages"] >= 4

@@ -106,3 +106,16 @@ async def _bad_filter(pilot: Pilot[None]) -> None:
 
 def test_filter_error_160x45(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(demo_app(tmp_path), terminal_size=(160, 45), run_before=_bad_filter)
+
+
+async def _feed_sorted_by_replies(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    await pilot.press("s", "s")  # by activity, then by replies: which the feed does not give
+    await settle(pilot)
+
+
+def test_feed_stands_in_for_a_redesigned_tag_80x24(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The tag page's markup is unknown: its RSS feed's rows, counts as ?, the banner saying
+    so and what sorting by an unknown count does."""
+    assert snap_compare(demo_app(tmp_path, listing="packet-tunnel-provider"),
+                        terminal_size=(80, 24), run_before=_feed_sorted_by_replies)

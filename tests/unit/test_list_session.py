@@ -1,16 +1,25 @@
 """The list session on its own, no Textual: pages merged in order, the filter (and the half-typed
 qualifier it leaves out), the list's sort, the cursor kept on its thread, the bookmarks view
-and back, the listing to go back to after a mistyped one, and the state the status line draws."""
+and back, the listing to go back to after a mistyped one, the RSS feed standing in, and the
+state the status line and the banner draw."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from nereader.core.errors import FetchError, ListingNotFound, NotFoundError
-from nereader.core.models import ListingKind, ListingPage, Sourced, ThreadSummary
+from nereader.core.models import (
+    Activity,
+    ListingKind,
+    ListingPage,
+    RowSource,
+    Sourced,
+    ThreadSummary,
+)
 from nereader.core.query import Context, Query
 from nereader.core.urls import ListingRef
 from nereader.ui.list_session import (
@@ -21,10 +30,12 @@ from nereader.ui.list_session import (
     ListSession,
     unique,
 )
+from nereader.ui.widgets.status import banner_text, status_parts
 
 NOW = datetime(2026, 6, 12, tzinfo=UTC)
 NETEXT = ListingRef(ListingKind.TAG, "networkextension")
 STOREKIT = ListingRef(ListingKind.TAG, "storekit")
+IDLE = Activity(0, False, False)
 
 
 def row(id: int, title: str = "", replies: int = 0, views: int = 0, hours: int = 0
@@ -336,3 +347,62 @@ def test_a_listing_near_the_one_mistyped_is_named() -> None:
     assert why == ("No listing 'netwrkextension' on the site (404). Did you mean Network "
                    "Extension (networkextension) or wi-fi-aware? t switches listing. esc goes "
                    "back to Network Extension.")
+
+
+# -- the RSS feed standing in for the listing's page -------------------------------------------
+FEED_NOTE = "the tag page changed; showing its RSS feed: 3 latest threads, counts unknown"
+
+
+def feed_row(id: int, title: str = "") -> ThreadSummary:
+    return replace(row(id, title), replies=None, boosts=None, views=None,
+                   source=RowSource.FEED)
+
+
+def feed_page(rows: Sequence[ThreadSummary]) -> Sourced[ListingPage]:
+    value = replace(page(1, rows, 1).value, total_posts=None, source=RowSource.FEED,
+                    notice=FEED_NOTE)
+    return Sourced(value, "network", NOW, None)
+
+
+def test_feed_rows_say_so_in_the_state_and_the_banner() -> None:
+    session = ListSession(Listing(NETEXT))
+    session.first_page(feed_page([feed_row(1), feed_row(2), feed_row(3)]))
+    state = session.state()
+    assert state.feed_note == FEED_NOTE and state.caveat == ""
+    left, _ = status_parts(state, IDLE)
+    assert "from its RSS feed" in left and "3 latest threads" in left and "of ?" not in left
+    assert banner_text(state, IDLE) == f"FEED: {FEED_NOTE} · r tries the page again"
+    # Offline there is no page to try again.
+    assert banner_text(state, Activity(0, True, False)).endswith(f"FEED: {FEED_NOTE}")
+    # A page read as it should be says nothing of the kind.
+    session.first_page(page(1, [row(1, replies=2)], 1))
+    assert session.state().feed_note == "" and banner_text(session.state(), IDLE) == ""
+
+
+def test_sorting_and_filtering_by_counts_the_feed_lacks_say_what_they_do() -> None:
+    session = ListSession(Listing(NETEXT))
+    session.first_page(feed_page([feed_row(1), feed_row(2), feed_row(3)]))
+    session.sort_by("replies")
+    assert session.state().caveat == "sorting puts the 3 threads whose replies are unknown last"
+    assert "sorting puts the 3 threads" in banner_text(session.state(), IDLE)
+    session.sort_by("title", reverse=False)
+    assert session.state().caveat == ""  # titles are known
+    session.filter(Query.parse("replies:>3"))
+    assert ids(session) == []
+    assert session.state().caveat == ("replies:>3 matches none of the 3 threads whose replies "
+                                      "are unknown")
+    session.clear_filter()
+    assert session.state().caveat == ""
+
+
+def test_unknown_counts_sort_last_whichever_way() -> None:
+    """Bookmarks of threads never cached have no counts: they go last both ways, and the
+    caveat names them in full (no feed banner has said counts are unknown)."""
+    session = ListSession(Listing(NETEXT))
+    session.show_bookmarks()
+    session.batch([row(1, replies=5), feed_row(2), row(3, replies=1)])
+    session.sort_by("replies", reverse=True)
+    assert ids(session) == [1, 3, 2]
+    session.sort_by("replies", reverse=False)
+    assert ids(session) == [3, 1, 2]
+    assert session.state().caveat.startswith("replies unknown for 1 of the 3 threads")

@@ -26,10 +26,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nereader.cli import main
-from nereader.core.errors import NereaderError, OfflineError, StorageError
+from nereader.core.errors import NereaderError, OfflineError, StorageError, UsageError
 from nereader.core.models import ListingKind, Notice, ServiceEvent, ThreadSummary
 from nereader.core.service import ForumService
 from nereader.core.settings import Settings
+from nereader.core.text import check_label, clean
 from nereader.core.urls import ListingRef, web_url
 from nereader.localforum import Site
 from nereader.localforum.transport import SiteTransport
@@ -149,10 +150,21 @@ _BOOKMARK_FIELDS = {
     "added_at": lambda v: isinstance(v, str), "checked_at": lambda v: isinstance(v, str),
     "url": lambda v: v == "" or (isinstance(v, str) and web_url(v) is not None),
     "tags": lambda v: isinstance(v, list) and all(isinstance(t, str) for t in v),
-    "labels": lambda v: isinstance(v, list) and all(isinstance(t, str) for t in v),
+    "labels": lambda v: isinstance(v, list) and all(single_word(t) for t in v),
     "replies_seen": lambda v: type(v) is int and v >= 0,
     "seen_post_ids": lambda v: isinstance(v, list) and all(type(i) is int and i >= 0 for i in v),
 }
+
+
+def single_word(label: Any) -> bool:
+    """A label as every way in takes one (issue 19): one word, ``#`` before it or not."""
+    if not isinstance(label, str):
+        return False
+    try:
+        check_label(clean(label))  # escapes are cleaned from what a file holds, as ever
+    except UsageError:
+        return False
+    return True
 
 
 def usable_id(entry: Any) -> int | None:

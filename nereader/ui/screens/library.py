@@ -6,6 +6,8 @@ chose, and the main screen routes it.
 
 from __future__ import annotations
 
+import contextlib
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,15 +16,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from nereader.core.errors import NereaderError
-from nereader.core.models import LibraryItem
+from nereader.core.errors import EditConflict, NereaderError
+from nereader.core.models import Bookmark, LibraryItem
 from nereader.core.service import ForumService
-from nereader.core.text import age_text, clean
+from nereader.core.text import age_text, clean, split_note
 from nereader.ui.bindings import bindings_of
+
+SHOWN_BOOKMARKS = 300  # an option list measures every option: the bookmarks view has them all
 
 
 class LibraryScreen(ModalScreen[tuple[str, str] | None]):
-    """What can be read offline; Enter opens a listing or a bookmark."""
+    """What can be read offline; Enter opens a listing or a bookmark (the latest added
+    first; past a few hundred, `v` shows them all)."""
 
     BINDINGS = bindings_of("LibraryScreen")
 
@@ -44,7 +49,7 @@ class LibraryScreen(ModalScreen[tuple[str, str] | None]):
     async def load(self) -> None:
         menu = self.query_one(OptionList)
         try:
-            items = await self.service.library()
+            items = await self.service.library(SHOWN_BOOKMARKS)
         except NereaderError as exc:
             menu.clear_options()
             menu.add_option(Option(Text(f"Cannot read the library: {exc}"), disabled=True))
@@ -61,12 +66,17 @@ class LibraryScreen(ModalScreen[tuple[str, str] | None]):
 def _options(items: list[LibraryItem]) -> list[Option]:
     options: list[Option] = []
     tags = [i for i in items if i.kind == "tag"]
-    marks = [i for i in items if i.kind == "bookmark"]
+    marks = [i for i in items if i.kind != "tag"]
     for heading, group in (("Cached listings", tags), ("Bookmarks", marks)):
         options.append(Option(Text(heading, style="bold"), disabled=True))
         if not group:
             options.append(Option(Text("  (none)", style="dim"), disabled=True))
         for n, item in enumerate(group):
+            if item.kind == "more":
+                options.append(Option(Text(f"  … and {item.title}: v shows every bookmark "
+                                           "in the list, with the filter", style="dim"),
+                                      disabled=True))
+                continue
             age = (f"cached {age_text(item.age_seconds)} ago" if item.age_seconds is not None
                    else "not available offline")
             label = Text(f"  {clean(item.title)}")
@@ -79,7 +89,12 @@ def _options(items: list[LibraryItem]) -> list[Option]:
 
 class NoteScreen(ModalScreen[bool]):
     """Edit a bookmark's note and #labels; dismisses True once saved. On a thread that is not
-    bookmarked it says that saving bookmarks it, before anything is typed."""
+    bookmarked it says that saving bookmarks it, before anything is typed.
+
+    What is saved is what the user changed of the bookmark as shown, merged with what
+    changed meanwhile elsewhere (a label added from the command line stays); when the note
+    itself was changed elsewhere too, nothing is saved and the dialog says so (enter again
+    saves the text as typed over it)."""
 
     BINDINGS = bindings_of("NoteScreen")
 
@@ -88,7 +103,7 @@ class NoteScreen(ModalScreen[bool]):
         self.service = service
         self.thread_id = thread_id
         self.title = title  # the thread's, to say which thread a new bookmark is for
-        self.creates = False  # not bookmarked: saving makes the bookmark
+        self.before: Bookmark | None = None  # the bookmark as shown (None: not bookmarked)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
@@ -107,10 +122,10 @@ class NoteScreen(ModalScreen[bool]):
             self.notify(str(exc), severity="error", markup=False)
             self.dismiss(False)
             return
+        self.before = mark
         if mark is not None:
             box.value = " ".join(filter(None, [mark.note, *(f"#{x}" for x in mark.labels)]))
-        else:
-            self.creates = True
+        else:  # saving makes the bookmark: say so before anything is typed
             thread = f"“{clean(self.title)}”" if self.title else "This thread"
             self.query_one(".prompt-title", Static).update(Text(
                 f"{thread} is not bookmarked: enter bookmarks it with this note and "
@@ -125,15 +140,20 @@ class NoteScreen(ModalScreen[bool]):
 
     @work(exclusive=True, group="note")
     async def save(self, text: str) -> None:
-        labels = tuple(dict.fromkeys(w[1:] for w in text.split()
-                                     if w.startswith("#") and len(w) > 1))
-        note = " ".join(w for w in text.split() if not w.startswith("#"))
+        note, labels = split_note(text)
         try:
-            _, warning = await self.service.set_bookmark_note(self.thread_id, note, labels)
+            _, warning = await self.service.edit_bookmark_note(self.thread_id, self.before,
+                                                               note, labels)
+        except EditConflict as exc:
+            with contextlib.suppress(NereaderError):  # enter again saves yours over it
+                self.before = await self.service.get_bookmark(self.thread_id)
+            self.notify(f"{exc}. Enter again saves yours over it; esc keeps it.",
+                        title="Changed elsewhere", severity="warning", markup=False)
+            return
         except NereaderError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         said = f"{note or '(no note)'} {' '.join('#' + x for x in labels)}".rstrip()
-        done = f"Bookmarked, with the note: {said}" if self.creates else f"Saved: {said}"
+        done = f"Bookmarked, with the note: {said}" if self.before is None else f"Saved: {said}"
         self.notify(f"{done}\n{warning}" if warning else done, markup=False)
         self.dismiss(True)

@@ -16,6 +16,7 @@ newer load supersedes an older one; ``detail`` for the thread read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import time
 from collections.abc import Callable, Coroutine, Iterable
@@ -239,6 +240,10 @@ class MainScreen(Screen[None]):
         except NereaderError as exc:
             self.problem(exc, "Local data")
         await self.refresh_context()
+        # The bookmarks as rows, read now (in the service's thread) so that the first v shows
+        # them at once: with thousands of bookmarks reading them takes a noticeable moment.
+        with contextlib.suppress(NereaderError):  # v says so, if it happens again
+            await self.service.bookmark_rows()
 
     async def refresh_context(self) -> None:
         """Bookmarks, read state and facts from the index, for the marks and the filter."""
@@ -311,7 +316,7 @@ class MainScreen(Screen[None]):
 
     async def _load_bookmarks(self) -> None:
         try:
-            rows = await self.service.bookmark_rows(self.clock())
+            rows = await self.service.bookmark_rows()
         except NereaderError as exc:
             self.problem(exc, "Bookmarks")
             return

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from nereader.core.errors import NereaderError
+from nereader.core.errors import NereaderError, OfflineError
+from nereader.core.export import cut_warning
 from nereader.core.models import PostKind, Thread
 from nereader.core.service import ForumService
 from nereader.core.text import plural
@@ -45,16 +46,21 @@ async def open_into(view: ThreadView, service: ForumService, now: datetime, thre
         result, new = await service.open_thread(thread_id, refresh, at=focus_post)
         bookmark = await service.get_bookmark(thread_id)
     except NereaderError as exc:
-        if not same and shown is None:
-            view.show_message(f"Could not open thread {thread_id}: {exc}\n\n"
-                              "r tries again; esc goes back to the list.",
-                              error="thread", thread_id=thread_id)
-        problem(exc, "Could not open the thread")
+        in_pane = not same and shown is None
+        if in_pane:
+            view.show_message(failure_text(view, thread_id, exc), error="thread",
+                              thread_id=thread_id)
+        # A thread not cached while offline is said in the pane only, with the way on: a
+        # toast would outlive the thread opening a moment later (going online opens it).
+        if not (in_pane and isinstance(exc, OfflineError)):
+            problem(exc, "Could not open the thread")
         return None
     thread = result.value
     if result.stale:
         say(result.warning or "showing a cached copy", title="Offline copy",
             severity="warning", markup=False)
+    if cut := cut_warning(thread):
+        say(cut, title="Thread cut", severity="warning", markup=False)
     if new:
         say(f"+{plural(len(new), 'new reply', 'new replies')} since you last looked",
             title=thread.title, markup=False)
@@ -70,6 +76,29 @@ async def open_into(view: ThreadView, service: ForumService, now: datetime, thre
         view.show_thread(thread, now, None if moved else focus_post, frozenset(new), bookmark,
                          keep_place=moved)
     return thread
+
+
+def failure_text(view: ThreadView, thread_id: int, exc: NereaderError) -> str:
+    """Why a thread did not open, and the way on in the app's own keys (the core's advice
+    names commands, which the app is not)."""
+    esc = "esc goes back to the list."
+    if isinstance(exc, OfflineError):
+        if exc.reason == "offline":
+            return (f"Thread {thread_id} is not in the cache, and nereader is offline.\n\n"
+                    f"{key_of(view, 'app.offline', 'ctrl+o')} goes online and opens it; {esc}")
+        return (f"Thread {thread_id} is not in the cache, and the network is down.\n\n"
+                f"{key_of(view, 'main.refresh', 'r')} tries again now (the site is tried again "
+                f"by itself shortly); {esc}")
+    return (f"Could not open thread {thread_id}: {exc}\n\n"
+            f"{key_of(view, 'main.refresh', 'r')} tries again; {esc}")
+
+
+def key_of(view: ThreadView, binding_id: str, default: str) -> str:
+    """The key a binding has now (the config's [keys] may have moved it)."""
+    for active in view.app.active_bindings.values():
+        if active.binding.id == binding_id:
+            return view.app.get_key_display(active.binding)
+    return default
 
 
 def posts_after_question(thread: Thread) -> int:

@@ -65,6 +65,12 @@ def _left_parts(state: ListState) -> list[tuple[str, ...]]:
             count = (f"{shown} of {plural(loaded, 'bookmark')} shown", f"{shown}/{loaded} shown",
                      f"{shown}/{loaded}")
         parts: list[tuple[str, ...]] = [(state.title,), ("",), count]
+    elif state.feed_note:  # the feed's latest threads, in the feed's order: no pages
+        loaded, shown = state.rows_loaded, state.rows_shown
+        count = (f"{plural(loaded, 'latest thread')}", str(loaded))
+        if shown != loaded:
+            count = (f"{shown} of {plural(loaded, 'latest thread')} shown", f"{shown}/{loaded}")
+        parts = [(state.title,), ("from its RSS feed", "RSS feed", "feed"), count]
     else:
         sort = state.sort or "site order"
         site_sort = (f"sort {sort}", sort if state.sort else "", "")
@@ -113,17 +119,28 @@ def _fit_left(parts: list[tuple[str, ...]], room: int) -> str:
 
 
 def banner_text(state: ListState, activity: Activity, now: float | None = None) -> str:
-    """The one-line banner; ``now`` (monotonic) counts down to the next automatic try."""
+    """The banner; ``now`` (monotonic) counts down to the next automatic try. After what the
+    list's copy is (offline, network down, stale): the feed standing in for the listing's
+    page, and what the filter or the sort cannot judge in its rows."""
+    parts = []
     if activity.offline:
-        return "OFFLINE: reading the cache only (ctrl+o goes online)" + (
-            f" · {state.stale_note}" if state.stale_note else "")
-    if activity.network_down:
+        parts.append("OFFLINE: reading the cache only (ctrl+o goes online)" + (
+            f" · {state.stale_note}" if state.stale_note else ""))
+    elif activity.network_down:
         retry = ""
         if state.retry_at is not None and now is not None:
             seconds = max(0, math.ceil(state.retry_at - now))
             retry = f" · next try in {seconds}s" if seconds else " · trying again now"
-        return f"NETWORK DOWN: reading the cache{retry} · r retries now"
-    return f"STALE: {state.stale_note} · r refreshes" if state.stale_note else ""
+        parts.append(f"NETWORK DOWN: reading the cache{retry} · r retries now")
+    elif state.stale_note:
+        parts.append(f"STALE: {state.stale_note} · r refreshes")
+    if state.feed_note and not state.bookmarks:
+        parts.append(f"FEED: {state.feed_note}")
+    if state.caveat:
+        parts.append(state.caveat)
+    if state.feed_note and not state.bookmarks and not activity.offline:
+        parts.append("r tries the page again")
+    return " · ".join(parts)
 
 
 _IDLE = Activity(0, False, False)
@@ -164,8 +181,9 @@ class StatusRow(Horizontal):
 
 
 class Banner(Widget):
-    """One line that says when the list is offline, the network is down (and when the next
-    try is) or a copy is stale."""
+    """A line (up to three when it must wrap) that says when the list is offline, the network
+    is down (and when the next try is), a copy is stale, the RSS feed stands in for the
+    listing's page, or the filter cannot judge some rows."""
 
     state: reactive[ListState] = reactive(_START, always_update=True)
     activity: reactive[Activity] = reactive(_IDLE)
@@ -173,9 +191,10 @@ class Banner(Widget):
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self._ticker: Timer | None = None
+        self._lines = 0  # lines the text took when last laid out
 
     def render(self) -> Text:
-        return Text(banner_text(self.state, self.activity, time.monotonic()), no_wrap=True,
+        return Text(banner_text(self.state, self.activity, time.monotonic()),
                     overflow="ellipsis")
 
     def watch_state(self) -> None:
@@ -184,8 +203,22 @@ class Banner(Widget):
     def watch_activity(self) -> None:
         self._update()
 
+    def on_resize(self) -> None:
+        self._lines = self._count_lines(banner_text(self.state, self.activity))
+
+    def _count_lines(self, text: str) -> int:
+        width = self.content_size.width or self.size.width
+        return len(Text(text).wrap(self.app.console, width)) if text and width else 0
+
     def _update(self) -> None:
-        self.display = bool(banner_text(self.state, self.activity))
+        text = banner_text(self.state, self.activity)
+        self.display = bool(text)
+        # A layout only when the text takes another number of lines: the state changes with
+        # every key typed in the filter, and a layout beside a long thread is not free.
+        lines = self._count_lines(text)
+        if lines != self._lines:
+            self._lines = lines
+            self.refresh(layout=True)
         counting = self.activity.network_down and self.state.retry_at is not None
         if counting and self._ticker is None:
             self._ticker = self.set_interval(1.0, self.refresh)  # the countdown
