@@ -90,13 +90,16 @@ async def narrow(pilot: Pilot[None]) -> None:
 
 
 async def home(pilot: Pilot[None]) -> None:
-    """Two followed listings; two threads read, one of them before its last three replies."""
+    """Two followed listings and a section; two threads read, one of them before its last
+    three replies."""
+    from nereader.core.settings import Section
     from nereader.ui.screens.main import MainScreen
 
     await settle(pilot)
     app = pilot.app
     assert isinstance(app, NereaderApp)
     await app.service.follow(["networkextension", "wi-fi-aware"])
+    await app.service.add_section(Section("Answered, busy", "is:answered replies:>2"))
     for thread_id in (828388, 821372):
         await open_thread(pilot, thread_id)
     main = app.screen
@@ -104,6 +107,29 @@ async def home(pilot: Pilot[None]) -> None:
     row = next(r for r in main.threads.session.rows if r.id == 788921)
     await app.service.mark_all_read([replace(row, replies=(row.replies or 0) - 3)])
     await pilot.press("escape", "H")
+    await settle(pilot)
+
+
+async def inbox(pilot: Pilot[None]) -> None:
+    """Two followed listings holding the same threads, a bookmark with #labels, a thread with
+    new replies; the inbox opened from the home screen."""
+    from nereader.ui.screens.main import MainScreen
+
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, NereaderApp)
+    await app.service.follow(["networkextension",
+                              "topics/app-and-system-services/app-and-system-services-networking"])
+    await app.service.set_bookmark_note(827460, "", ("tunnel",))
+    for thread_id in (828388, 821372):  # read elsewhere: the thread pane stays empty
+        await app.service.open_thread(thread_id)
+    main = app.screen
+    assert isinstance(main, MainScreen)
+    row = next(r for r in main.threads.session.rows if r.id == 788921)
+    await app.service.mark_all_read([replace(row, replies=(row.replies or 0) - 3)])
+    await pilot.press("H")
+    await settle(pilot)
+    await pilot.press("enter")  # the inbox
     await settle(pilot)
 
 
@@ -146,6 +172,7 @@ SCENARIOS = [
     Scenario("search", (150, 36), search),
     Scenario("narrow-80x24", (80, 24), narrow),
     Scenario("home", (120, 16), home),
+    Scenario("inbox", (150, 42), inbox),
     Scenario("find-in-thread", (150, 36), find_in_thread),
     Scenario("marks-and-labels", (160, 45), marks_and_labels),
 ]

@@ -1,8 +1,9 @@
 """The command line: route to a command or to the app, and turn every failure into one line.
 
 One module per command group (``listing``, ``reading``, ``topics``, ``library``,
-``following``, ``doctor``, ``config``, ``completion``); each registers its subcommands. Global
-options (``--offline``, ``--base-url URL`` ...) work before or after the command.
+``following``, ``inbox``, ``doctor``, ``config``, ``completion``); each registers its
+subcommands. Global options (``--offline``, ``--base-url URL`` ...) work before or after the
+command.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from nereader.cli import (
     config,
     doctor,
     following,
+    inbox,
     library,
     listing,
     reading,
@@ -42,7 +44,8 @@ from nereader.core.errors import NereaderError, StorageError, UsageError
 from nereader.core.text import escape_line
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
-GROUPS = (listing, reading, topics, library, following, doctor, config, app, completion)
+GROUPS = (listing, reading, topics, library, following, inbox, doctor, config, app,
+          completion)
 EXIT_CODES = """exit codes:
   0  success (a stale cached copy is served with a warning on stderr)
   1  an unexpected error (rerun with --debug and report it)

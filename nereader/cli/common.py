@@ -183,14 +183,17 @@ def table(rows: list[ThreadSummary]) -> str:
 
     cols = shutil.get_terminal_size((100, 24)).columns
     numbers = f"{'replies':>7} {'boosts':>6} {'views':>6} {'active':>7}"
-    title_width = max(20, cols - len(numbers) - 5)
-    out = [f"{'':2} {'title':<{title_width}} {numbers}"]
+    # Each row starts with the thread's id, to copy into `nereader show ID`.
+    idw = max(len("id"), *(len(str(r.id)) for r in rows)) if rows else 2
+    title_width = max(20, cols - len(numbers) - idw - 6)
+    out = [f"{'id':>{idw}} {'':2} {'title':<{title_width}} {numbers}"]
     for r in rows:
         title = clean(r.title)
         title = title if len(title) <= title_width else title[: title_width - 1] + "…"
         views = clean(r.views_text) or count_text(r.views)
-        out.append(f"{answer_marks(r)} {title:<{title_width}} {count_text(r.replies):>7} "
-                   f"{count_text(r.boosts):>6} {views:>6} {clean(r.activity_text):>7}")
+        out.append(f"{r.id:>{idw}} {answer_marks(r)} {title:<{title_width}} "
+                   f"{count_text(r.replies):>7} {count_text(r.boosts):>6} {views:>6} "
+                   f"{clean(r.activity_text):>7}")
     return "\n".join(out)
 
 

@@ -205,6 +205,8 @@ def _values(settings: Settings) -> dict[str, Any]:
         "politeness.retries": settings.retries,
         "cache.size_mb": settings.cache_size_limit / 2**20,
         "follow": list(settings.following), "keys": dict(settings.keys),
+        "sections": [f"{s.name} ({s.query or 'everything'} over {s.listing or 'the inbox'})"
+                     for s in settings.sections],
     }
 
 

@@ -4,6 +4,7 @@ them for scripts and cron (`nereader sync` with no listing syncs them all, see `
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,13 @@ from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
 
 if TYPE_CHECKING:
-    from nereader.core.models import FollowedSync, ListingStatus, NewsReport, SyncSummary
+    from nereader.core.models import (
+        FollowedSync,
+        HomeView,
+        ListingStatus,
+        NewsReport,
+        SyncSummary,
+    )
 
 NOTIFY_TIMEOUT = 10.0
 
@@ -77,17 +84,40 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
 
 def cmd_following(args: argparse.Namespace) -> int:
     async def body(service: ForumService) -> int:
-        rows = await service.followed_overview()
         if args.json:
-            emit_json(rows)
-        elif not rows:
+            emit_json(await service.followed_overview())
+            return 0
+        home = await service.home_view()
+        if not home.listings:
             follow = next_command("follow LISTING", given_flags(args), online=True)
             print(f"(following nothing: `{follow}` adds one)")
-        else:
-            print(overview_table(rows))
+            return 0
+        for line in sections_text(home):
+            print(line)
+        print(overview_table(list(home.listings)))
         return 0
 
     return run(args, body, local_only=True)
+
+
+def sections_text(home: HomeView) -> list[str]:
+    """The home screen's rows above the listings: the inbox and each section, with the
+    command that lists their threads."""
+    out = []
+    for status in (home.inbox, *home.sections):
+        counts = (f"{plural(status.threads, 'thread')} ({status.unread} unread, "
+                  f"{status.new_replies} with new replies"
+                  + (f", {plural(status.bookmarks_new, 'bookmark')} with new posts"
+                     if status.bookmarks_new else "") + ")")
+        if status is home.inbox:
+            out.append(f"inbox: {counts}: nereader inbox")
+            continue
+        over = status.listing or "the inbox"
+        problem = f"; {status.error}" if status.error else ""
+        out.append(f"section {clean(status.name)!r} ({status.query or 'everything'} over "
+                   f"{over}): {counts}{problem}: nereader inbox --section "
+                   f"{shlex.quote(status.name)}")
+    return out
 
 
 def overview_table(rows: list[ListingStatus]) -> str:

@@ -145,39 +145,102 @@ def _datetime(value: Any) -> datetime:
 
 @cache
 def _decoder(tp: Any) -> Callable[[Any], Any]:
-    origin, args = get_origin(tp), get_args(tp)
+    """How to read a value of type ``tp`` back (built once per type). A record (a dataclass,
+    a NamedTuple) gets a function of its own, written out as source and compiled, as
+    ``dataclasses`` writes ``__init__``: a stored listing is a few thousand fields, and a
+    call per field was most of the time spent reading the inbox from the cache."""
     if tp is datetime:
         return _datetime
     if tp in (int, str, bool, float):
         return _scalar(tp)
     if tp is Any:
         return _same
+    if _is_record(tp):
+        return _record(tp)
+    return _compiled(tp)
+
+
+def _is_record(tp: Any) -> bool:
+    named = isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields")
+    return named or (dataclasses.is_dataclass(tp) and isinstance(tp, type))
+
+
+def _compiled(tp: Any) -> Callable[[Any], Any]:
+    """A decoder for any other type (an optional, a tuple, an enum), compiled."""
+    names: dict[str, Any] = {}
+    body = _expression(tp, "value", names, [0])
+    return _compile(f"def decode(value):\n    return {body}\n", names)
+
+
+def _record(cls: type[T]) -> Callable[[Any], T]:
+    hints = get_type_hints(cls)
+    fields = (list(cls._fields) if not dataclasses.is_dataclass(cls)  # type: ignore[attr-defined]
+              else [f.name for f in dataclasses.fields(cls)])
+    names: dict[str, Any] = {"cls": cls}
+    counter = [0]
+    args = [_expression(hints[name], f"v{n}", names, counter) for n, name in enumerate(fields)]
+    unpack = "".join(f"v{n}, " for n in range(len(fields)))
+    source = (
+        "def build(value):\n"
+        f"    if type(value) is not list or len(value) != {len(fields)}:\n"
+        f"        raise TypeError('expected {len(fields)} fields')\n"
+        f"    {unpack}= value\n"
+        f"    return cls({', '.join(args)})\n")
+    return _compile(source, names)
+
+
+def _compile(source: str, names: dict[str, Any]) -> Callable[[Any], Any]:
+    namespace = {**names, "_bad": _bad}
+    exec(compile(source, "<nereader.core.codec>", "exec"), namespace)
+    return namespace["build" if "def build" in source else "decode"]  # type: ignore[no-any-return]
+
+
+def _expression(tp: Any, var: str, names: dict[str, Any], counter: list[int]) -> str:
+    """Python source that reads ``var`` as a ``tp`` (TypeError, or ValueError for an enum,
+    when it is not one)."""
+    origin, args = get_origin(tp), get_args(tp)
+    if tp is Any:
+        return var
+    if tp in (int, str, bool):
+        return f"({var} if type({var}) is {tp.__name__} else _bad({var}, {tp.__name__!r}))"
+    if tp is float:
+        return (f"({var} if type({var}) is float or type({var}) is int "
+                f"else _bad({var}, 'float'))")
     if origin in (Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
         if len(inner) != 1:
             raise TypeError(f"cannot decode the union {tp}")
-        one = _decoder(inner[0])
-        return lambda v: None if v is None else one(v)
+        return f"(None if {var} is None else {_expression(inner[0], var, names, counter)})"
     if origin is tuple:
-        item = _decoder(args[0])
-        return lambda v: tuple(item(x) for x in v)
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp
-    if isinstance(tp, type) and issubclass(tp, tuple) and hasattr(tp, "_fields"):
-        hints = get_type_hints(tp)
-        parts = [_decoder(hints[name]) for name in tp._fields]
-        return _record(tp, parts)
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        hints = get_type_hints(tp)
-        parts = [_decoder(hints[f.name]) for f in dataclasses.fields(tp)]
-        return _record(tp, parts)
-    raise TypeError(f"cannot decode {tp}")
+        counter[0] += 1
+        item = f"x{counter[0]}"
+        return f"tuple([{_expression(args[0], item, names, counter)} for {item} in {var}])"
+    counter[0] += 1
+    helper = f"d{counter[0]}"
+    if tp is datetime:
+        names[helper] = _datetime
+    elif isinstance(tp, type) and issubclass(tp, Enum):
+        names[helper] = _member(tp)
+    elif _is_record(tp):
+        names[helper] = _decoder(tp)
+    else:
+        raise TypeError(f"cannot decode {tp}")
+    return f"{helper}({var})"
 
 
-def _record(cls: Callable[..., T], parts: list[Callable[[Any], Any]]) -> Callable[[Any], T]:
-    def build(value: Any) -> T:
-        if not isinstance(value, list) or len(value) != len(parts):
-            raise TypeError(f"expected {len(parts)} fields")
-        return cls(*[part(v) for part, v in zip(parts, value, strict=True)])
+def _member(enum: type[Enum]) -> Callable[[Any], Enum]:
+    """An enum's member by its value, looked up (calling the class is several times slower);
+    a value it does not have is a ValueError, as the call's."""
+    members = {m.value: m for m in enum}
 
-    return build
+    def member(value: Any) -> Enum:
+        try:
+            return members[value]
+        except (KeyError, TypeError):  # TypeError: an unhashable value (a list)
+            return enum(value)
+
+    return member
+
+
+def _bad(value: Any, kind: str) -> Any:
+    raise TypeError(f"expected {kind}, got {type(value).__name__}")

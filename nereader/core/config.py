@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # tomlkit loads with the first write: reading needs only toml
 
 TABLES = sorted({s.name.split(".")[0] for s in SPECS if "." in s.name})
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
+_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]")
 _ASSIGN = re.compile(r"""^\s*(["']?)([A-Za-z0-9_.-]+)\1\s*=""")
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
@@ -159,10 +160,20 @@ def _unseen(text: str, line: int, column: int) -> str:
 
 
 def lines_of(text: str) -> dict[str, str]:
-    """Where each setting is assigned ("line N"), by dotted name (the first assignment)."""
+    """Where each setting is assigned ("line N"), by dotted name (the first assignment); the
+    entries of an array of tables by number from 1 (``sections[2]``, ``sections[2].query``)."""
     found: dict[str, str] = {}
     table = ""
+    arrays: dict[str, int] = {}
     for n, line in enumerate(text.splitlines(), 1):
+        entry = _ARRAY_HEADER.match(line)
+        if entry:
+            name = entry.group(1)
+            arrays[name] = arrays.get(name, 0) + 1
+            table = f"{name}[{arrays[name]}]"
+            found.setdefault(name, f"line {n}")
+            found[table] = f"line {n}"
+            continue
         header = _HEADER.match(line)
         if header:
             table = header.group(1)
@@ -297,6 +308,55 @@ def edit_top_level(path: Path, key: str, change: Callable[[object], object]) -> 
                                "rest of it; edit it by hand (nereader config edit)")
         atomic_write_text(path, new_text)
         return value
+
+
+def add_table(path: Path, key: str, table: dict[str, str],
+              check: Callable[[list[object]], object]) -> None:
+    """Append ``table`` to the array of tables ``key`` (``[[sections]]``) under the config
+    lock, the rest of the file kept as it is. ``check`` is given the new array and raises
+    ValueError when it is not one to save (a name taken meanwhile)."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    with _lock(path):
+        text = read_text(path)
+        if text is None:
+            text = TEMPLATE
+        data = parse(text, path)
+        current = data.get(key, [])
+        if not isinstance(current, list):
+            raise ConfigError(f"{path}: {key} is not an array of tables; fix it first "
+                              "(nereader config edit)", "file")
+        check([*current, table])
+        expected = {**data, key: [*current, table]}
+        bom = BOM if text.startswith(BOM) else ""
+        body = text.removeprefix(BOM)
+        crlf = "\r\n" in body and "\n" not in body.replace("\r\n", "")
+        try:
+            document = tomlkit.parse(body)
+            entry = tomlkit.table()
+            for name, value in table.items():
+                entry[name] = value
+            entry.add(tomlkit.nl())
+            if key in document:
+                document[key].append(entry)
+            else:
+                array = tomlkit.aot()
+                array.append(entry)
+                document[key] = array
+            out = document.as_string()
+        except (TOMLKitError, ValueError, TypeError, KeyError, AttributeError):
+            out = ""
+        if crlf:
+            out = re.sub(r"(?<!\r)\n", "\r\n", out)
+        try:
+            same = bool(out) and _toml(out) == expected
+        except tomllib.TOMLDecodeError:
+            same = False
+        if not same:
+            raise StorageError(f"could not add to {key!r} in {path} without disturbing the "
+                               "rest of it; add it by hand (nereader config edit)")
+        atomic_write_text(path, bom + out)
 
 
 def edited(text: str, changes: Mapping[Leaf, object], expected: dict[str, Any]) -> str | None:

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from nereader.core.models import Bookmark, Post, PostKind, Thread, ThreadSummary, to_jsonable
+from nereader.core.models import (
+    Bookmark,
+    InboxItem,
+    Post,
+    PostKind,
+    Thread,
+    ThreadSummary,
+    to_jsonable,
+)
 from nereader.core.text import activity_of, escape_markdown, plural, site_count, squash
 from nereader.core.urls import web_url
 
@@ -48,6 +57,20 @@ def summary_json(row: ThreadSummary) -> dict[str, Any]:
         "author": row.author,
         "source": row.source.value,
     }
+
+
+def inbox_json(item: InboxItem, names: Mapping[str, str]) -> dict[str, Any]:
+    """The object ``nereader inbox --json`` prints for one thread: its row as ``list --json``
+    has it, the listing it is in (``listings`` too when it is in several; ``"bookmarks"``
+    for a bookmark in no followed listing), and what is new in it."""
+    listings = [{"key": key, "name": names.get(key, key)} for key in item.listings]
+    out = {**summary_json(item.row), "listing": item.listings[0] if item.listings
+           else "bookmarks"}
+    if len(listings) > 1:
+        out["listings"] = listings
+    return {**out, "listing_name": listings[0]["name"] if listings else "Bookmarks",
+            "unread": item.unread, "new_replies": item.new_replies,
+            "new_posts": item.new_posts, "bookmarked": item.bookmarked}
 
 
 def thread_row(thread: Thread) -> ThreadSummary:

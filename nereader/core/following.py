@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from nereader.core import sync as syncing
 from nereader.core.config import config_file, edit_top_level, read_layer
 from nereader.core.errors import NereaderError
 from nereader.core.library import Library
+from nereader.core.loader import NeedsParse
 from nereader.core.models import (
     Bookmark,
     FollowedSync,
+    ListingPage,
     ListingStatus,
+    Sourced,
     Thread,
     ThreadSummary,
 )
@@ -87,39 +92,80 @@ class Following:
         return result.value.name or ref.key
 
     # -- the home screen -----------------------------------------------------------------------
-    async def overview(self, errors: dict[str, str] | None = None) -> list[ListingStatus]:
-        """One status per followed listing, from the cache alone (no request)."""
+    async def snapshot(self, extra: Iterable[ListingRef] = ()) -> Snapshot:
+        """What the cache and the user's state say of every followed listing (and of
+        ``extra`` ones) and every bookmark, read once, with no request. The stored parse
+        results are read in one worker thread (hundreds of pages: one hop off the event
+        loop, not one each); a page an older parser stored goes the usual way, parsed again
+        from its stored body."""
         refs = await self.refs()
+        wanted = list(dict.fromkeys([*refs, *extra]))
         context = await self.library.context()
+        bookmarks = await self.library.bookmarks()
+        loader = self.pages.loader
+        try:
+            cached, threads = await loader.run(self._read_cache, wanted,
+                                               [m.id for m in bookmarks])
+        finally:
+            loader.pass_on()
+        for ref in wanted:
+            if ref.key not in cached:
+                cached[ref.key] = await self.cached_rows(ref)
         marks = []
-        for mark in await self.library.bookmarks():
-            thread = await self.pages.cached_thread(mark.id)
+        for mark in bookmarks:
+            thread = (threads[mark.id] if mark.id in threads
+                      else await self.pages.cached_thread(mark.id))
             marks.append((mark, thread, _unseen(mark, thread)))
-        return [await self._status(ref, context, marks, (errors or {}).get(ref.key))
-                for ref in refs]
+        return Snapshot(refs, context, marks, cached,
+                        {ref.key: self.pages.listing_url(ref) for ref in wanted})
 
-    async def _status(self, ref: ListingRef, context: Context,
-                      marks: list[tuple[Bookmark, Thread | None, int]],
-                      error: str | None) -> ListingStatus:
-        url = self.pages.listing_url(ref)
+    def _read_cache(self, refs: list[ListingRef], ids: list[int]) -> tuple[
+            dict[str, tuple[Sourced[ListingPage] | None, dict[int, ThreadSummary]]],
+            dict[int, Thread | None]]:
+        """The listings' rows and the bookmarked threads, in the calling thread; what needs
+        parsing again is left out, for the caller to read the usual way."""
+        cached = {}
+        threads = {}
+        with _collector_paused():
+            for ref in refs:
+                with contextlib.suppress(NeedsParse):
+                    cached[ref.key] = self._rows(self.pages.listing_now, ref)
+            for thread_id in ids:
+                with contextlib.suppress(NeedsParse):
+                    threads[thread_id] = self.pages.thread_now(thread_id)
+        return cached, threads
+
+    async def cached_rows(self, ref: ListingRef
+                          ) -> tuple[Sourced[ListingPage] | None, dict[int, ThreadSummary]]:
+        """A listing's first cached page and the rows of its cached pages in order, each
+        thread once (at most ``MAX_COUNTED_PAGES`` pages: a thousand threads)."""
         first = await self.pages.cached_listing(ref, 1)
+        found = {1: first}
+        for n in range(2, min(first.value.total_pages, MAX_COUNTED_PAGES) + 1 if first else 0):
+            page = await self.pages.cached_listing(ref, n)
+            if page is None:
+                break
+            found[n] = page
+        return self._rows(lambda _ref, n: found.get(n), ref)
+
+    @staticmethod
+    def _rows(read: Callable[[ListingRef, int], Sourced[ListingPage] | None], ref: ListingRef
+              ) -> tuple[Sourced[ListingPage] | None, dict[int, ThreadSummary]]:
+        first = read(ref, 1)
         if first is None:
-            return ListingStatus(ref.key, ref.key, url, error=error)
+            return None, {}
         rows: dict[int, ThreadSummary] = {r.id: r for r in first.value.rows}
         for n in range(2, min(first.value.total_pages, MAX_COUNTED_PAGES) + 1):
-            page = await self.pages.cached_listing(ref, n)
+            page = read(ref, n)
             if page is None:
                 break
             for row in page.value.rows:
                 rows.setdefault(row.id, row)
-        bookmarks_new = sum(1 for mark, thread, unseen in marks
-                            if unseen and _belongs(ref, mark, thread, rows))
-        return ListingStatus(
-            ref.key, first.value.name or ref.key, url,
-            unread=sum(1 for r in rows.values() if context.unread(r)),
-            new_replies=sum(1 for r in rows.values() if context.new(r)),
-            bookmarks_new=bookmarks_new, threads=len(rows), age_seconds=first.age_seconds,
-            error=error)
+        return first, rows
+
+    async def overview(self, errors: dict[str, str] | None = None) -> list[ListingStatus]:
+        """One status per followed listing, from the cache alone (no request)."""
+        return (await self.snapshot()).statuses(errors)
 
     async def refresh(self, force: bool = False,
                       progress: Progress | None = None) -> list[ListingStatus]:
@@ -188,6 +234,88 @@ class Following:
         return out
 
 
+@dataclass
+class Snapshot:
+    """The followed listings' cached rows, the bookmarks with their cached threads and what
+    is unseen of them, and the read state: what the home screen's counts and the inbox are
+    both made of, by one rule."""
+
+    refs: list[ListingRef]  # the followed listings
+    context: Context
+    marks: list[tuple[Bookmark, Thread | None, int]]  # each bookmark, its thread, unseen posts
+    cached: dict[str, tuple[Sourced[ListingPage] | None, dict[int, ThreadSummary]]]
+    urls: dict[str, str]  # each listing's address
+
+    def __post_init__(self) -> None:
+        # Which followed listings a bookmark counts for, by its tags and its thread's topic.
+        self._by_tag: dict[str, list[str]] = {}
+        self._by_topic: dict[str, list[str]] = {}
+        self._every: list[str] = []  # all posts: every bookmark is in it
+        # The followed listings whose cached rows hold each thread.
+        self.where: dict[int, list[str]] = {}
+        for ref in self.refs:
+            key = ref.key
+            for thread_id in self.rows(ref):
+                self.where.setdefault(thread_id, []).append(key)
+            kind = ref.kind.value
+            if kind == "tag":
+                self._by_tag.setdefault(ref.slug, []).append(key)
+            elif kind in _PER_TOPIC:
+                self._by_topic.setdefault(ref.slug.rsplit("/", 1)[-1], []).append(key)
+            else:
+                self._every.append(key)
+
+    def rows(self, ref: ListingRef) -> dict[int, ThreadSummary]:
+        return self.cached.get(ref.key, (None, {}))[1]
+
+    def listings_of(self, mark: Bookmark, thread: Thread | None) -> list[str]:
+        """The followed listings a bookmark counts for: those whose cached rows hold it, and
+        those of its tags and of its thread's topic (all posts holds every bookmark)."""
+        keys = [*self.where.get(mark.id, ()), *self._every]
+        for tag in mark.tags:
+            keys += self._by_tag.get(tag, ())
+        if thread is not None:
+            for topic in (thread.topic, thread.subtopic):
+                if topic is not None:
+                    keys += self._by_topic.get(topic.slug, ())
+        return list(dict.fromkeys(keys))
+
+    def statuses(self, errors: dict[str, str] | None = None) -> list[ListingStatus]:
+        counted: dict[str, int] = {}
+        for mark, thread, unseen in self.marks:
+            if unseen:
+                for key in self.listings_of(mark, thread):
+                    counted[key] = counted.get(key, 0) + 1
+        return [self._status(ref, counted.get(ref.key, 0), (errors or {}).get(ref.key))
+                for ref in self.refs]
+
+    def _status(self, ref: ListingRef, bookmarks_new: int, error: str | None) -> ListingStatus:
+        first, rows = self.cached.get(ref.key, (None, {}))
+        url = self.urls.get(ref.key, "")
+        if first is None:
+            return ListingStatus(ref.key, ref.key, url, error=error)
+        context = self.context
+        return ListingStatus(
+            ref.key, first.value.name or ref.key, url,
+            unread=sum(1 for r in rows.values() if context.unread(r)),
+            new_replies=sum(1 for r in rows.values() if context.new(r)),
+            bookmarks_new=bookmarks_new, threads=len(rows), age_seconds=first.age_seconds,
+            error=error)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused: thousands of models are decoded in a burst, none
+    of them in a cycle, and the collector would only walk them again and again meanwhile."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _unseen(mark: Bookmark, thread: Thread | None) -> int:
     """Posts of a cached bookmarked thread not seen yet (none before the first look)."""
     if thread is None or not mark.seen_post_ids:
@@ -195,13 +323,3 @@ def _unseen(mark: Bookmark, thread: Thread | None) -> int:
     seen = set(mark.seen_post_ids)
     return sum(1 for p in thread.posts if p.id not in seen)
 
-
-def _belongs(ref: ListingRef, mark: Bookmark, thread: Thread | None,
-             rows: dict[int, ThreadSummary]) -> bool:
-    if mark.id in rows or ref.kind.value not in _PER_TOPIC:
-        return True
-    if ref.kind.value == "tag":
-        return ref.slug in mark.tags
-    last = ref.slug.rsplit("/", 1)[-1]
-    return thread is not None and any(
-        t is not None and t.slug == last for t in (thread.topic, thread.subtopic))

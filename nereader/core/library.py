@@ -235,7 +235,14 @@ class Library:
         return result, new
 
     async def mark_read(self, rows: list[ThreadSummary]) -> None:
+        """Mark threads read; a bookmark's cached posts count as seen too, so that nothing
+        of it is new (in the inbox, on the home screen) until more arrive."""
         await self._run(self._read.mark_read, [(r.id, r.replies) for r in rows])
+        wanted = {r.id for r in rows}
+        for mark in await self.bookmarks():
+            thread = await self._cached(mark.id) if mark.id in wanted else None
+            if thread is not None and not thread.degraded:  # its text alone names no posts
+                await self._saw(mark, thread)
 
     async def visit(self, ref: ListingRef) -> datetime | None:
         """Record a visit to a listing; returns the previous one (to mark what is new)."""
@@ -372,6 +379,11 @@ class Library:
 def _posts(total: int | None) -> str:
     """A listing's post count; one the page does not say (a topic's) stays unknown."""
     return "? posts" if total is None else plural(total, "post")
+
+
+def bookmark_row(mark: Bookmark, thread: Thread | None) -> ThreadSummary:
+    """A bookmark as a list row, its numbers from its cached thread when there is one."""
+    return _row(mark, thread_row(thread) if thread is not None else None)
 
 
 def _row(mark: Bookmark, row: ThreadSummary | None) -> ThreadSummary:

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,13 @@ ParseFn = Callable[[bytes, str, datetime], T]
 Emit = Callable[[ServiceEvent], None]
 
 
+MODELS_KEPT = 4000  # decoded models kept (about 50 listings of 50 pages, and bookmarks)
+
+
+class NeedsParse(Exception):
+    """A cached page whose stored model this parser did not make (see ``Loader.stored``)."""
+
+
 class Loader:
     """Owns the fetcher and the page cache; both open on first use (offline: no socket ever)."""
 
@@ -61,6 +69,11 @@ class Loader:
         self._opening: asyncio.Future[Fetcher] | None = None
         self._workers = Workers()
         self.store_failed: StorageError | None = None
+        # Models read from the cache, by page and fetch time: the inbox and the home screen
+        # read hundreds of stored pages again each time they are drawn, and a page's stored
+        # model only changes with a new fetch (or a new parser, whose tag is in the key).
+        self._models: OrderedDict[tuple[str, datetime, str], Any] = OrderedDict()
+        self._models_lock = threading.Lock()
 
     # -- the parts -----------------------------------------------------------------------------
     @property
@@ -263,6 +276,44 @@ class Loader:
         return Sourced(value, "cache" if fresh else "stale", entry.fetched_at,
                        None if fresh else f"cached {age_text(entry.age_seconds())} ago")
 
+    def stored(self, url: str, ttl: float) -> Sourced[Any] | None:
+        """``peek`` in the calling thread, for many pages read in one worker thread: the model
+        stored with the page (None: not cached). NeedsParse when this parser did not make it:
+        ``peek`` parses it again and stores it. What the cache had to say waits for
+        ``pass_on``."""
+        entry = self.cache.get(url)
+        if entry is None:
+            return None
+        stored = self._decoded(entry)
+        if stored is None or not entry.parsed_here:
+            raise NeedsParse(url)
+        age = entry.age_seconds()
+        fresh = age <= ttl
+        return Sourced(stored, "cache" if fresh else "stale", entry.fetched_at,
+                       None if fresh else f"cached {age_text(age)} ago")
+
+    def _decoded(self, entry: CachedPage) -> Any:
+        """The page's stored model, decoded once per fetch (see ``_models``)."""
+        key = (entry.url, entry.fetched_at, entry.model_tag)
+        with self._models_lock:
+            found = self._models.get(key)
+            if found is not None:
+                self._models.move_to_end(key)
+                return found
+        model = entry.model
+        if model is not None:
+            with self._models_lock:
+                self._models[key] = model
+                while len(self._models) > MODELS_KEPT:
+                    self._models.popitem(last=False)
+        return model
+
+    def pass_on(self) -> None:
+        """What the cache had to say (a damaged copy dropped), as notices."""
+        cache = self._cache
+        while cache is not None and cache.warnings:
+            self._emit(Notice(cache.warnings.pop(0), "Cache"))
+
     async def age(self, url: str) -> float | None:
         """How old the cached copy is (None: not cached), for showing."""
         entry = await self._get(url)
@@ -280,7 +331,7 @@ class Loader:
         once. A body this parser cannot read keeps the older model while it still reads (the
         same schema), as does a stand-in (a page's text) for a whole older reading; with
         neither, the copy is no copy at all."""
-        stored: T | None = entry.model
+        stored: T | None = self._decoded(entry)
         if stored is not None and entry.parsed_here:
             return stored
         try:

@@ -414,6 +414,70 @@ class ListingStatus:
     error: str | None = None  # why the last refresh failed
 
 
+# -- the inbox and the sections ------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """A thread of the inbox (or of a section): its row, the followed listings it is in, and
+    what is new in it."""
+
+    row: ThreadSummary
+    listings: tuple[str, ...] = ()  # followed listing keys; () for a bookmark in none
+    unread: bool = False  # never opened
+    new_replies: int = 0  # replies since it was read (the list's "+3")
+    new_posts: int = 0  # a bookmark's posts not yet seen (comments too)
+    bookmarked: bool = False
+
+    @property
+    def fresh(self) -> bool:
+        """Unread, or news since it was read: what the inbox holds."""
+        return self.unread or self.new_replies > 0 or self.new_posts > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """The inbox (or a section of it, or of a listing), newest activity first unless its
+    query sorts, with the names of the listings its threads are in."""
+
+    title: str  # "Inbox", or the section's name
+    items: tuple[InboxItem, ...] = ()
+    names: dict[str, str] = field(default_factory=dict)  # listing key -> its name
+    query: str = ""  # the section's filter query
+    listing: str | None = None  # the section's listing (None: over the inbox)
+    note: str = ""  # what the rows lack (a listing not cached)
+
+    def where(self, item: InboxItem) -> str:
+        """The listing a thread is in, and how many more ("Network Extension +1"); a
+        bookmark in none of the followed listings says so."""
+        if not item.listings:
+            return "Bookmarks"
+        first = self.names.get(item.listings[0], item.listings[0])
+        return first + (f" +{len(item.listings) - 1}" if len(item.listings) > 1 else "")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionStatus:
+    """A row of the home screen above the listings: the inbox (no query) or a section, with
+    its counts."""
+
+    name: str
+    query: str = ""
+    listing: str | None = None  # None: over the inbox
+    threads: int = 0  # threads it holds
+    unread: int = 0  # of those, never opened
+    new_replies: int = 0  # of those, with replies since they were read
+    bookmarks_new: int = 0  # of those, bookmarks with posts not yet seen
+    error: str | None = None  # why it holds nothing (its listing is not cached)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """The home screen: the inbox, the sections, the followed listings."""
+
+    inbox: SectionStatus
+    sections: tuple[SectionStatus, ...] = ()
+    listings: tuple[ListingStatus, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class NewsItem:
     """A thread that is new, or has new posts, since the last check."""

@@ -481,6 +481,27 @@ class Pages:
             pages.append(page.value)
         return _cut(parsers.merge(pages), thread_pages(first.value))[0]
 
+    # -- many cached pages read in one worker thread (Loader.stored; NeedsParse passes up) ------
+    def listing_now(self, ref: ListingRef, page: int = 1) -> Sourced[ListingPage] | None:
+        """``cached_listing`` in the calling thread, the stored model only."""
+        return self.loader.stored(self.listing_url(ref, page), self.settings.freshness.listing)
+
+    def thread_now(self, thread_id: int) -> Thread | None:
+        """``cached_thread`` in the calling thread, the stored models only."""
+        ttl = self.settings.freshness.thread
+        first = self.loader.stored(self.thread_url(thread_id), ttl)
+        if first is None or first.value.id != thread_id:
+            return None
+        pages: list[Thread] = [first.value]
+        total = reply_pages(first.value)
+        for n in range(2, total + 1):
+            page = self.loader.stored(self.thread_url(thread_id, n), ttl)
+            if page is None or page.value.id != thread_id:
+                return None
+            pages.append(page.value)
+        merged = parsers.merge(pages) if len(pages) > 1 else pages[0]
+        return merged if total == merged.total_pages else replace(merged, total_pages=total)
+
     async def thread_age(self, thread_id: int) -> float | None:
         return await self.loader.age(self.thread_url(thread_id))
 

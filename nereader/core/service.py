@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import httpx
 
     from nereader.core.following import Following
+    from nereader.core.inbox import Collector
     from nereader.core.library import Library
     from nereader.core.loader import Emit
     from nereader.core.models import (
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
         DoctorReport,
         Feed,
         FollowedSync,
+        HomeView,
+        Inbox,
         LibraryItem,
         ListingPage,
         ListingStatus,
@@ -56,7 +59,7 @@ if TYPE_CHECKING:
     from nereader.core.pages import Progress
     from nereader.core.parse import Page
     from nereader.core.query import Context
-    from nereader.core.settings import Layer, Resolved, Settings
+    from nereader.core.settings import Layer, Resolved, Section, Settings
     from nereader.core.store import FilterHistory, RecentTags, SavedFilters
     from nereader.core.urls import ListingRef
 
@@ -145,6 +148,12 @@ class ForumService:
         from nereader.core.following import Following
 
         return Following(self._pages, self._library)
+
+    @cached_property
+    def _collector(self) -> Collector:
+        from nereader.core.inbox import Collector
+
+        return Collector(self._following)
 
     @cached_property
     def _news(self) -> NewsState:
@@ -348,6 +357,32 @@ class ForumService:
     async def refresh_followed(self, force: bool = False, progress: Progress | None = None
                                ) -> list[ListingStatus]:
         return await self._following.refresh(force, progress)
+
+    # -- the inbox and the sections ------------------------------------------------------------
+    async def inbox(self, include_read: bool = False) -> Inbox:
+        """Every followed listing's and bookmark's thread that is unread or has news since it
+        was read (``include_read``: all of them), newest activity first; from the cache."""
+        return await self._collector.inbox(include_read)
+
+    async def sections(self) -> list[Section]:
+        """The home screen's sections, as the config file has them now."""
+        return await self._collector.sections()
+
+    async def section(self, name: str) -> Inbox:
+        """The threads of the section called ``name``; a UsageError when there is none."""
+        collector = self._collector
+        return await collector.threads_of(await collector.section(name))
+
+    async def section_threads(self, section: Section) -> Inbox:
+        return await self._collector.threads_of(section)
+
+    async def add_section(self, section: Section) -> Section:
+        """Save a section in the config file, the rest of the file kept as it is."""
+        return await self._collector.add_section(section)
+
+    async def home_view(self, errors: dict[str, str] | None = None) -> HomeView:
+        """The home screen's rows, from the cache: the inbox, the sections, the listings."""
+        return await self._collector.home(errors)
 
     async def sync_followed(self, pages: int | None = None, threads: bool = True,
                             progress: Progress | None = None) -> FollowedSync:

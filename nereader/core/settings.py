@@ -62,6 +62,16 @@ class Freshness:
 
 
 @dataclass(frozen=True, slots=True)
+class Section:
+    """A home-screen section: a filter query over the inbox, or over the cached rows of one
+    listing (``listing``, a listing key)."""
+
+    name: str
+    query: str = ""
+    listing: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     base_url: str = DEFAULT_BASE
     offline: bool = False
@@ -88,6 +98,7 @@ class Settings:
     # The user's own config folder when ``config_dir`` is another forum's (the demo's): the
     # preferences (the theme, [keys], saved filters) are the user's, whatever forum is read.
     user_config_dir: Path | None = None
+    sections: tuple[Section, ...] = ()  # the home screen's sections, from [[sections]]
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -151,9 +162,20 @@ SPECS: tuple[Spec, ...] = (
          help="page cache size in MiB (pinned pages are never evicted)"),
 )
 SPEC = {s.name: s for s in SPECS}
-FILE_ONLY = ("follow", "keys")  # a list of listings, and a table of binding id = "keys"
+# A list of listings, a table of binding id = "keys", and tables of sections ([[sections]]).
+FILE_ONLY = ("follow", "keys", "sections")
 # What the user's own config file gives whatever forum is read (the demo's included).
 PREFERENCES = ("theme", "keys")
+MAX_SECTION_NAME = 60
+
+
+class EntryError(ValueError):
+    """A problem with one entry of a setting, ``at`` naming it (``sections[2].query``), so
+    the message can point at that entry's line rather than the setting's first."""
+
+    def __init__(self, message: str, at: str) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +199,10 @@ class Layer:
     source: str = ""  # the file's path, for messages
 
     def blame(self, name: str, raw: object, problem: str) -> ConfigError:
-        where = self.where.get(name, name)
+        # An entry of a setting (sections[2].query) is found at its own line, else at its
+        # entry's, else at the setting's.
+        where = next((self.where[n] for n in (name, name.rpartition(".")[0],
+                                             name.partition("[")[0]) if n in self.where), name)
         if self.kind == "file":
             head = f"{self.source} {where}: {name}" if self.source else f"{where}: {name}"
             return ConfigError(f"{head} {problem}", "file")
@@ -239,6 +264,8 @@ def resolve(*layers: Layer, config_dir: Path | None = None, config_origin: Origi
             spec = SPEC.get(name)
             try:
                 values[name] = _coerce(spec, raw) if spec else _file_only(name, raw)
+            except EntryError as exc:
+                raise layer.blame(exc.at, raw, str(exc)) from None
             except ValueError as exc:
                 raise layer.blame(name, raw, str(exc)) from None
             origins[name] = Origin(layer.kind, layer.where.get(name, ""))
@@ -270,6 +297,7 @@ def resolve(*layers: Layer, config_dir: Path | None = None, config_origin: Origi
         theme=str(values["theme"]) if "theme" in values else None,
         following=tuple(values.get("follow", ())),  # type: ignore[arg-type]
         keys=tuple(values.get("keys", ())),  # type: ignore[arg-type]
+        sections=tuple(values.get("sections", ())),  # type: ignore[arg-type]
     )
     if polite_floor and not is_loopback(settings.base_url):
         host = split(settings.base_url).hostname
@@ -423,4 +451,60 @@ def _file_only(name: str, raw: object) -> object:
                                  f'"main.refresh" = "ctrl+r"; not {key} = {value!r}')
             pairs.append((key, value.strip()))
         return tuple(pairs)
+    if name == "sections":
+        return section_list(raw)
     raise ValueError("is not a setting nereader knows")
+
+
+_SECTION_KEYS = ("name", "query", "listing")
+
+
+def section_list(raw: object) -> tuple[Section, ...]:
+    """``[[sections]]`` as sections: each a table with a ``name``, a ``query`` in the filter
+    language, and optionally a ``listing`` (default: the inbox). A problem is an EntryError
+    naming the entry and key (``sections[2].query``); a bad query gives the filter
+    language's own error, with its column."""
+    from nereader.core.query import Query, QueryError  # only for a file with sections
+
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        raise ValueError('must be tables, each [[sections]] with name = "..." and '
+                         'query = "..." (and listing = "..." for a listing\'s threads)')
+    out: list[Section] = []
+    names: set[str] = set()
+    for n, entry in enumerate(raw, 1):
+        at = f"sections[{n}]"
+        for key in entry:
+            if key not in _SECTION_KEYS:
+                raise EntryError(f"is not a key of a section (use {', '.join(_SECTION_KEYS)})",
+                                 f"{at}.{key}")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise EntryError('needs a name: name = "..."', f"{at}.name" if "name" in entry
+                             else at)
+        name = " ".join(name.split())
+        if len(name) > MAX_SECTION_NAME or not name.isprintable():
+            raise EntryError(f"must be a short line of text (at most {MAX_SECTION_NAME} "
+                             f"characters), not {name!r}", f"{at}.name")
+        if name.casefold() in names:
+            raise EntryError(f"{name!r} names two sections; each needs its own name",
+                             f"{at}.name")
+        names.add(name.casefold())
+        query = entry.get("query", "")
+        if not isinstance(query, str):
+            raise EntryError(f"must be a filter query in quotes, not {query!r}", f"{at}.query")
+        try:
+            Query.parse(query)
+        except QueryError as exc:
+            raise EntryError(f"is not a filter query: {exc.one_line(query)}",
+                             f"{at}.query") from None
+        listing = entry.get("listing")
+        if listing is not None:
+            if not isinstance(listing, str) or not listing.strip():
+                raise EntryError("must be a listing (a tag slug, topics/TOPIC[/SUB], allposts "
+                                 f"or a listing URL), not {listing!r}", f"{at}.listing")
+            try:
+                listing = _listing_key(listing)
+            except ValueError as exc:
+                raise EntryError(str(exc), f"{at}.listing") from None
+        out.append(Section(name, query.strip(), listing))
+    return tuple(out)

@@ -29,13 +29,14 @@ from nereader.core.clock import Clock, utc_now
 from nereader.core.errors import NereaderError, UsageError
 from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
+from nereader.core.settings import Section
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
 from nereader.ui.bindings import bindings_of
 from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
 from nereader.ui.preferences import apply_preferences
-from nereader.ui.screens.main import ListingShown, MainScreen
+from nereader.ui.screens.main import ListingShown, MainScreen, SectionRequested
 from nereader.ui.widgets.filter_bar import FilterInput
 
 if TYPE_CHECKING:
@@ -211,6 +212,10 @@ class NereaderApp(App[None]):
     def on_home_screen_open_listing(self, message: HomeScreen.OpenListing) -> None:
         self.open_listing(message.key)
 
+    def on_home_screen_open_inbox(self, message: HomeScreen.OpenInbox) -> None:
+        section = message.section
+        self.with_main(lambda main: main.show_news(section))
+
     async def listing_topics(self, wait: float) -> list[Topic]:
         """The topic tree for the switcher, waiting up to ``wait`` seconds for its load."""
         with contextlib.suppress(TimeoutError):
@@ -335,9 +340,14 @@ class NereaderApp(App[None]):
             self.notify("No saved filters yet: type a query in the filter bar (/), "
                         "then ctrl+s saves it.")
             return
-        self.search_commands(
-            [SimpleCommand(f"Filter: {name}", partial(self.apply_filter, query), query)
-             for name, query in self.saved.items()], placeholder="Saved filters…")
+        filters = [SimpleCommand(f"Filter: {name}", partial(self.apply_filter, query), query)
+                   for name, query in self.saved.items()]
+        # A saved filter can become a row of the home screen: a section over the inbox.
+        sections = [SimpleCommand(f"Section: {name}", partial(self.add_section, query, None,
+                                                              name),
+                                  f"Add to the home screen: {query} over the inbox")
+                    for name, query in self.saved.items()]
+        self.search_commands([*filters, *sections], placeholder="Saved filters…")
 
     def apply_filter(self, query: str) -> None:
         self.with_main(lambda main: main.apply_filter(query))
@@ -362,6 +372,41 @@ class NereaderApp(App[None]):
             return
         self.notify(f"Saved filter {name!r}: {query}", markup=False)
 
+    # -- sections of the home screen ------------------------------------------------------------
+    def on_section_requested(self, message: SectionRequested) -> None:
+        self.add_section(message.query, message.listing)
+
+    def add_section(self, query: str, listing: str | None, name: str = "") -> None:
+        """Ask for a name, then save a section of ``query`` over ``listing`` (None: the
+        inbox) in the config file; it is a row of the home screen from then on."""
+        from nereader.ui.screens.dialogs import NamePrompt
+
+        def named(chosen: str | None) -> None:
+            if chosen:
+                self.save_section(Section(" ".join(chosen.split()), query, listing))
+
+        over = f"over {listing}" if listing else "over the inbox"
+        self.push_screen(NamePrompt(f"A section of the home screen: {query} {over}. Its name:",
+                                    "a name", value=name), named)
+
+    @work(group="config")
+    async def save_section(self, section: Section) -> None:
+        try:
+            await self.service.add_section(section)
+        except NereaderError as exc:
+            self.notify(str(exc), title="Section not added", severity="error", markup=False)
+            return
+        self.notify(f"Added the section {section.name!r} to the home screen (H).",
+                    markup=False)
+        self._reload_home()
+
+    def _reload_home(self) -> None:
+        from nereader.ui.screens.home import HomeScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.reload()
+
     # -- following, the home screen, the theme and the keys ------------------------------------
     def action_home(self) -> None:
         from nereader.ui.screens.home import HomeScreen
@@ -378,6 +423,8 @@ class NereaderApp(App[None]):
         screen = self.screen
         if isinstance(screen, HomeScreen):
             key = screen.following_on_screen()
+            if key is None:
+                self.notify("F stops following the highlighted listing: move to one first.")
         elif isinstance(screen, MainScreen):
             key = screen.state.ref.key
         else:
@@ -387,15 +434,13 @@ class NereaderApp(App[None]):
 
     @work(group="follow")
     async def toggle_follow(self, key: str) -> None:
-        from nereader.ui.screens.home import HomeScreen, toggle_follow
+        from nereader.ui.screens.home import toggle_follow
 
         try:
             self.notify(await toggle_follow(self.service, key), markup=False)
         except NereaderError as exc:
             self.notify(str(exc), title="Follow", severity="error", markup=False)
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
-                screen.reload()
+        self._reload_home()
 
     @work(group="theme", exclusive=True)
     async def save_theme(self, name: str) -> None:

@@ -114,6 +114,10 @@ MAIN = Scope("main", "List and thread", "", {"MainScreen": [
                     "bookmark it with them)"),
     Binding("M", "mark_all_read", "Mark read", show=False, id="main.mark_all_read",
             tooltip="Mark every listed thread read"),
+    # In the key bar only while the inbox or a section is listed (MainScreen.active_bindings).
+    Binding("U", "next_unread", "Next unread", show=False, id="main.next_unread",
+            tooltip="Read the next unread thread of the list, after the one just read "
+            "(in the inbox: the next one in it)"),
 ]}, outer="app")
 
 LIST = Scope("list", "Thread list", """

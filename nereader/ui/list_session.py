@@ -6,22 +6,23 @@ the session's methods; the session decides what the list then is, and the screen
 (the thread list reads its rows and cursor; the status line and the banner render ``state()``).
 No I/O and no Textual here, so tests drive a session on its own.
 
-Where the rows come from is a ``Source``: a listing of the site (loaded a page at a time) or the
-bookmarks (one batch). Another kind of list is another source, loaded by the screen and handed
-over as pages or as a batch; the filter, the sort and the cursor work on the rows whatever
-their source.
+Where the rows come from is a ``Source``: a listing of the site (loaded a page at a time), or
+one batch: the bookmarks, the inbox (every unread thread of the followed listings and the
+bookmarks) or a section of the home screen. Another kind of list is another source, loaded by
+the screen and handed over as pages or as a batch; the filter, the sort and the cursor work on
+the rows whatever their source.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import ClassVar
 
 from nereader.core.errors import ListingNotFound, NereaderError, NotFoundError
-from nereader.core.marks import NEW_REPLIES, row_marks
+from nereader.core.marks import NEW_REPLIES, UNREAD_OLDER, UNREAD_RECENT, row_marks
 from nereader.core.models import ListingPage, RowSource, Sourced, ThreadSummary
 from nereader.core.query import Context, Query, QueryError, haystack, sort_caveat, sort_key
 from nereader.core.text import age_text
@@ -35,11 +36,15 @@ NOT_FOUND = "No listing '{key}' on the site (404): check the slug; t switches li
 NOT_FOUND_NEAR = ("No listing '{key}' on the site (404). Did you mean {near}? t switches "
                   "listing.")
 NO_MATCH = "No loaded thread matches the filter: esc clears it, A loads every page."
+NO_NEWS = ("Nothing new: every thread of the followed listings and the bookmarks is read. "
+           "r refreshes them; H goes home.")
+NO_SECTION = "No thread in this section now: r refreshes; H goes home."
 
 SORT_CYCLE = ("activity", "replies", "boosts", "views", "title")  # s steps through these
 
-# What a row shows besides its own fields: its marks, its bookmark's #labels, new replies.
-Decor = tuple[str, tuple[str, ...], int]
+# What a row shows besides its own fields: its marks, its bookmark's #labels, new replies (or
+# a bookmark's new posts), and where it is from (in the inbox: its listing).
+Decor = tuple[str, tuple[str, ...], int, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +74,31 @@ class Bookmarks:
         return "Bookmarks"
 
 
-Source = Listing | Bookmarks
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """Every thread of the followed listings and the bookmarks that is unread or has news, in
+    one batch computed from the cache."""
+
+    paged: ClassVar[bool] = False
+    empty: ClassVar[str] = NO_NEWS
+
+    def title(self, name: str) -> str:
+        return "Inbox"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A section of the home screen (a query over the inbox or a listing), in one batch."""
+
+    name: str
+    paged: ClassVar[bool] = False
+    empty: ClassVar[str] = NO_SECTION
+
+    def title(self, name: str) -> str:
+        return self.name
+
+
+Source = Listing | Bookmarks | Inbox | Section
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +114,8 @@ class Loaded:
     feed_note: str = ""  # the listing's RSS feed stands in for its page: what to tell
     arrived: bool = False  # the rows (maybe none) came: an empty list now says so
     failure: str = ""  # why nothing is shown: the source did not load
+    where: Mapping[int, str] = field(default_factory=dict)  # a row's listing (the inbox)
+    news: Mapping[int, int] = field(default_factory=dict)  # a bookmark's posts not yet seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +155,8 @@ class ListSession:
         self.shown_once = False  # the listing has been shown (worth remembering as recent)
         self.progress = ""  # "page 3 of 11" while every page loads
         self.retry_at: float | None = None  # monotonic time of the next try after an outage
-        self._behind: Kept | None = None  # the listing, while the bookmarks are shown
+        self.read_here: set[int] = set()  # threads opened since the rows arrived
+        self._behind: Kept | None = None  # the listing, while a batch is shown
         self._hay: list[str] = []  # each row's text, folded, for the filter's words
         self._gaps = False  # some row lacks a count or its marks (a feed's rows)
         self._predicate: Callable[[ThreadSummary, str], bool] | None = None
@@ -138,6 +170,11 @@ class ListSession:
     def bookmarks(self) -> bool:
         """The bookmarks are listed (the listing waits behind them)."""
         return isinstance(self.source, Bookmarks)
+
+    @property
+    def news_list(self) -> bool:
+        """The inbox or a section is listed: what it holds changes as threads are read."""
+        return isinstance(self.source, Inbox | Section)
 
     @property
     def current(self) -> ThreadSummary | None:
@@ -179,7 +216,19 @@ class ListSession:
         context = self.context
         marks = row_marks(row, context, self.last_visit)
         new = context.new_replies(row) if marks[3:4] == NEW_REPLIES else 0
-        return marks, context.labels.get(row.id, ()), new
+        posts = self.loaded.news.get(row.id, 0) if row.id not in self.read_here else 0
+        if posts and not new:  # a bookmark's new posts (comments too) since it was seen
+            marks, new = marks[:3] + NEW_REPLIES, posts
+        return marks, context.labels.get(row.id, ()), new, self.loaded.where.get(row.id, "")
+
+    def unread(self, row: ThreadSummary) -> bool:
+        """Whether a row is still to be read: unread or with news, and not opened since the
+        rows arrived."""
+        if row.id in self.read_here:
+            return False
+        if self.news_list:  # it is listed because it has news
+            return True
+        return self.decor(row)[0][3:4] in {UNREAD_RECENT, UNREAD_OLDER, NEW_REPLIES}
 
     def marks(self, row: ThreadSummary) -> str:
         return self.decor(row)[0]
@@ -204,7 +253,9 @@ class ListSession:
     def state(self, back: str = "") -> ListState:
         """The status line's and the banner's view of the list."""
         listing, loaded = self.listing, self.loaded
+        batch = self.source.title(loaded.name) if self.news_list else ""
         return ListState(listing.ref, listing.sort, listing.order, name=loaded.name,
+                         batch=batch,
                          total_posts=loaded.total_posts, total_pages=loaded.total_pages,
                          pages_loaded=loaded.pages, rows_loaded=len(loaded.rows),
                          rows_shown=len(self.shown), list_sort=self.list_sort,
@@ -253,13 +304,28 @@ class ListSession:
                               arrived=True, failure="")
         self._take(unique(row for page in pages for row in page.value.rows))
 
-    def batch(self, rows: Iterable[ThreadSummary], stale: str = "") -> None:
-        """The rows of a source that comes in one batch (the bookmarks); ``stale``: why they
-        are an old copy, if they are."""
+    def batch(self, rows: Iterable[ThreadSummary], stale: str = "",
+              where: Mapping[int, str] | None = None,
+              news: Mapping[int, int] | None = None) -> None:
+        """The rows of a source that comes in one batch (the bookmarks, the inbox, a section);
+        ``stale``: why they are an old copy, if they are; ``where``: each row's listing;
+        ``news``: a bookmark's posts not yet seen. Loaded again, a thread that left the list
+        (read meanwhile) leaves the cursor on the one after it."""
         rows = list(rows)
+        after = ([row.id for row in self.shown_rows[self.cursor:]] if self.loaded.arrived
+                 else [])
         self.loaded = replace(self.loaded, total_posts=len(rows), total_pages=0, pages=0,
-                              stale_note=stale, arrived=True, failure="")
+                              stale_note=stale, arrived=True, failure="",
+                              where=dict(where or {}), news=dict(news or {}))
+        self.read_here = set()
         self._take(rows)
+        listed = {row.id for row in rows}
+        if after and after[0] not in listed:
+            following = next((i for i in after if i in listed), None)
+            if following is None:
+                self.cursor = max(0, len(self.shown) - 1)
+            else:
+                self.select(following)
 
     def failed_to_load(self, exc: NereaderError) -> str | None:
         """What was asked for did not load: with no rows to show, why (and the way back to the
@@ -306,7 +372,7 @@ class ListSession:
         The listing shown now is kept while another one loads, so that a mistyped slug does
         not cost the list (``go_back``)."""
         if listing.ref != self.listing.ref:
-            shown = self._behind if self.bookmarks else (
+            shown = self._behind if not isinstance(self.source, Listing) else (
                 self._kept() if self.loaded.arrived and not self.failed else None)
             if shown is not None:  # else: what was kept before this one stays
                 self.previous = shown
@@ -336,15 +402,24 @@ class ListSession:
     def show_bookmarks(self) -> None:
         """The bookmarks in the list (their rows to be loaded); the listing as it is (rows,
         totals, cursor) waits behind them, if it had loaded."""
-        self._behind = self._kept() if self.loaded.arrived else None
+        self.show_batch(Bookmarks())
+
+    def show_batch(self, source: Bookmarks | Inbox | Section) -> None:
+        """A list that comes in one batch (its rows to be loaded) in place of the listing,
+        which waits behind it as it is (rows, totals, cursor), if it had loaded; from one
+        batch to another, the listing behind stays."""
+        if isinstance(self.source, Listing):
+            self._behind = self._kept() if self.loaded.arrived else None
         self.busy = False
-        self.source = Bookmarks()
+        self.progress = ""
+        self.source = source
         self.loaded = Loaded()
+        self.read_here = set()
         self._take([], keep_cursor=False)
 
     def back_to_listing(self) -> bool:
-        """From the bookmarks back to the listing as it was; False when it had not loaded (and
-        is to be loaded now)."""
+        """From a batch (the bookmarks, the inbox) back to the listing as it was; False when
+        it had not loaded (and is to be loaded now)."""
         kept, self._behind = self._behind, None
         if kept is not None:
             self._restore(kept)
@@ -441,6 +516,18 @@ class ListSession:
     def _current_id(self) -> int | None:
         current = self.current
         return current.id if current is not None else None
+
+    def next_unread(self, after: int | None = None) -> int | None:
+        """The position of the next row to read after thread ``after`` (the one just read),
+        or from the cursor's row on: the first still to read (see ``unread``), else the
+        first from the top; None when every row is read."""
+        shown = self.shown_rows
+        start = next((n for n, row in enumerate(shown) if row.id == after), None)
+        if start is None:
+            start = self.cursor - 1 if after is None else -1
+        order = [*range(start + 1, len(shown)), *range(0, max(0, start + 1))]
+        return next((n for n in order if self.unread(shown[n]) and shown[n].id != after),
+                    None)
 
     # -- the rows shown --------------------------------------------------------------------------
     def _take(self, rows: list[ThreadSummary], keep_cursor: bool = True) -> None:

@@ -24,6 +24,7 @@ class ListState:
     list_sort: str | None = None  # the loaded rows sorted locally (s / S)
     list_reverse: bool = True
     bookmarks: bool = False  # the list shows the bookmarks instead of the listing
+    batch: str = ""  # the list shows the inbox or a section (its title) instead
     stale_note: str = ""  # why the rows are an old copy, if they are
     demo: bool = False
     back: str = ""  # the way back from here ("esc: back to the list"), said before the rest
@@ -34,4 +35,4 @@ class ListState:
 
     @property
     def title(self) -> str:
-        return "Bookmarks" if self.bookmarks else self.name or self.ref.key
+        return "Bookmarks" if self.bookmarks else self.batch or self.name or self.ref.key

@@ -55,8 +55,8 @@ async def test_home_counts_open_and_come_back(tmp_path: Path) -> None:
         ne, wifi = home.statuses
         assert (ne.name, ne.unread, ne.threads, ne.new_replies) == ("Network Extension", 20, 20, 0)
         assert wifi.threads == 0 and wifi.age_seconds is not None
-        assert app.query_one(HomeTable).row_count == 2
-        await pilot.press("enter")
+        assert app.query_one(HomeTable).row_count == 3  # the inbox, then the listings
+        await pilot.press("down", "enter")
         await settle(pilot)
         main = app.screen
         assert isinstance(main, MainScreen) and main.state.ref.key == "networkextension"
@@ -103,17 +103,18 @@ async def test_the_filter_bar_filters_the_rows(tmp_path: Path) -> None:
         assert table.row_count == 1 and home_screen(app).current is not None
         await pilot.press("escape")
         await pilot.pause()
-        assert table.row_count == 2 and table.has_focus
+        assert table.row_count == 3 and table.has_focus  # the inbox and two listings
         await pilot.press("slash", *"wi-fi", "enter")  # applied, the table has the focus
         await pilot.pause()
         assert table.row_count == 1 and table.has_focus
         await pilot.press("escape")  # esc in the table clears it too
         await pilot.pause()
-        assert table.row_count == 2 and table.has_focus
+        assert table.row_count == 3 and table.has_focus
         await pilot.press("slash", *"is:unread")
         await pilot.pause()
-        assert table.row_count == 1
-        assert home_screen(app).current.key == "networkextension"  # type: ignore[union-attr]
+        assert table.row_count == 2  # the inbox and the listing with unread threads
+        assert [s.key for s in home_screen(app).rows if s.unread] == [":inbox",
+                                                                       "networkextension"]
         await pilot.press("ctrl+a", "ctrl+k", *"tag:nothing-like-it")
         await pilot.pause()
         assert table.row_count == 0 and app.query_one("#home-empty").display
@@ -148,7 +149,10 @@ async def test_f_follows_the_listing_on_screen_and_unfollows_on_home(tmp_path: P
         await pilot.press("H")
         await settle(pilot)
         assert [s.key for s in home_screen(app).statuses] == ["networkextension"]
-        await pilot.press("F")  # on the home screen: the highlighted listing
+        await pilot.press("F")  # on the inbox: no listing to unfollow
+        await settle(pilot)
+        assert tomllib.loads(config.read_text())["follow"] == ["networkextension"]
+        await pilot.press("down", "F")  # on the home screen: the highlighted listing
         await settle(pilot)
         assert tomllib.loads(config.read_text())["follow"] == []
         assert home_screen(app).statuses == []

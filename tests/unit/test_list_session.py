@@ -1,7 +1,8 @@
 """The list session on its own, no Textual: pages merged in order, the filter (and the half-typed
 qualifier it leaves out), the list's sort, the cursor kept on its thread, the bookmarks view
-and back, the listing to go back to after a mistyped one, the RSS feed standing in, and the
-state the status line and the banner draw."""
+and back, the listing to go back to after a mistyped one, the RSS feed standing in, the inbox
+and a section (one batch, each row's listing, what was read there, the next thread to read), and
+the state the status line and the banner draw."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ from nereader.ui.list_session import (
     EMPTY_TAG,
     NO_BOOKMARKS,
     NO_MATCH,
+    NO_NEWS,
+    Inbox,
     Listing,
     ListSession,
+    Section,
     unique,
 )
 from nereader.ui.widgets.status import banner_text, status_parts
@@ -347,6 +351,73 @@ def test_a_listing_near_the_one_mistyped_is_named() -> None:
     assert why == ("No listing 'netwrkextension' on the site (404). Did you mean Network "
                    "Extension (networkextension) or wi-fi-aware? t switches listing. esc goes "
                    "back to Network Extension.")
+
+
+# -- the inbox and the sections ---------------------------------------------------------------
+def inbox(*rows: ThreadSummary, news: dict[int, int] | None = None) -> ListSession:
+    """A session on the inbox, Network Extension (three rows) behind it."""
+    session = loaded([row(1), row(2), row(3)])
+    session.show_batch(Inbox())
+    session.batch(rows, where={r.id: "Network Extension" for r in rows}, news=news)
+    return session
+
+
+def test_the_inbox_is_a_batch_with_each_rows_listing_and_the_listing_behind() -> None:
+    session = inbox(row(7), row(8), news={8: 2})
+    assert ids(session) == [7, 8] and session.news_list and not session.bookmarks
+    state = session.state()
+    assert state.title == "Inbox" and state.batch == "Inbox" and state.rows_loaded == 2
+    assert session.decor(row(7))[3] == "Network Extension"
+    # A bookmark's new posts (comments too) are news even with the reply count unchanged.
+    marks, _labels, new, _where = session.decor(row(8))
+    assert marks[3] == "↑" and new == 2
+    session.clear_filter()
+    assert session.back_to_listing() and ids(session) == [1, 2, 3]
+
+
+def test_an_empty_inbox_says_what_to_do() -> None:
+    session = inbox()
+    assert session.empty_note == NO_NEWS
+    session.show_batch(Section("Staff answers"))
+    assert session.state().title == "Staff answers" and session.empty_note == ""
+
+
+def test_a_thread_read_in_the_inbox_leaves_it_the_cursor_on_the_next() -> None:
+    session = inbox(row(5), row(6), row(7), row(8))
+    session.move(to=1)
+    session.read_here.add(6)
+    session.batch([row(5), row(7), row(8)])  # loaded again: 6 was read
+    assert session.current is not None and session.current.id == 7
+    session.move(to=-1)  # the last one read too: the cursor stays at the end
+    session.batch([row(5), row(7)])
+    assert session.current is not None and session.current.id == 7
+    assert session.read_here == set()
+
+
+def test_next_unread_goes_on_after_the_thread_just_read_and_wraps() -> None:
+    session = inbox(row(5), row(6), row(7), row(8))
+    session.read_here |= {5, 6}
+    assert session.next_unread(after=6) == 2  # 7, the next one below
+    session.read_here.add(7)
+    assert session.next_unread(after=7) == 3
+    session.read_here.add(8)
+    assert session.next_unread(after=8) is None  # all read here
+    # From the list (no thread just read): the cursor's row if it is still to read.
+    session = inbox(row(5), row(6), row(7))
+    session.move(to=1)
+    assert session.next_unread() == 1
+    session.read_here.add(6)
+    assert session.next_unread() == 2
+    session.read_here.add(7)
+    assert session.next_unread() == 0  # from the top again
+
+
+def test_next_unread_in_a_listing_follows_the_read_state() -> None:
+    session = loaded([row(1), row(2), row(3)])
+    session.set_context(Context(now=NOW, unread=lambda r: r.id != 2))
+    assert session.next_unread(after=1) == 2  # 2 is read: 3
+    session.read_here.add(3)
+    assert session.next_unread(after=3) == 0
 
 
 # -- the RSS feed standing in for the listing's page -------------------------------------------

@@ -1,5 +1,8 @@
-"""The home screen: one row per followed listing with its unread threads, threads with new
-replies, bookmarks with new posts and the age of the cached copy.
+"""The home screen: the inbox (every thread of the followed listings and the bookmarks that is
+unread or has news) and the sections of the config file, then one row per followed listing
+with its unread threads, threads with new replies, bookmarks with new posts and the age of the
+cached copy. Enter opens a row in the list: the inbox or a section as one batch, a listing as
+itself.
 
 The rows come from the cache at once, then a polite refresh runs in a worker (only stale
 pages; ``r`` revalidates every one). The filter bar is the list's own: words and ``tag:``
@@ -24,7 +27,14 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from nereader.core.clock import Clock
 from nereader.core.errors import NereaderError
-from nereader.core.models import Activity, ListingStatus, Tag, ThreadSummary
+from nereader.core.models import (
+    Activity,
+    HomeView,
+    ListingStatus,
+    SectionStatus,
+    Tag,
+    ThreadSummary,
+)
 from nereader.core.query import Context, Query, QueryError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
@@ -33,9 +43,13 @@ from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
 from nereader.ui.widgets.keybar import KeyBar
 from nereader.ui.widgets.status import mode_text
 
+INBOX = ":inbox"  # the rows above the listings (no listing key starts with ":")
+SECTION = ":section:"
 COLUMNS = (("Listing", "listing"), ("Unread", "unread"), ("New replies", "new"),
            ("Bookmarks ↑", "bookmarks"), ("Cached", "cached"))
 _NUMBERS = {"unread", "new", "bookmarks"}
+# The cells beside the first: their widths, and two cells of padding around each column.
+_FIXED = sum(len(label) for label, _ in COLUMNS[1:4]) + 10 + 2 * len(COLUMNS) + 2
 
 
 class HomeTable(DataTable[Text]):
@@ -56,6 +70,13 @@ class HomeScreen(Screen[None]):
             super().__init__()
             self.key = key
 
+    class OpenInbox(Message):
+        """The user picked the inbox (``section`` None) or a section to read."""
+
+        def __init__(self, section: str | None) -> None:
+            super().__init__()
+            self.section = section
+
     activity: reactive[Activity] = reactive(Activity(0, False, False))
 
     def __init__(self, service: ForumService, *, clock: Clock, demo: bool = False) -> None:
@@ -63,25 +84,41 @@ class HomeScreen(Screen[None]):
         self.service = service
         self.clock = clock
         self.demo = demo
-        self.statuses: list[ListingStatus] = []
+        self.statuses: list[ListingStatus] = []  # the followed listings
+        self.rows: list[ListingStatus] = []  # the inbox and the sections, then the listings
         self.query_text = Query.parse("")
+        self._name_width = 0
         self.set_reactive(HomeScreen.activity, service.activity())
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-title")
         yield Static(id="home-banner")
         yield FilterBar(id="filterbar", placeholder=PLACEHOLDER, check=check_query)
-        table = HomeTable(id="home-table", cursor_type="row", zebra_stripes=True)
-        for label, key in COLUMNS:
-            # Numbers are right-aligned under their header (a cell's own justify is not used).
-            table.add_column(Text(label, justify="right") if key in _NUMBERS else label,
-                             key=key, width=len(label) if key in _NUMBERS else None)
-        yield table
+        yield HomeTable(id="home-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-empty")
         with Horizontal(id="statusline"):
             yield Static(id="home-status")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=True)
         yield KeyBar(id="keybar")
+
+    def _columns(self) -> None:
+        """The columns, the first as wide as the screen leaves it (a long topic key or a
+        section's query is cut, never the counts)."""
+        table = self.table
+        width = max(16, self.size.width - _FIXED)
+        if table.columns and self._name_width == width:
+            return
+        self._name_width = width
+        table.clear(columns=True)
+        for label, key in COLUMNS:
+            # Numbers are right-aligned under their header (a cell's own justify is not used).
+            table.add_column(Text(label, justify="right") if key in _NUMBERS else label,
+                             key=key, width=width if key == "listing" else max(len(label), 10)
+                             if key == "cached" else len(label))
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.apply(self.query_text)
 
     def on_mount(self) -> None:
         self.query_one("#progress").display = False
@@ -112,7 +149,7 @@ class HomeScreen(Screen[None]):
         """The rows from the cache now; then (online) a refresh, of stale pages only, or of
         every page with ``force``."""
         try:
-            self.show(await self.service.followed_overview())
+            self.show(await self.service.home_view())
         except NereaderError as exc:
             self.notify(str(exc), title="Followed listings", severity="error", markup=False)
             return
@@ -126,14 +163,18 @@ class HomeScreen(Screen[None]):
             bar.update(total=total, progress=done)
 
         try:
-            self.show(await self.service.refresh_followed(bool(force), progress))
+            refreshed = await self.service.refresh_followed(bool(force), progress)
+            self.show(await self.service.home_view({s.key: s.error for s in refreshed
+                                                    if s.error}))
         except NereaderError as exc:
             self.notify(str(exc), title="Refresh", severity="error", markup=False)
         finally:
             bar.display = False
 
-    def show(self, statuses: list[ListingStatus]) -> None:
-        self.statuses = statuses
+    def show(self, home: HomeView) -> None:
+        self.statuses = list(home.listings)
+        self.rows = [_row(home.inbox, INBOX),
+                     *(_row(s, SECTION + s.name) for s in home.sections), *self.statuses]
         self.apply(self.query_text)
 
     def action_refresh(self) -> None:
@@ -148,17 +189,18 @@ class HomeScreen(Screen[None]):
     # -- the rows and the filter -----------------------------------------------------------------
     def apply(self, query: Query) -> None:
         self.query_text = query
-        shown = self.statuses
+        rows = self.rows
+        shown = rows
         if not query.empty:
-            proxies = [_proxy(n, s, self.clock) for n, s in enumerate(self.statuses)]
+            proxies = [_proxy(n, s, self.clock) for n, s in enumerate(rows)]
             context = Context(now=self.clock(),
-                              unread=lambda r: self.statuses[r.id].unread > 0,
-                              new=lambda r: self.statuses[r.id].new_replies > 0,
-                              bookmarked={n for n, s in enumerate(self.statuses)
-                                          if s.bookmarks_new})
-            shown = [self.statuses[r.id] for r in query.apply(proxies, context)]
+                              unread=lambda r: rows[r.id].unread > 0,
+                              new=lambda r: rows[r.id].new_replies > 0,
+                              bookmarked={n for n, s in enumerate(rows) if s.bookmarks_new})
+            shown = [rows[r.id] for r in query.apply(proxies, context)]
         table = self.table
         current = self.current
+        self._columns()
         table.clear()
         for status in shown:
             table.add_row(*_cells(status), key=status.key)
@@ -166,31 +208,32 @@ class HomeScreen(Screen[None]):
         if current is not None and current.key in keys:
             table.move_cursor(row=keys.index(current.key))
         box = self.query_one(FilterBar)
-        box.show_count(len(shown), len(self.statuses), not query.empty)
+        box.show_count(len(shown), len(rows), not query.empty)
         table.display = bool(shown)
         empty = self.query_one("#home-empty", Static)
-        empty.display = not shown
-        empty.update(Text("No followed listing matches the filter." if self.statuses else
+        empty.display = not shown or not self.statuses
+        empty.update(Text("Nothing matches the filter." if self.statuses and not shown else
                           "Following nothing yet: open a listing (t) and press F to follow "
                           "it, or run `nereader follow LISTING`."))
         self._status()
 
     @property
     def current(self) -> ListingStatus | None:
+        """The highlighted row (the inbox and the sections are rows too)."""
         table = self.table
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((s for s in self.statuses if s.key == key), None)
+        return next((s for s in self.rows if s.key == key), None)
 
     def _status(self) -> None:
         if not self.is_mounted:
             return
         s = self.statuses
-        unread = sum(x.unread for x in s)
-        new = sum(x.new_replies for x in s)
-        parts = [f"Following {plural(len(s), 'listing')}", f"{unread} unread",
-                 f"{new} with new replies", mode_text(self.activity, False, self.demo)]
+        inbox = self.rows[0] if self.rows else ListingStatus(INBOX, "Inbox", "")
+        parts = [f"Following {plural(len(s), 'listing')}", f"{inbox.unread} unread",
+                 f"{inbox.new_replies} with new replies", mode_text(self.activity, False,
+                                                                    self.demo)]
         if self.activity.in_flight:
             parts.append(f"{self.activity.in_flight} in flight")
         self.query_one("#home-status", Static).update(Text("  ·  ".join(parts)))
@@ -200,7 +243,7 @@ class HomeScreen(Screen[None]):
                            if self.activity.offline else
                            "NETWORK DOWN: reading the cache · r retries now"))
         self.query_one("#home-title", Static).update(Text.assemble(
-            ("Followed listings", "bold"),
+            ("Inbox and followed listings", "bold"),
             ("  enter opens · F unfollows · r refreshes · / filters", "dim")))
 
     @on(FilterBar.Applied)
@@ -227,13 +270,19 @@ class HomeScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value:
-            self.post_message(self.OpenListing(event.row_key.value))
+        key = event.row_key.value
+        if key == INBOX:
+            self.post_message(self.OpenInbox(None))
+        elif key and key.startswith(SECTION):
+            self.post_message(self.OpenInbox(key.removeprefix(SECTION)))
+        elif key:
+            self.post_message(self.OpenListing(key))
 
     def following_on_screen(self) -> str | None:
-        """The listing F acts on here: the highlighted row."""
+        """The listing F acts on here: the highlighted row (the inbox and a section have
+        none)."""
         current = self.current
-        return current.key if current else None
+        return current.key if current and not current.key.startswith(":") else None
 
 
 PLACEHOLDER = "/ filter: words, tag:ios, is:unread, is:new, is:bookmarked, activity:<1h"
@@ -270,8 +319,29 @@ async def toggle_follow(service: ForumService, key: str) -> str:
     return f"Following {name}: H shows every followed listing, and `nereader` opens there."
 
 
+def _row(status: SectionStatus, key: str) -> ListingStatus:
+    """The inbox or a section as a row of the table: its key, its name, its counts (``url``
+    says what it holds: its query, over the inbox or a listing)."""
+    over = f"{status.query or 'everything'} · {status.listing or 'inbox'}"
+    return ListingStatus(key, status.name, "" if key == INBOX else over,
+                         unread=status.unread, new_replies=status.new_replies,
+                         bookmarks_new=status.bookmarks_new, threads=status.threads,
+                         error=status.error)
+
+
 def _cells(s: ListingStatus) -> tuple[Text, ...]:
-    name = Text(clean(s.name), style="bold" if s.unread or s.new_replies else "")
+    if s.key.startswith(":"):  # the inbox, a section: what they hold instead of a listing key
+        name = Text(("" if s.key == INBOX else "  ") + clean(s.name),
+                    style="bold" if s.threads else "", no_wrap=True, overflow="ellipsis")
+        name.append(f"  {plural(s.threads, 'thread')}", style="dim")
+        if s.url:
+            name.append(f"  {clean(s.url)}", style="dim")
+        if s.error:
+            name.append("  ⚠", style="bold")
+        return (name, _count(s.unread, "Unread"), _count(s.new_replies, "New replies"),
+                _count(s.bookmarks_new, "Bookmarks ↑"), Text(""))
+    name = Text(clean(s.name), style="bold" if s.unread or s.new_replies else "", no_wrap=True,
+                overflow="ellipsis")
     if clean(s.name) != s.key:
         name.append(f"  {s.key}", style="dim")
     if s.error:

@@ -11,6 +11,10 @@ mark read) change in workers too. The thread pane is mounted just after the firs
 
 Workers: ``list`` (first page, refresh, bookmarks) and ``more`` (paging), each exclusive, so a
 newer load supersedes an older one; ``detail`` for the thread read.
+
+The inbox and a section list what has news: a thread read there leaves them when the list has
+the focus again (they are loaded again from the cache), and ``U`` reads the next one without
+going back to the list.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, listing_for, parse_listing_ref
 from nereader.ui.bindings import bindings_of
 from nereader.ui.commands import site_sorts
-from nereader.ui.list_session import Listing, ListSession
+from nereader.ui.list_session import Inbox, Listing, ListSession, Section
 from nereader.ui.screens.pages_ahead import PagesAhead
 from nereader.ui.state import ListState
 from nereader.ui.widgets.filter_bar import FilterBar
@@ -69,6 +73,15 @@ class ListingShown(Message):
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
+
+
+class SectionRequested(Message):
+    """Make a home-screen section of ``query`` over ``listing`` (None: over the inbox)."""
+
+    def __init__(self, query: str, listing: str | None) -> None:
+        super().__init__()
+        self.query = query
+        self.listing = listing
 
 
 class MainScreen(Screen[None]):
@@ -161,7 +174,10 @@ class MainScreen(Screen[None]):
         esc = first.get("escape")
         if esc is not None and esc.node is self and self.session.failed and not self.filtering:
             first["escape"] = esc._replace(binding=replace(esc.binding, description="Back"))
-        return first | {key: b for key, b in bindings.items() if key != "escape"}
+        if self.session.news_list:  # reading the inbox is a loop: its key in view, early
+            first |= {key: b._replace(binding=replace(b.binding, show=True))
+                      for key, b in bindings.items() if b.binding.action == "next_unread"}
+        return first | {key: b for key, b in bindings.items() if key not in first}
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
@@ -262,10 +278,13 @@ class MainScreen(Screen[None]):
         self.run_worker(self._load_list(refresh), group="list", exclusive=True)
 
     async def _load_list(self, refresh: bool) -> None:
-        if self.session.bookmarks:
-            await self._load_bookmarks()
-        else:
+        source = self.session.source
+        if isinstance(source, Listing):
             await self._first_page(refresh)
+        elif isinstance(source, Inbox | Section):
+            await self._load_news(source, refresh)
+        else:
+            await self._load_bookmarks()
 
     async def _first_page(self, refresh: bool) -> None:
         session, pane = self.session, self.pane
@@ -323,6 +342,56 @@ class MainScreen(Screen[None]):
         self.session.batch(rows)
         self.first_shown()
         self.show_rows()
+
+    async def _load_news(self, source: Inbox | Section, refresh: bool) -> None:
+        """The inbox or a section, from the cache; ``refresh`` (r): the followed listings and
+        the bookmarks revalidated first, politely (offline: the cache as it is)."""
+        service, session = self.service, self.session
+        if refresh and not service.offline:
+            bar = self.progress_bar(True)
+
+            def progress(_phase: str, done: int, total: int) -> None:
+                if bar is not None:
+                    bar.update(total=total, progress=done)
+                self._progress(f"refreshing {done} of {total}")
+
+            try:
+                await service.refresh_followed(True, progress)
+            except NereaderError as exc:
+                self.problem(exc, "Could not refresh")
+            finally:
+                self.progress_bar(False)
+                self._progress("")
+        try:
+            found = await (service.inbox() if isinstance(source, Inbox)
+                           else service.section(source.name))
+        except NereaderError as exc:
+            self.first_shown()
+            self.problem(exc, source.title(""))
+            if session.failed_to_load(exc) is not None:
+                self.show_rows()
+            return
+        if found.note:
+            self.notify(found.note, title=source.title(""), markup=False)
+        one = found.listing is not None  # a section of one listing: no need to name it
+        session.batch([item.row for item in found.items], where={} if one else {
+            item.row.id: found.where(item) for item in found.items},
+            news={item.row.id: item.new_posts for item in found.items if item.new_posts})
+        self.first_shown()
+        self.show_rows()
+
+    def show_news(self, section: str | None = None) -> None:
+        """The inbox (or the section called ``section``) in the list, the listing waiting
+        behind it as ``v`` leaves it."""
+        self.cancel_group("more")
+        self.clear_error()
+        self.session.show_batch(Inbox() if section is None else Section(section))
+        self.pane.clear_filter_text()
+        self.session.clear_filter()
+        self.pane.filter_bar.pending = False
+        self.show_rows()
+        self.load_list()
+        self.back_to_list()
 
     def load_more(self, every: bool = False) -> None:
         """The next page (``every``: each one left), unless pages are loading already."""
@@ -424,7 +493,7 @@ class MainScreen(Screen[None]):
     def _auto_retry(self) -> None:
         self._retry = None
         self.activity = self.service.activity()  # the outage window is over
-        if not self.activity.network_down and not self.session.bookmarks:
+        if not self.activity.network_down and isinstance(self.session.source, Listing):
             self.refresh_list()
 
     def retry_failed_thread(self) -> None:
@@ -501,8 +570,16 @@ class MainScreen(Screen[None]):
         self.back_to_list()
 
     def system_commands(self) -> Iterable[SystemCommand]:
-        """The screen's entries in the command palette (beside every key binding)."""
-        return site_sorts(partial(self.reload, None))
+        """The screen's entries in the command palette (beside every key binding): the site's
+        sorts, and the filter on as a section of the home screen."""
+        yield from site_sorts(partial(self.reload, None))
+        source, query = self.session.source, self.session.query.text.strip()
+        if query and isinstance(source, Listing | Inbox):
+            listing = source.ref.key if isinstance(source, Listing) else None
+            over = "the inbox" if listing is None else self.session.state().title
+            yield SystemCommand("Add the filter to the home screen as a section",
+                                f"{query} over {over}, a row of the home screen (H)",
+                                lambda: self.post_message(SectionRequested(query, listing)))
 
     # -- reading ---------------------------------------------------------------------------------
     @on(ThreadList.Selected)
@@ -517,6 +594,7 @@ class MainScreen(Screen[None]):
         if view is not None:
             view.focus(scroll_visible=False)
         self._layout(reading=True)
+        self.session.read_here.add(thread_id)
         self.run_worker(self._open(thread_id, focus_post, refresh, list_after), group="detail",
                         exclusive=True)
 
@@ -545,6 +623,26 @@ class MainScreen(Screen[None]):
         # The panes are always in view: scrolling to the focused one would lay out every post.
         self.threads.focus(scroll_visible=False)
         self._layout(reading=False)
+        if self.session.news_list and self.session.read_here:
+            self.load_list()  # what was read leaves the inbox, the cursor on the next one
+
+    def action_next_unread(self) -> None:
+        """Read the next thread still to read below the one just read (or the cursor's),
+        from the top again past the last: in the inbox, the loop read, next, read, next."""
+        session, view = self.session, self.view
+        reading = view is not None and view.has_focus and view.thread_id is not None
+        position = session.next_unread(view.thread_id if reading and view is not None
+                                       else None)
+        if position is None:
+            self.notify(f"Nothing left to read in {session.state().title}."
+                        + (" H goes home." if session.news_list else ""), markup=False)
+            return
+        old = session.cursor
+        session.move(to=position)
+        self.threads.cursor_moved(old)
+        row = session.current
+        if row is not None:
+            self.open_thread(row.id)
 
     def action_switch_pane(self) -> None:
         if self.threads.has_focus:
@@ -704,6 +802,8 @@ class MainScreen(Screen[None]):
                 self.problem(exc, "Local data")
                 return
             await self.refresh_context()
+            if self.session.news_list:  # they leave the inbox
+                self.load_list()
             self.notify(f"Marked {plural(len(rows), 'thread')} read.")
 
         self._ask(f"Mark {plural(len(rows), 'thread')} read? (There is no undo.)", mark,

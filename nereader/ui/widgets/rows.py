@@ -12,6 +12,7 @@ from nereader.core.models import ThreadSummary
 from nereader.core.text import clean
 
 ELLIPSIS = "…"
+WHERE_FROM = 48  # a title cell narrower than this leaves out the thread's listing (80 columns)
 UNKNOWN = "?"
 
 
@@ -112,8 +113,9 @@ def _choices(column: Column, sort_key: str | None, arrow: str) -> list[str]:
 
 
 def row(item: ThreadSummary, width: int, style: Style, look: RowLook, marks: str,
-        labels: tuple[str, ...] = (), new_replies: int = 0) -> list[Segment]:
-    """One row's segments, exactly ``width`` cells, every cell on the row's own background."""
+        labels: tuple[str, ...] = (), new_replies: int = 0, where: str = "") -> list[Segment]:
+    """One row's segments, exactly ``width`` cells, every cell on the row's own background;
+    ``where``: the listing the thread is in (the inbox), dim after its title."""
     segments: list[Segment] = []
     for column, w in zip(COLUMNS, widths(width), strict=True):
         if not w:
@@ -124,7 +126,7 @@ def row(item: ThreadSummary, width: int, style: Style, look: RowLook, marks: str
             extra = look.answered if item.answered else look.new if fresh else None
             segments.append(Segment(fit(marks, w), style + extra if extra else style))
         elif key == "title":
-            segments += _title(clean(item.title), labels, w, style, look)
+            segments += _title(clean(item.title), labels, w, style, look, clean(where))
         elif key == "replies":
             replies = count_text(item.replies)
             if new_replies:  # "+3 12": three of the twelve replies arrived since it was read
@@ -158,18 +160,28 @@ def _right(text: str, width: int) -> str:
 
 
 def _title(title: str, labels: tuple[str, ...], width: int, style: Style,
-           look: RowLook) -> list[Segment]:
-    """The title, then the bookmark's labels (each ``#label``); the title gives way first,
-    but never below two thirds of the cell."""
+           look: RowLook, where: str = "") -> list[Segment]:
+    """The title, then the bookmark's labels (each ``#label``) and, at the end of the cell,
+    dim, the listing the thread is in; the title gives way first, but never below two
+    thirds of the cell."""
     room = width - 1
-    if not labels:
-        return [Segment(fit(title, room) + " ", style)]
     tags = " ".join(f"#{clean(label)}" for label in labels)
-    if cell_len(title) + 1 + cell_len(tags) <= room:
-        pad = room - cell_len(title) - 1 - cell_len(tags)
-        return [Segment(title + " ", style), Segment(tags, style + look.label),
-                Segment(" " * (pad + 1), style)]
-    tag_room = min(cell_len(tags), max(4, room // 3))
-    title_room = room - tag_room - 1
-    return [Segment(fit(title, title_room) + " ", style),
-            Segment(fit(tags, tag_room), style + look.label), Segment(" ", style)]
+    if room < WHERE_FROM:  # a narrow list (a thread beside it) keeps its room for the title
+        where = ""
+    if not tags and not where:
+        return [Segment(fit(title, room) + " ", style)]
+    tail = cell_len(tags) + cell_len(where) + (1 if tags and where else 0)
+    if cell_len(title) + 1 + tail <= room:
+        tail_room = room - cell_len(title) - 1
+    else:
+        tail_room = min(tail, max(4, room // 3))
+    where_room = min(cell_len(where), tail_room)
+    tags_room = min(cell_len(tags), max(0, tail_room - where_room - (1 if where else 0)))
+    gap = tail_room - tags_room - where_room
+    out = [Segment(fit(title, room - tail_room - 1) + " ", style)]
+    if tags_room:
+        out.append(Segment(fit(tags, tags_room), style + look.label))
+    out.append(Segment(" " * gap, style))
+    if where_room:
+        out.append(Segment(fit(where, where_room), style + look.dim))
+    return [*out, Segment(" ", style)]

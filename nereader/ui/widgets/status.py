@@ -58,11 +58,12 @@ _SHRINK = (1, 2, 1, 3, 2, 2)
 
 
 def _left_parts(state: ListState) -> list[tuple[str, ...]]:
-    if state.bookmarks:
+    if state.bookmarks or state.batch:
         loaded, shown = state.rows_loaded, state.rows_shown
-        count: tuple[str, ...] = (plural(loaded, "bookmark"), str(loaded))
+        noun = "bookmark" if state.bookmarks else "thread"
+        count: tuple[str, ...] = (plural(loaded, noun), str(loaded))
         if shown != loaded:
-            count = (f"{shown} of {plural(loaded, 'bookmark')} shown", f"{shown}/{loaded} shown",
+            count = (f"{shown} of {plural(loaded, noun)} shown", f"{shown}/{loaded} shown",
                      f"{shown}/{loaded}")
         parts: list[tuple[str, ...]] = [(state.title,), ("",), count]
     elif state.feed_note:  # the feed's latest threads, in the feed's order: no pages

@@ -146,8 +146,8 @@ class ThreadList(ScrollView, can_focus=True):
         style = base
         if position == session.cursor:
             style = base + self.get_component_rich_style("thread-list--cursor")
-        marks, labels, new = session.decor(row)
-        return Strip(draw.row(row, width, style, look, marks, labels, new),
+        marks, labels, new, where = session.decor(row)
+        return Strip(draw.row(row, width, style, look, marks, labels, new, where),
                      width).crop(0, width)
 
     def _note_line(self, position: int, width: int, base: Style) -> Strip:
