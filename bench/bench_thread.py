@@ -105,11 +105,17 @@ async def bare(widgets: Callable[[], list[Widget]]) -> float:
         return await painted(app, lambda: box.mount_all(widgets()))
 
 
+def main_screen(app: App[None]) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
 async def nereader(tmp: Path, thread: Thread) -> float:
     app = demo_app(tmp, site())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        view = app.query_one(ThreadView)
+        view = await main_screen(app).ensure_view()
         view.focus()  # the footer redraws its keys now, not during the measure
         await settle(pilot)
         seconds = await painted(app, lambda: view.show_thread(thread, FROZEN_NOW))
@@ -123,7 +129,7 @@ async def moving(tmp: Path, thread: Thread) -> tuple[float, float]:
     app = demo_app(tmp, site())
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        view = app.query_one(ThreadView)
+        view = await main_screen(app).ensure_view()
         view.focus()
         await settle(pilot)
         await painted(app, lambda: view.show_thread(thread, FROZEN_NOW))

@@ -6,6 +6,7 @@ The same scenarios drive the snapshot tests, so the pictures in the README are t
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -133,6 +134,29 @@ async def inbox(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+def read_before(data_dir: Path, thread_id: int, through: str, replies: int,
+                at: str = "2026-06-10T08:00:00+00:00") -> None:
+    """The state file of a reader who read a thread ``at`` a time, through the post written
+    at ``through`` (before the app starts: it reads the file once)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "state.json").write_text(json.dumps({"version": 1, "visits": {}, "read": {
+        str(thread_id): {"at": at, "replies": replies, "through": through}}}),
+        encoding="utf-8")
+
+
+def read_828388_before(cache_dir: Path) -> None:
+    read_before(cache_dir / "data", 828388, "2026-06-10T06:00:00+00:00", 3)
+
+
+async def new_and_folded(pilot: Pilot[None]) -> None:
+    """Thread 828388 read on June 10 through its third reply: it opens at the first of the
+    five posts new since; every comment folded, and a look back up."""
+    await open_thread(pilot, 828388)
+    await pilot.press("Z", *"kkkkkkkkkk")
+    pilot.app.clear_notifications()
+    await settle(pilot)
+
+
 async def find_in_thread(pilot: Pilot[None]) -> None:
     await open_thread(pilot, 821372)  # its panic line is wider than any pane
     await pilot.press("slash", *"arm", "enter")
@@ -162,6 +186,12 @@ class Scenario:
     name: str
     size: tuple[int, int]
     steps: Step
+    prepare: Callable[[Path], None] | None = None  # the data folder, before the app starts
+
+    def app(self, cache_dir: Path) -> NereaderApp:
+        if self.prepare is not None:
+            self.prepare(cache_dir)
+        return demo_app(cache_dir)
 
 
 SCENARIOS = [
@@ -175,12 +205,13 @@ SCENARIOS = [
     Scenario("inbox", (150, 42), inbox),
     Scenario("find-in-thread", (150, 36), find_in_thread),
     Scenario("marks-and-labels", (160, 45), marks_and_labels),
+    Scenario("new-and-folded", (150, 42), new_and_folded, read_828388_before),
 ]
 
 
 async def render(scenario: Scenario, target: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        app = demo_app(Path(tmp))
+        app = scenario.app(Path(tmp))
         async with app.run_test(size=scenario.size) as pilot:
             await scenario.steps(pilot)
             svg = app.export_screenshot(title=f"nereader · {scenario.name}")

@@ -29,11 +29,14 @@ from nereader.core.urls import post_url
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
              common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("show", parents=[common], help="read a whole thread",
-                       description="Print a whole thread (every reply page) as Markdown or JSON.")
+                       description="Show a whole thread (every reply page): on a terminal "
+                       "rendered and paged through $PAGER (less -R), piped as Markdown, or as "
+                       "JSON.")
     p.add_argument("thread", metavar="THREAD", help="thread id or any forum thread URL")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON for scripts")
-    fmt.add_argument("--markdown", action="store_true", help="Markdown (the default output)")
+    fmt.add_argument("--markdown", action="store_true",
+                     help="Markdown, even on a terminal (what a pipe gets)")
     p.add_argument("--refresh", action="store_true", help="revalidate even fresh cached pages")
     p.set_defaults(func=cmd_show)
 
@@ -77,8 +80,14 @@ def cmd_show(args: argparse.Namespace) -> int:
             warn(f"{result.value.notice}; `nereader doctor` says what changed", args)
         if args.json:
             emit_json(thread_json(result.value))
-        else:
+        elif args.markdown or not sys.stdout.isatty():
             sys.stdout.write(thread_markdown(result.value))
+        else:
+            from nereader.cli import pager  # Rich, only for a terminal
+
+            problem = pager.show(result.value)
+            if problem:
+                warn(problem)
         return 0
 
     return run(args, body)

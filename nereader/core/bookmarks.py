@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -505,10 +506,12 @@ class ReadState:
 
         self.file.change(apply)
 
-    def mark_read(self, rows: list[tuple[int, int | None]]) -> None:
+    def mark_read(self, rows: list[tuple[int, int | None]],
+                  through: datetime | None = None) -> None:
         """Mark threads read as of now: (thread id, reply count seen). A count not known (a
         feed's row) keeps the one recorded before, else is recorded as null: no "new
-        replies" are then claimed until the thread is read with its count."""
+        replies" are then claimed until the thread is read with its count. ``through``: the
+        newest post seen (a thread read whole), which later posts are new after."""
         stamp = iso_now()
 
         def edit(data: dict[str, Any]) -> None:
@@ -517,9 +520,17 @@ class ReadState:
                 if replies is None and isinstance(before, dict) and type(
                         before.get("replies")) is int:
                     replies = before["replies"]
-                data["read"][str(thread_id)] = {"at": stamp, "replies": replies}
+                entry: dict[str, Any] = {"at": stamp, "replies": replies}
+                if through is not None:
+                    entry["through"] = through.isoformat()
+                data["read"][str(thread_id)] = entry
 
         self._edit(edit)
+
+    def last_read(self, thread_id: int) -> tuple[datetime | None, datetime | None]:
+        """When a thread was last read, and the newest post seen then (None: not known)."""
+        entry = self.entry(thread_id) or {}
+        return stored_time(entry.get("at")), stored_time(entry.get("through"))
 
     def visit(self, tag: str) -> str | None:
         """Record a visit to a tag now; returns the previous visit (ISO time) if any."""
@@ -550,3 +561,14 @@ class ReadState:
             return False
         replies = entry.get("replies")
         return type(replies) is int and row.replies is not None and row.replies > replies
+
+
+def stored_time(value: Any) -> datetime | None:
+    """An ISO time as local files store it (with a zone: one without is not nereader's)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None

@@ -39,6 +39,8 @@ R = TypeVar("R")
 _MAGIC = b"nereader-page/3\n"  # then a CRC-32 of everything after it
 _MAGIC_2 = b"nereader-page/2\n"  # the same, without the checksum (read, never written)
 _INTENT = "pin-intent "  # a pin waiting for its page
+# Kinds whose body is their model (a post's image): nothing is stored beside the body.
+RAW_KINDS = frozenset({"image"})
 
 
 class CachedPage:
@@ -71,6 +73,10 @@ class CachedPage:
     @property
     def model(self) -> Any:
         """What the parser made of the body at ``fetched_at``; None: parse it again."""
+        if self.kind in RAW_KINDS:
+            with contextlib.suppress(ParseError):  # damaged: no copy (the loader refetches)
+                return self.body
+            return None
         if self._model is None and self._model_json is not None:
             data, self._model_json = self._model_json, None
             with contextlib.suppress(ValueError):
@@ -80,7 +86,7 @@ class CachedPage:
     @property
     def parsed_here(self) -> bool:
         """Whether this nereader's parser made the stored model (else: parse it again)."""
-        return self.model_tag == MODEL_TAG
+        return self.kind in RAW_KINDS or self.model_tag == MODEL_TAG
 
     def with_model(self, model: Any) -> CachedPage:
         return CachedPage(self.url, self.status, self._body, self.etag, self.last_modified,
@@ -542,7 +548,7 @@ class PageCache:
 def pack(page: CachedPage) -> bytes:
     """magic, header length, JSON header, model JSON, compressed body."""
     model = b""
-    if page.model is not None:
+    if page.model is not None and page.kind not in RAW_KINDS:
         with contextlib.suppress(TypeError):
             model = codec.dump(page.model)
     packed = page._packed if page._body is None and page._packed else zlib.compress(page.body, 1)

@@ -77,6 +77,9 @@ TEMPLATE = """\
 [cache]
 # size_mb = 512
 
+[reading]
+# jump_to_new = true   # a thread read before opens at its first new post
+
 [keys]  # remap the app's keys by binding id (`nereader config keys` lists them)
 # "main.refresh" = "ctrl+r"
 # "app.quit" = "q,ctrl+q"

@@ -8,17 +8,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from nereader.core.bookmarks import BookmarkStore, ReadState
+from nereader.core.bookmarks import BookmarkStore, ReadState, stored_time
 from nereader.core.clock import age_seconds, iso_now, utc_now
 from nereader.core.errors import EditConflict, NereaderError, NotFoundError, StorageError
 from nereader.core.export import thread_row
 from nereader.core.loader import Emit
+from nereader.core.marks import unseen_posts
 from nereader.core.models import (
     Bookmark,
     BookmarkChange,
+    LastRead,
     LibraryItem,
     Notice,
     PostKind,
+    SinceLastRead,
     Sourced,
     Tag,
     Thread,
@@ -215,24 +218,40 @@ class Library:
 
     # -- reading -------------------------------------------------------------------------------
     async def open_thread(self, thread_id: int, refresh: bool = False, at: int | None = None
-                          ) -> tuple[Sourced[Thread], tuple[int, ...]]:
-        """Read a thread as a person does: marks it read, and for a bookmark returns the ids
-        of the posts that arrived since the bookmark was last looked at. ``at``: a reply to
-        open it at (fetched through the page that holds it when the cache lacks it)."""
+                          ) -> tuple[Sourced[Thread], SinceLastRead]:
+        """Read a thread as a person does: marks it read, and returns the posts added since it
+        was last read (``marks.unseen_posts``). ``at``: a reply to open it at (fetched
+        through the page that holds it when the cache lacks it)."""
         result = await self.pages.thread_at(thread_id, at, refresh)
         thread = result.value
-        new: tuple[int, ...] = ()
+        news = SinceLastRead()
         try:
             mark = await self.get(thread_id)
+            news = unseen_posts(thread, await self._last_read(thread_id, mark))
             if mark is not None and not thread.degraded:  # its text alone names no posts
-                _, new = await self._saw(mark, thread)
+                await self._saw(mark, thread)
             # The page's own count can lag behind the posts it shows; trust the larger.
             answers = sum(1 for p in thread.posts if p.kind is PostKind.ANSWER)
             seen = None if thread.degraded else max(thread.stats.replies or 0, answers)
-            await self._run(self._read.mark_read, [(thread_id, seen)])
+            newest = None if thread.degraded else max(
+                (p.created_at for p in thread.posts if p.created_at), default=None)
+            await self._run(self._read.mark_read, [(thread_id, seen)], newest)
         except StorageError as exc:  # state trouble never stops reading, but is said
             self._emit(Notice(f"could not record the read state: {exc}", "Local data"))
-        return result, new
+        return result, news
+
+    async def last_read(self, thread_id: int) -> LastRead | None:
+        """What is known of a thread's last reading (None: never read nor bookmarked)."""
+        return await self._last_read(thread_id, await self.get(thread_id))
+
+    async def _last_read(self, thread_id: int, mark: Bookmark | None) -> LastRead | None:
+        at, through = await self._run(self._read.last_read, thread_id)
+        seen = frozenset(mark.seen_post_ids) if mark is not None and mark.seen_post_ids else None
+        if at is None and mark is not None:  # looked at as a bookmark only
+            at = stored_time(mark.checked_at)
+        if at is None and seen is None:
+            return None
+        return LastRead(at, through, seen)
 
     async def mark_read(self, rows: list[ThreadSummary]) -> None:
         """Mark threads read; a bookmark's cached posts count as seen too, so that nothing

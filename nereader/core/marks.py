@@ -1,10 +1,11 @@
-"""The marks a thread row carries, as glyphs: one definition for the list, the CLI and exports."""
+"""The marks a thread row carries, as glyphs: one definition for the list, the CLI and exports;
+and the one rule of which posts of a thread are new since it was last read."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from nereader.core.models import ThreadSummary
+from nereader.core.models import LastRead, SinceLastRead, Thread, ThreadSummary
 from nereader.core.query import Context
 
 ANSWERED = "✓"
@@ -36,3 +37,20 @@ def row_marks(row: ThreadSummary, context: Context, last_visit: datetime | None 
     else:
         fresh = " "
     return (answer_marks(row) + (BOOKMARKED if row.id in context.bookmarked else " ") + fresh)
+
+
+def unseen_posts(thread: Thread, last: LastRead | None) -> SinceLastRead:
+    """The posts of ``thread`` that are new since it was last read: for a bookmark, those not
+    among the posts it had seen (exact); otherwise those written after the newest post seen
+    then (or, for a reading recorded before that was kept, after the reading itself). A
+    thread never read, or read as a page's text (no posts to tell apart), has none."""
+    if last is None or thread.degraded:
+        return SinceLastRead()
+    if last.seen is not None:
+        seen = last.seen
+        return SinceLastRead(tuple(p.id for p in thread.posts if p.id not in seen), last.at)
+    cut = last.through or last.at
+    if cut is None:
+        return SinceLastRead(since=last.at)
+    return SinceLastRead(tuple(p.id for p in thread.posts
+                               if p.created_at is not None and p.created_at > cut), last.at)

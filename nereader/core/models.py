@@ -19,7 +19,8 @@ from nereader.core.errors import combined_exit
 # 4: counts a page does not give are None (rows from a feed); rows and listings say where
 #    they came from; threads say whether their post structure was recognised.
 # 5: a thread says how many of its reply pages were left unread (the reply-page cap).
-MODEL_SCHEMA = 5
+# 6: posts list their images (web URL, alt text, size when the page gives it).
+MODEL_SCHEMA = 6
 # Bump when a parser reads the same page differently (a fix, a new fallback): results stored
 # by another parser are parsed again from the stored body on first use, with no request.
 PARSER_VERSION = 1
@@ -120,6 +121,17 @@ class Author:
 
 
 @dataclass(frozen=True, slots=True)
+class PostImage:
+    """An image in a post's body: its web URL, its alt text, and its size in pixels when the
+    page says (the ``width`` and ``height`` attributes)."""
+
+    url: str
+    alt: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """A question, a reply (answer) or a comment under a reply."""
 
@@ -135,6 +147,7 @@ class Post:
     accepted: bool = False
     apple_recommended: bool = False
     boosts: int = 0
+    images: tuple[PostImage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +352,25 @@ class Bookmark:
     checked_at: str | None = None
     replies_seen: int | None = None
     seen_post_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LastRead:
+    """What is known of a thread's last reading: when it was (``at``), the newest post seen
+    then (``through``), and for a bookmark the very posts seen (``seen``, exact)."""
+
+    at: datetime | None = None
+    through: datetime | None = None
+    seen: frozenset[int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SinceLastRead:
+    """The posts of a thread added since it was last read (in thread order), and when that
+    was (None: never, or not known)."""
+
+    posts: tuple[int, ...] = ()
+    since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

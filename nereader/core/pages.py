@@ -20,11 +20,13 @@ from nereader.core.errors import (
     ListingNotFound,
     NereaderError,
     NotFoundError,
+    OfflineError,
     ParseError,
     StorageError,
     UsageError,
 )
 from nereader.core.export import cut_warning
+from nereader.core.images import checked_image
 from nereader.core.loader import Emit, Loader
 from nereader.core.models import (
     SOURCE_RANK,
@@ -50,6 +52,7 @@ from nereader.core.urls import (
     near_listings,
     parse_listing_ref,
     reply_url,
+    same_host,
     search_url,
     thread_page_one,
     thread_url,
@@ -67,6 +70,7 @@ MAX_LISTING_PAGES = 5000
 TOPICS_TTL = 86400.0  # the topic tree changes rarely: a day, or the listings' TTL if longer
 REPLIES_PER_PAGE = 20
 UNCOUNTED_PAGES = 25  # a thread that shows no reply count: this many pages at most
+IMAGE_TTL = 30 * 86400.0  # an image at one URL does not change: a month before asking again
 
 
 def thread_pages(first: Thread) -> int:
@@ -522,6 +526,20 @@ class Pages:
     async def cached_thread_ids(self) -> list[int]:
         urls = await self.loader.run(self.loader.cache.urls)
         return sorted({ref.id for url in urls if (ref := thread_page_one(url)) is not None})
+
+    # -- images of posts -----------------------------------------------------------------------
+    async def image(self, url: str, refresh: bool = False) -> Sourced[bytes]:
+        """An image of a post through the loader (the polite fetcher, its size cap, the cache,
+        stale-if-error), from the forum's own host only: nereader asks no other server."""
+        if not same_host(url, self.settings.base_url):
+            raise UsageError(f"{url} is not on the forum's host; nereader fetches images from "
+                             "the forum only (o opens it in the browser)")
+        try:
+            return await self.loader.load(url, "image", checked_image, IMAGE_TTL, refresh)
+        except OfflineError as exc:
+            raise OfflineError("the site cannot be reached and this image is not in the cache "
+                               "(an image shows offline once it has been seen online)",
+                               url) from exc
 
     # -- the whole forum: the site's search, the topic tree -----------------------------------
     async def site_search(self, query: str, page: int = 1, refresh: bool = False

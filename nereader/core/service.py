@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         FollowedSync,
         HomeView,
         Inbox,
+        LastRead,
         LibraryItem,
         ListingPage,
         ListingStatus,
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
         SearchHit,
         SearchResults,
         ServiceEvent,
+        SinceLastRead,
         Sourced,
         SyncSummary,
         Thread,
@@ -220,10 +222,20 @@ class ForumService:
         return await self._pages.cached_thread(thread_id)
 
     async def open_thread(self, thread_id: int, refresh: bool = False, at: int | None = None
-                          ) -> tuple[Sourced[Thread], tuple[int, ...]]:
-        """Read a thread (at reply ``at``): marks it read; for a bookmark, also the ids of
-        new posts."""
+                          ) -> tuple[Sourced[Thread], SinceLastRead]:
+        """Read a thread (at reply ``at``): marks it read, and says which posts are new since
+        it was last read (``marks.unseen_posts``)."""
         return await self._library.open_thread(thread_id, refresh, at)
+
+    async def last_read(self, thread_id: int) -> LastRead | None:
+        """What is known of a thread's last reading, to mark its new posts in a copy shown
+        before ``open_thread`` records this one (``marks.unseen_posts``)."""
+        return await self._library.last_read(thread_id)
+
+    async def image(self, url: str, refresh: bool = False) -> Sourced[bytes]:
+        """An image of a post, through the page cache (politely, size-capped, and from the
+        forum's own host only); offline, a cached copy."""
+        return await self._pages.image(url, refresh)
 
     async def sync(self, ref: ListingRef, pages: int | None = None, threads: bool = True,
                    sort: str | None = None, order: str | None = None,

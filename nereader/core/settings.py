@@ -99,6 +99,7 @@ class Settings:
     # preferences (the theme, [keys], saved filters) are the user's, whatever forum is read.
     user_config_dir: Path | None = None
     sections: tuple[Section, ...] = ()  # the home screen's sections, from [[sections]]
+    jump_to_new: bool = True  # a thread read before opens at its first new post
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -160,6 +161,8 @@ SPECS: tuple[Spec, ...] = (
          help="retries of a failed request"),
     Spec("cache.size_mb", "number", "NEREADER_CACHE_MB", low=1, high=1024 * 1024,
          help="page cache size in MiB (pinned pages are never evicted)"),
+    Spec("reading.jump_to_new", "bool", "NEREADER_JUMP_TO_NEW",
+         help="open a thread read before at its first post new since (else at its top)"),
 )
 SPEC = {s.name: s for s in SPECS}
 # A list of listings, a table of binding id = "keys", and tables of sections ([[sections]]).
@@ -298,6 +301,7 @@ def resolve(*layers: Layer, config_dir: Path | None = None, config_origin: Origi
         following=tuple(values.get("follow", ())),  # type: ignore[arg-type]
         keys=tuple(values.get("keys", ())),  # type: ignore[arg-type]
         sections=tuple(values.get("sections", ())),  # type: ignore[arg-type]
+        jump_to_new=bool(values.get("reading.jump_to_new", defaults.jump_to_new)),
     )
     if polite_floor and not is_loopback(settings.base_url):
         host = split(settings.base_url).hostname

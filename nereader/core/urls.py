@@ -474,3 +474,31 @@ def near_listings(key: str, known: Mapping[str, str], limit: int = 3) -> list[st
 
 def _letters(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
+def thread_link(url: str | None, base: str = DEFAULT_BASE) -> ThreadRef | None:
+    """The forum thread a link in a post points at (any form ``parse_thread_ref`` reads,
+    ``?answerId=`` included), when it is a web link to the forum's host or the site's; None
+    for any other link (it belongs in the browser)."""
+    safe = web_url(url)
+    if safe is None:
+        return None
+    try:
+        return parse_thread_ref(safe, base)
+    except UsageError:
+        return None
+
+
+def same_host(url: str, base: str = DEFAULT_BASE) -> bool:
+    """Whether ``url`` is a web link to the forum's own host (what nereader fetches from)."""
+    safe = web_url(url)
+    if safe is None:
+        return False
+    try:
+        return split(safe).netloc.lower() == split(base).netloc.lower()
+    except UsageError:
+        return False
+
+
+def reply_form_url(thread_id: int, pages: int = 1, base: str = DEFAULT_BASE) -> str:
+    """Where a thread is answered on the site: its last reply page, at whose end the site
+    offers its reply box (to a signed-in reader: signing in is the site's business)."""
+    return thread_url(thread_id, max(1, pages), base)

@@ -31,7 +31,7 @@ from nereader.core.models import Activity, Notice, ServiceEvent, Topic
 from nereader.core.service import ForumService
 from nereader.core.settings import Section
 from nereader.core.text import plural
-from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, web_url
+from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, thread_link, web_url
 from nereader.ui.bindings import bindings_of
 from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, palette
@@ -80,6 +80,8 @@ class NereaderApp(App[None]):
         self.saved: dict[str, str] = {}
         self.copier = Clipboard()
         self.topics: list[Topic] = []  # the forum's topic tree, once loaded
+        # The comments folded in each thread read (by post id), for as long as the app runs.
+        self.folds: dict[int, frozenset[int]] = {}
         self._topics_done = asyncio.Event()
         self._topics_loading = False
         service.listen(self._service_event)
@@ -91,11 +93,12 @@ class NereaderApp(App[None]):
             return HomeScreen(self.service, clock=self.clock, demo=self.demo)
         ref, sort, order = self._start
         return MainScreen(self.service, ref, sort, order, clock=self.clock, demo=self.demo,
-                          start_thread=self._thread)
+                          start_thread=self._thread, folds=self.folds)
 
     def _main_screen(self, ref: ListingRef, sort: str | None = None,
                      order: str | None = None) -> MainScreen:
-        return MainScreen(self.service, ref, sort, order, clock=self.clock, demo=self.demo)
+        return MainScreen(self.service, ref, sort, order, clock=self.clock, demo=self.demo,
+                          folds=self.folds)
 
     def _found_main(self) -> MainScreen | None:
         return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
@@ -321,8 +324,11 @@ class NereaderApp(App[None]):
     def on_thread_view_open_links(self, event: ThreadView.OpenLinks) -> None:
         from nereader.ui.screens.dialogs import LinksScreen
 
-        # Only web links are offered or opened, whatever the view hands over.
-        links = [(text, safe) for text, url in event.links if (safe := web_url(url))]
+        # Only web links are offered or opened, whatever the view hands over; a forum
+        # thread's opens in the app, and says so.
+        base = self.service.settings.base_url
+        links = [(f"{text}  ↪ opens here" if thread_link(safe, base) else text, safe)
+                 for text, url in event.links if (safe := web_url(url))]
         if not links:
             self.notify("This post has no web links.", markup=False)
             return
@@ -330,7 +336,7 @@ class NereaderApp(App[None]):
         def chosen(url: str | None) -> None:
             safe = web_url(url)
             if safe:
-                self.open_url(safe)
+                self.with_main(lambda main: main.open_link(safe))
 
         self.push_screen(LinksScreen(links), chosen)
 

@@ -20,7 +20,8 @@ TEXTUAL_APP_KEYS = {TEXTUAL_QUIT: "Textual's quit", "ctrl+p": "the command palet
 
 _NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "enter": "enter",
           "space": "space", "pageup": "PgUp", "pagedown": "PgDn", "tab": "tab",
-          "up": "↑", "down": "↓", "left": "←", "right": "→", "home": "home", "end": "end"}
+          "up": "↑", "down": "↓", "left": "←", "right": "→", "home": "home", "end": "end",
+          "backspace": "⌫", "left_square_bracket": "[", "right_square_bracket": "]"}
 
 
 def key_text(binding: Binding) -> str:
@@ -172,12 +173,13 @@ only parsed on the way (`boosts:3` on the way to `boosts:3..1`).
 ]}, outer="main")
 
 DETAIL = Scope("detail", "Thread", """
-Every reply page is loaded; comments sit under their reply. Apple staff posts carry a badge,
-the accepted answer is marked ✓, posts new since you last opened a bookmark are marked NEW.
+Every reply page is loaded; comments sit under their reply (z folds them). Apple staff
+posts carry a badge, the accepted answer is marked ✓, and posts new since you last read
+the thread are marked NEW. A post's images are listed under it.
 
 Code blocks are labelled *code N*; a line too long scrolls sideways on its own (the mouse
-too) while the rest of the post stays put. Text can be selected with the mouse, and a link
-opens with a click.
+too) while the rest of the post stays put. Text can be selected with the mouse. A link to
+a forum thread opens here (⌫ comes back); any other link opens in the browser.
 """, {"ThreadView": [
     # n and N belong to an active find (after Enter), to post navigation otherwise: the
     # first binding of a key whose action is allowed wins.
@@ -191,6 +193,13 @@ opens with a click.
             tooltip="Jump to the previous post"),
     Binding("a", "accepted", "Accepted", id="detail.accepted",
             tooltip="Jump to the accepted answer"),
+    Binding("U", "next_new", "Next new", show=False, id="detail.next_new",
+            tooltip="Jump to the next post new since you last read the thread; past the "
+            "last one, read the next unread thread (main.next_unread)"),
+    Binding("z", "fold", "Fold", show=False, id="detail.fold",
+            tooltip="Fold or unfold the comments under the post in view"),
+    Binding("Z", "fold_all", "Fold all", show=False, id="detail.fold_all",
+            tooltip="Fold or unfold the comments under every post"),
     Binding("slash", "find", "Find", id="detail.find",
             tooltip="Find text in the thread (n/N: next/previous match, esc: end)"),
     Binding("c", "copy_code", "Copy code", id="detail.copy_code",
@@ -206,7 +215,16 @@ opens with a click.
             tooltip="Open the thread (at the current post) in the browser"),
     Binding("u", "copy_url", "Copy URL", id="detail.copy_url",
             tooltip="Copy the current post's URL"),
-    Binding("l", "links", "Links", id="detail.links", tooltip="Open a link of this post"),
+    Binding("l", "links", "Links", id="detail.links",
+            tooltip="Open a link of this post (a forum thread opens here)"),
+    Binding("backspace,left_square_bracket", "trail(-1)", "Back a thread", show=False,
+            id="detail.trail_back", tooltip="Back to the thread a link was followed from"),
+    Binding("shift+backspace,right_square_bracket", "trail(1)", "Forward a thread", show=False,
+            id="detail.trail_forward", tooltip="Forward again to the thread gone back from"),
+    Binding("i", "images", "Images", show=False, id="detail.images",
+            tooltip="View the current post's images"),
+    Binding("R", "reply", "Reply on site", show=False, id="detail.reply",
+            tooltip="Open the thread's reply form on the site, in the browser"),
     Binding("w", "toggle_wrap", "Wrap", id="detail.wrap",
             tooltip="Wrap long code lines (again: scroll them sideways)"),
     Binding("P", "external('pager')", "Pager", show=False, id="detail.pager",
@@ -312,10 +330,18 @@ LINKS = Scope("links", "Links", "", {
     "LinksScreen": [Binding("escape,q", "dismiss(None)", "Close", id="links.close")]})
 COPY = Scope("copy", "Copy by hand", "", {
     "CopyScreen": [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")]})
+IMAGES = Scope("images", "Images", "", {"ImageScreen": [
+    Binding("escape,q", "dismiss(None)", "Close", id="images.close"),
+    Binding("right,n,j", "step(1)", "Next", id="images.next", tooltip="The next image"),
+    Binding("left,p,k", "step(-1)", "Previous", id="images.previous",
+            tooltip="The previous image"),
+    Binding("o", "open_browser", "Browser", id="images.open",
+            tooltip="Open the image in the browser"),
+]})
 
 SCOPES: dict[str, Scope] = {s.name: s for s in (
     APP, MAIN, LIST, FILTER, DETAIL, FIND, HOME, HELP, SEARCH, LIBRARY, NOTE, PROMPT, CONFIRM,
-    LINKS, COPY)}
+    LINKS, COPY, IMAGES)}
 _OWNERS: dict[str, Scope] = {owner: s for s in SCOPES.values() for owner in s.tables}
 
 

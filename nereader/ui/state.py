@@ -32,6 +32,7 @@ class ListState:
     retry_at: float | None = None  # monotonic time of the next automatic try after an outage
     feed_note: str = ""  # the rows are the listing's RSS feed, standing in for its page: why
     caveat: str = ""  # what the filter or the sort cannot judge (counts the rows do not have)
+    trail: str = ""  # threads behind the one read, followed by their links ("← 2")
 
     @property
     def title(self) -> str:

@@ -356,7 +356,7 @@ async def test_bookmarks_in_the_app(tmp_path: Path) -> None:
         assert view.doc is not None
         assert [i.post.id for i in view.doc.items if i.new and i.post] == [828396022]
         assert view.current_post is not None and view.current_post.id == 828396022
-        assert any("+1 new reply" in n for n in notes)
+        assert any("+1 new post" in n for n in notes)
         await pilot.press("escape")
         assert threads.session.marks(threads.session.rows[0])[3] == " "  # read now
         await pilot.press("b")  # again: removes

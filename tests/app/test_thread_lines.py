@@ -145,7 +145,7 @@ def _thread(n: int) -> Thread:
 
 async def test_layout_is_lazy_numbers_code_in_order_and_finds() -> None:
     async with App().run_test() as pilot:
-        chrome = Chrome(*[Style()] * 11)
+        chrome = Chrome(*[Style()] * 13)
         doc = ThreadDoc(_thread(50), Setup(pilot.app.console, palette(), chrome, 60),
                         frozenset())
         assert [i for i, item in enumerate(doc.items) if item.lines is not None] == [0]

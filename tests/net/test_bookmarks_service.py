@@ -93,7 +93,7 @@ async def test_opening_a_bookmark_reports_new_posts_and_marks_read(service: Foru
     await service.bookmark(828388)
     add_reply(site)
     result, new = await service.open_thread(828388, refresh=True)
-    assert new == (828396022,) and len(result.value.posts) == 11
+    assert new.posts == (828396022,) and len(result.value.posts) == 11
     row = ThreadSummary(828388, "t", "u", replies=9)
     context = await service.query_context()
     assert not context.unread(row) and not context.new(row)

@@ -1,7 +1,9 @@
 """SVG snapshots at fixed sizes with a frozen clock on the bundled demo forum.
 
 The scenarios are the README screenshots'; the thread's find (with highlighted matches and a
-code block scrolled to the first) is one of them; update with ``pytest --snapshot-update``.
+code block scrolled to the first) is one of them; the rest are states of the list and the
+thread worth keeping as they are (folded comments, new posts, the trail of links followed, a
+page read as text); update with ``pytest --snapshot-update``.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from nereader.core.parse import parse_thread
 from nereader.localforum import Site
-from nereader.screenshots import SCENARIOS, Scenario, demo_app, open_thread, settle
+from nereader.screenshots import (
+    SCENARIOS,
+    Scenario,
+    demo_app,
+    open_thread,
+    read_before,
+    settle,
+)
 from nereader.ui.screens.main import MainScreen
+from tests.conftest import fixture_bytes
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_scenario(scenario: Scenario, snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(demo_app(tmp_path), terminal_size=scenario.size,
+    assert snap_compare(scenario.app(tmp_path), terminal_size=scenario.size,
                         run_before=scenario.steps)
 
 
@@ -119,3 +130,51 @@ def test_feed_stands_in_for_a_redesigned_tag_80x24(snap_compare, tmp_path: Path)
     so and what sorting by an unknown count does."""
     assert snap_compare(demo_app(tmp_path, listing="packet-tunnel-provider"),
                         terminal_size=(80, 24), run_before=_feed_sorted_by_replies)
+
+
+async def _folded(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 828388)
+    await pilot.press("a", "z")  # the accepted reply's comment folded: "▸ 1 comment"
+    await settle(pilot)
+
+
+def test_folded_reply(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(demo_app(tmp_path), terminal_size=(90, 26), run_before=_folded)
+
+
+async def _news(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 821372)  # at its first new post; the header says how many
+    await pilot.press("k", "k", "k", "k")
+    await settle(pilot)
+
+
+def test_new_posts_marked(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = parse_thread(fixture_bytes("thread-821372-p2.html"),
+                        "https://developer.apple.com/forums/thread/821372?page=2")
+    seen = page.posts[-4].created_at  # the last three replies came after the reading
+    assert seen is not None
+    read_before(tmp_path / "data", 821372, seen.isoformat(), 33, at="2026-06-02T09:00:00+00:00")
+    assert snap_compare(demo_app(tmp_path), terminal_size=(110, 30), run_before=_news)
+
+
+async def _followed(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 828388)
+    await pilot.press("n", "l")  # reply 1's links: the first is a forum thread's answer
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def test_trail_depth(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.app.test_trail import linked_site
+
+    assert snap_compare(demo_app(tmp_path, linked_site()), terminal_size=(120, 30),
+                        run_before=_followed)
+
+
+async def _text_only(pilot: Pilot[None]) -> None:
+    await open_thread(pilot, 830512)  # the redesigned page: its text, under a banner
+
+
+def test_text_only_thread(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(demo_app(tmp_path), terminal_size=(100, 30), run_before=_text_only)

@@ -129,7 +129,8 @@ def test_the_readme_key_table_names_every_key_of_the_main_panes() -> None:
               "find": ("thread",)}
     spelled = {"question_mark": "?", "slash": "/", "escape": "esc", "pageup": "PgUp",
                "pagedown": "PgDn", "left": "←", "right": "→", "shift+left": "shift",
-               "shift+right": "shift"}
+               "shift+right": "shift", "left_square_bracket": "[",
+               "right_square_bracket": "]"}
     missing = []
     for name, where in places.items():
         for binding in registry.SCOPES[name].bindings:

@@ -64,7 +64,7 @@ def test_a_bad_value_names_its_line_and_the_app_can_go_on_without_the_file(tmp_p
 
 def test_the_template_is_valid_and_sets_nothing(tmp_path: Path) -> None:
     assert tomllib.loads(TEMPLATE) == {"paths": {}, "freshness": {}, "politeness": {},
-                                       "cache": {}, "keys": {}}
+                                       "cache": {}, "reading": {}, "keys": {}}
     assert read_layer(write(tmp_path, TEMPLATE)).values == {"keys": {}}
 
 

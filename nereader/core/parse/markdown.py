@@ -13,11 +13,14 @@ import html
 import re
 from typing import Any
 
+from nereader.core.models import PostImage
 from nereader.core.text import clean, escape_markdown, parse_int
 from nereader.core.urls import DEFAULT_BASE, absolute
 
 MAX_DEPTH = 48  # elements below a body rendered as structure; deeper is plain text
 MAX_NEST = 8  # lists and quotes inside each other in the Markdown
+MAX_IMAGES = 64  # images a post lists at most (a hostile page may hold thousands)
+MAX_PIXELS = 100_000  # a width or height past this is no size the page knows
 
 Node = Any  # selectolax LexborNode (untyped)
 
@@ -304,6 +307,29 @@ class _Renderer:
 def to_markdown(node: Node, base: str = DEFAULT_BASE) -> str:
     """Markdown of a body node: paragraphs, breaks, code, links, lists, quotes, tables, images."""
     return "\n\n".join(_Renderer(base).blocks(node)).strip()
+
+
+def images_of(node: Node, base: str = DEFAULT_BASE) -> tuple[PostImage, ...]:
+    """The images of a body, in order, each web URL once: alt text on one line, and the size
+    in pixels when the ``width`` and ``height`` attributes give it (a number, not "50%")."""
+    found: list[PostImage] = []
+    seen: set[str] = set()
+    for img in node.css("img"):
+        url = absolute(img.attrs.get("src"), base)
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        alt = _WS.sub(" ", clean(img.attrs.get("alt") or "")).strip()
+        width, height = (_pixels(img.attrs.get(side)) for side in ("width", "height"))
+        found.append(PostImage(url, alt[:300], width, height))
+        if len(found) >= MAX_IMAGES:
+            break
+    return tuple(found)
+
+
+def _pixels(value: str | None) -> int | None:
+    number = parse_int((value or "").strip().removesuffix("px"), max_digits=6)
+    return number if number is not None and 0 < number <= MAX_PIXELS else None
 
 
 def to_safe_html(node: Node, base: str = DEFAULT_BASE) -> str:

@@ -25,7 +25,7 @@ from nereader.core.parse.common import (
     pagination,
     text_of,
 )
-from nereader.core.parse.markdown import to_markdown, to_safe_html
+from nereader.core.parse.markdown import images_of, to_markdown, to_safe_html
 from nereader.core.parse.rows import count_of
 from nereader.core.text import from_millis, parse_count, parse_int, parse_iso, squash
 from nereader.core.urls import (
@@ -179,7 +179,8 @@ def _text_only(tree: Any, main: Node, url: str | None, fetched_at: datetime | No
         return None
     base = base_of(url)
     post = Post(id=thread_id, kind=PostKind.QUESTION, author=Author("(unknown)"),
-                body_html=to_safe_html(main, base), body_markdown=to_markdown(main, base))
+                body_html=to_safe_html(main, base), body_markdown=to_markdown(main, base),
+                images=images_of(main, base))
     return Thread(id=thread_id, title=title or f"Thread {thread_id}",
                   url=thread_url(thread_id, base=base), posts=(post,),
                   fetched_at=now_utc(fetched_at), structure=Structure.TEXT_ONLY,
@@ -297,6 +298,7 @@ def _post(node: Node, ids: set[int], id_of: dict[int, int], base: str) -> Post |
         boosts=parse_count(attr(boosts_node, "data-boosts")) or 0,
         body_html=to_safe_html(body, base),
         body_markdown=to_markdown(body, base),
+        images=images_of(body, base),
     )
 
 

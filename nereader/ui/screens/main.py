@@ -45,12 +45,13 @@ from nereader.core.models import Activity, Bookmark, ListingPage, Sourced, Threa
 from nereader.core.query import Context
 from nereader.core.service import ForumService
 from nereader.core.text import plural
-from nereader.core.urls import ListingRef, ThreadRef, listing_for, parse_listing_ref
+from nereader.core.urls import ListingRef, ThreadRef, listing_for, parse_listing_ref, thread_link
 from nereader.ui.bindings import bindings_of
 from nereader.ui.commands import site_sorts
 from nereader.ui.list_session import Inbox, Listing, ListSession, Section
 from nereader.ui.screens.pages_ahead import PagesAhead
 from nereader.ui.state import ListState
+from nereader.ui.trail import Place, Trail
 from nereader.ui.widgets.filter_bar import FilterBar
 from nereader.ui.widgets.keybar import KeyBar
 from nereader.ui.widgets.list_pane import ListPane
@@ -97,9 +98,12 @@ class MainScreen(Screen[None]):
 
     def __init__(self, service: ForumService, ref: ListingRef, sort: str | None,
                  order: str | None, *, clock: Clock, demo: bool = False,
-                 start_thread: ThreadRef | None = None) -> None:
+                 start_thread: ThreadRef | None = None,
+                 folds: dict[int, frozenset[int]] | None = None) -> None:
         super().__init__()
         self.start_thread = start_thread
+        self.trail = Trail()  # threads followed by their links, to go back to
+        self.folds = {} if folds is None else folds  # the app's: kept while it runs
         self.service = service
         self.clock = clock
         self.session = ListSession(Listing(ref, sort, order), demo=demo,
@@ -152,7 +156,9 @@ class MainScreen(Screen[None]):
         importlib.import_module("nereader.ui.widgets.help")
 
     async def ensure_view(self) -> ThreadView:
-        return await self.query_one(Panes).ensure_view()
+        view = await self.query_one(Panes).ensure_view()
+        view.folds = self.folds
+        return view
 
     def toggle_help(self) -> None:
         """Show or hide the keys of the focused pane (mounted on first use)."""
@@ -222,7 +228,7 @@ class MainScreen(Screen[None]):
         cut."""
         back = self.session.way_back(reading=self.reading, narrow=self.size.width < NARROW,
                                      typing=self.pane.typing)
-        state = self.session.state(back)
+        state = replace(self.session.state(back), trail=self.trail.depth)
         if state != self.state:
             self.state = state
 
@@ -587,26 +593,31 @@ class MainScreen(Screen[None]):
         self.open_thread(event.row.id)
 
     def open_thread(self, thread_id: int, focus_post: int | None = None,
-                    refresh: bool = False, list_after: bool = False) -> None:
-        """Read a thread, at ``focus_post`` (any post or comment id) if given; ``list_after``:
-        then open its tag's list (starting the app on a thread)."""
+                    refresh: bool = False, list_after: bool = False,
+                    place: Place | None = None, follow: bool = False) -> None:
+        """Read a thread, at ``focus_post`` (any post or comment id) or ``place`` if given;
+        ``list_after``: then open its tag's list (starting the app on a thread). Opened any
+        way but by a link or the trail (``follow``), or a refresh, a thread starts a new
+        trail."""
+        if not follow and not refresh:
+            self.trail.clear()
         view = self.view
         if view is not None:
             view.focus(scroll_visible=False)
         self._layout(reading=True)
         self.session.read_here.add(thread_id)
-        self.run_worker(self._open(thread_id, focus_post, refresh, list_after), group="detail",
-                        exclusive=True)
+        self.run_worker(self._open(thread_id, focus_post, refresh, list_after, place),
+                        group="detail", exclusive=True)
 
     async def _open(self, thread_id: int, focus_post: int | None, refresh: bool,
-                    list_after: bool = False) -> None:
+                    list_after: bool = False, place: Place | None = None) -> None:
         from nereader.ui.screens.reading import open_into
 
         view = await self.ensure_view()
         if self.reading:
             view.focus(scroll_visible=False)
         thread = await open_into(view, self.service, self.clock(), thread_id, focus_post,
-                                 refresh, self.problem, self.notify)
+                                 refresh, self.problem, self.notify, place)
         if list_after:  # started on a thread: its tag's list goes behind it
             ref = listing_for(thread) if thread is not None else None
             if ref is not None and ref != self.session.listing.ref:
@@ -618,6 +629,38 @@ class MainScreen(Screen[None]):
 
     def on_thread_view_back(self) -> None:
         self.back_to_list()
+
+    # -- links, the trail, images ----------------------------------------------------------------
+    def open_link(self, url: str) -> None:
+        """A link from a post: a forum thread opens here (at its answer), the thread read
+        kept on the trail to go back to; any other web link goes to the browser."""
+        ref = thread_link(url, self.service.settings.base_url)
+        if ref is None:
+            self.app.open_url(url)  # the app says how it went
+            return
+        view = self.view
+        self.trail.follow(view.place() if view is not None else None)
+        self.open_thread(ref.id, ref.answer_id, follow=True)
+
+    def on_thread_view_link_clicked(self, event: ThreadView.LinkClicked) -> None:
+        self.open_link(event.url)
+
+    def on_thread_view_trail_step(self, event: ThreadView.TrailStep) -> None:
+        """⌫ back along the trail, shift+⌫ or ] forward again, each at the place left."""
+        step = event.step
+        view = self.view
+        here = view.place() if view is not None else None
+        target = self.trail.go_back(here) if step < 0 else self.trail.go_forward(here)
+        if target is None:
+            self.notify("No thread to go back to: ⌫ goes back along the links followed."
+                        if step < 0 else "No thread to go forward to.", timeout=3)
+            return
+        self.open_thread(target.thread_id, place=target, follow=True)
+
+    def on_thread_view_images_requested(self, event: ThreadView.ImagesRequested) -> None:
+        from nereader.ui.screens.images import ImageScreen
+
+        self.app.push_screen(ImageScreen(self.service, event.images, event.start, event.title))
 
     def back_to_list(self) -> None:
         # The panes are always in view: scrolling to the focused one would lay out every post.

@@ -31,7 +31,7 @@ from nereader.ui.widgets.code import (
     language_of,
 )
 
-LineKind = Literal["prose", "code", "label"]
+LineKind = Literal["prose", "code", "label", "fold"]
 BULLETS = ("• ", "◦ ", "▪ ")
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 

@@ -1,4 +1,5 @@
-"""The lines around post bodies: the thread's title block and each post's header."""
+"""The lines around post bodies: the thread's title block, each post's header, the images
+listed under a post, and the line that stands for folded comments."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from nereader.core.models import Bookmark, Post, PostKind, Thread
+from nereader.core.models import Bookmark, Post, PostImage, PostKind, Thread
 from nereader.core.text import clean, plural, relative_time
 from nereader.ui.widgets.markdown_lines import Line
 
@@ -29,16 +30,37 @@ class Chrome:
     new: Style
     locked: Style
     rule: Style
+    banner: Style  # what the reader must know first (a page read as text)
+    image: Style  # an image listed under its post (a click opens it)
+
+
+@dataclass(frozen=True, slots=True)
+class News:
+    """How many posts are new since the thread was last read, and when that was."""
+
+    count: int
+    since: datetime | None
+    now: datetime
 
 
 def _wrap(text: Text, width: int, console: Console) -> list[Line]:
     return [Line(line) for line in text.wrap(console, max(8, width), overflow="fold")]
 
 
+TEXT_ONLY = ("⚠ The page's post structure was not recognised: its text is shown as one "
+             "post, without authors, dates or replies. o opens it in the browser "
+             "(nereader doctor says what changed).")
+
+
 def title_lines(thread: Thread, bookmark: Bookmark | None, width: int, console: Console,
-                chrome: Chrome) -> list[Line]:
-    """Title, the bookmark (mark, note, #labels), tags and counts, a lock, and a rule."""
-    lines = _wrap(Text(clean(thread.title), style=chrome.title, end=""), width, console)
+                chrome: Chrome, news: News | None = None) -> list[Line]:
+    """Title, the bookmark (mark, note, #labels), tags and counts, a lock, what is new since
+    the last reading, and a rule; a page read as text says so first."""
+    lines: list[Line] = []
+    if thread.degraded:
+        lines += banner_lines(TEXT_ONLY, width, console, chrome)
+        lines.append(Line(Text(end="")))
+    lines += _wrap(Text(clean(thread.title), style=chrome.title, end=""), width, console)
     if bookmark is not None:
         mark = Text("⚑ Bookmarked", style=chrome.mark, end="")
         if bookmark.labels:
@@ -63,8 +85,72 @@ def title_lines(thread: Thread, bookmark: Bookmark | None, width: int, console: 
     if thread.locked:
         lines += _wrap(Text("🔒 This thread has been locked by a moderator.", style=chrome.locked,
                             end=""), width, console)
+    if news is not None and news.count:
+        text = Text(end="")
+        text.append(f" {news.count} new ", chrome.new)
+        if news.since is not None:
+            text.append(f" since {day_text(news.since, news.now)}", chrome.meta)
+        text.append(" · U jumps to the next", chrome.meta)
+        lines += _wrap(text, width, console)
     lines.append(Line(Text("─" * width, style=chrome.rule, end="")))
     return lines
+
+
+def banner_lines(message: str, width: int, console: Console, chrome: Chrome) -> list[Line]:
+    """A message the reader must see first, as a solid block the width of the view."""
+    lines = []
+    for line in Text(message, end="").wrap(console, max(8, width - 2), overflow="fold"):
+        text = Text(" ", style=chrome.banner, end="")
+        text.append_text(line)
+        text.append(" " * max(0, width - 1 - text.cell_len))
+        lines.append(Line(text))
+    return lines
+
+
+def day_text(when: datetime, now: datetime) -> str:
+    """A day as people say it: "14:02 UTC" today, "Dec 2" this year, "Dec 2, 2025" before."""
+    if when.date() == now.date():
+        return f"{when:%H:%M} UTC"
+    day = f"{when:%b} {when.day}"
+    return day if when.year == now.year else f"{day}, {when.year}"
+
+
+def fold_line(count: int, new: int, index: int, chrome: Chrome) -> Line:
+    """What stands under a reply for its folded comments: "▸ 2 comments" (a click unfolds)."""
+    click = Style.from_meta({"@click": f"fold_at({index})"})
+    text = Text(" " * 2, end="")
+    text.append(f"▸ {plural(count, 'comment')}", chrome.meta + click)
+    if new:
+        text.append("  ")
+        text.append(f" {new} new ", chrome.new + click)
+    return Line(text, "fold")
+
+
+def image_lines(post: Post, item: int, width: int, console: Console,
+                chrome: Chrome) -> list[Line]:
+    """The post's images under it, one a line: number, alt text and size (a click opens;
+    ``item`` is the post's place in the thread, which the click names)."""
+    if not post.images:
+        return []
+    lines = [Line(Text(end=""))]
+    for number, image in enumerate(post.images, 1):
+        click = Style.from_meta({"@click": f"images({item},{number - 1})"})
+        text = Text("▣ ", style=chrome.meta, end="")
+        text.append(image_label(image, number, len(post.images)), chrome.image + click)
+        lines += _wrap(text, width, console)
+    return lines
+
+
+def image_label(image: PostImage, number: int, count: int, size: bool = True) -> str:
+    """"Image 2 of 3: a diagram · 640×480" (the alt text, and the size when the page gives
+    it and ``size`` asks for it)."""
+    label = f"Image {number} of {count}" if count > 1 else "Image"
+    alt = " ".join(clean(image.alt).split())
+    if alt:
+        label += f": {alt}"
+    if size and image.width and image.height:
+        label += f" · {image.width}×{image.height}"
+    return label
 
 
 def header_lines(post: Post, number: int, new: bool, now: datetime, width: int,

@@ -41,6 +41,8 @@ def status_parts(state: ListState, activity: Activity, width: int | None = None
     if activity.retrying:
         right.append(activity.retrying)
     right.append(mode_text(activity, bool(state.stale_note), state.demo))
+    if state.trail:
+        right.append(state.trail)
     if state.back:
         right.append(state.back)
     text = " · ".join(right)

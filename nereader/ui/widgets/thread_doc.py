@@ -29,7 +29,14 @@ from nereader.ui.widgets.markdown_lines import (
     parse,
     render,
 )
-from nereader.ui.widgets.post_lines import Chrome, header_lines, title_lines
+from nereader.ui.widgets.post_lines import (
+    Chrome,
+    News,
+    fold_line,
+    header_lines,
+    image_lines,
+    title_lines,
+)
 
 GUTTER = 2  # "▌ " before a post's lines
 COMMENT_INDENT = 2  # a comment's bar sits this much further in than its reply's text
@@ -46,6 +53,7 @@ class Setup:
     wrap_code: bool = False
     now: datetime | None = None
     bookmark: Bookmark | None = None
+    since: datetime | None = None  # when the thread was last read (its new posts' "since")
 
 
 @dataclass(slots=True)
@@ -60,7 +68,10 @@ class Item:
     blocks: list[CodeBlock] = field(default_factory=list)
     first_block: int = 0  # the thread-wide number of its first code block, once parsed
     lines: list[Line] | None = None
-    height: int = 1
+    height: int = 1  # 0 while hidden (a comment folded under its reply)
+    comments: list[int] = field(default_factory=list)  # its comments' item indices
+    hidden: bool = False
+    fold: Line | None = None  # "▸ 2 comments" under a reply whose comments are folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +85,8 @@ class Match:
 class ThreadDoc:
     """The items of one thread and where their lines fall."""
 
-    def __init__(self, thread: Thread, setup: Setup, new_posts: frozenset[int]) -> None:
+    def __init__(self, thread: Thread, setup: Setup, new_posts: frozenset[int],
+                 folded: frozenset[int] = frozenset()) -> None:
         self.thread = thread
         self.setup = setup
         self.items: list[Item] = [Item(None)]
@@ -91,11 +103,16 @@ class ThreadDoc:
             elif post.kind is PostKind.COMMENT:
                 parent = by_id.get(post.parent_id or -1, self._last_answer())
             by_id[post.id] = len(self.items)
+            if parent is not None:
+                self.items[parent].comments.append(len(self.items))
             self.items.append(Item(post, number, parent, post.id in new_posts))
         self.index_of = by_id
         self._starts: list[int] = []
         self.query = ""
         self.matches: list[Match] = []
+        for index, item in enumerate(self.items):
+            if item.post is not None and item.post.id in folded:
+                self._fold(index, True)
         self.relayout()
 
     def _last_answer(self) -> int | None:
@@ -106,11 +123,53 @@ class ThreadDoc:
     # -- layout ----------------------------------------------------------------------------------
     def relayout(self) -> None:
         """Forget every rendering (the width, wrapping, theme or bookmark changed)."""
-        for item in self.items:
+        for index, item in enumerate(self.items):
             item.lines = None
-            item.height = self._estimate(item)
+            if item.fold is not None:
+                item.fold = self._fold_line(index)
+            item.height = self._measure(item)
         self._starts = []
         self.render(0)
+
+    def _measure(self, item: Item) -> int:
+        """An item's height: its lines (estimated until rendered), the fold line, or none."""
+        if item.hidden:
+            return 0
+        body = len(item.lines) if item.lines is not None else self._estimate(item)
+        return body + (item.fold is not None)
+
+    # -- folding comments ------------------------------------------------------------------------
+    @property
+    def folded(self) -> frozenset[int]:
+        """The ids of the posts whose comments are folded."""
+        return frozenset(item.post.id for item in self.items
+                         if item.fold is not None and item.post is not None)
+
+    def is_folded(self, index: int) -> bool:
+        return self.items[index].fold is not None
+
+    def set_folded(self, index: int, folded: bool) -> bool:
+        """Fold (or unfold) the comments under item ``index``; False when nothing changed."""
+        if not self._fold(index, folded):
+            return False
+        for n in [index, *self.items[index].comments]:
+            self.items[n].height = self._measure(self.items[n])
+        self._starts = []
+        return True
+
+    def _fold(self, index: int, folded: bool) -> bool:
+        item = self.items[index]
+        if not item.comments or (item.fold is not None) == folded:
+            return False
+        for n in item.comments:
+            self.items[n].hidden = folded
+        item.fold = self._fold_line(index) if folded else None
+        return True
+
+    def _fold_line(self, index: int) -> Line:
+        item = self.items[index]
+        return fold_line(len(item.comments), sum(self.items[n].new for n in item.comments),
+                         index, self.setup.chrome)
 
     def indent(self, index: int) -> int:
         item = self.items[index]
@@ -120,11 +179,12 @@ class ThreadDoc:
 
     def _estimate(self, item: Item) -> int:
         if item.post is None:
-            return 4
+            return 4 + 2 * self.thread.degraded
         inset = GUTTER + (COMMENT_INDENT + GUTTER if item.parent is not None else 0)
         width = max(8, self.setup.width - inset)
         text = item.post.body_markdown or " "
-        return 3 + sum(1 + len(line) // width for line in text.split("\n"))
+        return 3 + len(item.post.images) + sum(1 + len(line) // width
+                                               for line in text.split("\n"))
 
     @property
     def starts(self) -> list[int]:
@@ -148,8 +208,13 @@ class ThreadDoc:
         return index, y - starts[index]
 
     def line(self, index: int, n: int) -> Line | None:
-        lines = self.items[index].lines
-        return lines[n] if lines is not None and 0 <= n < len(lines) else None
+        item = self.items[index]
+        lines = item.lines
+        if lines is None or n < 0:
+            return None
+        if n < len(lines):
+            return lines[n]
+        return item.fold if n == len(lines) else None
 
     # -- parsing and rendering -------------------------------------------------------------------
     def parse_upto(self, index: int) -> None:
@@ -186,20 +251,26 @@ class ThreadDoc:
             return False
         setup = self.setup
         width = setup.width - self.indent(index)
+        now = setup.now or utc_now()
         if item.post is None:
-            lines = title_lines(self.thread, setup.bookmark, width, setup.console, setup.chrome)
+            news = News(sum(i.new for i in self.items), setup.since, now)
+            lines = title_lines(self.thread, setup.bookmark, width, setup.console, setup.chrome,
+                                news)
         else:
             self.parse_upto(index)
             assert item.tree is not None
             target = Target(setup.console, setup.palette, setup.wrap_code, self.link_index,
                             item.first_block)
             lines = [Line(_empty())]  # the gap above a post
-            lines += header_lines(item.post, item.number, item.new, setup.now or utc_now(),
-                                  width, setup.console, setup.chrome)
+            if not self.thread.degraded:  # its one post is the page's text: no author, no date
+                lines += header_lines(item.post, item.number, item.new, now, width,
+                                      setup.console, setup.chrome)
             lines += render(item.tree, width, target)
+            lines += image_lines(item.post, index, width, setup.console, setup.chrome)
         item.lines = lines
-        changed = len(lines) != item.height
-        item.height = len(lines)
+        height = self._measure(item)
+        changed = height != item.height
+        item.height = height
         if changed:
             self._starts = []
         return changed

@@ -1,4 +1,5 @@
-"""Find in a thread, as in less and vim: matches highlighted, Enter jumps, ``n``/``N`` move."""
+"""Find in a thread, as in less and vim: matches highlighted, Enter jumps, ``n``/``N`` move;
+a match in folded comments unfolds them."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ class Reader(Protocol):
     def scroll_y(self) -> float: ...
 
     def scroll_to_line(self, y: int, index: int | None = None, top: bool = False) -> None: ...
+
+    def reveal(self, item: int) -> None: ...
 
     def block_window(self, number: int) -> tuple[int, int]: ...
 
@@ -150,6 +153,7 @@ class ThreadFind:
         if doc is None or not 0 <= self.index < len(self.matches):
             return
         match = self.matches[self.index]
+        reader.reveal(match.item)  # a match in folded comments unfolds them
         if preview:  # each keystroke looks from where the find began
             reader.scroll_to_line(self.origin, top=True)
         reader.scroll_to_line(self._y(match), None if preview else match.item)

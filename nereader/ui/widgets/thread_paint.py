@@ -97,7 +97,7 @@ class Painter:
         used = sum(s.cell_length for s in segments)
         room = max(0, view.width - used)
         marks = view.marks.get((index, n), [])
-        if line.kind == "prose":
+        if line.kind in ("prose", "fold"):
             body = self.strip(self._marked(line.text, marks))
         elif line.kind == "label":
             body = self._label(line, room, view)

@@ -4,7 +4,8 @@ pager and what they ask for.
 Posts are laid out lazily (``ThreadDoc``): what is on screen first, the rest a few posts at a
 time after the first paint, so a thread of any length opens at once; the painter
 (``thread_paint``) turns a laid-out line into a strip. Code blocks scroll sideways on their
-own. Finding is ``ThreadFind``'s.
+own; comments fold under their reply. Finding is ``ThreadFind``'s. What leaves the thread (a
+link followed, the trail back, the images) is said to the screen as a message.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
@@ -27,12 +29,13 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from nereader.core.export import post_links, thread_markdown
-from nereader.core.models import Bookmark, Post, PostKind, Thread
+from nereader.core.models import Bookmark, Post, PostImage, PostKind, SinceLastRead, Thread
 from nereader.core.text import plural
-from nereader.core.urls import base_of, post_url, web_url
+from nereader.core.urls import base_of, post_url, reply_form_url, web_url
 from nereader.ui.clipboard import CopyRequested
 from nereader.ui.external import Kind, show_text
 from nereader.ui.focus import forward_typeahead
+from nereader.ui.trail import Place
 from nereader.ui.widgets.markdown_lines import Palette, warm_up
 from nereader.ui.widgets.post_lines import Chrome
 from nereader.ui.widgets.thread_doc import Setup, ThreadDoc
@@ -42,6 +45,7 @@ from nereader.ui.widgets.thread_select import highlight, selected_text
 from nereader.ui.widgets.thread_view_keys import BINDINGS, COMPONENT_CLASSES, HELP
 
 PLACEHOLDER = "Select a thread and press Enter to read it."
+NOTHING_NEW = SinceLastRead()
 STEP = 8  # columns a code block moves per ←/→
 
 
@@ -66,6 +70,29 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
         def __init__(self, links: list[tuple[str, str]]) -> None:
             super().__init__()
             self.links = links
+
+    class LinkClicked(Message):
+        """A link in a post was clicked: the screen opens it (a forum thread in the app)."""
+
+        def __init__(self, url: str) -> None:
+            super().__init__()
+            self.url = url
+
+    class TrailStep(Message):
+        """Back (-1) or forward (1) along the trail of threads followed by their links."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    class ImagesRequested(Message):
+        """The images of a post, to view from ``start``."""
+
+        def __init__(self, images: tuple[PostImage, ...], start: int, title: str) -> None:
+            super().__init__()
+            self.images = images
+            self.start = start
+            self.title = title
 
     class FindRequested(Message):
         """``/`` in the thread: the pane opens its find bar."""
@@ -93,6 +120,10 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
         self._jumping = False
         self._painter: Painter | None = None
         self._message_strips: list[Strip] = []
+        # The comments folded in each thread, by post id: set by the screen to the app's, so
+        # they stay folded for as long as the app runs.
+        self.folds: dict[int, frozenset[int]] = {}
+        self.jump_to_new = True  # a thread read before opens at its first new post
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -105,7 +136,8 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
     def _restyle(self) -> None:
         self._painter, self._message_strips = None, []
         if self.doc is not None:
-            self.doc.setup = self._setup(self.doc.setup.now, self.doc.setup.bookmark)
+            setup = self.doc.setup
+            self.doc.setup = self._setup(setup.now, setup.bookmark, setup.since)
             self.relayout()
 
     # -- styles ----------------------------------------------------------------------------------
@@ -114,15 +146,17 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
         such as ``$text-muted``, need one)."""
         return self.get_component_rich_style(f"thread-view--{name}")
 
-    def _setup(self, now: datetime | None, bookmark: Bookmark | None) -> Setup:
+    def _setup(self, now: datetime | None, bookmark: Bookmark | None,
+               since: datetime | None = None) -> Setup:
         s = self._style
         palette = Palette(Style(), s("link"), s("code-inline"), s("quote"), s("heading"),
                           s("rule"), self.get_visual_style("thread-view--code"),
                           s("code-label"), s("code-number"))
         chrome = Chrome(s("title"), s("meta"), s("mark"), s("label"), s("header"), s("staff"),
-                        s("accepted"), s("badge"), s("new"), s("locked"), s("rule"))
+                        s("accepted"), s("badge"), s("new"), s("locked"), s("rule"),
+                        s("banner"), s("link"))
         return Setup(self.app.console, palette, chrome, self._width(), self.wrap_code, now,
-                     bookmark)
+                     bookmark, since)
 
     @property
     def painter(self) -> Painter:
@@ -139,25 +173,38 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- what is shown ---------------------------------------------------------------------------
     def show_thread(self, thread: Thread, now: datetime, focus_post: int | None = None,
-                    new_posts: frozenset[int] = frozenset(), bookmark: Bookmark | None = None,
-                    keep_place: bool = False) -> None:
+                    news: SinceLastRead = NOTHING_NEW, bookmark: Bookmark | None = None,
+                    keep_place: bool = False, place: Place | None = None) -> None:
         """Show a thread at its top, at ``focus_post`` (any post or comment id), at its first
-        new post, or (``keep_place``, the same thread again) where the reader was."""
+        post new since it was last read (``news``), at a ``place`` of the trail, or
+        (``keep_place``, the same thread again) where the reader was."""
         same = self.thread is not None and self.thread.id == thread.id
-        place = self._place() if keep_place and same else None
+        here = self._place() if keep_place and same else None
+        if place is not None and place.thread_id != thread.id:
+            place = None
+        marked, since = set(news.posts), news.since
+        if not marked and place is not None and place.new:  # read moments ago: as it was
+            marked, since = set(place.new), place.since
+        if here is not None and self.doc is not None:  # the same thread again: what was
+            kept = {item.post.id for item in self.doc.items if item.new and item.post}
+            if kept:  # new stays new (and since the same reading), the refresh's join it
+                marked, since = marked | kept, self.doc.setup.since
         self.find.end(restore=False)
         self.thread, self.thread_id, self.error = thread, thread.id, None
-        self.doc = ThreadDoc(thread, self._setup(now, bookmark), new_posts)
+        self.doc = ThreadDoc(thread, self._setup(now, bookmark, since), frozenset(marked),
+                             self.folds.get(thread.id, frozenset()))
         self._offsets, self._info, self._copy_turn, self._pinned_block = {}, {}, {}, 0
         self.current = 0
-        if focus_post is None and new_posts:
-            focus_post = next(p.id for p in thread.posts if p.id in new_posts)
+        if focus_post is None and news.posts and self.jump_to_new and place is None:
+            focus_post = news.posts[0]  # what is new is what the reader came (or refreshed) for
         target = self.doc.index_of.get(focus_post or -1)
         self.changed()
         if target is not None:
             self.goto(target - 1)
         elif place is not None:
-            self._return_to(*place)
+            self._return_to(place.current or thread.id, place.top, place.line)
+        elif here is not None:
+            self._return_to(*here)
         else:
             self._jump_to(0)
         self._later()
@@ -176,12 +223,31 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
         top = self.doc.items[index].post
         return self.current_post.id, top.id if top else -1, line
 
+    def place(self) -> Place | None:
+        """Where the reader is in the thread shown, for the trail (None: no thread)."""
+        if self.thread is None or self.doc is None:
+            return None
+        spot = self._place()
+        current, top, line = spot if spot is not None else (None, -1, 0)
+        new = frozenset(item.post.id for item in self.doc.items
+                        if item.new and item.post is not None)
+        return Place(self.thread.id, current, top, line, new, self.doc.setup.since)
+
+    def return_to(self, place: Place) -> None:
+        """Go back to ``place`` in the thread shown (a link within it was followed)."""
+        if self.doc is not None and self.thread is not None and place.thread_id == self.thread.id:
+            self._return_to(place.current or self.thread.id, place.top, place.line)
+            self.changed()
+
     def _return_to(self, current: int, top: int, line: int) -> None:
         assert self.doc is not None
         index = self.doc.index_of.get(current)
         if index is not None:
             self.current = index - 1
         start = self.doc.index_of.get(top, 0)
+        if self.doc.items[start].hidden:  # folded since: its reply's fold line
+            start = self.doc.items[start].parent or 0
+            line = self.doc.items[start].height - 1
         self.doc.ensure(self.doc.starts[start], self.doc.starts[start] + 1)
         self._restore((start, line))
 
@@ -238,7 +304,7 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
     def _restore(self, anchor: tuple[int, int]) -> None:
         assert self.doc is not None
         index, line = anchor
-        self._jump_to(self.doc.starts[index] + min(line, self.doc.items[index].height - 1))
+        self._jump_to(self.doc.starts[index] + max(0, min(line, self.doc.items[index].height - 1)))
 
     def _jump_to(self, y: int) -> None:
         self._jumping = True
@@ -361,12 +427,96 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
             self.changed()
 
     def goto(self, index: int) -> None:
-        """Make post ``index`` current and bring its top to the top of the view."""
+        """Make post ``index`` current and bring its top to the top of the view (a comment
+        folded under its reply is unfolded first)."""
         if self.doc is None or not self.posts:
             return
-        self._set_current(max(0, min(index, len(self.posts) - 1)))
+        index = max(0, min(index, len(self.posts) - 1))
+        self.reveal(index + 1)
+        self._set_current(index)
         self._jump_to(self.doc.starts[self.current + 1] + 1)
         self.changed()
+
+    def _visible(self, index: int, step: int) -> int | None:
+        """The first post from ``index`` on (``step`` 1: down, -1: up) that is not folded
+        away; None past either end."""
+        assert self.doc is not None
+        while 0 <= index < len(self.posts):
+            if not self.doc.items[index + 1].hidden:
+                return index
+            index += step
+        return None
+
+    # -- folding comments ------------------------------------------------------------------------
+    def reveal(self, item: int) -> None:
+        """Unfold the comments item ``item`` is folded among (what find or a jump lands in)."""
+        doc = self.doc
+        if doc is not None and doc.items[item].hidden and doc.items[item].parent is not None:
+            self._set_folded([doc.items[item].parent], False)  # type: ignore[list-item]
+
+    def _set_folded(self, items: list[int], folded: bool) -> bool:
+        """Fold or unfold the comments under ``items``, the reader's place kept (a place
+        folded away moves to its reply's fold line); False when nothing changed."""
+        doc, thread = self.doc, self.thread
+        if doc is None or thread is None:
+            return False
+        index, line = doc.locate(round(self.scroll_y))
+        changed = [i for i in items if doc.set_folded(i, folded)]
+        if not changed:
+            return False
+        self.folds[thread.id] = doc.folded
+        if doc.items[index].hidden:
+            index = doc.items[index].parent or 0
+            line = doc.items[index].height - 1
+        current = doc.items[self.current + 1]
+        if current.hidden and current.parent is not None:
+            self.current = current.parent - 1
+        self._info = {}
+        self.changed()
+        self._restore((index, line))
+        return True
+
+    def action_fold(self) -> None:
+        """z: fold or unfold the comments under the post in view (a comment's: its reply's)."""
+        doc = self.doc
+        if doc is None or self._one_post("it has no comments to fold"):
+            return
+        index = self.current + 1
+        parent = doc.items[index].parent
+        index = parent if parent is not None else index
+        if not doc.items[index].comments:
+            self.notify("This post has no comments to fold.", timeout=2)
+            return
+        self._set_folded([index], not doc.is_folded(index))
+
+    def action_fold_all(self) -> None:
+        """Z: fold every post's comments, or (all folded) unfold them all."""
+        doc = self.doc
+        if doc is None or self._one_post("it has no comments to fold"):
+            return
+        under = [i for i, item in enumerate(doc.items) if item.comments]
+        if not under:
+            self.notify("No post in this thread has comments.", timeout=2)
+            return
+        folding = not all(doc.is_folded(i) for i in under)
+        self._set_folded(under, folding)
+        comments = sum(len(doc.items[i].comments) for i in under)
+        self.notify(f"{plural(comments, 'comment')} folded under {plural(len(under), 'post')}."
+                    if folding else f"{plural(comments, 'comment')} shown.", timeout=2)
+
+    def action_fold_at(self, item: int) -> None:
+        """A click on a fold line: the comments under that reply again."""
+        if self.doc is not None and 0 <= item < len(self.doc.items):
+            self._set_folded([item], False)
+
+    def _one_post(self, why: str) -> bool:
+        """A page read as text has one post: a key about posts says so (True) and does
+        nothing."""
+        if self.thread is not None and self.thread.degraded:
+            self.notify(f"This page was read as text, as one post: {why}. o opens it in the "
+                        "browser.", timeout=4)
+            return True
+        return False
 
     def goto_post(self, post_id: int) -> bool:
         """Make any post or comment current, by id; False when the thread has no such post."""
@@ -445,17 +595,38 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- moving ----------------------------------------------------------------------------------
     def action_next_post(self) -> None:
-        self.goto(self.current + 1)
+        self._step(1)
 
     def action_previous_post(self) -> None:
-        self.goto(self.current - 1)
+        self._step(-1)
+
+    def _step(self, step: int) -> None:
+        if self.doc is None or self._one_post("there are no posts to move between"):
+            return
+        index = self._visible(self.current + step, step)
+        if index is not None:
+            self.goto(index)
 
     def action_accepted(self) -> None:
+        if self._one_post("no accepted answer can be told apart"):
+            return
         index = next((i for i, p in enumerate(self.posts) if p.accepted), None)
         if index is None:
             self.notify("This thread has no accepted answer.")
         else:
             self.goto(index)
+
+    def action_next_new(self) -> None:
+        """U: the next post new since the thread was last read. Past the last one (or with
+        none) the key goes on to the screen's U, the next unread thread: reading what is new
+        is one key, post after post, then thread after thread."""
+        doc = self.doc
+        if doc is None or (self.thread is not None and self.thread.degraded):
+            raise SkipAction()
+        after = [i - 1 for i, item in enumerate(doc.items) if item.new and i - 1 > self.current]
+        if not after:
+            raise SkipAction()
+        self.goto(after[0])
 
     def action_line(self, delta: int) -> None:
         self.scroll_to(y=self.scroll_y + delta, animate=False, immediate=True)
@@ -465,7 +636,7 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_end(self, last: bool) -> None:
         if last and self.posts:
-            self.goto(len(self.posts) - 1)
+            self.goto(self._visible(len(self.posts) - 1, -1) or 0)
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
         else:
             self.goto(0)
@@ -519,10 +690,11 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_click(self, event: events.Click) -> None:
         at = self._at(event)
-        if at is not None and at[0] > 0:
-            line = self.doc.line(*at) if self.doc else None
+        if at is not None and at[0] > 0 and self.doc is not None:
+            line = self.doc.line(*at)
             self._pinned_block = line.block if line is not None else 0
-            self._set_current(at[0] - 1)
+            if not self.doc.items[at[0]].hidden:
+                self._set_current(at[0] - 1)
 
     def _sideways(self, event: events.MouseEvent, delta: int) -> None:
         at = self._at(event)
@@ -605,11 +777,38 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(CopyRequested(url, url))
 
     def action_open_link(self, number: int) -> None:
-        """A click on a link in a post (only safe links are made clickable)."""
+        """A click on a link in a post (only safe links are made clickable): the screen opens
+        it, a forum thread in the app, anything else in the browser."""
         links = self.doc.links if self.doc else []
         url = web_url(links[number]) if 0 <= number < len(links) else None
         if url:
-            self.app.open_url(url)  # the app says how it went
+            self.post_message(self.LinkClicked(url))
+
+    def action_trail(self, step: int) -> None:
+        self.post_message(self.TrailStep(step))
+
+    def action_reply(self) -> None:
+        """R: the thread's reply form on the site, in the browser (or the URL to copy)."""
+        thread = self.thread
+        if thread is not None:
+            self.app.open_url(reply_form_url(thread.id, thread.total_pages, base_of(thread.url)))
+
+    def action_images(self, item: int = -1, start: int = 0) -> None:
+        """i: the current post's images (a click on one: that post's, from that image)."""
+        doc = self.doc
+        if doc is None:
+            return
+        index = item if 0 < item < len(doc.items) else self.current + 1
+        post = doc.items[index].post
+        if post is None or not post.images:
+            self.notify("This post has no images.", timeout=2)
+            return
+        if index != self.current + 1:
+            self._set_current(index - 1)
+        number = doc.items[index].number
+        title = {PostKind.QUESTION: "the question", PostKind.ANSWER: f"reply {number}",
+                 PostKind.COMMENT: "a comment"}[post.kind]
+        self.post_message(self.ImagesRequested(post.images, start, title))
 
     def action_links(self) -> None:
         post = self.current_post

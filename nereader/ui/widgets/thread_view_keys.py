@@ -12,7 +12,8 @@ HELP = help_intro("detail")
 COMPONENT_CLASSES = {
     "thread-view--title", "thread-view--meta", "thread-view--mark", "thread-view--label",
     "thread-view--header", "thread-view--staff", "thread-view--accepted", "thread-view--badge",
-    "thread-view--new", "thread-view--locked", "thread-view--rule", "thread-view--link",
+    "thread-view--new", "thread-view--locked", "thread-view--banner", "thread-view--rule",
+    "thread-view--link",
     "thread-view--code-inline", "thread-view--quote", "thread-view--heading",
     "thread-view--code", "thread-view--code-label", "thread-view--code-number",
     "thread-view--bar", "thread-view--bar-current", "thread-view--bar-staff",
