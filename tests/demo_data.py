@@ -32,7 +32,9 @@ def build() -> dict[str, Any]:
                 {"id": r.id, "title": r.title, "excerpt": r.excerpt, "replies": r.replies,
                  "boosts": r.boosts, "views": r.views_text, "activity": r.activity_text,
                  "answered": r.answered, "recommended": r.apple_recommended,
-                 "tags": [[t.name, t.slug] for t in r.tags]}
+                 "tags": [[t.name, t.slug] for t in r.tags],
+                 "topic": list(r.topic) if r.topic else None,
+                 "subtopic": list(r.subtopic) if r.subtopic else None}
                 for r in listing.rows
             ]
         assert head is not None

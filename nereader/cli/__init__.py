@@ -36,6 +36,9 @@ from nereader.cli.common import (
     Parser,
     add_globals,
     debug_wanted,
+    given_flags,
+    next_command,
+    with_flags,
 )
 from nereader.core.errors import NereaderError, StorageError, UsageError
 from nereader.core.text import escape_line
@@ -112,7 +115,7 @@ def first_word(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _check_target(word: str, known: dict[str, str]) -> None:
+def _check_target(word: str, known: dict[str, str], flags: Sequence[str] = ()) -> None:
     """A word that is no command must be a listing or a thread's URL; a near miss of a command
     is an error."""
     if is_thread_url(word):
@@ -122,7 +125,8 @@ def _check_target(word: str, known: dict[str, str]) -> None:
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.75)
     if close and "/" not in word and "." not in word:
         raise UsageError(f"unknown command {word!r}; did you mean {close[0]!r}? "
-                         f"(to open a tag of that name: nereader tags/{word})")
+                         f"(to open a tag of that name: "
+                         f"{next_command(f'tags/{word}', flags)})")
     try:
         parse_listing_ref(word)
     except UsageError:
@@ -187,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _streams()
         return _main(args, debug)
     except NereaderError as exc:
-        print(f"nereader: error: {escape_line(redact(str(exc)))}", file=sys.stderr)
+        _error(exc, args)
         return exc.exit_code
     finally:
         gc.enable()
@@ -208,12 +212,12 @@ def _main(args: list[str], debug: bool) -> int:
             sys.stdout.flush()  # a write that fails (a full disk) fails here, inside the net
             return code
         if word is not None:
-            _check_target(word, known)
+            _check_target(word, known, given_flags(args))
         return cmd_app(build_app_parser(known).parse_args(args))
     except NereaderError as exc:
         if debug:
             _traceback()
-        print(f"nereader: error: {escape_line(redact(str(exc)))}", file=sys.stderr)
+        _error(exc, args)
         return exc.exit_code
     except SystemExit as exc:  # --help and --version finish this way
         return exc.code if isinstance(exc.code, int) else 0
@@ -233,6 +237,12 @@ def _main(args: list[str], debug: bool) -> int:
         return StorageError.exit_code
     except Exception as exc:
         return _internal(exc, debug)
+
+
+def _error(exc: NereaderError, argv: list[str]) -> None:
+    """The one line of an error; a command it suggests carries the flags the user gave."""
+    print(f"nereader: error: {escape_line(redact(with_flags(str(exc), given_flags(argv))))}",
+          file=sys.stderr)
 
 
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shlex
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -54,6 +56,60 @@ def add_globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
                            default=argparse.SUPPRESS if suppress else None)
 
 
+# -- the next command ------------------------------------------------------------------------
+# Commands that need the network: a hint to run one never carries --offline.
+_ONLINE = ("sync", "check", "bookmarks check")
+# Commands that read a file or the config, for which the forum's flags mean nothing.
+_LOCAL = ("parse", "completion", "config edit", "config path")
+_HINT = re.compile(r"`nereader ([^`]*)`")
+
+
+def given_flags(args: argparse.Namespace | Sequence[str]) -> list[str]:
+    """The global options the user gave that a next command must repeat to reach the same
+    forum and folders (``--demo``, ``--base-url``, ``--cache-dir``, ``--data-dir``, then
+    ``--offline``), from parsed ``args`` or the raw words. Environment variables carry over
+    by themselves; flags do not."""
+    if not isinstance(args, argparse.Namespace):
+        words = Parser(add_help=False)
+        add_globals(words, suppress=False)
+        try:
+            args = words.parse_known_args(list(args))[0]
+        except (UsageError, SystemExit):  # a global option without its value
+            return []
+    out = ["--demo"] if getattr(args, "demo", False) else []
+    for name in ("base_url", "cache_dir", "data_dir"):
+        value = getattr(args, name, None)
+        if value:
+            out += [f"--{name.replace('_', '-')}", shlex.quote(str(value))]
+    if getattr(args, "offline", False):
+        out.append("--offline")
+    return out
+
+
+def next_command(command: str, flags: Sequence[str], online: bool = False) -> str:
+    """``nereader COMMAND`` with the flags the user gave (``given_flags``); ``online``: the
+    command needs the network, so ``--offline`` stays out. The flags go before a ``--``, after
+    which every word is an argument."""
+    words = command.split()
+    if online or words[:1] == ["sync"] or " ".join(words[:2]) in _ONLINE or "--refresh" in words:
+        flags = [f for f in flags if f != "--offline"]
+    if any(command.startswith(local) for local in _LOCAL):
+        flags = []
+    if not flags:
+        return f"nereader {command}"
+    head, dashes, tail = command.partition(" -- ")
+    return f"nereader {head} {' '.join(flags)}{dashes}{tail}"
+
+
+def with_flags(message: str, flags: Sequence[str]) -> str:
+    """A message's suggested commands (`` `nereader ...` ``, as the core writes them) with the
+    flags the user gave, so that running one reaches the same forum and folders."""
+    if not flags:
+        return message
+    online = "while online" in message
+    return _HINT.sub(lambda m: f"`{next_command(m.group(1), flags, online)}`", message)
+
+
 # -- output ----------------------------------------------------------------------------------
 def read_bounded(target: str, limit: int, what: str) -> bytes:
     """A file's bytes (``-``: standard input), refused past ``limit`` before it is all read:
@@ -82,21 +138,25 @@ def emit_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def warn(message: str) -> None:
-    """One line on stderr: terminal escapes removed, a line break shown as ``\\n``."""
+def warn(message: str, args: argparse.Namespace | None = None) -> None:
+    """One line on stderr: terminal escapes removed, a line break shown as ``\\n``; with
+    ``args``, a command it suggests carries the flags the user gave."""
+    if args is not None:
+        message = with_flags(message, given_flags(args))
     print(f"nereader: warning: {escape_line(clean(redact(message)))}", file=sys.stderr)
 
 
-def report_source(result: Sourced[Any]) -> None:
+def report_source(result: Sourced[Any], args: argparse.Namespace | None = None) -> None:
     if result.stale:
-        warn(result.warning or f"showing a cached copy {age_text(result.age_seconds)} old")
+        warn(result.warning or f"showing a cached copy {age_text(result.age_seconds)} old",
+             args)
 
 
-def on_event(event: ServiceEvent) -> None:
+def on_event(event: ServiceEvent, args: argparse.Namespace | None = None) -> None:
     from nereader.core.models import Notice
 
     if isinstance(event, Notice):
-        warn(event.message)
+        warn(event.message, args)
 
 
 class ProgressBar:
@@ -153,9 +213,14 @@ def resolve_settings(args: argparse.Namespace, lenient: bool = False) -> Resolve
                            "paths.cache_dir": getattr(args, "cache_dir", None),
                            "paths.data_dir": getattr(args, "data_dir", None)})
     env = dict(os.environ)
-    if demo:  # the demo follows and saves its theme in a config file of its own
-        env["NEREADER_CONFIG_DIR"] = str(config_dir_of(env)[0] / "demo")
-    resolved = load_settings(env, flags, lenient=lenient, polite_floor=not demo)
+    users = None
+    if demo:
+        # The demo follows listings and keeps its settings in a config file of its own; the
+        # theme, [keys] and saved filters stay the user's own (the main config folder's).
+        users = config_dir_of(env)[0]
+        env["NEREADER_CONFIG_DIR"] = str(users / "demo")
+    resolved = load_settings(env, flags, lenient=lenient, polite_floor=not demo,
+                             preferences=users)
     if demo:
         # The demo's pages have the site's own URLs: in the user's folders (default, file or
         # environment) they would mix with the real ones, so there they live in a demo
@@ -213,7 +278,8 @@ def build_service(args: argparse.Namespace, local_only: bool = False,
         from nereader.localforum import demo_transport
 
         transport = demo_transport()
-    return ForumService(settings, transport=transport, events=on_event)
+    return ForumService(settings, transport=transport,
+                        events=lambda event: on_event(event, args))
 
 
 def run(args: argparse.Namespace, body: Callable[[ForumService], Awaitable[int]],

@@ -8,6 +8,7 @@ import os
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nereader.cli.common import emit_json, resolve_settings, warn
@@ -35,7 +36,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                        "environment, flag), or list the app's keys by the binding ids that "
                        "[keys] remaps.")
     p.add_argument("action", nargs="?", choices=ACTIONS, help="default: show")
-    p.add_argument("--json", action="store_true", help="with show or keys: JSON for scripts")
+    p.add_argument("--json", action="store_true",
+                   help="with path, show or keys: JSON for scripts")
     p.set_defaults(func=cmd_config)
 
 
@@ -44,7 +46,15 @@ def cmd_config(args: argparse.Namespace) -> int:
     resolved = resolve_settings(args, lenient=True)
     path = resolved.settings.config_file
     if action == "path":
-        print(path)
+        files = paths(resolved.settings, bool(getattr(args, "demo", False)))
+        if args.json:
+            emit_json([{"name": name, "path": str(where), "holds": holds}
+                       for name, where, holds in files])
+        else:
+            width = max(len(name) for name, _, _ in files)
+            place = max(len(str(where)) for _, where, _ in files)
+            for name, where, holds in files:
+                print(f"{name:<{width}}  {where!s:<{place}}  {holds}")
         return 0
     if action == "edit":
         return _edit(args)
@@ -72,6 +82,10 @@ def _edit(args: argparse.Namespace) -> int:
     path = resolve_settings(args, lenient=True).settings.config_file
     if create_config(path):
         print(f"created {path} from the template", file=sys.stderr)
+    shared = resolve_settings(args, lenient=True).settings.preferences_file
+    if shared != path:
+        print(f"the theme and [keys] are in {shared} (shared with the live site); this is "
+              "the demo's own file", file=sys.stderr)
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         raise UsageError(f"set $VISUAL or $EDITOR to edit the config file, or edit {path} "
@@ -94,6 +108,30 @@ def _edit(args: argparse.Namespace) -> int:
     warn_keys(after, unknown_keys(after), key_conflicts(after))
     print(f"{path}: {'OK' if saved.changed else 'OK, unchanged'}")
     return 0
+
+
+def paths(settings: Settings, demo: bool) -> list[tuple[str, Path, str]]:
+    """Each file and folder nereader keeps things in, and what it holds. The preferences (the
+    theme, [keys], saved filters) are the user's whatever forum is read; with --demo, the
+    demo's followed listings, bookmarks, read state and pages are its own."""
+    shared = settings.preferences_file != settings.config_file
+    own = "the demo's " if demo else ""
+    files = [("config file", settings.preferences_file,
+              "theme and [keys], shared with --demo and the live site" if shared
+              else "settings, followed listings, theme and [keys]")]
+    if shared:
+        files.append(("demo config" if demo else "forum config", settings.config_file,
+                      f"{own}settings and followed listings"))
+    files += [
+        ("saved filters", settings.preferences_dir / "filters.json",
+         "named filter queries (ctrl+s in the filter bar)"
+         + (", shared like the theme" if shared else "")),
+        ("data folder", settings.data_dir,
+         f"{own}bookmarks, read state, recent listings, filter history, news and the "
+         "search index"),
+        ("cache folder", settings.cache_dir, f"{own}pages, for offline reading"),
+    ]
+    return files
 
 
 def unknown_keys(resolved: Resolved) -> list[str]:
@@ -184,7 +222,11 @@ def show_text(resolved: Resolved) -> str:
     settings = resolved.settings
     state = "not there (defaults)" if not settings.config_file.exists() else (
         "has an error, left out" if resolved.file_error else "read")
-    lines = [f"config file: {settings.config_file} ({state})", ""]
+    lines = [f"config file: {settings.config_file} ({state})"]
+    if settings.preferences_file != settings.config_file:
+        there = "read" if settings.preferences_file.exists() else "not there"
+        lines.append(f"theme and [keys] from: {settings.preferences_file} ({there})")
+    lines.append("")
     rows = []
     for name, item in effective(resolved).items():
         value = item["value"]

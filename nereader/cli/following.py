@@ -8,7 +8,7 @@ import shlex
 import sys
 from typing import TYPE_CHECKING
 
-from nereader.cli.common import ProgressBar, emit_json, run, warn
+from nereader.cli.common import ProgressBar, emit_json, given_flags, next_command, run, warn
 from nereader.core.errors import StorageError, UsageError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
@@ -89,7 +89,8 @@ def cmd_following(args: argparse.Namespace) -> int:
             return 0
         home = await service.home_view()
         if not home.listings:
-            print("(following nothing: `nereader follow LISTING` adds one)")
+            follow = next_command("follow LISTING", given_flags(args), online=True)
+            print(f"(following nothing: `{follow}` adds one)")
             return 0
         for line in sections_text(home):
             print(line)
@@ -204,7 +205,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         else:
             print(news_text(report))
         for error in report.errors:
-            warn(error)
+            warn(error, args)
         if args.notify and report.news:
             said = notify("nereader: " + headline(report), news_lines(report, 6))
             if said is not None and await service.first_time("no-notifier"):

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nereader.cli.common import ProgressBar, emit_json, read_bounded, run, thread_ref, warn
+from nereader.cli.common import (
+    ProgressBar,
+    emit_json,
+    given_flags,
+    next_command,
+    read_bounded,
+    run,
+    thread_ref,
+    warn,
+)
 from nereader.core.errors import UsageError
 from nereader.core.service import ForumService
 from nereader.core.text import clean, plural
@@ -104,8 +113,9 @@ async def _import(service: ForumService, args: argparse.Namespace) -> int:
 
     data = await asyncio.to_thread(read_export, args.target)
     added, updated = await service.import_bookmarks(data)
+    check = next_command("bookmarks check", given_flags(args))
     print(f"imported {plural(added, 'new bookmark')}, merged {updated}"
-          + ("; `nereader bookmarks check` fetches them for offline reading" if added else ""))
+          + (f"; `{check}` fetches them for offline reading" if added else ""))
     return 0
 
 
@@ -144,7 +154,8 @@ async def _list(service: ForumService, args: argparse.Namespace) -> int:
     if args.json:
         emit_json(marks)
     elif not marks:
-        print("no bookmarks yet: nereader bookmarks add THREAD (or b in the app)")
+        print(f"no bookmarks yet: {next_command('bookmarks add THREAD', given_flags(args))} "
+              "(or b in the app)")
     else:
         for m in marks:
             labels = " ".join(f"#{label}" for label in m.labels)

@@ -95,6 +95,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     query = parse_query(args.filter) if args.filter else None
     if args.pages is not None and args.pages < 1:
         raise UsageError("--pages must be at least 1")
+    if args.all and args.pages is not None:
+        raise UsageError("--pages and --all do not go together: --all lists every page, "
+                         "--pages N that many from --page (see 'nereader list --help')")
     pages: int | None = None if args.all else (args.pages or 1)
 
     async def body(service: ForumService) -> int:
@@ -102,9 +105,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             ref, pages, sort, order, refresh=args.refresh, start=page,
             progress=ProgressBar() if pages != 1 else None)
         for r in results:
-            report_source(r)
+            report_source(r, args)
             if r.value.notice:  # the RSS feed stood in for a page that could not be read
-                warn(f"{r.value.notice}; `nereader doctor {ref.key}` says what changed")
+                warn(f"{r.value.notice}; `nereader doctor {ref.key}` says what changed", args)
         rows: list[ThreadSummary] = []
         seen: set[int] = set()
         for r in results:

@@ -10,6 +10,8 @@ import sys
 from nereader.cli.common import (
     ProgressBar,
     emit_json,
+    given_flags,
+    next_command,
     read_bounded,
     report_source,
     run,
@@ -71,11 +73,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         bar = ProgressBar()
         result = await service.thread(ref.id, refresh=args.refresh, progress=lambda phase,
                                       done, total: bar(phase, done, total) if total > 1 else None)
-        report_source(result)
+        report_source(result, args)
         if cut := cut_warning(result.value):
-            warn(cut)
+            warn(cut, args)
         if result.value.notice:  # its text stands in for posts that could not be read
-            warn(f"{result.value.notice}; `nereader doctor` says what changed")
+            warn(f"{result.value.notice}; `nereader doctor` says what changed", args)
         if args.json:
             emit_json(thread_json(result.value))
         elif args.markdown or not sys.stdout.isatty():
@@ -165,7 +167,7 @@ def site_search(args: argparse.Namespace) -> int:
 
     async def body(service: ForumService) -> int:
         result = await service.site_search(query, args.page or 1, refresh=args.refresh)
-        report_source(result)
+        report_source(result, args)
         found = result.value
         if not found.hits and found.page > 1:
             # An empty page past the end is "not found" (exit 6), as a listing's is: a
@@ -187,7 +189,10 @@ def site_search(args: argparse.Namespace) -> int:
         for hit in hits:
             print(_hit_text(hit))
         if found.page < found.total_pages:
-            print(f"more: nereader search --site {shlex.quote(query)} --page {found.page + 1}")
+            words, page = shlex.quote(query), f"--page {found.page + 1}"
+            more = (f"search --site {page} -- {words}" if query.startswith("-")
+                    else f"search --site {words} {page}")
+            print(f"more: {next_command(more, given_flags(args))}")
         return 0
 
     return run(args, body)

@@ -42,7 +42,7 @@ def listing_key(node: Topic | Subtopic) -> str:
 def cmd_topics(args: argparse.Namespace) -> int:
     async def body(service: ForumService) -> int:
         result = await service.topics(refresh=args.refresh)
-        report_source(result)
+        report_source(result, args)
         topics = result.value.topics
         if args.json:
             emit_json([topic_json(t) for t in topics])

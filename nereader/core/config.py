@@ -25,6 +25,7 @@ from nereader.core.models import ConfigEdit, ConfigSaved
 from nereader.core.settings import (
     CONFIG_FILE,
     FILE_ONLY,
+    PREFERENCES,
     SPEC,
     SPECS,
     ConfigError,
@@ -217,20 +218,53 @@ def _unknown(path: Path, where: Mapping[str, str], name: str) -> ConfigError:
 
 
 def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool = False,
-                  polite_floor: bool = True) -> Resolved:
+                  polite_floor: bool = True, preferences: Path | None = None) -> Resolved:
     """Defaults, the file, the environment, the flags. A bad file is an error, or with
-    ``lenient`` (the app) is left out and its error kept in ``file_error``."""
+    ``lenient`` (the app) is left out and its error kept in ``file_error``.
+
+    ``preferences``: the user's own config folder, when the config folder is another
+    forum's (the demo's). Its file's theme and [keys] then come over that forum's (which
+    keeps everything else: followed listings, its own settings); a theme only that forum's
+    file has, saved there before the two were shared, still applies."""
     config_dir, origin = config_dir_of(env)
     env_layer = environment_layer(env)
+    shared = preferences if preferences is not None and preferences != config_dir else None
     options: dict[str, Any] = {"config_dir": config_dir, "config_origin": origin,
-                               "polite_floor": polite_floor}
+                               "polite_floor": polite_floor, "user_config_dir": shared}
+    files: list[Layer] = []
+    problems: list[str] = []
+    wanted = [(config_file(config_dir), False)]
+    if shared is not None:
+        wanted.append((config_file(shared), True))
+    for path, only_preferences in wanted:
+        try:
+            layer = read_layer(path)
+            if only_preferences:
+                layer = _preferences(layer)
+            resolve(layer, polite_floor=False)  # each file's values checked on their own
+        except (ConfigError, StorageError) as exc:
+            if not lenient:
+                raise
+            problems.append(str(exc))
+            continue
+        files.append(layer)
     try:
-        return resolve(read_layer(config_file(config_dir)), env_layer, flags, **options)
-    except (ConfigError, StorageError) as exc:
-        if not lenient or (isinstance(exc, ConfigError) and exc.origin != "file"):
+        resolved = resolve(*files, env_layer, flags, **options)
+    except ConfigError as exc:  # the polite floor, across the files and the rest
+        if not lenient or exc.origin != "file":
             raise
-        problem = str(exc)
-    return replace(resolve(env_layer, flags, **options), file_error=problem)
+        problems.append(str(exc))
+        resolved = resolve(env_layer, flags, **options)
+    return replace(resolved, file_error="; ".join(problems)) if problems else resolved
+
+
+def _preferences(layer: Layer) -> Layer:
+    """The theme and [keys] of the user's own file, each place named with the file (two
+    files are in play: "…/config.toml line 3")."""
+    values = {k: v for k, v in layer.values.items() if k in PREFERENCES}
+    where = {k: f"{layer.source} {v}" for k, v in layer.where.items()
+             if k.split(".")[0] in PREFERENCES}
+    return Layer("file", values, where)  # the places name the file already
 
 
 

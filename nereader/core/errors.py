@@ -62,6 +62,15 @@ class NotFoundError(HTTPStatusError):
         super().__init__(message, status)
 
 
+class ListingNotFound(NotFoundError):
+    """The site has no such listing; ``near`` are listings it may have been meant for."""
+
+    def __init__(self, message: str, key: str, near: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.key = key
+        self.near = near  # (key, name) of each, nearest first
+
+
 class ResponseTooLarge(FetchError):
     """A response body exceeded the configured size cap."""
 

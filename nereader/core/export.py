@@ -16,7 +16,7 @@ from nereader.core.models import (
     ThreadSummary,
     to_jsonable,
 )
-from nereader.core.text import escape_markdown, plural, squash
+from nereader.core.text import activity_of, escape_markdown, plural, site_count, squash
 from nereader.core.urls import web_url
 
 
@@ -75,8 +75,11 @@ def inbox_json(item: InboxItem, names: Mapping[str, str]) -> dict[str, Any]:
 
 def thread_row(thread: Thread) -> ThreadSummary:
     """A whole thread as a list row (the bookmarks view, the library): its numbers, its
-    last activity and the start of its question as the excerpt."""
+    last activity and the start of its question as the excerpt, written as a listing's row
+    writes them ("3.3k" views; activity "4d" before the fetch, or "Mar ’26")."""
     last = max((p.created_at for p in thread.posts if p.created_at), default=None)
+    activity = ("" if last is None else activity_of(last, thread.fetched_at)
+                if thread.fetched_at is not None else f"{last:%b} ’{last.year % 100:02d}")
     question = thread.question
     text = " ".join((question.body_markdown if question else "").split())[:300]
     return ThreadSummary(
@@ -84,8 +87,8 @@ def thread_row(thread: Thread) -> ThreadSummary:
         replies=(None if thread.degraded else thread.stats.replies
                  if thread.stats.replies is not None else len(thread.posts) - 1),
         boosts=thread.stats.boosts, views=thread.stats.views,
-        views_text=str(thread.stats.views or ""),
-        activity_text=f"{last:%b %d}" if last else "", activity_at=last,
+        views_text="" if thread.stats.views is None else site_count(thread.stats.views),
+        activity_text=activity, activity_at=last,
         topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
         answered=thread.accepted_answer_id is not None,
         apple_recommended=any(p.apple_recommended for p in thread.posts),

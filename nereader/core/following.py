@@ -12,12 +12,7 @@ from dataclasses import dataclass
 
 from nereader.core import sync as syncing
 from nereader.core.config import config_file, edit_top_level, read_layer
-from nereader.core.errors import (
-    ErrorPageError,
-    HTTPStatusError,
-    NereaderError,
-    NotFoundError,
-)
+from nereader.core.errors import NereaderError
 from nereader.core.library import Library
 from nereader.core.loader import NeedsParse
 from nereader.core.models import (
@@ -91,14 +86,9 @@ class Following:
         await self.pages.loader.run(edit_top_level, self.path, "follow", apply)
 
     async def _check(self, ref: ListingRef) -> str:
-        """The listing's name, once the site (or, offline, the cache) shows it exists."""
-        try:
-            result = await self.pages.listing(ref, 1)
-        except (HTTPStatusError, ErrorPageError) as exc:
-            if getattr(exc, "status", None) == 404:
-                raise NotFoundError(f"the site has no listing {ref.key!r} (404); "
-                                    "check the slug or paste the listing's URL") from exc
-            raise
+        """The listing's name, once the site (or, offline, the cache) shows it exists; one it
+        does not have is worded as ``list`` words it, with the listings it may mean."""
+        result = await self.pages.listing(ref, 1)
         return result.value.name or ref.key
 
     # -- the home screen -----------------------------------------------------------------------

@@ -14,8 +14,10 @@ from nereader.core.clock import utc_now
 from nereader.core.errors import (
     ChallengeError,
     DamagedError,
+    ErrorPageError,
     FetchError,
     LayoutChangedError,
+    ListingNotFound,
     NereaderError,
     NotFoundError,
     OfflineError,
@@ -43,15 +45,18 @@ from nereader.core.models import (
 from nereader.core.settings import Settings
 from nereader.core.text import age_text, plural
 from nereader.core.urls import (
+    ALLPOSTS,
     ListingRef,
     feed_url,
     listing_url,
+    near_listings,
     parse_listing_ref,
     reply_url,
     same_host,
     search_url,
     thread_page_one,
     thread_url,
+    topic_names,
     topics_url,
     url_kind,
 )
@@ -145,6 +150,10 @@ class Pages:
                 hint=f"nereader sync {ref.key}{pages} --no-threads")
         except NotFoundError as exc:
             raise await self._listing_missing(ref, page, sort, order, asked) from exc
+        except ErrorPageError as exc:  # the site's own "not found" page
+            if exc.status != 404:
+                raise
+            raise await self._listing_missing(ref, page, sort, order, asked) from exc
         except (LayoutChangedError, ChallengeError) as exc:
             # No good copy in the cache either (the loader serves one, marked stale, first).
             if page != 1 or ref.kind is ListingKind.ALLPOSTS:
@@ -171,20 +180,18 @@ class Pages:
 
     async def _listing_missing(self, ref: ListingRef, page: int, sort: str | None,
                                order: str | None, asked: datetime) -> NotFoundError:
-        """A 404 for a listing page: no such listing, or a page past its end. Page 1 says
-        how many pages there are now: a copy as new as the 404 (a listing's page count
-        changes all the time: threads move and are deleted), else the site's, else the
-        cache's, said as such."""
-        nothing = NotFoundError(f"no such listing {ref.key!r} on the site (it answered 404); "
-                                "check the slug, or see `nereader topics`")
+        """A 404 for a listing page: no such listing (with the listings it may have been meant
+        for), or a page past its end. Page 1 says how many pages there are now: a copy as new
+        as the 404 (a listing's page count changes all the time: threads move and are
+        deleted), else the site's, else the cache's, said as such."""
         if page == 1:
-            return nothing
+            return await self.no_such_listing(ref)
         try:
             first = await self.cached_listing(ref, 1, sort, order)
             if first is None or first.fetched_at < asked:
                 first = await self.listing(ref, 1, sort, order, refresh=True)
         except NotFoundError:
-            return nothing
+            return await self.no_such_listing(ref)
         except NereaderError:
             return PastTheEnd(f"{ref.key} has no page {page} (the site answered 404)", None)
         total = first.value.total_pages
@@ -210,6 +217,53 @@ class Pages:
             if exc.total is not None and page > exc.total:
                 return None
             raise
+
+    async def no_such_listing(self, ref: ListingRef) -> ListingNotFound:
+        """The error for a listing the site does not have, worded the same wherever it is
+        met (``list``, ``follow``, the app), naming the known listings near it."""
+        try:
+            known = await self.known_listings()
+        except NereaderError:  # no cache to ask: the error alone
+            known = {}
+        near = tuple((key, known[key]) for key in near_listings(ref.key, known))
+        said = " or ".join(key if name == key else f"{key} ({name})" for key, name in near)
+        hint = (f"did you mean {said}? `nereader topics` lists the topics" if near
+                else "check the slug, or see `nereader topics`")
+        return ListingNotFound(f"no such listing {ref.key!r} on the site (it answered 404); "
+                               f"{hint}", ref.key, near)
+
+    async def known_listings(self) -> dict[str, str]:
+        """Every listing known here, by key, with its name: the followed ones, every listing
+        in the cache, the topic tree (as cached: nothing is fetched)."""
+        names = {key: key for key in self.settings.following}
+        names[ALLPOSTS] = "All posts"
+        for ref, listing, _age in await self.cached_listings():
+            names[ref.key] = listing.name or ref.key
+        names.update(await self.topic_names())
+        return names
+
+    async def topic_names(self) -> dict[str, str]:
+        """The cached topic tree's listings with their names ("Networking (App & System
+        Services)"); none when it is not cached."""
+        ttl = max(TOPICS_TTL, self.settings.freshness.listing)
+        tree = await self.loader.peek(topics_url(self.settings.base_url), parsers.topics, ttl)
+        return topic_names(tree.value.topics) if tree is not None else {}
+
+    async def listing_names(self, keys: list[str]) -> dict[str, str]:
+        """Names for listings as people say them, from the cache alone: a topic's from the
+        topic tree, a tag's from its cached page; a listing not cached keeps its key."""
+        topics = await self.topic_names()
+        names: dict[str, str] = {}
+        for key in keys:
+            if key in topics or key == ALLPOSTS:
+                names[key] = topics.get(key, "All posts")
+                continue
+            try:
+                cached = await self.cached_listing(parse_listing_ref(key)[0])
+            except NereaderError:
+                cached = None
+            names[key] = cached.value.name if cached is not None and cached.value.name else key
+        return names
 
     async def cached_listing(self, ref: ListingRef, page: int = 1, sort: str | None = None,
                              order: str | None = None) -> Sourced[ListingPage] | None:

@@ -84,11 +84,13 @@ def parse_page(content: bytes, url: str | None = None) -> Page:
 
 
 def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool = False,
-                  polite_floor: bool = True) -> Resolved:
-    """Defaults, the config file, the environment, the flags (see ``core.config``)."""
+                  polite_floor: bool = True, preferences: Path | None = None) -> Resolved:
+    """Defaults, the config file, the environment, the flags; ``preferences``: the user's own
+    config folder, whose theme and [keys] also apply to another forum's (see ``core.config``)."""
     from nereader.core import config as configuration
 
-    return configuration.load_settings(env, flags, lenient=lenient, polite_floor=polite_floor)
+    return configuration.load_settings(env, flags, lenient=lenient, polite_floor=polite_floor,
+                                       preferences=preferences)
 
 
 def create_config(path: Path) -> bool:
@@ -135,7 +137,7 @@ class ForumService:
         self._pages = Pages(settings, self._loader, self._relay)
         self._recent = RecentTags(settings.data_dir)
         self._history = FilterHistory(settings.data_dir)
-        self._saved = SavedFilters(settings.config_dir)
+        self._saved = SavedFilters(settings.preferences_dir)
 
     @cached_property
     def _library(self) -> Library:
@@ -260,6 +262,11 @@ class ForumService:
 
     async def topics(self, refresh: bool = False) -> Sourced[TopicTree]:
         return await self._pages.topics(refresh)
+
+    async def listing_names(self, keys: list[str]) -> dict[str, str]:
+        """Listings' names as people say them ("Network Extension", "Networking (App & System
+        Services)"), from the cache alone; a listing not cached keeps its key."""
+        return await self._pages.listing_names(keys)
 
     async def rebuild_index(self, progress: Progress | None = None) -> tuple[int, int]:
         return await self._pages.rebuild_index(progress)
@@ -410,10 +417,16 @@ class ForumService:
             self._pass_on(self._news.warnings)
 
     async def save_theme(self, name: str) -> None:
+        """Into the user's own config file, whatever forum is read; a theme the demo's file
+        kept from before the two were shared goes, or it would stand for the user's."""
         from nereader.core import config as configuration
 
-        await self._loader.run(configuration.edit_top_level, self.settings.config_file,
+        settings = self.settings
+        await self._loader.run(configuration.edit_top_level, settings.preferences_file,
                                "theme", lambda _old: name)
+        if settings.preferences_file != settings.config_file:
+            await self._loader.run(configuration.edit_top_level, settings.config_file,
+                                   "theme", lambda _old: None)
 
     def _pass_on(self, warnings: list[str]) -> None:
         from nereader.core.models import Notice

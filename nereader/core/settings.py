@@ -95,6 +95,9 @@ class Settings:
     theme: str | None = None
     following: tuple[str, ...] = ()  # listing keys, as the config file holds them
     keys: tuple[tuple[str, str], ...] = ()  # binding id -> keys, from the [keys] table
+    # The user's own config folder when ``config_dir`` is another forum's (the demo's): the
+    # preferences (the theme, [keys], saved filters) are the user's, whatever forum is read.
+    user_config_dir: Path | None = None
     sections: tuple[Section, ...] = ()  # the home screen's sections, from [[sections]]
     jump_to_new: bool = True  # a thread read before opens at its first new post
 
@@ -103,7 +106,19 @@ class Settings:
 
     @property
     def config_file(self) -> Path:
+        """The config file of the forum read: its settings and followed listings."""
         return self.config_dir / CONFIG_FILE
+
+    @property
+    def preferences_dir(self) -> Path:
+        """Where the user's preferences live: the theme and [keys] (in its config file) and
+        the saved filters."""
+        return self.user_config_dir or self.config_dir
+
+    @property
+    def preferences_file(self) -> Path:
+        """The config file the theme and [keys] are read from and the theme is saved to."""
+        return self.preferences_dir / CONFIG_FILE
 
     @property
     def keymap(self) -> dict[str, str]:
@@ -152,6 +167,8 @@ SPECS: tuple[Spec, ...] = (
 SPEC = {s.name: s for s in SPECS}
 # A list of listings, a table of binding id = "keys", and tables of sections ([[sections]]).
 FILE_ONLY = ("follow", "keys", "sections")
+# What the user's own config file gives whatever forum is read (the demo's included).
+PREFERENCES = ("theme", "keys")
 MAX_SECTION_NAME = 60
 
 
@@ -234,13 +251,17 @@ def config_dir_of(env: Mapping[str, str] | None = None) -> tuple[Path, Origin]:
 
 
 def resolve(*layers: Layer, config_dir: Path | None = None, config_origin: Origin = Origin(),
-            polite_floor: bool = True, file_error: str | None = None) -> Resolved:
+            polite_floor: bool = True, file_error: str | None = None,
+            user_config_dir: Path | None = None) -> Resolved:
     """Defaults overridden by each layer in turn (file, environment, flags): every value is
     checked, and a remote forum is never asked faster than the polite floor."""
     defaults = Settings() if config_dir is None else Settings(config_dir=config_dir)
+    if user_config_dir is not None and user_config_dir != defaults.config_dir:
+        defaults = replace(defaults, user_config_dir=user_config_dir)
     values: dict[str, object] = {}
     origins: dict[str, Origin] = {"config_dir": config_origin}
     blame: dict[str, tuple[Layer, object]] = {}
+    keys: dict[str, str] = {}
     for layer in layers:
         for name, raw in layer.values.items():
             spec = SPEC.get(name)
@@ -252,8 +273,12 @@ def resolve(*layers: Layer, config_dir: Path | None = None, config_origin: Origi
                 raise layer.blame(name, raw, str(exc)) from None
             origins[name] = Origin(layer.kind, layer.where.get(name, ""))
             if name == "keys":  # each binding on its own line ("keys.app.quit")
+                pairs: tuple[tuple[str, str], ...] = values[name]  # type: ignore[assignment]
                 origins.update({f"keys.{k}": Origin(layer.kind, layer.where.get(f"keys.{k}", ""))
-                                for k, _ in values[name]})  # type: ignore[attr-defined]
+                                for k, _ in pairs})
+                # A later file's [keys] remaps its ids over an earlier one's, id by id.
+                keys.update(pairs)
+                values[name] = tuple(keys.items())
             blame[name] = (layer, raw)
     size = values.get("cache.size_mb")
     settings = replace(

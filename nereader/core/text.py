@@ -135,6 +135,18 @@ def parse_count(text: str | None) -> int | None:
         return None
 
 
+def site_count(value: int) -> str:
+    """A count as the site writes it ("37", "3.3k", "4k", "12k", "1.2m"), so that a row made
+    here (a bookmark's) reads like a listing's; cut down, never rounded up ("3999": "3.9k")."""
+    if value < 1000:
+        return str(value)
+    for scale, unit in ((1_000_000, "m"), (1_000, "k")):
+        if value >= scale:
+            whole, tenth = divmod(value * 10 // scale, 10)
+            return f"{whole}{unit}" if tenth == 0 or whole >= 10 else f"{whole}.{tenth}{unit}"
+    return str(value)
+
+
 _MONTHS = {
     m: i
     for i, m in enumerate(

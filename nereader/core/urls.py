@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from nereader.core.errors import UsageError
-from nereader.core.models import ListingKind, Thread
+from nereader.core.models import ListingKind, Thread, Topic
 from nereader.core.text import parse_int
 
 DEFAULT_BASE = "https://developer.apple.com"
@@ -426,6 +427,53 @@ def thread_page_one(url: str) -> ThreadRef | None:
     return ref if "page=" not in url and ref.answer_id is None else None
 
 
+# -- names and near misses ---------------------------------------------------------------------
+def topic_names(topics: Iterable[Topic]) -> dict[str, str]:
+    """Each topic's and subtopic's listing key with its name as people say it: "App & System
+    Services", and a subtopic with its topic, "Networking (App & System Services)"."""
+    names: dict[str, str] = {}
+    for topic in topics:
+        key = _topic_key(topic.url, f"topics/{topic.slug}")
+        names[key] = topic.title
+        for sub in topic.children:
+            names[_topic_key(sub.url, f"{key}/{sub.slug}")] = f"{sub.title} ({topic.title})"
+    return names
+
+
+def _topic_key(url: str, fallback: str) -> str:
+    try:
+        return parse_listing_ref(url)[0].key
+    except UsageError:
+        return fallback
+
+
+def near_listings(key: str, known: Mapping[str, str], limit: int = 3) -> list[str]:
+    """The listings of ``known`` (key: name) a mistyped ``key`` may have meant, nearest first:
+    by slug or by name, spelling aside ("netwrkextension" and "network-extension" find
+    networkextension, "storekit" the StoreKit subtopic)."""
+    import difflib
+
+    typed = _letters(key.rsplit("/", 1)[-1])
+    if not typed:
+        return []
+    scored: list[tuple[float, str]] = []
+    for candidate, name in known.items():
+        if candidate == key:
+            continue
+        last = candidate.rsplit("/", 1)[-1]
+        parts = candidate.split("/")
+        forms = {_letters(last), _letters(name)}
+        if len(parts) == 3 and last.startswith(parts[1] + "-"):
+            forms.add(_letters(last[len(parts[1]) + 1:]))  # a subtopic repeats its topic
+        score = max(difflib.SequenceMatcher(None, typed, form).ratio() for form in forms if form)
+        if score >= 0.75:
+            scored.append((score, candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    return [candidate for _, candidate in scored[:limit]]
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 def thread_link(url: str | None, base: str = DEFAULT_BASE) -> ThreadRef | None:
     """The forum thread a link in a post points at (any form ``parse_thread_ref`` reads,
     ``?answerId=`` included), when it is a web link to the forum's host or the site's; None

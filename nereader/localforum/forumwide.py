@@ -13,15 +13,16 @@ import random
 import re
 import threading
 from collections.abc import Callable
-from itertools import zip_longest
 from typing import Protocol
 from urllib.parse import parse_qsl, quote, urlencode
 
-from nereader.localforum.render import Hit, Row, forum_listing_page, search_page, sentence
+from nereader.localforum.ages import hours_of
+from nereader.localforum.madeup import AREAS, Titles, generic_area, made_rows, spread_ages
+from nereader.localforum.render import Hit, Row, forum_listing_page, search_page
 from nereader.localforum.routes import PAGE_SIZE, Route, reply_page, route_key
 
 SEARCH_PAGE = 10
-TOPIC_ROWS = 23  # made-up threads in each subtopic that has none: two pages
+NETWORKING = "app-and-system-services-networking"  # the subtopic the demo's tag lives in
 _THREAD = re.compile(r"^/forums/thread/(\d{1,12})/?$")
 _TOPIC = re.compile(r"^/forums/topics/([a-z0-9._-]+)(?:/([a-z0-9._-]+))?/?$")
 _ANSWER = re.compile(r'data-post-id="(\d+)" data-post-type="ANSWER"')
@@ -67,15 +68,20 @@ class ForumWide:
         tag_rows = list(site.rows.values())
         self.listings: dict[str, tuple[str, str, list[Row]]] = {}  # "topic[/sub]" -> rows
         made: list[Row] = []
-        next_id = 950_000
+        titles = Titles(row.title for row in tag_rows)
+        top = 990_000
 
-        def rows_for(seed: str, title: str, topic: str) -> list[Row]:
-            nonlocal next_id
-            if title == "Networking" and tag_rows:  # the fixture tag's own home
+        def rows_for(topic: tuple[str, str], sub: tuple[str, str] | None) -> list[Row]:
+            """A subtopic's own threads (or a topic's, when it has no subtopics)."""
+            nonlocal top
+            if sub is not None and sub[1] == NETWORKING and tag_rows:  # the tag's own home
                 return tag_rows
-            rng = random.Random(seed)
-            rows = [_made_row(rng, next_id + i, title, topic, i) for i in range(TOPIC_ROWS)]
-            next_id += TOPIC_ROWS
+            slug = (sub or topic)[1]
+            area = AREAS.get(slug) or generic_area((sub or topic)[0], topic, sub)
+            rng = random.Random(slug)
+            count = rng.randint(22, 46)  # two pages or three
+            rows = made_rows(area, rng, top, spread_ages(rng, count), titles)
+            top -= 5_000
             made.extend(rows)
             return rows
 
@@ -84,18 +90,19 @@ class ForumWide:
             t_text = str(topic.get("description") or "")
             subs = [s for s in topic["children"] if isinstance(s, dict)]  # type: ignore[attr-defined]
             if not subs:
-                self.listings[t_slug] = (t_title, t_text, rows_for(t_slug, t_title, t_title))
+                self.listings[t_slug] = (t_title, t_text, rows_for((t_title, t_slug), None))
                 continue
             lists = []
             for sub in subs:
                 s_slug, s_title = str(sub["slug"]), str(sub["title"])
-                rows = rows_for(s_slug, s_title, t_title)
+                rows = rows_for((t_title, t_slug), (s_title, s_slug))
                 self.listings[f"{t_slug}/{s_slug}"] = (s_title, str(sub.get("description")
                                                                    or ""), rows)
                 lists.append(rows)
-            self.listings[t_slug] = (t_title, t_text, _interleave(*lists))
+            # A topic lists its subtopics' threads together, latest activity first.
+            self.listings[t_slug] = (t_title, t_text, _by_activity(*lists))
         self.made = {row.id: row for row in made}
-        self.all_rows = _interleave(tag_rows, made)
+        self.all_rows = _by_activity(tag_rows, made)
         self.by_id = {row.id: row for row in self.all_rows}
         self._searches: dict[str, list[Hit]] = {}
 
@@ -221,15 +228,15 @@ def _topic_tree(site: Forum) -> list[dict[str, object]]:
     return [decoded(t) for t in data if isinstance(t, dict)]
 
 
-def _interleave(*lists: list[Row]) -> list[Row]:
-    seen: set[int] = set()
-    out: list[Row] = []
-    for group in zip_longest(*lists):
-        for row in group:
-            if row is not None and row.id not in seen:
-                seen.add(row.id)
-                out.append(row)
-    return out
+def _by_activity(*lists: list[Row]) -> list[Row]:
+    """The rows of several listings as one, latest activity first (each row once)."""
+    rows = {row.id: row for group in lists for row in group}
+    return sorted(rows.values(), key=lambda row: _age(row.activity))
+
+
+def _age(activity: str) -> float:
+    hours = hours_of(activity)
+    return hours if hours is not None else 1e9
 
 
 def _sorted(rows: list[Row], by: str | None, order: str | None) -> list[Row]:
@@ -241,28 +248,3 @@ def _sorted(rows: list[Row], by: str | None, order: str | None) -> list[Row]:
     if key is None:
         return rows[::-1] if (order or "").upper() == "ASC" else rows
     return sorted(rows, key=key, reverse=(order or "DESC").upper() != "ASC")
-
-
-_PROBLEMS = ["crashes on launch", "fails after the latest update", "returns an empty result",
-             "leaks memory", "is slow on older devices", "needs an entitlement?",
-             "behaves differently in the simulator", "stops in the background"]
-
-
-def _made_row(rng: random.Random, row_id: int, sub: str, topic: str, index: int) -> Row:
-    problem = rng.choice(_PROBLEMS)
-    replies = rng.randrange(9)
-    views = rng.randrange(15, 6000)
-    hours = index * 5 + 1
-    activity = f"{hours}h" if hours < 24 else f"{hours // 24}d"
-    return Row(
-        id=row_id,
-        title=f"{sub}: {problem} (#{index + 1})",
-        excerpt=f"A question about {sub} in {topic}: it {sentence(problem)} Sample project "
-                "attached.",
-        replies=replies,
-        boosts=rng.randrange(4),
-        views=f"{views / 1000:.1f}k" if views >= 1000 else str(views),
-        activity=activity,
-        answered=replies > 0 and rng.random() < 0.4,
-        tags=[(sub, sub.lower().replace(" & ", "-and-").replace(" ", "-"))],
-    )

@@ -26,6 +26,8 @@ class Row:
     answered: bool = False
     recommended: bool = False
     tags: list[tuple[str, str]] = field(default_factory=list)
+    topic: tuple[str, str] | None = None  # (name, slug) of its topic
+    subtopic: tuple[str, str] | None = None  # (name, slug) of its subtopic, under the topic
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Reply:
     accepted: bool = False
     boosts: int = 0
     comments: list[Reply] = field(default_factory=list)
+    recommended: bool = False  # marked Apple recommended
+    role: str = ""  # the staff role shown by the name ("DTS Engineer")
 
 
 def sentence(text: str) -> str:
@@ -58,10 +62,18 @@ def _stats(row: Row, labelled: bool) -> str:
     return "".join(f'<div class="stat {c}">{escape(v)}</div>' for c, _, v in cells)
 
 
-def _tags(tags: list[tuple[str, str]]) -> str:
-    return "".join(
+def _tags(row: Row) -> str:
+    """The row's topic and subtopic links, then its tags, as the site's rows have them."""
+    links = ""
+    if row.topic is not None:
+        links += (f'<a class="topic" href="/forums/topics/{escape(row.topic[1])}">'
+                  f"{escape(row.topic[0])}</a>")
+        if row.subtopic is not None:
+            links += (f'<a class="subtopic" href="/forums/topics/{escape(row.topic[1])}/'
+                      f'{escape(row.subtopic[1])}">{escape(row.subtopic[0])}</a>')
+    return links + "".join(
         f'<a class="tag" href="/forums/tags/{escape(slug)}">{escape(name)}</a>'
-        for name, slug in tags
+        for name, slug in row.tags
     )
 
 
@@ -76,7 +88,7 @@ def _article(row: Row, labelled: bool) -> str:
         f'<a data-action="post-title" class="article-title-link" href="/forums/thread/{row.id}">'
         f'<span class="underline">{escape(row.title)}</span></a></div>'
         f'<p class="excerpt">{escape(row.excerpt)}</p>'
-        f'<div class="article-tags">{_tags(row.tags)}</div>'
+        f'<div class="article-tags">{_tags(row)}</div>'
         f'<div class="article-stats">{_stats(row, labelled)}</div></article>'
     )
 
@@ -119,7 +131,10 @@ def listing_page(slug: str, name: str, description: str, total_posts: int, page:
 
 def _post(kind: str, post: Reply, thread_id: int) -> str:
     badge = '<div class="top-answer-badge solved">Accepted Answer</div>' if post.accepted else ""
-    role = '<span class="author-role">DTS Engineer</span>' if post.staff else ""
+    if post.recommended:
+        badge += '<div class="apple-recommended-badge">Apple Recommended</div>'
+    role = (f'<span class="author-role">{escape(post.role or "DTS Engineer")}</span>'
+            if post.staff else "")
     comments = ""
     if post.comments:
         comments = '<div class="comments">' + "".join(
@@ -157,7 +172,7 @@ def thread_page(row: Row, question: Reply, replies: list[Reply], page: int, tota
         + '<div class="forums-thread-page">'
         + f'<div class="thread-container" data-thread-id="{row.id}">'
         + '<div class="thread-header"><h1 data-action="post-title" class="thread-title">'
-        + f'{escape(row.title)}</h1><div class="thread-tags">{_tags(row.tags)}</div></div>'
+        + f'{escape(row.title)}</h1><div class="thread-tags">{_tags(row)}</div></div>'
         + q
         + '<div class="answers"><h2 class="answers-heading">Replies</h2>'
         + "".join(_post("answer", r, row.id) for r in replies)
@@ -234,7 +249,7 @@ def _hit_article(hit: Hit, labelled: bool) -> str:
         f'<span class="reply-title">Reply to</span> <span class="reply-title">'
         f"{escape(row.title)}</span></a></div>"
         f'<p class="excerpt">{escape(hit.excerpt)}</p>'
-        f'<div class="article-tags">{_tags(row.tags)}</div>'
+        f'<div class="article-tags">{_tags(row)}</div>'
         f'<div class="article-stats">{_stats(row, labelled)}</div></article>'
     )
 

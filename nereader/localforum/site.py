@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from nereader.localforum.ages import NOW, activity_text, between, hours_of
 from nereader.localforum.forumwide import attach
+from nereader.localforum.madeup import Titles, area_of, made_rows, thread_posts
 from nereader.localforum.render import Reply, Row, listing_page, sentence, thread_page
 from nereader.localforum.routes import HTML, PAGE_SIZE, Route, reply_page, route_key
 from nereader.localforum.sorting import TagRows, sorted_page
@@ -135,13 +136,20 @@ class Site:
 
     def fill_tag(self, slug: str) -> None:
         """Serve every page of a fixture tag: the pages ``demo.json`` describes but the
-        fixtures lack are made up, and every listed thread without a page gets one."""
+        fixtures lack are made up (threads that read like the tag's own, see madeup.py), and
+        every listed thread without a page gets one."""
         spec = self.demo.get("tags", {}).get(slug)
         if not spec:
             return
         name, total_pages = str(spec["name"]), int(spec["total_pages"])
         rng = random.Random(slug)
         ages = made_up_ages(spec["pages"], total_pages)
+        known_rows = [_row(item) for page in spec["pages"].values() for item in page]
+        area = area_of(known_rows[0]) if known_rows else None
+        titles = Titles(row.title for row in known_rows)
+        # Made-up ids run down from the captured page before to the one after, as the site's
+        # (roughly) do with age.
+        top = min((row.id for row in known_rows if row.id > 800_000), default=826_000) - 100
         seen_rows: list[Row] = []
         for n in range(1, total_pages + 1):
             key = route_key(f"/forums/tags/{slug}", f"page={n}")
@@ -149,9 +157,13 @@ class Site:
             if known is not None:
                 seen_rows += [_row(item) for item in known]
                 continue
-            rows = [_synthetic_row(rng, slug, name, (n - 1) * PAGE_SIZE + i,
-                                   activity=activity_text(ages[n][i]))
-                    for i in range(PAGE_SIZE)]
+            if area is not None:
+                rows = made_rows(area, rng, top - (n - 3) * PAGE_SIZE * 120, ages[n],
+                                 titles, step=120)
+            else:
+                rows = [_synthetic_row(rng, slug, name, (n - 1) * PAGE_SIZE + i,
+                                       activity=activity_text(ages[n][i]))
+                        for i in range(PAGE_SIZE)]
             if key not in self.routes:
                 self.routes[key] = Route(listing_page(
                     slug, name, str(spec["description"]), int(spec["total_posts"] or 0), n,
@@ -165,8 +177,22 @@ class Site:
                                   int(spec["total_posts"] or 0), PAGE_SIZE, tuple(seen_rows))
 
     def add_thread(self, row: Row, rng: random.Random) -> None:
-        """A synthetic thread whose replies match the row's reply count, 20 replies a page,
-        the last post as old as the row's activity says."""
+        """A made-up thread for ``row`` (see madeup.py): its replies match the row's count,
+        20 a page, the last post as old as the row's activity says."""
+        question, replies = thread_posts(row, random.Random(row.id))
+        self._thread_pages(row, question, replies)
+
+    def _thread_pages(self, row: Row, question: Reply, replies: list[Reply]) -> None:
+        pages = max(1, -(-len(replies) // PAGE_SIZE))
+        people = 1 + len({r.author for r in replies} - {question.author})
+        for n in range(1, pages + 1):
+            chunk = replies[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]
+            html = thread_page(row, question, chunk, n, pages, people)
+            self.add(f"/forums/thread/{row.id}" + (f"?page={n}" if n > 1 else ""), Route(html))
+
+    def _synthetic_thread(self, row: Row, rng: random.Random) -> None:
+        """A plain synthetic thread (the large synthetic tag's, for sync and performance
+        work): canned replies, an hour apart."""
         age = hours_of(row.activity)
         if age is None:  # an activity text of another form: some day last month
             age = 24.0 * (30 + row.id % 30)
@@ -182,11 +208,7 @@ class Site:
                           body, base_ms + (i + 1) * 3_600_000, staff=staff,
                           accepted=i == accepted_at, boosts=rng.randrange(3))
             replies.append(reply)
-        pages = max(1, -(-len(replies) // PAGE_SIZE))
-        for n in range(1, pages + 1):
-            chunk = replies[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]
-            html = thread_page(row, question, chunk, n, pages, 1 + len({r.author for r in replies}))
-            self.add(f"/forums/thread/{row.id}" + (f"?page={n}" if n > 1 else ""), Route(html))
+        self._thread_pages(row, question, replies)
 
     @classmethod
     def synthetic(cls, slug: str = "synthetic", pages: int = 50, threads: int = 1000,
@@ -203,7 +225,7 @@ class Site:
                 slug, "Synthetic", "A synthetic tag for sync and performance work.", threads, n,
                 total_pages, chunk)))
         for row in rows:
-            site.add_thread(row, rng)
+            site._synthetic_thread(row, rng)
         site.tags[slug] = TagRows(slug, "Synthetic", "A synthetic tag for sync and performance "
                                   "work.", threads, per_page, tuple(rows))
         return site
@@ -350,8 +372,11 @@ def _synthetic_row(rng: random.Random, slug: str, name: str, index: int,
 
 def _row(item: dict[str, Any]) -> Row:
     """A listing row as ``demo.json`` holds it."""
+    topic, sub = item.get("topic"), item.get("subtopic")
     return Row(int(item["id"]), str(item["title"]), str(item["excerpt"]), int(item["replies"]),
                int(item["boosts"]), str(item["views"]), str(item["activity"]),
                bool(item["answered"]), bool(item["recommended"]),
-               [(str(name), str(slug)) for name, slug in item["tags"]])
+               [(str(name), str(slug)) for name, slug in item["tags"]],
+               (str(topic[0]), str(topic[1])) if topic else None,
+               (str(sub[0]), str(sub[1])) if sub else None)
 

@@ -76,6 +76,7 @@ class NereaderApp(App[None]):
         # In-memory copies of small local state, loaded and saved by workers through the
         # service, so the (synchronous) palette never reads a file.
         self.recent: list[str] = []
+        self.names: dict[str, str] = {}  # the recent listings' names, from the cache
         self.saved: dict[str, str] = {}
         self.copier = Clipboard()
         self.topics: list[Topic] = []  # the forum's topic tree, once loaded
@@ -166,6 +167,7 @@ class NereaderApp(App[None]):
         try:
             recent = await self.service.recent_tags()
             self.recent = self.recent or recent  # remember_listing may have a newer list
+            self.names = await self.service.listing_names(self.recent)
             self.saved = await self.service.saved_filters()
         except NereaderError as exc:
             self.notify(str(exc), title="Local data", severity="warning", markup=False)
@@ -181,12 +183,21 @@ class NereaderApp(App[None]):
     async def remember_listing(self, key: str) -> None:
         try:
             self.recent = await self.service.remember_tag(key)
+            self.names = await self.service.listing_names(self.recent)
         except NereaderError as exc:
             self.notify(str(exc), title="Local data", severity="warning", markup=False)
 
     # -- listings --------------------------------------------------------------------------------
     def recent_listings(self) -> list[str]:
         return list(self.recent)
+
+    def current_listing(self) -> str | None:
+        """The listing on the main screen (none before one is opened)."""
+        found = self._found_main()
+        return found.state.ref.key if found is not None else None
+
+    def listing_names(self) -> dict[str, str]:
+        return dict(self.names)
 
     def open_listing(self, key: str) -> None:
         try:

@@ -71,6 +71,9 @@ _LIST_PAGE = Binding.Group("A page up / down")
 _LIST_ENDS = Binding.Group("The first / the last row")
 _HOME_ROW = Binding.Group("The row below / above")
 _HOME_ENDS = Binding.Group("The first / the last row")
+_HELP_LINE = Binding.Group("Scroll the help down / up a line")
+_HELP_PAGE = Binding.Group("Scroll the help down / up a page")
+_HELP_ENDS = Binding.Group("The top / the bottom of the help")
 
 
 APP = Scope("app", "Anywhere", "", {"NereaderApp": [
@@ -108,7 +111,8 @@ MAIN = Scope("main", "List and thread", "", {"MainScreen": [
     Binding("v", "toggle_bookmarks", "Bookmarks", id="main.bookmarks",
             tooltip="Show the bookmarks in the list (again: back to the listing)"),
     Binding("e", "edit_bookmark", "Note", show=False, id="main.edit_bookmark",
-            tooltip="Edit the bookmark's note and #labels"),
+            tooltip="Edit the bookmark's note and #labels (on a thread not bookmarked: "
+                    "bookmark it with them)"),
     Binding("M", "mark_all_read", "Mark read", show=False, id="main.mark_all_read",
             tooltip="Mark every listed thread read"),
     # In the key bar only while the inbox or a section is listed (MainScreen.active_bindings).
@@ -154,8 +158,10 @@ Words are ANDed (case and accents ignored) over title, excerpt and tags.
   plain words find notes too)
 - `-is:answered` negates any qualifier
 
-An unfinished last word (`views:`) waits for the rest: the list keeps
-its last result.
+An unfinished last word (`views:`) waits for the rest, and a bad query
+shows where it went wrong: meanwhile the list shows the last query you
+settled on (paused on, or ended with a space or enter), never one that
+only parsed on the way (`boosts:3` on the way to `boosts:3..1`).
 """, {"FilterInput": [
     Binding("up", "history(-1)", "Older", id="filter.older", tooltip="Previous query"),
     Binding("down", "history(1)", "Newer", id="filter.newer", tooltip="Next query"),
@@ -284,6 +290,21 @@ new posts, and the age of the cached copy. The filter matches the listing; `is:u
     ],
 }, outer="app")
 
+# The keys help owns the keyboard while it is shown (``KeysHelp.is_modal``): no key reaches
+# the pane behind it, only these and the app's priority keys (esc closes it, ctrl+q quits).
+HELP = Scope("help", "This help", "", {"KeysHelp": [
+    # Shown in the key bar as "j Scroll", so the bar says how to move the help.
+    Binding("j,down", "line(1)", "Scroll", id="help.down", group=_HELP_LINE),
+    Binding("k,up", "line(-1)", "Up", show=False, id="help.up", group=_HELP_LINE),
+    Binding("pagedown,space", "page(1)", "Page down", show=False, id="help.pagedown",
+            group=_HELP_PAGE),
+    Binding("pageup", "page(-1)", "Page up", show=False, id="help.pageup", group=_HELP_PAGE),
+    Binding("g,home", "end(False)", "Top", show=False, id="help.top", group=_HELP_ENDS),
+    Binding("G,end", "end(True)", "Bottom", show=False, id="help.bottom", group=_HELP_ENDS),
+    Binding("escape,question_mark,q", "close", "Close help", id="help.close",
+            tooltip="Hide the help; the keys go to the pane again"),
+]})
+
 SEARCH = Scope("search", "Search", "", {
     "SearchInput": [Binding("enter", "submit", "Search site", id="search.site",
                             tooltip="Search the site too (its cached result when offline)")],
@@ -319,7 +340,7 @@ IMAGES = Scope("images", "Images", "", {"ImageScreen": [
 ]})
 
 SCOPES: dict[str, Scope] = {s.name: s for s in (
-    APP, MAIN, LIST, FILTER, DETAIL, FIND, HOME, SEARCH, LIBRARY, NOTE, PROMPT, CONFIRM,
+    APP, MAIN, LIST, FILTER, DETAIL, FIND, HOME, HELP, SEARCH, LIBRARY, NOTE, PROMPT, CONFIRM,
     LINKS, COPY, IMAGES)}
 _OWNERS: dict[str, Scope] = {owner: s for s in SCOPES.values() for owner in s.tables}
 

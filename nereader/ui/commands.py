@@ -1,6 +1,8 @@
-"""Command palette providers: switch listing by slug or URL, from the recent ones, all posts, or
-the forum's topic tree (topics and subtopics), with completion as you type; every key binding as
-a command, its keys written as people write them; and the listing in each of the site's sorts."""
+"""Command palette providers: switch listing by slug or URL, from the recent ones (the one before
+the listing on screen first, so that ``t`` enter goes back, as ``cd -`` does), all posts, or the
+forum's topic tree, each by its name ("Networking (App & System Services)"), with completion as
+you type; every key binding as a command, its keys written as people write them; and the
+listing in each of the site's sorts."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from textual.screen import Screen
 from nereader.core.errors import UsageError
 from nereader.core.models import Topic
 from nereader.core.text import clean
-from nereader.core.urls import ALLPOSTS, SORTS, parse_listing_ref
+from nereader.core.urls import ALLPOSTS, SORTS, parse_listing_ref, topic_names
 from nereader.ui.bindings import key_text
 
 TOPICS_WAIT = 2.0  # seconds the palette waits for the topic tree on first use
@@ -27,6 +29,10 @@ class ListingSwitcher(Protocol):
     """Something (the app) that can open a listing and knows the recent ones and the topics."""
 
     def recent_listings(self) -> list[str]: ...
+
+    def current_listing(self) -> str | None: ...
+
+    def listing_names(self) -> dict[str, str]: ...
 
     def open_listing(self, key: str) -> None: ...
 
@@ -48,19 +54,31 @@ def listing_key(url: str, fallback: str) -> str:
         return fallback
 
 
-def choices(recent: list[str], topics: list[Topic]) -> list[Choice]:
-    """Recent listings first, then all posts, then every topic with its subtopics."""
-    out = [Choice(f"Recent: {key}", key, "Recently opened") for key in recent]
+def choices(recent: list[str], topics: list[Topic], names: dict[str, str] | None = None,
+            current: str | None = None) -> list[Choice]:
+    """The recent listings but the one on screen, the one before it first (t, enter goes
+    back); then all posts, then every topic with its subtopics. Each is shown by its name
+    (``names``, else the topic tree's, else its key); the hint says what it is."""
+    tree = topic_names(topics)
+    known = {**tree, **(names or {})}
+    out: list[Choice] = []
+    for n, key in enumerate(k for k in recent if k != current):
+        name = clean(tree.get(key) or known.get(key) or key)
+        what = "The listing before this one" if n == 0 and current else "Recently opened"
+        out.append(Choice(name, key, what if name == key else f"{what} · {key}"))
     out.append(Choice("All posts", ALLPOSTS, "Every thread of the forum, newest activity first"))
     for topic in topics:
-        title = clean(topic.title)
         key = listing_key(topic.url, f"topics/{topic.slug}")
-        out.append(Choice(f"Topic: {title}", key, clean(topic.description) or key))
+        out.append(Choice(clean(topic.title), key,
+                          f"Topic · {clean(topic.description) or key}"))
         for sub in topic.children:
             sub_key = listing_key(sub.url, f"{key}/{sub.slug}")
-            out.append(Choice(f"Topic: {title} › {clean(sub.title)}", sub_key,
-                              clean(sub.description) or sub_key))
-    return out
+            out.append(Choice(clean(tree.get(sub_key, sub.title)), sub_key,
+                              f"Subtopic · {clean(sub.description) or sub_key}"))
+    offered: dict[str, Choice] = {}
+    for choice in out:  # a recent topic or all posts is offered once, among the recent ones
+        offered.setdefault(choice.key, choice)
+    return list(offered.values())
 
 
 class TagProvider(Provider):
@@ -72,7 +90,8 @@ class TagProvider(Provider):
         return app if isinstance(app, ListingSwitcher) else None
 
     async def _choices(self, switcher: ListingSwitcher) -> list[Choice]:
-        return choices(switcher.recent_listings(), await switcher.listing_topics(TOPICS_WAIT))
+        return choices(switcher.recent_listings(), await switcher.listing_topics(TOPICS_WAIT),
+                       switcher.listing_names(), switcher.current_listing())
 
     async def discover(self) -> Hits:
         switcher = self._switcher()

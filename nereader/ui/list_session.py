@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import ClassVar
 
-from nereader.core.errors import NereaderError, NotFoundError
+from nereader.core.errors import ListingNotFound, NereaderError, NotFoundError
 from nereader.core.marks import NEW_REPLIES, UNREAD_OLDER, UNREAD_RECENT, row_marks
 from nereader.core.models import ListingPage, RowSource, Sourced, ThreadSummary
 from nereader.core.query import Context, Query, QueryError, haystack, sort_caveat, sort_key
@@ -32,8 +32,9 @@ from nereader.ui.state import ListState
 EMPTY_TAG = "No threads here yet: t switches tag, r refreshes."
 NO_BOOKMARKS = "No bookmarks yet: b on a thread bookmarks it; v goes back to the listing."
 FAILED = "Nothing to show yet: r tries again, t switches tag, L opens the offline library."
-NOT_FOUND = ("No listing '{key}' on the site (404): t switches listing, or check the slug with "
-             "`nereader topics`.")
+NOT_FOUND = "No listing '{key}' on the site (404): check the slug; t switches listing."
+NOT_FOUND_NEAR = ("No listing '{key}' on the site (404). Did you mean {near}? t switches "
+                  "listing.")
 NO_MATCH = "No loaded thread matches the filter: esc clears it, A loads every page."
 NO_NEWS = ("Nothing new: every thread of the followed listings and the bookmarks is read. "
            "r refreshes them; H goes home.")
@@ -331,7 +332,10 @@ class ListSession:
         listing shown before), which the empty list says; None while rows are shown."""
         if self.loaded.rows:
             return None
-        if isinstance(exc, NotFoundError) and isinstance(self.source, Listing):
+        if isinstance(exc, ListingNotFound) and exc.near and isinstance(self.source, Listing):
+            near = " or ".join(key if name == key else f"{name} ({key})" for key, name in exc.near)
+            why = NOT_FOUND_NEAR.format(key=self.source.ref.key, near=near)
+        elif isinstance(exc, NotFoundError) and isinstance(self.source, Listing):
             why = NOT_FOUND.format(key=self.source.ref.key)
         else:
             why = f"{FAILED.rstrip('.')}; {exc}."

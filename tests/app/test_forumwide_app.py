@@ -96,9 +96,11 @@ async def test_the_switcher_offers_all_posts_and_the_topic_tree(tmp_path: Path) 
         assert isinstance(palette, CommandPalette)
         shown = palette.query_one(CommandList)
         labels = [str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)]
-        assert labels[0].startswith("Recent: networkextension")
-        assert any(label.startswith("All posts") for label in labels)
-        assert any("Topic: App & System Services › StoreKit" in label for label in labels)
+        # The listing on screen is not offered again; topics go by their names.
+        assert labels[0].startswith("All posts")
+        assert not any("networkextension" in label for label in labels)
+        assert any(label.startswith("StoreKit (App & System Services)") for label in labels)
+        assert any(label.startswith("App & System Services") for label in labels)
         await pilot.press(*"storek")
         await settle(pilot)
         await pilot.press("enter")
@@ -107,6 +109,21 @@ async def test_the_switcher_offers_all_posts_and_the_topic_tree(tmp_path: Path) 
         assert main_screen(app).state.ref.key == (
             "topics/app-and-system-services/app-and-system-services-storekit")
         assert len(app.query_one(ThreadList).session.rows) == 20
+        # Like `cd -`: the listing before this one comes first, by its name.
+        await pilot.press("t")
+        await settle(pilot)
+        shown = app.screen.query_one(CommandList)
+        first = str(shown.get_option_at_index(0).prompt)
+        assert first.startswith("Network Extension") and "The listing before this one" in first
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_screen(app).state.ref.key == "networkextension"
+        await pilot.press("t")
+        await settle(pilot)
+        first = str(app.screen.query_one(CommandList).get_option_at_index(0).prompt)
+        assert first.startswith("StoreKit (App & System Services)")
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("t")
         await settle(pilot)
         await pilot.press(*"all posts")

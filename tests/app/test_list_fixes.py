@@ -98,21 +98,37 @@ def test_status_line_cuts_whole_parts_never_a_number() -> None:
                     "(4 pages of 11) · list by activity ▼")
 
 
-def test_header_keeps_the_sort_arrow() -> None:
+def test_header_words_are_never_overwritten_by_the_sort_arrow() -> None:
+    """At every width from 20 to 200, sorted by any column either way: the arrow takes a
+    cell of its own, and every title shown is whole (a word gives way whole, never a
+    letter of it); where the sorted column's numbers show, so does the arrow."""
+    import re
+
     from rich.style import Style
 
-    from nereader.ui.widgets.rows import COLUMNS, header
+    from nereader.ui.widgets.rows import COLUMNS, header, widths
 
-    for width in (60, 76, 80, 120, 160):
-        for column in COLUMNS[1:]:
+    titles = {c.title for c in COLUMNS if c.title}
+    for width in range(20, 201):
+        spans, at = {}, 0
+        for column, w in zip(COLUMNS, widths(width), strict=True):
+            if w:
+                spans[column.key] = (at, w)
+            at += w
+        for key in (None, *(c.key for c in COLUMNS[1:])):
             for reverse, arrow in ((True, "▼"), (False, "▲")):
-                text = "".join(s.text for s in header(width, Style(), column.key, reverse))
-                if column.key in {"boosts", "views"} and width < 70:
-                    continue  # the column itself gives way on a narrow list
-                assert text.count(arrow) == 1, (width, column.key, text)
-                assert len(text) == width
+                text = "".join(s.text for s in header(width, Style(), key, reverse))
+                where = (width, key, text)
+                assert len(text) == width, where
+                assert all(word in titles or word == arrow for word in text.split()), where
+                assert not re.search(r"\w[▲▼]|[▲▼]\w", text), where
+                shown = key in spans and sum(spans[key]) - 1 <= width
+                assert text.count(arrow) == (1 if shown else 0), where
+                if key is None and width >= 31:  # no sort: every column's title, in order
+                    assert text.split() == [c.title for c in COLUMNS
+                                            if c.title and c.key in spans], where
     text = "".join(s.text for s in header(80, Style(), "replies", True))
-    assert "Replie▼ " in text and "Views " in text
+    assert "Replies ▼ Boosts" in text and "Views  Active" in text
 
 
 def list_lines(app: object, count: int = 6) -> list[str]:
@@ -133,8 +149,8 @@ async def test_a_mistyped_listing_says_so_and_esc_goes_back(tmp_path: Path) -> N
         await settle(pilot)
         assert screen.state.ref.key == "nosuchtag" and not app.query_one(ThreadList).session.rows
         said = " ".join(line.strip() for line in list_lines(app)[1:])
-        assert ("No listing 'nosuchtag' on the site (404): t switches listing, or check the "
-                "slug with `nereader topics`. esc goes back to Network Extension.") in said
+        assert ("No listing 'nosuchtag' on the site (404): check the slug; t switches "
+                "listing. esc goes back to Network Extension.") in said
         assert all(len(line) <= 80 and "…" not in line for line in list_lines(app))
         assert screen.state.back == "esc: back to Network Extension"
         assert screen.active_bindings["escape"].binding.description == "Back"
@@ -143,6 +159,11 @@ async def test_a_mistyped_listing_says_so_and_esc_goes_back(tmp_path: Path) -> N
         await pilot.press("enter")
         await settle(pilot)
         assert "esc goes back to Network Extension" in " ".join(list_lines(app))
+        app.open_listing("netwrkextension")  # near a listing it knows: it says which
+        await settle(pilot)
+        said = " ".join(line.strip() for line in list_lines(app)[1:])
+        assert ("No listing 'netwrkextension' on the site (404). Did you mean Network "
+                "Extension (networkextension)? t switches listing.") in said
         await pilot.press("escape")
         await settle(pilot)
         threads = app.query_one(ThreadList)

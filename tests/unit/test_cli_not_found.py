@@ -74,3 +74,23 @@ def test_bad_threads_are_usage_errors_before_any_request(demo_cli, thread: str, 
 def test_urls_of_this_forum_or_with_no_host_are_read(demo_cli, thread: str) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = demo_cli("show", thread, "--json")
     assert code == 0 and json.loads(out)["id"] == 821372
+
+
+def test_a_mistyped_listing_gets_the_near_ones_from_list_and_follow_alike(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    """``list`` and ``follow`` word a missing listing the same way, naming the listings it
+    may have meant among those the cache, the followed ones and the topic tree know."""
+    code, _, err = demo_cli("list", "netwrkextension")
+    assert code == 6 and "did you mean" not in err  # nothing known yet: no guess
+    assert demo_cli("list")[0] == 0 and demo_cli("topics")[0] == 0  # now cached
+    said = ("no such listing 'netwrkextension' on the site (it answered 404); did you mean "
+            "networkextension (Network Extension)? `nereader topics")
+    for command in (("list", "netwrkextension"), ("follow", "netwrkextension")):
+        code, out, err = demo_cli(*command)
+        assert code == 6 and out == "" and err.count("\n") == 1, command
+        assert said in err, command
+    code, _, err = demo_cli("list", "storekit")  # a tag of that name: the subtopic, by name
+    assert code == 6 and ("did you mean topics/app-and-system-services/app-and-system-services-"
+                          "storekit (StoreKit (App & System Services))?") in err
+    code, _, err = demo_cli("follow", "network-extension", "wi-fi-aware")
+    assert code == 6 and "'network-extension'" in err and "networkextension (Network" in err
+    assert demo_cli("following")[1].startswith("(following nothing")  # nothing saved

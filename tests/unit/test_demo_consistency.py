@@ -96,3 +96,86 @@ def test_plain_text_keeps_inline_markup_in_its_words() -> None:
 def test_activity_texts_round_trip(text: str) -> None:
     hours = hours_of(text)
     assert hours is not None and activity_text(hours) == text
+
+
+def _thread_posts(site: Site, thread_id: int):  # type: ignore[no-untyped-def]
+    posts, page, total = [], 1, 1
+    while page <= total:
+        path = f"/forums/thread/{thread_id}" + (f"?page={page}" if page > 1 else "")
+        thread = parse_thread(site.answer(path, {}).body, SITE_URL + path, FETCHED_AT)
+        posts += [p for p in thread.posts if p.id not in {q.id for q in posts}]
+        total, page = thread.total_pages, page + 1
+    return thread, posts  # each page repeats the question: once here
+
+
+def _as_old(last: datetime, row) -> bool:  # type: ignore[no-untyped-def]
+    """The last post is as old as the row's activity says ("2w" within a week, a month's
+    name the month)."""
+    text, at = row.activity_text, row.activity_at
+    unit = {"m": 60, "h": 3600, "d": 86400, "w": 604800}.get(text[-1:])
+    if unit is not None:
+        return abs((at - last).total_seconds()) < unit
+    return (last.year, last.month) == (at.year, at.month)
+
+
+def test_made_up_pages_read_like_a_real_tag(demo: Site) -> None:
+    """The tag's made-up pages: titles all different (no numbered stand-ins), counts and
+    marks that vary, many authors, Apple staff answering, and threads that hold what their
+    rows say (reply counts, answered, Apple recommended)."""
+    rows = [r for n in range(3, PAGES) for r in _listing(demo, n).rows]
+    assert len(rows) == 8 * 20
+    titles = [r.title for r in rows]
+    assert len(set(titles)) == len(titles)
+    assert not any(re.search(r"\(#\d+\)|[Ss]ynthetic", t) for t in titles)
+    assert len({t.split()[0] for t in titles}) > 15  # not one template over and over
+    replies = [r.replies or 0 for r in rows]
+    assert min(replies) == 0 and max(replies) > 20 and len(set(replies)) > 10
+    assert 0.1 < sum(r.answered for r in rows) / len(rows) < 0.5
+    assert any(r.apple_recommended for r in rows)
+    assert len({r.views_text for r in rows}) > 60 and any(r.views_text.endswith("k") for r in rows)
+    assert all(r.subtopic is not None and r.subtopic.name == "Networking" for r in rows)
+    authors: set[str] = set()
+    staffed = 0
+    for row in rows[:60]:
+        thread, posts = _thread_posts(demo, row.id)
+        answers = [p for p in posts if p.kind.value == "answer"]
+        assert thread.title == row.title and len(answers) == row.replies
+        assert any(p.accepted for p in posts) == row.answered, row.title
+        if row.apple_recommended:
+            assert any(p.apple_recommended and p.apple_staff for p in posts), row.title
+        authors |= {p.author for p in posts}
+        staffed += any(p.apple_staff for p in posts)
+        times = [p.created_at for p in posts if p.created_at]
+        assert times == sorted(times) and _as_old(times[-1], row), row.title
+    assert len(authors) > 20 and 10 < staffed < 60
+
+
+def test_topic_pages_list_their_own_threads(demo: Site) -> None:
+    """Each subtopic lists threads of its own (titled in its words, carrying it); the topic
+    lists its subtopics' threads latest first; a thread opened from there is whole."""
+    path = "/forums/topics/app-and-system-services/app-and-system-services-storekit"
+    storekit = parse_listing(demo.answer(path, {}).body, SITE_URL + path, FETCHED_AT)
+    assert storekit.rows and all(r.subtopic is not None and r.subtopic.name == "StoreKit"
+                                 for r in storekit.rows)
+    assert all(r.topic is not None and r.topic.name == "App & System Services"
+               for r in storekit.rows)
+    words = ("Transaction", "Product", "StoreKit", "subscription", "offer", "purchase",
+             "sandbox", "AppTransaction", "server notification")
+    assert sum(any(w.lower() in r.title.lower() for w in words) for r in storekit.rows) > 15
+    row = next(r for r in storekit.rows if (r.replies or 0) > 1)
+    thread, posts = _thread_posts(demo, row.id)
+    assert thread.subtopic is not None and thread.subtopic.name == "StoreKit"
+    assert len([p for p in posts if p.kind.value == "answer"]) == row.replies
+    path = "/forums/topics/app-and-system-services"
+    topic = parse_listing(demo.answer(path, {}).body, SITE_URL + path, FETCHED_AT)
+    subs = {r.subtopic.name for r in topic.rows if r.subtopic is not None}
+    assert len(subs) >= 3 and "Networking" in subs
+    ages = [r.activity_at for r in topic.rows if r.activity_at is not None]
+    assert ages == sorted(ages, reverse=True)
+
+
+def test_the_demo_is_the_same_every_run() -> None:
+    one, two = Site.bundled(), Site.bundled()
+    for path in ("/forums/tags/networkextension?page=5", "/forums/thread/812360",
+                 "/forums/topics/code-signing/code-signing-notarization?page=2"):
+        assert one.answer(path, {}).body == two.answer(path, {}).body, path

@@ -9,7 +9,7 @@ import pytest
 from nereader.core.errors import ParseError, UsageError
 from nereader.core.models import ListingKind
 from nereader.core.parse import PageKind, detect_kind, parse_feed
-from nereader.core.text import clean, parse_activity, parse_count
+from nereader.core.text import clean, parse_activity, parse_count, site_count
 from nereader.core.urls import (
     ListingRef,
     ThreadRef,
@@ -135,6 +135,19 @@ def test_canonical_and_base() -> None:
 )
 def test_counts(text: str, value: int | None) -> None:
     assert parse_count(text) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (37, "37"), (999, "999"), (1000, "1k"), (3300, "3.3k"), (3999, "3.9k"),
+     (4000, "4k"), (8450, "8.4k"), (12_345, "12k"), (999_999, "999k"), (1_000_000, "1m"),
+     (1_234_567, "1.2m"), (12_000_000, "12m")],
+)
+def test_counts_written_as_the_site_writes_them(value: int, text: str) -> None:
+    """A bookmark's row reads like a listing's, and its text reads back near the value."""
+    assert site_count(value) == text
+    back = parse_count(text)
+    assert back is not None and back <= value < back * 1.1 + 1
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nereader.core.errors import FetchError, NotFoundError
+from nereader.core.errors import FetchError, ListingNotFound, NotFoundError
 from nereader.core.models import (
     Activity,
     ListingKind,
@@ -264,8 +264,8 @@ def test_a_mistyped_listing_keeps_the_one_shown_to_go_back_to() -> None:
     session.open(Listing(ListingRef(ListingKind.TAG, "nosuchtag")))
     assert session.rows == () and not session.filtering  # the filter went with the rows
     why = session.failed_to_load(NotFoundError("404"))
-    assert why == ("No listing 'nosuchtag' on the site (404): t switches listing, or check "
-                   "the slug with `nereader topics`. esc goes back to Network Extension.")
+    assert why == ("No listing 'nosuchtag' on the site (404): check the slug; t switches "
+                   "listing. esc goes back to Network Extension.")
     assert session.failed and session.can_go_back and session.empty_note == why
     assert session.way_back(reading=False, narrow=False, typing=False) == (
         "esc: back to Network Extension")
@@ -341,6 +341,16 @@ def test_a_listing_that_failed_is_not_the_way_back() -> None:
     session.first_page(page(1, ROWS))
     session.open(Listing(STOREKIT))  # one that loaded is kept
     assert session.previous is not None and session.previous.title == "Network Extension"
+
+
+def test_a_listing_near_the_one_mistyped_is_named() -> None:
+    session = loaded(ROWS)
+    session.open(Listing(ListingRef(ListingKind.TAG, "netwrkextension")))
+    near = (("networkextension", "Network Extension"), ("wi-fi-aware", "wi-fi-aware"))
+    why = session.failed_to_load(ListingNotFound("404", "netwrkextension", near))
+    assert why == ("No listing 'netwrkextension' on the site (404). Did you mean Network "
+                   "Extension (networkextension) or wi-fi-aware? t switches listing. esc goes "
+                   "back to Network Extension.")
 
 
 # -- the inbox and the sections ---------------------------------------------------------------

@@ -249,7 +249,8 @@ class HomeScreen(Screen[None]):
     @on(FilterBar.Applied)
     def _filtered(self, event: FilterBar.Applied) -> None:
         event.stop()
-        self.query_one(FilterBar).pending = False  # a query that parses is no longer typed
+        if not event.fallback:  # a query that parses is no longer typed
+            self.query_one(FilterBar).pending = False
         self.apply(event.query)
 
     def action_filter(self) -> None:

@@ -88,7 +88,8 @@ def _options(items: list[LibraryItem]) -> list[Option]:
 
 
 class NoteScreen(ModalScreen[bool]):
-    """Edit a bookmark's note and #labels; dismisses True once saved.
+    """Edit a bookmark's note and #labels; dismisses True once saved. On a thread that is not
+    bookmarked it says that saving bookmarks it, before anything is typed.
 
     What is saved is what the user changed of the bookmark as shown, merged with what
     changed meanwhile elsewhere (a label added from the command line stays); when the note
@@ -97,10 +98,11 @@ class NoteScreen(ModalScreen[bool]):
 
     BINDINGS = bindings_of("NoteScreen")
 
-    def __init__(self, service: ForumService, thread_id: int) -> None:
+    def __init__(self, service: ForumService, thread_id: int, title: str = "") -> None:
         super().__init__()
         self.service = service
         self.thread_id = thread_id
+        self.title = title  # the thread's, to say which thread a new bookmark is for
         self.before: Bookmark | None = None  # the bookmark as shown (None: not bookmarked)
 
     def compose(self) -> ComposeResult:
@@ -123,6 +125,12 @@ class NoteScreen(ModalScreen[bool]):
         self.before = mark
         if mark is not None:
             box.value = " ".join(filter(None, [mark.note, *(f"#{x}" for x in mark.labels)]))
+        else:  # saving makes the bookmark: say so before anything is typed
+            thread = f"“{clean(self.title)}”" if self.title else "This thread"
+            self.query_one(".prompt-title", Static).update(Text(
+                f"{thread} is not bookmarked: enter bookmarks it with this note and "
+                "#labels (and keeps it for offline reading); esc leaves it as it is."))
+            box.placeholder = "a note, then #labels; enter bookmarks the thread"
         box.disabled = False
         box.focus()
 
@@ -145,6 +153,7 @@ class NoteScreen(ModalScreen[bool]):
         except NereaderError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.notify(warning or f"Saved: {note or '(no note)'} "
-                    f"{' '.join('#' + x for x in labels)}", markup=False)
+        said = f"{note or '(no note)'} {' '.join('#' + x for x in labels)}".rstrip()
+        done = f"Bookmarked, with the note: {said}" if self.before is None else f"Saved: {said}"
+        self.notify(f"{done}\n{warning}" if warning else done, markup=False)
         self.dismiss(True)

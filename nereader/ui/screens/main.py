@@ -166,11 +166,11 @@ class MainScreen(Screen[None]):
 
         found = self.query(KeysHelp)
         if not found:
-            self.mount(KeysHelp(id="keys-help"))
+            self.mount(KeysHelp(id="keys-help"))  # it opens, and takes the focus, once mounted
         elif found.first().display:
-            found.first().display = False
+            found.first().close()
         else:
-            found.first().show()
+            found.first().open()
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -705,11 +705,12 @@ class MainScreen(Screen[None]):
     def _filtered(self, event: FilterBar.Applied) -> None:
         event.stop()
         # Typed faster than handled, a query may arrive after the box has moved on: it is
-        # still the last good result, but what the box shows now decides "typing…".
+        # still the last good result, but what the box shows now decides "typing…" (as it
+        # does for the last good query shown while the box's does not parse).
         query = event.query
-        live = query.text == self.pane.filter_input.value
+        live = not event.fallback and query.text == self.pane.filter_input.value
         pending = self.session.filter(query, live)
-        if live or not query.text:
+        if live or not (query.text or event.fallback):
             self.pane.filter_bar.pending = pending
         self.show_rows()
 
@@ -819,8 +820,9 @@ class MainScreen(Screen[None]):
         from nereader.ui.screens.library import NoteScreen
 
         view, current = self.view, self.session.current
-        thread_id = (view.thread.id if view is not None and view.has_focus and view.thread
-                     else current.id if current else None)
+        reading = view.thread if view is not None and view.has_focus else None
+        thread_id = reading.id if reading else current.id if current else None
+        title = reading.title if reading else current.title if current else ""
         if thread_id is None:
             return
 
@@ -828,7 +830,7 @@ class MainScreen(Screen[None]):
             if changed:
                 self.run_worker(self.marks_changed(), group="bookmark")
 
-        self.app.push_screen(NoteScreen(self.service, thread_id), saved)
+        self.app.push_screen(NoteScreen(self.service, thread_id, title), saved)
 
     def action_mark_all_read(self) -> None:
         rows = self.session.shown_rows

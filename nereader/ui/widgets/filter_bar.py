@@ -1,4 +1,19 @@
-"""The filter bar: the query language with a live count, an inline error and history."""
+"""The filter bar: the query language with a live count, an inline error and history.
+
+What the list shows while a query is typed. Every query that parses applies at once, so the
+list follows the typing. A query that does not parse (an error, or an unfinished last token
+such as ``views:``) shows the *last good* result instead, and the last good query is one the
+user settled on, never one that only parsed on the way to a longer one:
+
+- a query paused on (no key for ``PAUSE`` seconds; not one whose last word may be a
+  qualifier on its way, "vie" for "views:"), or finished with a space or enter;
+- a query put in whole: from the history (up/down) or a saved filter;
+- the empty query, and the filter as it was when the typing began.
+
+So typing ``boosts:3..1`` passes ``boosts:3`` and ``boosts:3..``, which parse and show for a
+moment, but the error at ``3..1`` shows the result from before the token was begun, not
+``boosts:3``'s rows; paused on ``boosts:3``, it shows those.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +27,7 @@ from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from nereader.core.query import Query, QueryError
@@ -35,6 +51,13 @@ class FilterInput(Input):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.history: list[str] = []
         self._position: int | None = None
+        self.whole: str | None = None  # a query put in whole (history, a saved filter)
+
+    def put(self, text: str) -> None:
+        """A whole query in the box, not typed: it counts as settled on (see the module)."""
+        self.whole = text
+        self.value = text
+        self.cursor_position = len(text)
 
     def action_history(self, step: int) -> None:
         if not self.history:
@@ -42,8 +65,7 @@ class FilterInput(Input):
         position = len(self.history) if self._position is None else self._position
         position = max(0, min(len(self.history), position + step))
         self._position = position
-        self.value = self.history[position] if position < len(self.history) else ""
-        self.cursor_position = len(self.value)
+        self.put(self.history[position] if position < len(self.history) else "")
 
     def action_save(self) -> None:
         if not self.value.strip():
@@ -68,22 +90,32 @@ PLACEHOLDER = ('/ filter: words, "phrases", -not, OR, replies:>5, activity:<7d, 
 
 
 class FilterBar(Vertical):
-    """Parses on every keystroke; a bad query leaves the last good result in place, and an
-    unfinished last token (``views:``) waits quietly for the rest."""
+    """Parses on every keystroke; a bad query shows the last good result (see the module),
+    and an unfinished last token (``views:``) waits quietly for the rest."""
+
+    PAUSE = 0.6  # seconds without a key after which the query typed is settled on
 
     class Applied(Message):
-        def __init__(self, query: Query) -> None:
+        """The list is to show ``query``: as typed, or (``fallback``) the last good query
+        while what is typed does not parse."""
+
+        def __init__(self, query: Query, fallback: bool = False) -> None:
             super().__init__()
             self.query = query
+            self.fallback = fallback
 
     def __init__(self, id: str | None = None, placeholder: str = PLACEHOLDER,
                  check: Callable[[Query], None] | None = None) -> None:
         super().__init__(id=id)
         self.placeholder = placeholder
         self.check = check  # raises QueryError for what parses but does not work here
+        self.pause = self.PAUSE
         self._pending = False
         self._count = ""
         self._error: QueryError | None = None
+        self._good = Query.parse("")  # the last good query: what a bad one falls back to
+        self._shown = self._good  # the query the list was last asked to show
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield FilterInput(placeholder=self.placeholder, id="filter")
@@ -108,16 +140,45 @@ class FilterBar(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
+        value = event.value
+        whole, self.input.whole = self.input.whole == value, None
+        if self._timer is not None:
+            self._timer.stop()
+        query = self._parsed(value)
+        if query is None:
+            if self._shown is not self._good:  # a prefix that parsed on the way is not it
+                self._show(self._good, fallback=True)
+            return
+        self._show_error(None)
+        self._show(query)
+        if whole or not value.strip() or value[-1:].isspace():
+            self._good = query  # put in whole, emptied, or typed past: settled on
+        else:
+            self._timer = self.set_timer(self.pause, self.paused)
+
+    def paused(self) -> None:
+        """No key for a while: the query in the box, if it parses, is settled on; not when it
+        ends in a word that may be a qualifier on its way ("vie" for "views:")."""
+        query = self._parsed(self.input.value, quiet=True)
+        if query is not None and not query.qualifier_prefix:
+            self._good = query
+
+    def _parsed(self, value: str, quiet: bool = False) -> Query | None:
+        """The query, or None when it does not parse (the error shown, unless ``quiet``)."""
         try:
-            query = Query.parse(event.value)
+            query = Query.parse(value)
             if self.check is not None:
                 self.check(query)
         except QueryError as exc:
-            self._show_error(None if exc.unfinished else exc)
-            self.pending = exc.unfinished
-            return
-        self._show_error(None)
-        self.post_message(self.Applied(query))
+            if not quiet:
+                self._show_error(None if exc.unfinished else exc)
+                self.pending = exc.unfinished
+            return None
+        return query
+
+    def _show(self, query: Query, fallback: bool = False) -> None:
+        self._shown = query
+        self.post_message(self.Applied(query, fallback))
 
     def _show_error(self, exc: QueryError | None) -> None:
         self._error = exc
@@ -163,10 +224,12 @@ class FilterBar(Vertical):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.input.remember(event.value)
         try:  # enter ends the typing: what waited as unfinished is now an error
-            Query.parse(event.value)
+            query = Query.parse(event.value)
         except QueryError as exc:
             self._show_error(exc)
             self.pending = False
+            return
+        self._good = query  # enter settles on it
 
     def show_count(self, shown: int, total: int, active: bool) -> None:
         self._count = f"{shown} of {total}" if active else ""

@@ -1,5 +1,7 @@
 """The keys of the focused pane, beside it, on a layer above the panes, so opening it moves
-nothing underneath (a long thread is never laid out again).
+nothing underneath (a long thread is never laid out again). While shown it has the focus and
+owns the keyboard: j/k, PgUp/PgDn and g/G scroll it, ? (or esc) hides it and gives the focus
+back, and no key reaches the pane behind it.
 
 It is written from the binding registry (``ui.bindings``): the focused pane's prose, then every
 binding of each scope from the focused pane out to the app, with the keys the config file's
@@ -24,30 +26,75 @@ from textual.keys import REPLACED_KEYS, key_to_character
 from textual.widget import Widget
 from textual.widgets import Static
 
-from nereader.ui.bindings import help_entries, keys_of, scope_of
+from nereader.ui.bindings import SCOPES, bindings_of, help_entries, keys_of, scope_of
 
 KEY_COLUMN = 12  # at most: a longer key list takes a line of its own
 
 
-class KeysHelp(VerticalScroll):
-    """The focused pane's help and keys; ``?`` shows and hides it, esc hides it."""
+class KeysHelp(VerticalScroll, can_focus=True):
+    """The help of the pane that had the focus; ``?`` shows it (mounted on first use) and
+    hides it, as esc does. A click into another pane hides it too."""
 
     DEFAULT_CLASSES = "-textual-system"
+    BINDINGS = bindings_of("KeysHelp")
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._pane: Widget | None = None  # what the help is about; it has the focus back
+
+    @property
+    def is_modal(self) -> bool:
+        """While shown, Textual's binding chain stops here: the list or the thread behind
+        never sees a key (the app's priority keys still act: esc hides the help)."""
+        return bool(self.display)
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="keys-help-text")
 
     def on_mount(self) -> None:
         self.watch(self.screen, "focused", self._focused, init=False)
-        self.update_help()
+        self.open()
 
-    def show(self) -> None:
+    def open(self) -> None:
+        """Show the help of the focused pane, and take the focus from it."""
+        focused = self.screen.focused
+        if focused is not self:
+            self._pane = focused
         self.display = True
         self.update_help()
+        self.focus(scroll_visible=False)
 
-    def _focused(self, _widget: Widget | None) -> None:
-        if self.display:
-            self.update_help()
+    def close(self) -> None:
+        """Hide the help and give the focus back to the pane it is about."""
+        pane, self._pane = self._pane, None
+        self.display = False
+        if pane is not None and pane.is_attached and pane.focusable:
+            pane.focus(scroll_visible=False)
+
+    def action_close(self) -> None:
+        self.close()
+        self.app.refresh_bindings()  # the key bar shows the pane's keys again
+
+    # Each key scrolls at once (``immediate``), so keys typed faster than the screen refreshes
+    # each count from where the one before left it.
+    def action_line(self, step: int) -> None:
+        self.scroll_relative(y=step, animate=False, immediate=True)
+
+    def action_page(self, step: int) -> None:
+        self.scroll_relative(y=step * max(1, self.scrollable_content_region.height - 1),
+                             animate=False, immediate=True)
+
+    def action_end(self, bottom: bool) -> None:
+        if bottom:
+            self.scroll_end(animate=False, immediate=True)
+        else:
+            self.scroll_home(animate=False, immediate=True)
+
+    def _focused(self, widget: Widget | None) -> None:
+        if self.display and widget is not None and widget is not self:
+            # A click put another pane in charge: the help goes, the keys are that pane's.
+            self._pane = None
+            self.display = False
 
     def update_help(self) -> None:
         self.query_one("#keys-help-text", Static).update(self.render_help())
@@ -58,8 +105,8 @@ class KeysHelp(VerticalScroll):
             self.query_one("#keys-help-text", Static).update(self.render_help())
 
     def render_help(self) -> Text:
-        focused = self.screen.focused
-        chain = focused.ancestors_with_self if focused is not None else [self.screen, self.app]
+        pane = self._pane
+        chain = pane.ancestors_with_self if pane is not None else [self.screen, self.app]
         # The app keeps the keymap it applied (NereaderApp.keymap); another app has none.
         keymap: Keymap = getattr(self.app, "keymap", {})
         return help_text(chain, keymap, self.scrollable_content_region.width)
@@ -84,6 +131,10 @@ def help_text(chain: Sequence[DOMNode], keymap: Keymap, width: int = 0) -> Text:
             lines.append((" ".join(entry.keys), entry.text))
         taken |= {k for b in scope.bindings if not b.priority for k in keys_of(b, keymap)}
         sections.append((scope.title, scope.intro, lines))
+    # Last, the keys of the help itself (it has the focus while shown).
+    own = SCOPES["help"]
+    sections.append((own.title, "", [(" ".join(e.keys), e.text)
+                                     for e in help_entries(own, keymap)]))
     # The prose of the focused pane (or the nearest pane around it that has some).
     prose = next((intro for _, intro, _ in sections if intro.strip()), "")
     # One text, not a table or a Markdown renderer: it renders at once.
@@ -109,7 +160,7 @@ def help_text(chain: Sequence[DOMNode], keymap: Keymap, width: int = 0) -> Text:
             wrapped = textwrap.wrap(description, room) if room > 10 else [description]
             text.append(f"\n{indent}".join(wrapped) + "\n")
         text.append("\n")
-    text.append("? hides this · ctrl+p lists every command", style="dim")
+    text.append("esc hides it too · ctrl+p lists every command", style="dim")
     return text
 
 

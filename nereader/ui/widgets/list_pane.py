@@ -61,7 +61,7 @@ class ListPane(Vertical):
     def set_filter_text(self, text: str) -> None:
         """A query in the box (a saved filter): the bar parses it and says so."""
         box = self.filter_input
-        box.value = text
+        box.put(text)
         box.remember(text)
 
     def clear_filter_text(self) -> None:

@@ -63,21 +63,53 @@ def widths(width: int) -> list[int]:
 
 
 def header(width: int, style: Style, sort_key: str | None, reverse: bool) -> list[Segment]:
-    segments = []
+    """The column titles, exactly ``width`` cells. The sorted column's arrow takes a cell of
+    its own after a space ("Replies ▼"): a right-aligned title moves left into the room the
+    titles before it leave (the title column always has some), and where there is none the
+    word gives way whole, leaving the arrow. A title the list's edge would cut is left out."""
+    arrow = "▼" if reverse else "▲"
+    spans: list[tuple[Column, int, int]] = []
+    at = 0
     for column, w in zip(COLUMNS, widths(width), strict=True):
-        if not w:
-            continue
-        title = column.title
-        if column.key == sort_key:  # the arrow always shows: the word gives way to it
-            arrow = "▼" if reverse else "▲"
-            title = (f"{title} {arrow}" if cell_len(title) + 2 <= w - 1 else
-                     set_cell_size(title, max(0, w - 2)).rstrip() + arrow)
-        if column.key in {"marks", "title"} or cell_len(title) >= w:
-            text = fit(title, w - 1)
-        else:
-            text = title.rjust(w - 1)
-        segments.append(Segment(text + " ", style))
-    return segments
+        if w:
+            spans.append((column, at, w))
+        at += w
+    line = [" "] * width
+    floor = 0  # the first cell a right-aligned title may take (after a blank one)
+
+    def put(start: int, text: str) -> None:
+        line[start:start + cell_len(text)] = list(text)
+
+    placed: list[tuple[int, str]] = []
+    for column, start, w in spans:
+        if column.key == "title":
+            for text in _choices(column, sort_key, arrow):
+                if cell_len(text) <= min(w - 1, width - start):
+                    put(start, text)
+                    floor = start + cell_len(text) + 1
+                    break
+    limit = width
+    for column, start, w in reversed(spans):
+        if column.key in {"title", "marks"} or not column.title or start + w - 1 > width:
+            continue  # a column the edge cuts has no title: its numbers are cut too
+        end = min(start + w - 1, limit)  # right-aligned: ends where the column's numbers end
+        for text in _choices(column, sort_key, arrow):
+            first = end - cell_len(text)
+            if first >= floor:
+                placed.append((first, text))
+                limit = first - 1
+                break
+    for first, text in placed:
+        put(first, text)
+    return [Segment("".join(line), style)]
+
+
+def _choices(column: Column, sort_key: str | None, arrow: str) -> list[str]:
+    """What a column's title may be, best first: the word and the arrow, then the arrow alone
+    (the word gives way whole, never a letter of it)."""
+    if column.key != sort_key:
+        return [column.title]
+    return [f"{column.title} {arrow}", arrow]
 
 
 def row(item: ThreadSummary, width: int, style: Style, look: RowLook, marks: str,
