@@ -43,7 +43,9 @@ class QueryError(UsageError):
 
     def __init__(self, message: str, position: int, length: int = 1,
                  unfinished: bool = False) -> None:
-        super().__init__(message)
+        # The message echoes what was typed: escaped, so a pasted control or bidi character
+        # can neither break the filter bar's error line nor reorder it.
+        super().__init__(escape_line(message))
         self.position = position
         self.length = max(1, length)
         self.unfinished = unfinished
@@ -57,7 +59,7 @@ class QueryError(UsageError):
         end = self.position + self.length
         marked = escape_line(f"{query[:self.position]}⟦{query[self.position:end]}⟧"
                              f"{query[end:]}")
-        return f"bad filter at column {self.position + 1}: {escape_line(str(self))}: {marked}"
+        return f"bad filter at column {self.position + 1}: {self}: {marked}"
 
 
 def fold(text: str) -> str:

@@ -269,3 +269,12 @@ def test_paired_or_quoted_parentheses_are_text(query: str) -> None:
     term = Query.parse(query).groups[0][0]
     row = replace(ROWS[0], title=f"about {query.strip(chr(34))} here")
     assert term.pred(row, haystack(row), Context())
+
+
+@pytest.mark.parametrize("query", ["is:\u202ebad", "replies:\x1b[31m", "sort:\x07x", "is:a\nb"])
+def test_an_error_echoing_typed_text_stays_one_plain_line(query: str) -> None:
+    """What the filter bar shows under the input: no control or bidi character of the query."""
+    with pytest.raises(QueryError) as caught:
+        Query.parse(query)
+    message = str(caught.value)
+    assert message.isprintable() and "\u202e" not in message, message
