@@ -12,5 +12,8 @@ __all__ = ["Faults", "Route", "Site", "SiteTransport", "demo_transport"]
 
 
 def demo_transport() -> SiteTransport:
-    """The transport ``--demo`` runs on: the bundled forum, in-process."""
-    return SiteTransport(Site.bundled())
+    """The transport ``--demo`` runs on: the bundled forum, in-process, served as of today
+    (a row "4m" old opens on a post 4 minutes old)."""
+    from datetime import UTC, datetime
+
+    return SiteTransport(Site.bundled(), today=datetime.now(UTC))
