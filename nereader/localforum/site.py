@@ -6,7 +6,7 @@ import json
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from email.utils import format_datetime
 from importlib import resources
@@ -154,6 +154,20 @@ class Site:
         for n in range(1, total_pages + 1):
             key = route_key(f"/forums/tags/{slug}", f"page={n}")
             known = spec["pages"].get(str(n))
+            if known is not None and area is not None and _filler(known):
+                # A fixture page of numbered placeholders ("Synthetic thread 21: ..."): its
+                # ids and ages are kept (the pages around it were made to fit them), the rest
+                # made up, its own generator so the other pages stay as they were.
+                rows = [replace(made, id=int(item["id"]), activity=str(item["activity"]))
+                        for item, made in zip(known, made_rows(
+                            area, random.Random(f"{slug}:{n}"), top,
+                            [hours_of(str(item["activity"])) or 0.0 for item in known],
+                            titles), strict=True)]
+                self.routes[key] = Route(listing_page(
+                    slug, name, str(spec["description"]), int(spec["total_posts"] or 0), n,
+                    total_pages, rows))
+                seen_rows += rows
+                continue
             if known is not None:
                 seen_rows += [_row(item) for item in known]
                 continue
@@ -319,6 +333,11 @@ _TOPICS = ["packet tunnel", "content filter", "DNS proxy", "app proxy", "hotspot
 _PROBLEMS = ["stops after sleep", "fails to start on iOS 27", "leaks memory", "drops UDP",
              "crashes in neagent", "ignores excluded routes", "needs an entitlement?",
              "slow handshake", "breaks AirDrop", "reconnect loop"]
+
+
+def _filler(items: list[dict[str, Any]]) -> bool:
+    """Whether a captured page's rows are numbered placeholders rather than threads."""
+    return all(str(item.get("title", "")).startswith("Synthetic thread ") for item in items)
 
 
 def _esc(text: str) -> str:

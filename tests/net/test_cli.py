@@ -33,7 +33,7 @@ def test_list_two_pages_table(cli) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = cli("list", "networkextension", "--pages", "2")
     assert code == 0
     assert "pages 1-2 of 11" in out and "40 threads" in out
-    assert "Network Extension Resources" in out and "Synthetic thread 21" in out
+    assert "Network Extension Resources" in out and "826900" in out
 
 
 def test_show_json_and_markdown(cli) -> None:  # type: ignore[no-untyped-def]
