@@ -34,7 +34,7 @@ from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, thread_link, web_url
 from nereader.ui.bindings import bindings_of
 from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
-from nereader.ui.commands import TagProvider, palette
+from nereader.ui.commands import TagProvider, literal, palette
 from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.main import ListingShown, MainScreen, SectionRequested
 from nereader.ui.widgets.filter_bar import FilterInput
@@ -346,12 +346,13 @@ class NereaderApp(App[None]):
             self.notify("No saved filters yet: type a query in the filter bar (/), "
                         "then ctrl+s saves it.")
             return
-        filters = [SimpleCommand(f"Filter: {name}", partial(self.apply_filter, query), query)
+        filters = [SimpleCommand(literal(f"Filter: {name}"), partial(self.apply_filter, query),
+                                 literal(query))
                    for name, query in self.saved.items()]
         # A saved filter can become a row of the home screen: a section over the inbox.
-        sections = [SimpleCommand(f"Section: {name}", partial(self.add_section, query, None,
-                                                              name),
-                                  f"Add to the home screen: {query} over the inbox")
+        sections = [SimpleCommand(literal(f"Section: {name}"),
+                                  partial(self.add_section, query, None, name),
+                                  literal(f"Add to the home screen: {query} over the inbox"))
                     for name, query in self.saved.items()]
         self.search_commands([*filters, *sections], placeholder="Saved filters…")
 

@@ -12,7 +12,8 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
 from textual.screen import Screen
 
 from nereader.core.errors import UsageError
@@ -22,6 +23,24 @@ from nereader.core.urls import ALLPOSTS, SORTS, parse_listing_ref, topic_names
 from nereader.ui.bindings import key_text
 
 TOPICS_WAIT = 2.0  # seconds the palette waits for the topic tree on first use
+
+
+# The palette reads a plain string as Textual markup (its prompt, its help, a matcher's
+# highlight): a listing's name, a topic's title, a saved filter's name or query come from the
+# site or the user, and "[/]" in one would crash the palette, "[@click=app.quit]" act.
+def literal(text: str) -> str:
+    """Text as markup that reads back as exactly that text."""
+    return text.replace("[", "\\[")
+
+
+def highlighted(matcher: Matcher, text: str) -> Content:
+    """``text`` as it is, the letters the query matched styled as the palette styles them."""
+    content = Content(text)
+    _, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 @runtime_checkable
@@ -98,8 +117,8 @@ class TagProvider(Provider):
         if switcher is None:
             return
         for choice in await self._choices(switcher):
-            yield DiscoveryHit(choice.label, partial(switcher.open_listing, choice.key),
-                               help=choice.help)
+            yield DiscoveryHit(Content(choice.label), partial(switcher.open_listing, choice.key),
+                               text=choice.label, help=literal(choice.help))
 
     async def search(self, query: str) -> Hits:
         switcher = self._switcher()
@@ -111,10 +130,10 @@ class TagProvider(Provider):
             # The label and the key both complete: "netw", "storekit", "topics/code-s".
             score = max(matcher.match(choice.label), matcher.match(choice.key) * 0.95)
             if score > 0:
-                shown = (matcher.highlight(choice.label) if matcher.match(choice.label)
-                         else f"{choice.label}  ({choice.key})")
+                shown = (highlighted(matcher, choice.label) if matcher.match(choice.label)
+                         else Content(f"{choice.label}  ({choice.key})"))
                 yield Hit(score, shown, partial(switcher.open_listing, choice.key),
-                          text=choice.label, help=choice.help)
+                          text=choice.label, help=literal(choice.help))
         if not text:
             return
         typed = text.removeprefix("Tag:").strip()
@@ -123,7 +142,7 @@ class TagProvider(Provider):
         except UsageError:
             return
         # What was typed is opened (not the key): another forum's URL is refused there.
-        yield Hit(1.0, f"Open: {ref.key}", partial(switcher.open_listing, typed),
+        yield Hit(1.0, Content(f"Open: {ref.key}"), partial(switcher.open_listing, typed),
                   help="Open this tag, topic or listing in the list")
 
 
@@ -149,7 +168,8 @@ def binding_commands(screen: Screen[object], run: Callable[[object, str], None]
         if title in titles:
             continue
         titles.add(title)
-        yield SystemCommand(title, binding.tooltip or "", partial(run, node, binding.action))
+        yield SystemCommand(literal(title), literal(binding.tooltip or ""),
+                            partial(run, node, binding.action))
 
 
 SORT_TITLES = {"newest": "Newest", "oldest": "Oldest", "lastUpdated": "Last updated",
@@ -191,5 +211,6 @@ def palette(app: PaletteHost, screen: Screen[object],
     if own is not None:
         yield from own()
     for name, query in app.saved.items():
-        yield SystemCommand(f"Saved filter: {name}", query, partial(app.apply_filter, query))
+        yield SystemCommand(literal(f"Saved filter: {name}"), literal(query),
+                            partial(app.apply_filter, query))
     yield from binding_commands(screen, app.run_binding)

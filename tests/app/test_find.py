@@ -61,3 +61,13 @@ async def test_the_key_bar_says_what_esc_does_while_finding(tmp_path: Path) -> N
         await pilot.press("escape")
         await pilot.pause()
         assert "esc Back" in bar_text(app) and "End find" not in bar_text(app)
+
+
+async def test_a_pattern_is_echoed_as_typed_never_read_as_markup(tmp_path: Path) -> None:
+    """"[/]" in a pattern once crashed the app (MarkupError) when it was not found."""
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_thread(pilot, 821372)
+        await pilot.press("slash", *"zz[/]", "enter")
+        await pilot.pause()
+        assert str(app.query_one("#find-count").render()) == "Pattern not found: zz[/]"

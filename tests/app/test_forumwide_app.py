@@ -133,3 +133,60 @@ async def test_the_switcher_offers_all_posts_and_the_topic_tree(tmp_path: Path) 
         state = main_screen(app).state
         assert state.ref.key == "allposts" and state.name == "All Posts"
         assert state.total_posts is not None and state.total_posts > 201
+
+
+async def test_names_and_queries_in_the_palettes_read_as_typed(tmp_path: Path) -> None:
+    """A listing's name, a saved filter's name or query is text, never Textual markup: "[/]"
+    in one crashed the palette, "[@click=app.quit]" in one quit the app when clicked."""
+    from textual.content import Content
+
+    from nereader.ui.commands import highlighted, literal
+
+    hostile = ["Evil [/] [bold red]RED", "[@click=app.quit]ClickMe[/]", '"[NSString alloc]"',
+               "[link=https://evil.example]x[/link]", "back\\slash [b]", "end\\"]
+    for text in hostile:
+        assert Content.from_markup(literal(text)).plain == text
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.saved = {"my [/] vpn": '"[NSString alloc]" [@click=app.quit]x[/]'}
+        await pilot.press("f")
+        await settle(pilot)
+        shown = app.screen.query_one(CommandList)
+        prompts = [str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)]
+        assert any(p.startswith("Filter: my [/] vpn") and '"[NSString alloc]" [@click=app.'
+                   in p for p in prompts), prompts
+        await pilot.press(*"my [")
+        await settle(pilot)
+        prompts = [str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)]
+        assert any("my [/] vpn" in p for p in prompts), prompts
+        await pilot.press("escape")
+        await settle(pilot)
+    matcher_text = "Evil [/] Topic"
+    from textual.command import Matcher
+
+    content = highlighted(Matcher("evil"), matcher_text)
+    assert content.plain == matcher_text and content.spans
+
+
+async def test_a_topic_titled_in_markup_is_offered_as_written(tmp_path: Path) -> None:
+    """The site names the topics: a title with markup in it is shown as it is, and opens."""
+    site = Site.bundled()
+    body = site.routes["/forums/topics"].body.decode()
+    evil = "Evil [/] [@click=app.quit]StoreKit[/]"
+    site.replace_body("/forums/topics", body.replace(
+        "\\&quot;title\\&quot;: \\&quot;StoreKit\\&quot;",
+        f"\\&quot;title\\&quot;: \\&quot;{evil}\\&quot;").encode())
+    app = demo_app(tmp_path, site)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        shown = app.screen.query_one(CommandList)
+        labels = [str(shown.get_option_at_index(i).prompt) for i in range(shown.option_count)]
+        assert any(label.startswith(evil) for label in labels), labels
+        await pilot.press(*"evil")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert main_screen(app).state.ref.key.endswith("storekit")

@@ -47,7 +47,7 @@ from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, listing_for, parse_listing_ref, thread_link
 from nereader.ui.bindings import bindings_of
-from nereader.ui.commands import site_sorts
+from nereader.ui.commands import literal, site_sorts
 from nereader.ui.list_session import Inbox, Listing, ListSession, Section
 from nereader.ui.screens.pages_ahead import PagesAhead
 from nereader.ui.state import ListState
@@ -584,7 +584,7 @@ class MainScreen(Screen[None]):
             listing = source.ref.key if isinstance(source, Listing) else None
             over = "the inbox" if listing is None else self.session.state().title
             yield SystemCommand("Add the filter to the home screen as a section",
-                                f"{query} over {over}, a row of the home screen (H)",
+                                literal(f"{query} over {over}, a row of the home screen (H)"),
                                 lambda: self.post_message(SectionRequested(query, listing)))
 
     # -- reading ---------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ class ThreadPane(Vertical):
             yield Label("/", id="find-slash")
             yield FindInput(placeholder="find in the thread (a capital letter: match case)",
                             id="find", compact=True, select_on_focus=True)
-            yield Label("", id="find-count")
+            yield Label("", id="find-count", markup=False)  # it echoes the pattern
 
     def on_mount(self) -> None:
         self.query_one("#find-bar").display = False

@@ -514,7 +514,7 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
         nothing."""
         if self.thread is not None and self.thread.degraded:
             self.notify(f"This page was read as text, as one post: {why}. o opens it in the "
-                        "browser.", timeout=4)
+                        "browser.", timeout=4, markup=False)
             return True
         return False
 
