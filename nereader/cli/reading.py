@@ -111,7 +111,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                 return 0
         if not args.query:
             raise UsageError("search needs a QUERY (or --rebuild)")
-        hits = await service.search(args.query, args.limit)
+        hits = await service.search(args.query, args.limit, strict=True)
         if args.json:
             emit_json([{**to_jsonable(h), "snippet": "".join(
                 f"[{t}]" if match else t for t, match in snippet_parts(h.snippet))}

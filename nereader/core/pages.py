@@ -556,8 +556,9 @@ class Pages:
                                       ttl, refresh, hint="nereader topics")
 
     # -- search and the cache ------------------------------------------------------------------
-    async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
-        return await self.loader.run(self.index.search, text, limit)
+    async def search(self, text: str, limit: int = 50, strict: bool = False
+                     ) -> list[SearchHit]:
+        return await self.loader.run(self.index.search, text, limit, strict)
 
     async def facts(self) -> dict[int, tuple[str | None, bool]]:
         return await self.loader.run(self.index.facts)

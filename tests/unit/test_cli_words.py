@@ -56,6 +56,25 @@ def test_a_query_without_words_says_so(text: str, said: str) -> None:
     assert said in str(caught.value)
 
 
+@pytest.mark.parametrize(("query", "column", "marked"), [
+    ('"unterminated', 1, '⟦"unterminated⟧'), ('foo "bar baz', 5, 'foo ⟦"bar baz⟧'),
+    ('"a b" -"c', 8, '"a b" -⟦"c⟧'), ('"', 1, '⟦"⟧')])
+def test_an_unclosed_quote_is_a_usage_error_at_its_column(
+        demo_cli, query: str, column: int, marked: str) -> None:  # type: ignore[no-untyped-def]
+    """Like a filter's: exit 2, one line, the column of the quote and the text it opens."""
+    code, out, err = demo_cli("search", query)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert f"bad search at column {column}: unclosed quote: {marked}" in err
+    assert demo_cli("search", '"a b" c')[0] == 0  # a closed phrase is a phrase
+
+
+def test_a_quote_still_being_typed_searches_its_words() -> None:
+    """The app searches as you type: an open quote there is a phrase on its way."""
+    assert fts_query('"half clo') == fts_query("half clo")
+    with pytest.raises(UsageError, match="unclosed quote"):
+        fts_query('"half clo', strict=True)
+
+
 def test_counts_are_singular_for_one(demo_cli) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = demo_cli("show", "828388")
     assert code == 0 and "8 replies, 0 boosts, 416 views, 4 participants" in out
