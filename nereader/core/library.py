@@ -30,11 +30,19 @@ from nereader.core.models import (
 from nereader.core.pages import Pages, Progress
 from nereader.core.query import Context, fold
 from nereader.core.store import atomic_write_text
-from nereader.core.text import check_label, plural
+from nereader.core.text import check_label, plural, split_note
 from nereader.core.urls import ListingRef
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def note_and_labels(note: str, labels: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """A bookmark's note and labels as given anywhere (the note editor, the command line):
+    a ``#label`` in the note is a label, as the note editor has it (``text.split_note``);
+    every label is checked (one word) and kept once."""
+    text, found = split_note(note)
+    return text, tuple(dict.fromkeys(check_label(label) for label in (*labels, *found)))
 
 
 class Library:
@@ -70,7 +78,7 @@ class Library:
                   row: ThreadSummary | None = None) -> tuple[Bookmark, str | None]:
         """Bookmark a thread and pin it; fetch it now unless it is cached and we are offline.
         Returns the bookmark and a warning when it is not yet readable offline."""
-        labels = tuple(check_label(label) for label in labels)
+        note, labels = note_and_labels(note, labels)
         pages = self.pages
         cached = await self._cached(thread_id)
         warning, thread = None, cached
@@ -122,7 +130,7 @@ class Library:
     async def set_note(self, thread_id: int, note: str, labels: tuple[str, ...]
                        ) -> tuple[Bookmark, str | None]:
         """Replace a bookmark's note and labels (bookmarking the thread first if needed)."""
-        labels = tuple(check_label(label) for label in labels)
+        note, labels = note_and_labels(note, labels)
         updated = await self._run(self._marks.update, thread_id, note=note, labels=labels)
         if updated is not None:
             return updated, None
@@ -133,7 +141,7 @@ class Library:
         """Save what the user changed of a bookmark's note and labels since ``before`` (the
         bookmark as the editor showed it; None: the thread was not bookmarked then), merged
         with what changed meanwhile elsewhere (see ``BookmarkStore.edit_note``)."""
-        labels = tuple(check_label(label) for label in labels)
+        note, labels = note_and_labels(note, labels)
         if before is None:
             if await self.get(thread_id) is None:
                 return await self.add(thread_id, note, labels)
