@@ -181,7 +181,8 @@ def report_sync(s: SyncSummary, prefix: str = "") -> None:
 def sync_text(summary: FollowedSync) -> str:
     lines = [sync_line(key, s) for key, s in summary.listings.items()]
     lines.append(f"bookmarks: {summary.bookmarks} ({summary.bookmarks_fetched} fetched, "
-                 f"{summary.bookmarks - summary.bookmarks_fetched} fresh or failed)")
+                 f"{summary.bookmarks_fresh} already fresh, {summary.bookmarks_failed} failed)"
+                 if summary.bookmarks else "bookmarks: none")
     fetched = sum(s.threads for s in summary.listings.values())
     size = sum(s.bytes for s in summary.listings.values())
     failures = len(summary.failures) + sum(len(s.failures) for s in summary.listings.values())

@@ -552,7 +552,9 @@ class FollowedSync:
 
     listings: dict[str, SyncSummary] = field(default_factory=dict)
     bookmarks: int = 0
-    bookmarks_fetched: int = 0
+    bookmarks_fetched: int = 0  # asked of the site and read (a 304 too)
+    bookmarks_fresh: int = 0  # fresh in the cache already: not asked
+    bookmarks_failed: int = 0  # could not be had (a stale copy may stand in): see failures
     failures: list[str] = field(default_factory=list)  # the listings' own are in theirs
     exit_code: int = 0  # 0, or the exit code of what failed, the listings' failures included
 
