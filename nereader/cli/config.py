@@ -220,12 +220,16 @@ def effective(resolved: Resolved) -> dict[str, dict[str, Any]]:
 
 def show_text(resolved: Resolved) -> str:
     settings = resolved.settings
-    state = "not there (defaults)" if not settings.config_file.exists() else (
-        "has an error, left out" if resolved.file_error else "read")
-    lines = [f"config file: {settings.config_file} ({state})"]
+
+    def state(path: Path, missing: str) -> str:
+        return missing if not path.exists() else (
+            "has an error, left out" if path in resolved.left_out else "read")
+
+    lines = [f"config file: {settings.config_file} "
+             f"({state(settings.config_file, 'not there (defaults)')})"]
     if settings.preferences_file != settings.config_file:
-        there = "read" if settings.preferences_file.exists() else "not there"
-        lines.append(f"theme and [keys] from: {settings.preferences_file} ({there})")
+        lines.append(f"theme and [keys] from: {settings.preferences_file} "
+                     f"({state(settings.preferences_file, 'not there')})")
     lines.append("")
     rows = []
     for name, item in effective(resolved).items():
