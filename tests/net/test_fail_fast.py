@@ -221,3 +221,29 @@ async def test_sync_stops_when_the_network_goes_down_and_the_next_one_resumes(
         finally:
             await svc.aclose()
         assert second.failures == [] and second.threads == 30 and second.listing_pages == 2
+
+
+def test_doctor_without_the_network_says_which_thread_and_why(
+        closed_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No blank where the thread's address goes: no thread was picked, and why; the pages
+    after the first failure are "not in the cache", never "using the cache"."""
+    monkeypatch.delenv("NEREADER_RETRIES", raising=False)
+    folders = ["--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
+    code = main(["doctor", "--base-url", f"http://127.0.0.1:{closed_port}", *folders])
+    out = capsys.readouterr().out
+    assert code == 3
+    lines = out.splitlines()
+    at = lines.index("thread   not checked (no thread picked)")
+    assert lines[at + 1] == (
+        "    why: no thread to check: the thread checked is the listing's with the most "
+        "replies (or its feed's newest), and neither the listing nor its feed could be read")
+    assert not any(line.endswith("not checked ") for line in lines)
+    assert "using the cache" not in out and "/forums/topics is not in the cache" in out
+    assert "no page could be checked: is the network up?" in out
+    # Offline with nothing cached: the command that checks the site, with the folders given.
+    assert main(["doctor", "--offline", *folders]) == 3
+    out = capsys.readouterr().out
+    assert "thread   not checked (no thread picked)" in out
+    assert ("no page could be checked: none is cached; run `nereader doctor networkextension "
+            f"--cache-dir {tmp_path / 'c'} --data-dir {tmp_path / 'd'}` while online") in out
