@@ -15,6 +15,7 @@ from nereader.cli.common import (
     run,
     thread_ref,
     warn,
+    with_flags,
 )
 from nereader.core.errors import UsageError
 from nereader.core.service import ForumService
@@ -74,7 +75,7 @@ async def _add(service: ForumService, args: argparse.Namespace) -> int:
         warning = (f"saved, but not yet available offline: --offline and thread {ref.id} is "
                    "not in the demo's cache; drop --offline to fetch it")
     if warning:
-        warn(warning)
+        warn(warning, args)
     if args.json:
         emit_json(mark)
     elif before is None:
@@ -145,7 +146,7 @@ async def _export(service: ForumService, args: argparse.Namespace) -> int:
         return 0
     count, problems = await service.export_markdown(Path(args.markdown))
     for problem in problems:
-        warn(problem)
+        warn(problem, args)
     print(f"wrote {plural(count, 'thread')} and index.md to {args.markdown}")
     return 0
 
@@ -161,7 +162,7 @@ async def _check(service: ForumService, args: argparse.Namespace) -> int:
         for c in changes:
             head = f"{c.bookmark.id}  {clean(c.bookmark.title)}"
             if c.error:
-                print(f"{head}: failed: {clean(c.error)}")
+                print(f"{head}: failed: {clean(with_flags(c.error, given_flags(args)))}")
             elif c.new_posts:
                 print(f"{head}: +{plural(len(c.new_posts), 'new reply', 'new replies')}")
             else:

@@ -87,7 +87,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
             problem = pager.show(result.value)
             if problem:
-                warn(problem)
+                warn(problem, args)
         return 0
 
     return run(args, body)

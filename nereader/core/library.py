@@ -10,7 +10,13 @@ from typing import Any, ParamSpec, TypeVar
 
 from nereader.core.bookmarks import BookmarkStore, ReadState, stored_time
 from nereader.core.clock import age_seconds, iso_now, utc_now
-from nereader.core.errors import EditConflict, NereaderError, NotFoundError, StorageError
+from nereader.core.errors import (
+    EditConflict,
+    NereaderError,
+    NotFoundError,
+    OfflineError,
+    StorageError,
+)
 from nereader.core.export import thread_row
 from nereader.core.loader import Emit
 from nereader.core.marks import unseen_posts
@@ -90,7 +96,10 @@ class Library:
                     raise
             except NereaderError as exc:  # offline, the network: saved, read later
                 if cached is None:
-                    warning = f"saved, but not yet available offline: {exc}"
+                    later = ("" if isinstance(exc, OfflineError) else  # it says what to run
+                             "; `nereader bookmarks check` fetches it when the site can be "
+                             "reached")
+                    warning = f"saved, but not yet available offline: {exc}{later}"
         known: Thread | ThreadSummary | None = cached or row
         title = known.title if known else ""  # unknown: the stored title (if any) stays
         url = known.url if known else pages.thread_url(thread_id)
