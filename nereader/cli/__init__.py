@@ -37,10 +37,17 @@ from nereader.cli.common import (
     add_globals,
     debug_wanted,
     given_flags,
+    network_next_step,
     next_command,
     with_flags,
 )
-from nereader.core.errors import NereaderError, StorageError, UsageError
+from nereader.core.errors import (
+    NereaderError,
+    NetworkError,
+    OfflineError,
+    StorageError,
+    UsageError,
+)
 from nereader.core.text import escape_line
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
@@ -240,9 +247,12 @@ def _main(args: list[str], debug: bool) -> int:
 
 
 def _error(exc: NereaderError, argv: list[str]) -> None:
-    """The one line of an error; a command it suggests carries the flags the user gave."""
-    print(f"nereader: error: {escape_line(redact(with_flags(str(exc), given_flags(argv))))}",
-          file=sys.stderr)
+    """The one line of an error; a command it suggests carries the flags the user gave. The
+    site out of reach says what to try next."""
+    message = with_flags(str(exc), given_flags(argv))
+    if isinstance(exc, NetworkError) and not isinstance(exc, OfflineError):
+        message += network_next_step(argv)
+    print(f"nereader: error: {escape_line(redact(message))}", file=sys.stderr)
 
 
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}

@@ -110,6 +110,32 @@ def with_flags(message: str, flags: Sequence[str]) -> str:
     return _HINT.sub(lambda m: f"`{next_command(m.group(1), flags, online)}`", message)
 
 
+def network_next_step(argv: Sequence[str]) -> str:
+    """What to do when the site could not be reached (and what was asked for is not cached,
+    or the cached copy would have been served): the network or a proxy; the app on what is
+    cached (with the folders given); or the same command on the made-up demo forum (not in
+    the folders given, which hold the site's pages)."""
+    flags = [f for f in given_flags(argv) if f != "--offline"]
+    offline = next_command("--offline", flags)
+    words: list[str] = []
+    skip = False
+    for i, word in enumerate(argv):
+        if skip:
+            skip = False
+        elif word == "--":
+            words += argv[i:]
+            break
+        elif word in GLOBAL_VALUES:
+            skip = True
+        elif word.split("=")[0] in GLOBAL_VALUES or word in GLOBAL_FLAGS:
+            continue
+        else:
+            words.append(word)
+    demo = next_command(shlex.join(words), ["--demo"])
+    return (f"; is the network up (or a proxy needed: HTTPS_PROXY)? `{offline}` reads what is "
+            f"cached, `{demo}` tries a made-up forum")
+
+
 # -- output ----------------------------------------------------------------------------------
 def read_bounded(target: str, limit: int, what: str) -> bytes:
     """A file's bytes (``-``: standard input), refused past ``limit`` before it is all read:
@@ -138,21 +164,26 @@ def emit_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def warn(message: str, args: argparse.Namespace | None = None) -> None:
-    """One line on stderr: terminal escapes removed, a line break shown as ``\\n``; with
-    ``args``, a command it suggests carries the flags the user gave."""
-    if args is not None:
-        message = with_flags(message, given_flags(args))
+def warn(message: str, args: argparse.Namespace) -> None:
+    """One line on stderr: terminal escapes removed, a line break shown as ``\\n``; a command
+    it suggests carries the flags the user gave (``args``: the command's)."""
+    message = with_flags(message, given_flags(args))
     print(f"nereader: warning: {escape_line(clean(redact(message)))}", file=sys.stderr)
 
 
-def report_source(result: Sourced[Any], args: argparse.Namespace | None = None) -> None:
+def failed(message: str, args: argparse.Namespace) -> None:
+    """A failure a command goes on past (a sync's thread), indented on stderr; a command it
+    suggests carries the flags the user gave."""
+    print(f"  failed: {clean(with_flags(message, given_flags(args)))}", file=sys.stderr)
+
+
+def report_source(result: Sourced[Any], args: argparse.Namespace) -> None:
     if result.stale:
         warn(result.warning or f"showing a cached copy {age_text(result.age_seconds)} old",
              args)
 
 
-def on_event(event: ServiceEvent, args: argparse.Namespace | None = None) -> None:
+def on_event(event: ServiceEvent, args: argparse.Namespace) -> None:
     from nereader.core.models import Notice
 
     if isinstance(event, Notice):

@@ -59,7 +59,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     if action == "edit":
         return _edit(args)
     if action == "keys":
-        return _keys(resolved, args.json)
+        return _keys(resolved, args)
     unknown = unknown_keys(resolved)
     clashes = key_conflicts(resolved)
     if args.json:
@@ -69,9 +69,9 @@ def cmd_config(args: argparse.Namespace) -> int:
                                      for c in clashes]})
     else:
         print(show_text(resolved))
-    warn_keys(resolved, unknown, clashes)
+    warn_keys(resolved, unknown, clashes, args)
     if resolved.file_error:
-        warn(f"the config file was left out: {resolved.file_error}")
+        warn(f"the config file was left out: {resolved.file_error}", args)
         return 2
     return 0
 
@@ -105,7 +105,7 @@ def _edit(args: argparse.Namespace) -> int:
     if after.file_error:
         print(f"nereader: error: {after.file_error}", file=sys.stderr)
         return 2
-    warn_keys(after, unknown_keys(after), key_conflicts(after))
+    warn_keys(after, unknown_keys(after), key_conflicts(after), args)
     print(f"{path}: {'OK' if saved.changed else 'OK, unchanged'}")
     return 0
 
@@ -152,21 +152,22 @@ def key_conflicts(resolved: Resolved) -> list[Conflict]:
     return conflicts(resolved.settings.keymap)
 
 
-def warn_keys(resolved: Resolved, unknown: list[str], clashes: list[Conflict]) -> None:
+def warn_keys(resolved: Resolved, unknown: list[str], clashes: list[Conflict],
+              args: argparse.Namespace) -> None:
     """One warning line per unknown id (with its line in the file) and per conflict."""
     for binding in unknown:
         where = resolved.origins.get(f"keys.{binding}")
         warn(f"[keys] {binding!r}{f' ({where.where})' if where and where.where else ''} names "
              "no binding of the app, which leaves it out; `nereader config keys` lists the "
-             "binding ids")
+             "binding ids", args)
     for clash in clashes:
         lines = [where.where for i in clash.ids
                  if (where := resolved.origins.get(f"keys.{i}")) and where.where]
         at = f" ({', '.join(lines)})" if lines else ""
-        warn(f"[keys] {clash}{at}")
+        warn(f"[keys] {clash}{at}", args)
 
 
-def _keys(resolved: Resolved, as_json: bool) -> int:
+def _keys(resolved: Resolved, args: argparse.Namespace) -> int:
     """Every binding by scope: its id, its keys (as [keys] leaves them), what it does."""
     from nereader.ui.bindings import SCOPES, key_text, keys_of, remapped
 
@@ -175,7 +176,7 @@ def _keys(resolved: Resolved, as_json: bool) -> int:
              "shown": key_text(remapped(b, keymap)), "description": b.description,
              "tooltip": b.tooltip, "remapped": bool(keymap.get(b.id or ""))}
             for scope in SCOPES.values() for b in scope.bindings]
-    if as_json:
+    if args.json:
         emit_json([{k: v for k, v in row.items() if k != "shown"} for row in rows])
     else:
         width = max(len(str(row["id"])) for row in rows)
@@ -187,7 +188,7 @@ def _keys(resolved: Resolved, as_json: bool) -> int:
                     mark = "  (remapped)" if row["remapped"] else ""
                     print(f"  {row['id']!s:<{width}}  {row['shown']!s:<{kwidth}}  "
                           f"{row['tooltip'] or row['description']}{mark}")
-    warn_keys(resolved, unknown_keys(resolved), key_conflicts(resolved))
+    warn_keys(resolved, unknown_keys(resolved), key_conflicts(resolved), args)
     return 0
 
 
@@ -220,12 +221,16 @@ def effective(resolved: Resolved) -> dict[str, dict[str, Any]]:
 
 def show_text(resolved: Resolved) -> str:
     settings = resolved.settings
-    state = "not there (defaults)" if not settings.config_file.exists() else (
-        "has an error, left out" if resolved.file_error else "read")
-    lines = [f"config file: {settings.config_file} ({state})"]
+
+    def state(path: Path, missing: str) -> str:
+        return missing if not path.exists() else (
+            "has an error, left out" if path in resolved.left_out else "read")
+
+    lines = [f"config file: {settings.config_file} "
+             f"({state(settings.config_file, 'not there (defaults)')})"]
     if settings.preferences_file != settings.config_file:
-        there = "read" if settings.preferences_file.exists() else "not there"
-        lines.append(f"theme and [keys] from: {settings.preferences_file} ({there})")
+        lines.append(f"theme and [keys] from: {settings.preferences_file} "
+                     f"({state(settings.preferences_file, 'not there')})")
     lines.append("")
     rows = []
     for name, item in effective(resolved).items():

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import argparse
 import platform
+from collections.abc import Sequence
 from typing import Any
 
-from nereader.cli.common import ProgressBar, build_settings, emit_json, run
+from nereader.cli.common import (
+    ProgressBar,
+    build_settings,
+    emit_json,
+    given_flags,
+    next_command,
+    run,
+)
 from nereader.core.errors import FetchError, LayoutChangedError
 from nereader.core.models import DoctorReport, PageCheck, to_jsonable
 from nereader.core.service import ForumService
@@ -48,7 +56,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         else:
             base = service.settings.base_url
             print(report_text(report, site_label(base, bool(getattr(args, "demo", False))),
-                              base))
+                              base, given_flags(args)))
         if report.broken:
             return LayoutChangedError.exit_code
         if not all(c.checked for c in report.checks):
@@ -73,9 +81,10 @@ def site_label(base_url: str, demo: bool) -> str:
 
 
 def _where(check: PageCheck) -> str:
-    """The page's path on the forum (no host)."""
+    """The page's path on the forum (no host); a page with none was not picked (the thread
+    is picked from the listing)."""
     if not check.url:
-        return ""
+        return f"(no {check.kind} picked)"
     parts = split(check.url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -113,8 +122,9 @@ def _pairs(check: PageCheck) -> str:
                     for name, value in check.fields.items())
 
 
-def report_text(report: DoctorReport, site: str, base: str) -> str:
-    """The checks for a person, then the short report to paste (no paths, no bookmarks)."""
+def report_text(report: DoctorReport, site: str, base: str, flags: Sequence[str] = ()) -> str:
+    """The checks for a person, then the short report to paste (no paths, no bookmarks);
+    ``flags``: the global options given, which a command it suggests carries."""
     mode = "offline: checking the cached copies" if report.offline else "online"
     out = [f"nereader doctor · {report.listing} · {site} · {mode}", ""]
     for check in report.checks:
@@ -138,7 +148,10 @@ def report_text(report: DoctorReport, site: str, base: str) -> str:
         out.append(f"broken: {', '.join(broken)}; the site has changed. Please paste the "
                    "report below into a bug report.")
     elif len(unchecked) == len(report.checks):
-        out.append("no page could be checked.")
+        online = next_command(f"doctor {report.listing}", flags, online=True)
+        out.append(f"no page could be checked: none is cached; run `{online}` while online"
+                   if report.offline else "no page could be checked: is the network up? (A "
+                   "proxy is read from HTTPS_PROXY.)")
     elif unchecked:
         out.append(f"not checked: {', '.join(unchecked)}; the rest reads as expected.")
     else:

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nereader.cli.common import ProgressBar, emit_json, given_flags, next_command, run, warn
+from nereader.cli.common import (
+    ProgressBar,
+    emit_json,
+    failed,
+    given_flags,
+    next_command,
+    run,
+    warn,
+    with_flags,
+)
 from nereader.core.errors import StorageError, UsageError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
@@ -76,7 +85,7 @@ def cmd_unfollow(args: argparse.Namespace) -> int:
         for key in removed:
             print(f"unfollowed {key}")
         for key in missing:
-            warn(f"not following {key}")
+            warn(f"not following {key}", args)
         return 0
 
     return run(args, body, local_only=True)
@@ -92,7 +101,7 @@ def cmd_following(args: argparse.Namespace) -> int:
             follow = next_command("follow LISTING", given_flags(args), online=True)
             print(f"(following nothing: `{follow}` adds one)")
             return 0
-        for line in sections_text(home):
+        for line in sections_text(home, given_flags(args)):
             print(line)
         print(overview_table(list(home.listings)))
         return 0
@@ -100,9 +109,9 @@ def cmd_following(args: argparse.Namespace) -> int:
     return run(args, body, local_only=True)
 
 
-def sections_text(home: HomeView) -> list[str]:
+def sections_text(home: HomeView, flags: Sequence[str]) -> list[str]:
     """The home screen's rows above the listings: the inbox and each section, with the
-    command that lists their threads."""
+    command that lists their threads (with ``flags``, the global options given)."""
     out = []
     for status in (home.inbox, *home.sections):
         counts = (f"{plural(status.threads, 'thread')} ({status.unread} unread, "
@@ -110,13 +119,13 @@ def sections_text(home: HomeView) -> list[str]:
                   + (f", {plural(status.bookmarks_new, 'bookmark')} with new posts"
                      if status.bookmarks_new else "") + ")")
         if status is home.inbox:
-            out.append(f"inbox: {counts}: nereader inbox")
+            out.append(f"inbox: {counts}: {next_command('inbox', flags)}")
             continue
         over = status.listing or "the inbox"
-        problem = f"; {status.error}" if status.error else ""
+        problem = f"; {with_flags(status.error, flags)}" if status.error else ""
+        command = next_command(f"inbox --section {shlex.quote(status.name)}", flags)
         out.append(f"section {clean(status.name)!r} ({status.query or 'everything'} over "
-                   f"{over}): {counts}{problem}: nereader inbox --section "
-                   f"{shlex.quote(status.name)}")
+                   f"{over}): {counts}{problem}: {command}")
     return out
 
 
@@ -136,19 +145,18 @@ def _label(row: ListingStatus) -> str:
 
 
 # -- sync of everything followed (`nereader sync` with no listing) -----------------------------
-async def sync_all(service: ForumService, pages: int | None, threads: bool,
-                   as_json: bool) -> int:
+async def sync_all(service: ForumService, args: argparse.Namespace) -> int:
     """Sync every followed listing and bookmark; print what it did. The exit code is that of
     what failed (0 only when nothing did), as for one listing."""
-    summary = await service.sync_followed(pages, threads, progress=ProgressBar())
-    if as_json:
+    summary = await service.sync_followed(args.pages, args.threads, progress=ProgressBar())
+    if args.json:
         emit_json(summary)
     else:
         print(sync_text(summary))
     for key, listing in summary.listings.items():
-        report_sync(listing, f"{key}: ")
+        report_sync(listing, args, f"{key}: ")
     for failure in summary.failures:
-        print(f"  failed: {clean(failure)}", file=sys.stderr)
+        failed(failure, args)
     stopped = next((s.stopped for s in summary.listings.values() if s.stopped), None)
     if stopped:
         raise StorageError(f"sync stopped: {stopped}; what was fetched is kept, and the next "
@@ -169,19 +177,20 @@ def sync_line(key: str, s: SyncSummary) -> str:
             f"{plural(len(s.failures), 'failure')}")
 
 
-def report_sync(s: SyncSummary, prefix: str = "") -> None:
+def report_sync(s: SyncSummary, args: argparse.Namespace, prefix: str = "") -> None:
     """What a sync has to say besides its summary, on stderr: a feed standing in for a
     listing page, threads cut at the reply-page cap (warnings), and its failures."""
     for note in (*s.notices, *s.cut):
-        warn(f"{prefix}{note}")
+        warn(f"{prefix}{note}", args)
     for failure in s.failures:
-        print(f"  failed: {clean(prefix + failure)}", file=sys.stderr)
+        failed(prefix + failure, args)
 
 
 def sync_text(summary: FollowedSync) -> str:
     lines = [sync_line(key, s) for key, s in summary.listings.items()]
     lines.append(f"bookmarks: {summary.bookmarks} ({summary.bookmarks_fetched} fetched, "
-                 f"{summary.bookmarks - summary.bookmarks_fetched} fresh or failed)")
+                 f"{summary.bookmarks_fresh} already fresh, {summary.bookmarks_failed} failed)"
+                 if summary.bookmarks else "bookmarks: none")
     fetched = sum(s.threads for s in summary.listings.values())
     size = sum(s.bytes for s in summary.listings.values())
     failures = len(summary.failures) + sum(len(s.failures) for s in summary.listings.values())
@@ -203,13 +212,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
             emit_json({**to_jsonable(report), "news": report.news})
         else:
-            print(news_text(report))
+            print(news_text(report, given_flags(args)))
         for error in report.errors:
             warn(error, args)
         if args.notify and report.news:
-            said = notify("nereader: " + headline(report), news_lines(report, 6))
+            said = notify("nereader: " + headline(report), news_lines(report, 6), args)
             if said is not None and await service.first_time("no-notifier"):
-                warn(said)
+                warn(said, args)
         return 1 if args.exit_code and report.news else 0
 
     return run(args, body)
@@ -235,12 +244,13 @@ def news_lines(report: NewsReport, limit: int | None = None) -> list[str]:
     return lines[:limit] if limit is not None else lines
 
 
-def news_text(report: NewsReport) -> str:
+def news_text(report: NewsReport, flags: Sequence[str] = ()) -> str:
+    """The check's report; a command a listing's error suggests carries ``flags``."""
     out = []
     for n in report.listings:
         label = n.key if clean(n.name) == n.key else f"{clean(n.name)} ({n.key})"
         if n.error:
-            out.append(f"{label}: could not check: {clean(n.error)}")
+            out.append(f"{label}: could not check: {clean(with_flags(n.error, flags))}")
             continue
         if n.notice:
             out.append(f"{label}: {clean(n.notice)}; only new threads can be told")
@@ -269,7 +279,7 @@ def news_text(report: NewsReport) -> str:
     return "\n".join(out)
 
 
-def notify(title: str, lines: list[str]) -> str | None:
+def notify(title: str, lines: list[str], args: argparse.Namespace) -> str | None:
     """Send a desktop notification; None when sent, else why not (said once by the caller)."""
     import html
     import shutil
@@ -289,7 +299,7 @@ def notify(title: str, lines: list[str]) -> str | None:
     try:
         subprocess.run(command, check=True, timeout=NOTIFY_TIMEOUT, capture_output=True)
     except (OSError, subprocess.SubprocessError) as exc:
-        warn(f"--notify: {command[0]} failed: {exc}")
+        warn(f"--notify: {command[0]} failed: {exc}", args)
     return None
 
 

@@ -46,15 +46,15 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         else:
             if not await service.following() and not await service.bookmarks():
                 warn("following nothing and no bookmarks: `nereader follow LISTING` adds a "
-                     "listing to the inbox")
+                     "listing to the inbox", args)
             inbox = await service.inbox(include_read=args.all)
         if inbox.note:
-            warn(inbox.note)
+            warn(inbox.note, args)
         items = list(inbox.items)
         if query is not None:
             rows = [item.row for item in items]
             if caveat := query.caveat(rows):
-                warn(caveat)
+                warn(caveat, args)
             kept = {row.id for row in query.apply(rows, await service.query_context())}
             items = [item for item in items if item.row.id in kept]
         if args.json:

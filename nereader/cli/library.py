@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nereader.cli.common import (
     ProgressBar,
@@ -14,10 +15,14 @@ from nereader.cli.common import (
     run,
     thread_ref,
     warn,
+    with_flags,
 )
 from nereader.core.errors import UsageError
 from nereader.core.service import ForumService
 from nereader.core.text import clean, plural
+
+if TYPE_CHECKING:
+    from nereader.core.models import Bookmark
 
 BOOKMARK_ACTIONS = ("list", "add", "remove", "export", "import", "check")
 CACHE_ACTIONS = ("info", "clear")
@@ -64,17 +69,33 @@ def cmd_bookmarks(args: argparse.Namespace) -> int:
 
 async def _add(service: ForumService, args: argparse.Namespace) -> int:
     ref = thread_ref(args, args.target)
+    before = await service.get_bookmark(ref.id)
     mark, warning = await service.bookmark(ref.id, args.note or "", tuple(args.label))
     if warning and args.demo and service.offline:  # the demo's forum serves every page
         warning = (f"saved, but not yet available offline: --offline and thread {ref.id} is "
                    "not in the demo's cache; drop --offline to fetch it")
     if warning:
-        warn(warning)
+        warn(warning, args)
     if args.json:
         emit_json(mark)
-    else:
+    elif before is None:
         print(f"bookmarked {mark.id}: {clean(mark.title)}")
+    else:
+        print(f"already bookmarked {mark.id}: {clean(mark.title)}; {changes(before, mark)}")
     return 0
+
+
+def changes(before: Bookmark, after: Bookmark) -> str:
+    """What adding a bookmark again changed: its note (replaced by a new one), its labels
+    (added to; none goes), or nothing."""
+    said = []
+    if after.note != before.note:
+        said.append(f"note replaced: {clean(before.note)!r} → {clean(after.note)!r}"
+                    if before.note else f"note added: {clean(after.note)!r}")
+    if added := [label for label in after.labels if label not in before.labels]:
+        said.append(f"{plural(len(added), 'label')} added: "
+                    + " ".join(f"#{clean(label)}" for label in added))
+    return "; ".join(said) or "nothing changed"
 
 
 async def _remove(service: ForumService, args: argparse.Namespace) -> int:
@@ -125,7 +146,7 @@ async def _export(service: ForumService, args: argparse.Namespace) -> int:
         return 0
     count, problems = await service.export_markdown(Path(args.markdown))
     for problem in problems:
-        warn(problem)
+        warn(problem, args)
     print(f"wrote {plural(count, 'thread')} and index.md to {args.markdown}")
     return 0
 
@@ -141,7 +162,7 @@ async def _check(service: ForumService, args: argparse.Namespace) -> int:
         for c in changes:
             head = f"{c.bookmark.id}  {clean(c.bookmark.title)}"
             if c.error:
-                print(f"{head}: failed: {clean(c.error)}")
+                print(f"{head}: failed: {clean(with_flags(c.error, given_flags(args)))}")
             elif c.new_posts:
                 print(f"{head}: +{plural(len(c.new_posts), 'new reply', 'new replies')}")
             else:

@@ -117,7 +117,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                     rows.append(row)
         if query is not None:
             if caveat := query.caveat(rows):
-                warn(caveat)
+                warn(caveat, args)
             rows = query.apply(rows, await service.query_context())
         if args.json:
             emit_json([summary_json(row) for row in rows])
@@ -142,7 +142,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         async def everything(service: ForumService) -> int:
             if service.offline:
                 raise UsageError("sync needs the network; drop --offline / NEREADER_OFFLINE")
-            return await sync_all(service, args.pages, args.threads, args.json)
+            return await sync_all(service, args)
 
         return run(args, everything)
     ref, _page, sort, order = listing_args(args)
@@ -156,7 +156,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             emit_json(summary)
         else:
             print(sync_line(ref.key, summary))
-        report_sync(summary)
+        report_sync(summary, args)
         if summary.stopped:
             raise StorageError(f"sync stopped: {summary.stopped}; what was fetched is kept, "
                                "and the next sync goes on from there")

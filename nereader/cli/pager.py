@@ -49,11 +49,7 @@ def _title(console: Console, thread: Thread) -> None:
     from rich.text import Text
 
     console.print(Text(squash(thread.title) or "(untitled)", style="bold"))
-    s = thread.stats
-    counts = [plural(v, one, many) for one, many, v in (
-        ("reply", "replies", s.replies), ("boost", "boosts", s.boosts),
-        ("view", "views", s.views), ("participant", "participants", s.participants))
-        if v is not None]
+    counts = thread.stats.counts()
     meta = " · ".join(filter(None, [", ".join(squash(t.name) for t in thread.tags),
                                     " · ".join(counts)]))
     if meta:

@@ -18,7 +18,7 @@ from nereader.cli.common import (
     thread_ref,
     warn,
 )
-from nereader.core.errors import NotFoundError, UsageError
+from nereader.core.errors import PastTheEnd, UsageError
 from nereader.core.export import cut_warning, thread_json, thread_markdown
 from nereader.core.models import HitKind, SiteHit, to_jsonable
 from nereader.core.service import MAX_PAGE_BYTES, ForumService, parse_page
@@ -87,7 +87,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
             problem = pager.show(result.value)
             if problem:
-                warn(problem)
+                warn(problem, args)
         return 0
 
     return run(args, body)
@@ -111,7 +111,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                 return 0
         if not args.query:
             raise UsageError("search needs a QUERY (or --rebuild)")
-        hits = await service.search(args.query, args.limit)
+        hits = await service.search(args.query, args.limit, strict=True)
         if args.json:
             emit_json([{**to_jsonable(h), "snippet": "".join(
                 f"[{t}]" if match else t for t, match in snippet_parts(h.snippet))}
@@ -166,15 +166,22 @@ def site_search(args: argparse.Namespace) -> int:
         raise UsageError("--page must be at least 1")
 
     async def body(service: ForumService) -> int:
-        result = await service.site_search(query, args.page or 1, refresh=args.refresh)
+        asked = args.page or 1
+        past = (f"page {asked} of the site's results for {clean(query)!r} is past the last "
+                "page ({})")
+        try:
+            result = await service.site_search(query, asked, refresh=args.refresh)
+        except PastTheEnd as exc:  # the site served its last page (or its one) instead
+            if exc.total is None:
+                raise
+            raise PastTheEnd(past.format(exc.total), exc.total) from exc
         report_source(result, args)
         found = result.value
         if not found.hits and found.page > 1:
             # An empty page past the end is "not found" (exit 6), as a listing's is: a
             # script paging on stops there. Page 1 says how many pages there are.
             last = (await service.site_search(query, 1)).value.total_pages
-            raise NotFoundError(f"page {found.page} of the site's results for "
-                                f"{clean(query)!r} is past the last page ({last})")
+            raise PastTheEnd(past.format(last), last)
         hits = found.hits[:args.limit]
         if args.json:
             emit_json([hit_json(hit) for hit in hits])

@@ -233,19 +233,24 @@ def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool 
                                "polite_floor": polite_floor, "user_config_dir": shared}
     files: list[Layer] = []
     problems: list[str] = []
+    left_out: list[Path] = []
     wanted = [(config_file(config_dir), False)]
     if shared is not None:
         wanted.append((config_file(shared), True))
     for path, only_preferences in wanted:
         try:
             layer = read_layer(path)
+            # Each file's values checked on their own, the whole file even where only its
+            # preferences are taken: a file that stops the commands of one forum stops them
+            # on another too, rather than being read in part in silence.
+            resolve(layer, polite_floor=False)
             if only_preferences:
                 layer = _preferences(layer)
-            resolve(layer, polite_floor=False)  # each file's values checked on their own
         except (ConfigError, StorageError) as exc:
             if not lenient:
                 raise
             problems.append(str(exc))
+            left_out.append(path)
             continue
         files.append(layer)
     try:
@@ -254,8 +259,10 @@ def load_settings(env: Mapping[str, str] | None, flags: Layer, *, lenient: bool 
         if not lenient or exc.origin != "file":
             raise
         problems.append(str(exc))
+        left_out = [path for path, _ in wanted]
         resolved = resolve(env_layer, flags, **options)
-    return replace(resolved, file_error="; ".join(problems)) if problems else resolved
+    return replace(resolved, file_error="; ".join(problems),
+                   left_out=tuple(left_out)) if problems else resolved
 
 
 def _preferences(layer: Layer) -> Layer:

@@ -70,8 +70,12 @@ async def diagnose(pages: Pages, ref: ListingRef, refresh: bool = False,
     step()
     thread_id = _a_thread(listing_model, feed_model)
     if thread_id is None:
+        why = ("the listing has no thread" if listing_model or feed_model
+               else "the listing could not be read" if ref.kind is ListingKind.ALLPOSTS
+               else "neither the listing nor its feed could be read")
         thread = PageCheck("thread", "", False, source=NOT_CHECKED, problems=(
-            "no thread to check: neither the listing nor its feed could be read",))
+            "no thread to check: the thread checked is the listing's with the most replies "
+            f"(or its feed's newest), and {why}",))
         thread_model: Model | None = None
     else:
         thread, thread_model = await _check(pages.loader, "thread", pages.thread_url(thread_id),
@@ -123,6 +127,9 @@ async def _copy(loader: Loader, url: str, ttl: float, refresh: bool) -> _Copy:
         return cached
     if fetcher is None:
         raise OfflineError(f"offline and {url} is not in the cache", url)
+    if cached is None and fetcher.network_down:  # said as such, not "using the cache"
+        raise OfflineError(f"the network is down (a connection failed moments ago) and {url} "
+                           "is not in the cache", url, "network down")
     try:
         response = await fetcher.get(url)
     except FetchError:

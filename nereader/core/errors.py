@@ -105,6 +105,16 @@ class ErrorPageError(ParseError):
         self.status = status
 
 
+# Not found (exit 6: retrying will not help), and a ParseError too: the parser raises it for a
+# page that says it is another (``parse.common.check_page``), and a parser raises no other kind.
+class PastTheEnd(NotFoundError, ParseError):
+    """A page past the last (a 404, or the last page served instead); ``total``: the pages."""
+
+    def __init__(self, message: str, total: int | None) -> None:
+        super().__init__(message)
+        self.total = total
+
+
 class StorageError(NereaderError):
     """Local state (the cache, bookmarks, state or config files, the index) failed on disk."""
 

@@ -16,7 +16,7 @@ from nereader.core.models import (
     ThreadSummary,
     to_jsonable,
 )
-from nereader.core.text import activity_of, escape_markdown, plural, site_count, squash
+from nereader.core.text import activity_of, escape_markdown, site_count, squash
 from nereader.core.urls import web_url
 
 
@@ -87,7 +87,8 @@ def thread_row(thread: Thread) -> ThreadSummary:
         replies=(None if thread.degraded else thread.stats.replies
                  if thread.stats.replies is not None else len(thread.posts) - 1),
         boosts=thread.stats.boosts, views=thread.stats.views,
-        views_text="" if thread.stats.views is None else site_count(thread.stats.views),
+        views_text=("" if thread.stats.views is None
+                    else thread.stats.views_text or site_count(thread.stats.views)),
         activity_text=activity, activity_at=last,
         topic=thread.topic, subtopic=thread.subtopic, tags=thread.tags,
         answered=thread.accepted_answer_id is not None,
@@ -201,10 +202,7 @@ def thread_markdown(thread: Thread, front_matter: dict[str, Any] | None = None) 
     meta = [md_link(thread.url)] if thread.url else []
     if thread.tags:
         meta.append("Tags: " + ", ".join(md_text(t.name) for t in thread.tags))
-    s = thread.stats
-    counts = [plural(v, *k) for k, v in ((("reply", "replies"), s.replies), (("boost",), s.boosts),
-                                          (("view",), s.views), (("participant",), s.participants))
-              if v is not None]
+    counts = thread.stats.counts()
     if counts:
         meta.append(", ".join(counts))
     lines.append(" · ".join(meta))

@@ -221,14 +221,20 @@ class Following:
         marks = await self.library.bookmarks()
         out.bookmarks = len(marks)
         for n, mark in enumerate(marks, 1):
-            if not await self.pages.thread_fresh(mark.id):
+            if await self.pages.thread_fresh(mark.id):
+                out.bookmarks_fresh += 1
+            else:
                 try:
                     result = await self.pages.thread(mark.id)
-                    out.bookmarks_fetched += 1
-                    if result.stale:
-                        out.fail(f"bookmark {mark.id}: {result.warning}", result.failure or 3)
                 except NereaderError as exc:
+                    out.bookmarks_failed += 1
                     out.fail(f"bookmark {mark.id}: {exc}", exc.exit_code)
+                else:
+                    if result.stale:  # the cached copy stood in: the fetch failed
+                        out.bookmarks_failed += 1
+                        out.fail(f"bookmark {mark.id}: {result.warning}", result.failure or 3)
+                    else:
+                        out.bookmarks_fetched += 1
             if progress:
                 progress("bookmarks", n, len(marks))
         return out

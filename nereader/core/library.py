@@ -10,7 +10,13 @@ from typing import Any, ParamSpec, TypeVar
 
 from nereader.core.bookmarks import BookmarkStore, ReadState, stored_time
 from nereader.core.clock import age_seconds, iso_now, utc_now
-from nereader.core.errors import EditConflict, NereaderError, NotFoundError, StorageError
+from nereader.core.errors import (
+    EditConflict,
+    NereaderError,
+    NotFoundError,
+    OfflineError,
+    StorageError,
+)
 from nereader.core.export import thread_row
 from nereader.core.loader import Emit
 from nereader.core.marks import unseen_posts
@@ -30,11 +36,19 @@ from nereader.core.models import (
 from nereader.core.pages import Pages, Progress
 from nereader.core.query import Context, fold
 from nereader.core.store import atomic_write_text
-from nereader.core.text import check_label, plural
+from nereader.core.text import check_label, plural, split_note
 from nereader.core.urls import ListingRef
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def note_and_labels(note: str, labels: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """A bookmark's note and labels as given anywhere (the note editor, the command line):
+    a ``#label`` in the note is a label, as the note editor has it (``text.split_note``);
+    every label is checked (one word) and kept once."""
+    text, found = split_note(note)
+    return text, tuple(dict.fromkeys(check_label(label) for label in (*labels, *found)))
 
 
 class Library:
@@ -70,7 +84,7 @@ class Library:
                   row: ThreadSummary | None = None) -> tuple[Bookmark, str | None]:
         """Bookmark a thread and pin it; fetch it now unless it is cached and we are offline.
         Returns the bookmark and a warning when it is not yet readable offline."""
-        labels = tuple(check_label(label) for label in labels)
+        note, labels = note_and_labels(note, labels)
         pages = self.pages
         cached = await self._cached(thread_id)
         warning, thread = None, cached
@@ -82,7 +96,10 @@ class Library:
                     raise
             except NereaderError as exc:  # offline, the network: saved, read later
                 if cached is None:
-                    warning = f"saved, but not yet available offline: {exc}"
+                    later = ("" if isinstance(exc, OfflineError) else  # it says what to run
+                             "; `nereader bookmarks check` fetches it when the site can be "
+                             "reached")
+                    warning = f"saved, but not yet available offline: {exc}{later}"
         known: Thread | ThreadSummary | None = cached or row
         title = known.title if known else ""  # unknown: the stored title (if any) stays
         url = known.url if known else pages.thread_url(thread_id)
@@ -122,7 +139,7 @@ class Library:
     async def set_note(self, thread_id: int, note: str, labels: tuple[str, ...]
                        ) -> tuple[Bookmark, str | None]:
         """Replace a bookmark's note and labels (bookmarking the thread first if needed)."""
-        labels = tuple(check_label(label) for label in labels)
+        note, labels = note_and_labels(note, labels)
         updated = await self._run(self._marks.update, thread_id, note=note, labels=labels)
         if updated is not None:
             return updated, None
@@ -133,7 +150,7 @@ class Library:
         """Save what the user changed of a bookmark's note and labels since ``before`` (the
         bookmark as the editor showed it; None: the thread was not bookmarked then), merged
         with what changed meanwhile elsewhere (see ``BookmarkStore.edit_note``)."""
-        labels = tuple(check_label(label) for label in labels)
+        note, labels = note_and_labels(note, labels)
         if before is None:
             if await self.get(thread_id) is None:
                 return await self.add(thread_id, note, labels)

@@ -12,6 +12,7 @@ from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from nereader.core.clock import age_seconds, iso_now, utc_now
 from nereader.core.errors import combined_exit
+from nereader.core.text import parse_count
 
 # Bump when a model's fields change: cached parse results of another schema are re-parsed.
 # 2: counts are read from the number in a cell (never a silent 0); search and topic pages.
@@ -20,7 +21,8 @@ from nereader.core.errors import combined_exit
 #    they came from; threads say whether their post structure was recognised.
 # 5: a thread says how many of its reply pages were left unread (the reply-page cap).
 # 6: posts list their images (web URL, alt text, size when the page gives it).
-MODEL_SCHEMA = 6
+# 7: a thread keeps its views as the site wrote them ("8.4k"), as a listing's row does.
+MODEL_SCHEMA = 7
 # Bump when a parser reads the same page differently (a fix, a new fallback): results stored
 # by another parser are parsed again from the stored body on first use, with no request.
 PARSER_VERSION = 1
@@ -152,10 +154,28 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class ThreadStats:
+    """The question's counts; ``views_text`` is the views as the site wrote them ("8.4k")."""
+
     replies: int | None = None
     boosts: int | None = None
     views: int | None = None
     participants: int | None = None
+    views_text: str = ""
+
+    def counts(self) -> list[str]:
+        """The known counts in words: "85 replies", "2 boosts", "8.4k views" (as the site
+        rounded it: never a precision it did not give), "23 participants"."""
+        words = [(self.replies, "reply", "replies"), (self.boosts, "boost", "boosts"),
+                 (self.views, "view", "views"),
+                 (self.participants, "participant", "participants")]
+        out = []
+        for value, one, many in words:
+            if value is None:
+                continue
+            site = one == "view" and parse_count(self.views_text) == value
+            text = self.views_text if site else str(value)
+            out.append(f"{text} {one if text == '1' else many}")
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,7 +572,9 @@ class FollowedSync:
 
     listings: dict[str, SyncSummary] = field(default_factory=dict)
     bookmarks: int = 0
-    bookmarks_fetched: int = 0
+    bookmarks_fetched: int = 0  # asked of the site and read (a 304 too)
+    bookmarks_fresh: int = 0  # fresh in the cache already: not asked
+    bookmarks_failed: int = 0  # could not be had (a stale copy may stand in): see failures
     failures: list[str] = field(default_factory=list)  # the listings' own are in theirs
     exit_code: int = 0  # 0, or the exit code of what failed, the listings' failures included
 

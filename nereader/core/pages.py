@@ -22,6 +22,7 @@ from nereader.core.errors import (
     NotFoundError,
     OfflineError,
     ParseError,
+    PastTheEnd,
     StorageError,
     UsageError,
 )
@@ -92,14 +93,6 @@ def reply_pages(first: Thread) -> int:
     return min(thread_pages(first), MAX_REPLY_PAGES)
 
 
-class PastTheEnd(NotFoundError):
-    """A listing page the site does not have; ``total``: its pages as the site now says."""
-
-    def __init__(self, message: str, total: int | None) -> None:
-        super().__init__(message)
-        self.total = total
-
-
 def _cut(merged: Thread, believed: int) -> tuple[Thread, str | None]:
     """A merged thread with the pages read as its pages, and what was left unread (a thread
     longer than ``MAX_REPLY_PAGES``) in ``pages_not_read`` and a warning."""
@@ -148,6 +141,10 @@ class Pages:
                 self.listing_url(ref, page, sort, order), "listing", parsers.listing,
                 self.settings.freshness.listing, refresh,
                 hint=f"nereader sync {ref.key}{pages} --no-threads")
+        except PastTheEnd as exc:  # the page said so itself: another page, or none
+            last = exc.total or 1
+            raise PastTheEnd(f"{ref.key} has no page {page}: it has {plural(last, 'page')}",
+                             exc.total) from exc
         except NotFoundError as exc:
             raise await self._listing_missing(ref, page, sort, order, asked) from exc
         except ErrorPageError as exc:  # the site's own "not found" page
@@ -559,8 +556,9 @@ class Pages:
                                       ttl, refresh, hint="nereader topics")
 
     # -- search and the cache ------------------------------------------------------------------
-    async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
-        return await self.loader.run(self.index.search, text, limit)
+    async def search(self, text: str, limit: int = 50, strict: bool = False
+                     ) -> list[SearchHit]:
+        return await self.loader.run(self.index.search, text, limit, strict)
 
     async def facts(self) -> dict[int, tuple[str | None, bool]]:
         return await self.loader.run(self.index.facts)

@@ -58,15 +58,22 @@ _WORD = re.compile(r'(-?)"([^"]*)"|(\S+)')
 MAX_TERMS = 256  # words and phrases in one search: beyond, a query is no longer a search
 
 
-def fts_query(text: str) -> str:
+def fts_query(text: str, strict: bool = False) -> str:
     """The user's words as a safe FTS5 query: words and "phrases" ANDed, ``OR``, ``-word``,
     a trailing ``*`` for a prefix. Everything else is quoted, so no FTS syntax leaks through;
-    a run of ``OR`` is one flat group, never nested (however many there are)."""
+    a run of ``OR`` is one flat group, never nested (however many there are).
+
+    ``strict``: the query is finished (a command's), so a quote opened and never closed is a
+    usage error at its column; as typed (the app's search as you type) it is a phrase on its
+    way, and its words are searched meanwhile."""
     groups: list[list[str]] = []
     negative: list[str] = []
     join_or = False
     count = 0
     for m in _WORD.finditer(text):
+        if strict and m.group(3) is not None and m.group(3).lstrip("-").startswith('"'):
+            at = m.start() + m.group(3).index('"')
+            raise UsageError(bad_search(text, at, len(text) - at, "unclosed quote"))
         if m.group(3) == "OR":
             join_or = bool(groups)
             continue
@@ -209,10 +216,10 @@ class SearchIndex:
                 _put(db, thread, "")
 
     # -- reading -------------------------------------------------------------------------------
-    def search(self, text: str, limit: int = 50) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 50, strict: bool = False) -> list[SearchHit]:
         """Best matches first (bm25, the title weighing most), the best post of each thread,
-        with a snippet of it."""
-        query = fts_query(text)
+        with a snippet of it; ``strict``: a finished query (see ``fts_query``)."""
+        query = fts_query(text, strict)
         sql = (
             "SELECT thread_id, post_id, kind, title, author, "
             f"snippet(posts, 2, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 14), "

@@ -253,8 +253,11 @@ class ForumService:
         return await diagnose(self._pages, ref, refresh, progress)
 
     # -- search --------------------------------------------------------------------------------
-    async def search(self, text: str, limit: int = 50) -> list[SearchHit]:
-        return await self._pages.search(text, limit)
+    async def search(self, text: str, limit: int = 50, strict: bool = False
+                     ) -> list[SearchHit]:
+        """The cached threads that match, best first; ``strict``: the query is finished (a
+        command's), so an unclosed quote is an error, not a phrase still being typed."""
+        return await self._pages.search(text, limit, strict)
 
     async def site_search(self, query: str, page: int = 1, refresh: bool = False
                           ) -> Sourced[SearchResults]:

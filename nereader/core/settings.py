@@ -221,6 +221,7 @@ class Resolved:
     settings: Settings
     origins: Mapping[str, Origin]
     file_error: str | None = None
+    left_out: tuple[Path, ...] = ()  # the config files left out for ``file_error`` (lenient)
 
 
 def environment_layer(env: Mapping[str, str] | None = None) -> Layer:

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from nereader.cli import main
+from nereader.localforum.routes import Route
 from nereader.localforum.server import ForumServer
 from nereader.localforum.site import Faults, Site
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, fixture_bytes
 
 
 def test_list_json(cli) -> None:  # type: ignore[no-untyped-def]
@@ -34,6 +35,18 @@ def test_list_two_pages_table(cli) -> None:  # type: ignore[no-untyped-def]
     assert code == 0
     assert "pages 1-2 of 11" in out and "40 threads" in out
     assert "Network Extension Resources" in out and "826900" in out
+
+
+def test_a_page_of_a_one_page_listing_past_it_is_not_found(cli, site: Site) -> None:  # type: ignore[no-untyped-def]
+    """A site that answers ?page=2 of a one-page listing with that one page (no pagination):
+    past the last page (1), exit 6, not a changed layout (exit 4)."""
+    single = fixture_bytes("tag-empty.html")
+    site.add("/forums/tags/networkextension", Route(single))
+    site.add("/forums/tags/networkextension?page=2", Route(single))
+    code, out, err = cli("list", "--page", "2")
+    assert (code, out) == (6, "")
+    assert "networkextension has no page 2: it has 1 page" in err and err.count("\n") == 1
+    assert cli("list")[0] == 0
 
 
 def test_show_json_and_markdown(cli) -> None:  # type: ignore[no-untyped-def]

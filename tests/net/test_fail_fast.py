@@ -221,3 +221,71 @@ async def test_sync_stops_when_the_network_goes_down_and_the_next_one_resumes(
         finally:
             await svc.aclose()
         assert second.failures == [] and second.threads == 30 and second.listing_pages == 2
+
+
+def test_doctor_without_the_network_says_which_thread_and_why(
+        closed_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No blank where the thread's address goes: no thread was picked, and why; the pages
+    after the first failure are "not in the cache", never "using the cache"."""
+    monkeypatch.delenv("NEREADER_RETRIES", raising=False)
+    folders = ["--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
+    code = main(["doctor", "--base-url", f"http://127.0.0.1:{closed_port}", *folders])
+    out = capsys.readouterr().out
+    assert code == 3
+    lines = out.splitlines()
+    at = lines.index("thread   not checked (no thread picked)")
+    assert lines[at + 1] == (
+        "    why: no thread to check: the thread checked is the listing's with the most "
+        "replies (or its feed's newest), and neither the listing nor its feed could be read")
+    assert not any(line.endswith("not checked ") for line in lines)
+    assert "using the cache" not in out and "/forums/topics is not in the cache" in out
+    assert "no page could be checked: is the network up?" in out
+    # Offline with nothing cached: the command that checks the site, with the folders given.
+    assert main(["doctor", "--offline", *folders]) == 3
+    out = capsys.readouterr().out
+    assert "thread   not checked (no thread picked)" in out
+    assert ("no page could be checked: none is cached; run `nereader doctor networkextension "
+            f"--cache-dir {tmp_path / 'c'} --data-dir {tmp_path / 'd'}` while online") in out
+
+
+@pytest.mark.parametrize(("args", "demo"), [
+    (["list"], "list"), (["show", "828388", "--json"], "show 828388 --json"),
+    (["sync", "networkextension"], "sync networkextension"), (["topics"], "topics"),
+    (["search", "--site", "kernel panic"], "search --site 'kernel panic'"),
+    (["search", "--site", "--", "-vpn"], "search --site --demo -- -vpn"),
+])
+def test_the_site_out_of_reach_says_what_to_try_next(
+        args: list[str], demo: str, closed_port: int, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """One line still: the network (or a proxy), the app on what is cached in the folders
+    given, or the same command on the demo forum (not in those folders: they hold the site's
+    pages)."""
+    monkeypatch.delenv("NEREADER_RETRIES", raising=False)
+    base = f"http://127.0.0.1:{closed_port}"
+    folders = ["--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
+    code = main(["--base-url", base, *folders, *args])  # options first: before any `--`
+    err = capsys.readouterr().err
+    assert code == 3 and err.count("\n") == 1
+    assert err.startswith("nereader: error: cannot reach 127.0.0.1")
+    demo = demo if "--demo" in demo else f"{demo} --demo"
+    assert err.endswith(
+        "; is the network up (or a proxy needed: HTTPS_PROXY)? "
+        f"`nereader --offline --base-url {base} --cache-dir {tmp_path / 'c'} --data-dir "
+        f"{tmp_path / 'd'}` reads what is cached, `nereader {demo}` tries a made-up forum\n")
+
+
+def test_a_bookmark_saved_while_the_site_is_out_of_reach_says_what_fetches_it(
+        closed_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEREADER_RETRIES", raising=False)
+    base = f"http://127.0.0.1:{closed_port}"
+    folders = ["--base-url", base, "--cache-dir", str(tmp_path / "c"),
+               "--data-dir", str(tmp_path / "d")]
+    assert main(["bookmarks", "add", "828388", *folders]) == 0
+    out, err = capsys.readouterr()
+    assert out == "bookmarked 828388: Thread 828388\n" and err.count("\n") == 1
+    assert err.startswith("nereader: warning: saved, but not yet available offline: cannot "
+                          "reach 127.0.0.1")
+    assert err.endswith(f"; `nereader bookmarks check {' '.join(folders)}` fetches it when "
+                        "the site can be reached\n")

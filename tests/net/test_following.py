@@ -161,12 +161,27 @@ def test_sync_with_no_listing_syncs_everything_followed(cli, site: Site) -> None
     assert summary["listings"]["networkextension"]["listing_pages"] == 1
     assert summary["listings"]["wi-fi-aware"]["threads"] == 0
     assert summary["bookmarks"] == 1 and summary["bookmarks_fetched"] == 0  # fresh already
+    assert (summary["bookmarks_fresh"], summary["bookmarks_failed"]) == (1, 0)
     code, out, _ = cli("sync", "--pages", "1", "--no-threads")
     assert code == 0 and "synced networkextension: 1 listing page (1 already fresh)" in out
     assert "synced wi-fi-aware" in out and "total: 2 listings" in out
     # Naming a listing syncs that one, as before.
     code, out, _ = cli("sync", "wi-fi-aware", "--no-threads")
     assert code == 0 and out.startswith("synced wi-fi-aware")
+
+
+def test_the_sync_summary_counts_bookmarks_fetched_fresh_and_failed_apart(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("follow", "networkextension")
+    assert cli("bookmarks", "add", "828388")[0] == 0  # fetched now: fresh at the sync
+    assert cli("bookmarks", "add", "821372", "--offline")[0] == 0  # not cached: fetched
+    assert cli("bookmarks", "add", "999999", "--offline")[0] == 0  # the site has no such one
+    code, out, err = cli("sync", "--pages", "1", "--no-threads")
+    assert code == 6 and "bookmarks: 3 (1 fetched, 1 already fresh, 1 failed)" in out
+    assert "failed: bookmark 999999" in err
+    code, out, _ = cli("sync", "--pages", "1", "--no-threads", "--json")
+    summary = json.loads(out)
+    assert [summary[k] for k in ("bookmarks", "bookmarks_fetched", "bookmarks_fresh",
+                                 "bookmarks_failed")] == [3, 0, 2, 1]
 
 
 def test_config_path_show_and_edit(cli, config_file: Path, tmp_path: Path,  # type: ignore[no-untyped-def]

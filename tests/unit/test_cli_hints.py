@@ -4,6 +4,9 @@ suggested it: it carries the flags the user gave (``--demo``, ``--base-url``, th
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shlex
 from pathlib import Path
 
@@ -73,3 +76,81 @@ def test_pages_with_all_is_a_usage_error(demo_cli) -> None:  # type: ignore[no-u
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "--pages and --all do not go together" in err
     assert demo_cli("list", "--pages", "2")[0] == 0
+
+
+def _unflagged(text: str, carried: str, known: set[str]) -> list[str]:
+    """Each command named in ``text`` (``nereader COMMAND ...``) whose rest of the line, up
+    to the next command named, lacks the flags ``carried``; the doctor's title line
+    ("nereader doctor · LISTING · ...") names no command to run."""
+    missing = []
+    for line in text.splitlines():
+        starts = [m.start() for m in re.finditer(r"(?<![\w/-])nereader (\w+)", line)
+                  if m.group(1) in known and not line[m.end():].startswith(" ·")]
+        for at, end in zip(starts, [*starts[1:], len(line)], strict=False):
+            if carried not in line[at:end]:
+                missing.append(line[at:end])
+    return missing
+
+
+def test_every_command_the_cli_suggests_carries_the_flags_given(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Every path that names a command to run next, in output, warnings and errors: each
+    command named keeps --demo and the folders given (a hint that dropped them would read
+    the live site and the user's own folders)."""
+    from nereader.cli import build_parser, commands
+
+    known = set(commands(build_parser()))
+    folders = ("--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d"))
+    carried = f"--demo --cache-dir {tmp_path / 'c'} --data-dir {tmp_path / 'd'}"
+    config = Path(os.environ["NEREADER_CONFIG_DIR"])
+    (config / "demo").mkdir(parents=True, exist_ok=True)
+    (config / "config.toml").write_text('[keys]\n"main.nosuch" = "ctrl+r"\n')
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps({"version": 1, "bookmarks": [
+        {"id": 828388, "title": "t", "url": ""}]}))
+    said: dict[tuple[str, ...], str] = {}
+
+    def run(*args: str) -> None:
+        main([*args, "--demo", *folders])
+        out, err = capsys.readouterr()
+        said[args] = out + err
+
+    # Nothing followed, nothing bookmarked: the way to start.
+    run("inbox")
+    run("following")
+    run("check")
+    run("bookmarks")
+    run("doctor", "--offline")  # nothing cached: what to run while online
+    # Followed, with sections: the commands that list their threads.
+    (config / "demo" / "config.toml").write_text(
+        '[[sections]]\nname = "Staff replied"\nquery = "is:staff"\n\n'
+        '[[sections]]\nname = "Drivers"\nquery = "panic"\n'
+        'listing = "topics/app-and-system-services/app-and-system-services-drivers"\n')
+    run("follow", "networkextension")
+    run("following")
+    run("inbox", "--section", "Drivers")  # its listing is not cached: what fills it
+    # Output and warnings that name the next command.
+    run("list", "nosuchtag")
+    run("list", "packet-tunnel-provider")
+    run("show", "830512")
+    run("search", "--site", "tunnel")
+    run("bookmarks", "import", str(export))
+    run("config", "keys")
+    expected = {
+        ("inbox",): "`nereader follow LISTING",
+        ("following",): "nereader inbox",
+        ("check",): "`nereader follow LISTING",
+        ("doctor", "--offline"): "`nereader doctor networkextension",
+        ("inbox", "--section", "Drivers"): "`nereader sync topics/",
+        ("list", "nosuchtag"): "`nereader topics",
+        ("list", "packet-tunnel-provider"): "`nereader doctor packet-tunnel-provider",
+        ("show", "830512"): "`nereader doctor",
+        ("search", "--site", "tunnel"): "more: nereader search --site tunnel",
+        ("bookmarks", "import", str(export)): "`nereader bookmarks check",
+        ("config", "keys"): "`nereader config keys",
+    }
+    for args, hint in expected.items():
+        assert hint in said[args], (args, said[args])
+    assert "nereader inbox --section 'Staff replied'" in said[("following",)]
+    for args, text in said.items():
+        assert _unflagged(text, carried, known) == [], args

@@ -80,7 +80,8 @@ def test_inbox_json_for_scripts(demo_cli, tmp_path: Path) -> None:  # type: igno
     assert len(json.loads(demo_cli("inbox", "--json", "--all")[1])) == 20
 
 
-def test_sections_from_the_command_line(demo_cli, demo_config: Path) -> None:  # type: ignore[no-untyped-def]
+def test_sections_from_the_command_line(demo_cli, demo_config: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    flags = f"--demo --cache-dir {tmp_path / 'c'} --data-dir {tmp_path / 'd'}"
     demo_cli("follow", "networkextension")
     demo_config.write_text(demo_config.read_text() + (
         '\n[[sections]]\nname = "Busy answered"\nquery = "is:answered replies:>2"\n'))
@@ -90,9 +91,9 @@ def test_sections_from_the_command_line(demo_cli, demo_config: Path) -> None:  #
                                    "3 threads: 3 unread, 0 with new replies")
     code, out, _ = demo_cli("following")
     assert out.splitlines()[:2] == [
-        "inbox: 20 threads (20 unread, 0 with new replies): nereader inbox",
+        f"inbox: 20 threads (20 unread, 0 with new replies): nereader inbox {flags}",
         "section 'Busy answered' (is:answered replies:>2 over the inbox): 3 threads (3 "
-        "unread, 0 with new replies): nereader inbox --section 'Busy answered'"]
+        f"unread, 0 with new replies): nereader inbox --section 'Busy answered' {flags}"]
     code, out, err = demo_cli("inbox", "--section", "nope")
     assert (code, out) == (2, "") and err.count("\n") == 1 and "'Busy answered'" in err
     assert demo_cli("inbox", "--section", "busy answered", "--all")[0] == 2

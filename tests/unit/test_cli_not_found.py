@@ -15,6 +15,14 @@ from nereader.cli import EXIT_CODES
     (("list", "nosuchtag"), "no such listing 'nosuchtag'"),
     (("sync", "nosuchtag"), "no such listing 'nosuchtag'"),
     (("list", "--page", "12"), "networkextension has no page 12: it has 11 pages"),
+    # The site serves its last page (or its one page, without pagination) for a page past
+    # it: past the last page all the same, with the count, never a changed layout (exit 4).
+    (("list", "topics/code-signing", "--page", "9"),
+     "topics/code-signing has no page 9: it has 5 pages"),
+    (("search", "--site", "panic", "--page", "2"),
+     "page 2 of the site's results for 'panic' is past the last page (1)"),
+    (("search", "--site", "nefilterdataprovider", "--page", "4"),
+     "page 4 of the site's results for 'nefilterdataprovider' is past the last page (3)"),
     (("show", "999999"), "no such thread 999999"),
 ])
 def test_not_found_is_exit_6_with_one_line(demo_cli, args: tuple[str, ...], said: str) -> None:  # type: ignore[no-untyped-def]

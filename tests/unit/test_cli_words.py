@@ -5,6 +5,9 @@ and config show's [keys]. Everything runs on the in-process demo forum."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,6 +59,25 @@ def test_a_query_without_words_says_so(text: str, said: str) -> None:
     assert said in str(caught.value)
 
 
+@pytest.mark.parametrize(("query", "column", "marked"), [
+    ('"unterminated', 1, '⟦"unterminated⟧'), ('foo "bar baz', 5, 'foo ⟦"bar baz⟧'),
+    ('"a b" -"c', 8, '"a b" -⟦"c⟧'), ('"', 1, '⟦"⟧')])
+def test_an_unclosed_quote_is_a_usage_error_at_its_column(
+        demo_cli, query: str, column: int, marked: str) -> None:  # type: ignore[no-untyped-def]
+    """Like a filter's: exit 2, one line, the column of the quote and the text it opens."""
+    code, out, err = demo_cli("search", query)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert f"bad search at column {column}: unclosed quote: {marked}" in err
+    assert demo_cli("search", '"a b" c')[0] == 0  # a closed phrase is a phrase
+
+
+def test_a_quote_still_being_typed_searches_its_words() -> None:
+    """The app searches as you type: an open quote there is a phrase on its way."""
+    assert fts_query('"half clo') == fts_query("half clo")
+    with pytest.raises(UsageError, match="unclosed quote"):
+        fts_query('"half clo', strict=True)
+
+
 def test_counts_are_singular_for_one(demo_cli) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = demo_cli("show", "828388")
     assert code == 0 and "8 replies, 0 boosts, 416 views, 4 participants" in out
@@ -74,6 +96,40 @@ def test_markdown_counts_use_the_singular() -> None:
     one = replace(thread, stats=replace(thread.stats, replies=1, boosts=1, views=1,
                                         participants=1))
     assert "1 reply, 1 boost, 1 view, 1 participant" in thread_markdown(one)
+
+
+def test_views_are_shown_as_the_site_rounded_them(demo_cli, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                 tmp_path: Path) -> None:
+    """The thread page says "Views 8.4k": `show` says 8.4k views, as the list does, never a
+    made-up 8400; --json keeps the number and the site's text."""
+    listed = {r["id"]: r for r in json.loads(demo_cli("list", "--json")[1])}
+    assert listed[788921]["views_text"] == "8.4k"
+    code, out, _ = demo_cli("show", "788921")
+    assert code == 0 and "85 replies, 2 boosts, 8.4k views, 23 participants" in out
+    assert "8400" not in out
+    stats = json.loads(demo_cli("show", "788921", "--json")[1])["stats"]
+    assert (stats["views"], stats["views_text"]) == (8400, "8.4k")
+    # On a terminal (the pager) too.
+    from nereader.cli import pager
+
+    paged = tmp_path / "paged.txt"
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setattr(pager.shutil, "get_terminal_size", lambda fallback=(0, 0): (
+        os.terminal_size((100, 40))))
+    monkeypatch.setenv("PAGER", f"sh -c 'cat > {paged}'")
+    assert demo_cli("show", "788921")[0] == 0
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", paged.read_text(encoding="utf-8"))
+    assert "85 replies · 2 boosts · 8.4k views" in shown and "8400" not in shown
+
+
+def test_a_count_the_site_did_not_round_is_said_whole() -> None:
+    from nereader.core.models import ThreadStats
+
+    assert ThreadStats(3, 1, 416, 1, "416").counts() == [
+        "3 replies", "1 boost", "416 views", "1 participant"]
+    assert ThreadStats(views=1, views_text="1").counts() == ["1 view"]
+    # A text that does not say the number (a stats value changed by hand) is not used.
+    assert ThreadStats(views=5, views_text="8.4k").counts() == ["5 views"]
 
 
 def test_bookmarks_check_counts_replies_as_the_site_does(demo_cli) -> None:  # type: ignore[no-untyped-def]

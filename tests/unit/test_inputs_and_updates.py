@@ -95,6 +95,51 @@ def test_labels_read_back_the_same_from_a_note(demo_cli) -> None:  # type: ignor
     assert split_note(shown) == ("a note", ("todo", "mdm"))
 
 
+def test_a_label_in_a_note_given_on_the_command_line_is_a_label(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    """As in the app's note editor: `#filter` in --note is a label, not a word of the note."""
+    code, _, _ = demo_cli("bookmarks", "add", "788921", "--note", "bloom #filter",
+                          "--label", "todo")
+    marks = json.loads(demo_cli("bookmarks", "list", "--json")[1])
+    assert code == 0 and (marks[0]["note"], marks[0]["labels"]) == ("bloom", ["todo", "filter"])
+    assert "#todo #filter — bloom" in demo_cli("bookmarks")[1]
+    # A bad label in the note is refused as one given with --label is, and nothing is saved.
+    code, _, err = demo_cli("bookmarks", "add", "828388", "--note", "x #" + "a" * 65)
+    assert code == 2 and "a label is at most" in err and err.count("\n") == 1
+    assert [m["id"] for m in json.loads(demo_cli("bookmarks", "list", "--json")[1])] == [788921]
+
+
+async def test_every_note_entry_point_of_the_core_splits_out_its_labels(tmp_path: Path) -> None:
+    from nereader.core.service import ForumService
+    from nereader.core.settings import Settings
+    from nereader.localforum import demo_transport
+
+    settings = Settings(cache_dir=tmp_path / "c", data_dir=tmp_path / "d", min_gap=0.0)
+    service = ForumService(settings, transport=demo_transport())
+    try:
+        mark, _ = await service.bookmark(828388, "a #one", ("two",))
+        assert (mark.note, mark.labels) == ("a", ("two", "one"))
+        mark, _ = await service.set_bookmark_note(828388, "b #three", ())
+        assert (mark.note, mark.labels) == ("b", ("three",))
+        mark, _ = await service.edit_bookmark_note(828388, mark, "c #four", ("three",))
+        assert (mark.note, mark.labels) == ("c", ("three", "four"))
+    finally:
+        await service.aclose()
+
+
+def test_adding_a_bookmark_again_says_what_changed(demo_cli) -> None:  # type: ignore[no-untyped-def]
+    assert demo_cli("bookmarks", "add", "788921", "--note", "old", "--label", "a")[1] == (
+        "bookmarked 788921: Getting a basic URL Filter to work\n")
+    code, out, _ = demo_cli("bookmarks", "add", "788921")
+    assert code == 0 and out == ("already bookmarked 788921: Getting a basic URL Filter to "
+                                 "work; nothing changed\n")
+    code, out, _ = demo_cli("bookmarks", "add", "788921", "--note", "new #b", "--label", "a")
+    assert code == 0 and out.startswith("already bookmarked 788921: ")
+    assert out.endswith("; note replaced: 'old' → 'new'; 1 label added: #b\n")
+    demo_cli("bookmarks", "add", "828388")
+    code, out, _ = demo_cli("bookmarks", "add", "828388", "--note", "first")
+    assert code == 0 and out.endswith("; note added: 'first'\n")
+
+
 def test_an_import_with_a_label_of_two_words_is_refused(tmp_path: Path, demo_cli) -> None:  # type: ignore[no-untyped-def]
     export = tmp_path / "export.json"
     export.write_text(json.dumps({"version": 1, "bookmarks": [

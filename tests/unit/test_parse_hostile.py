@@ -10,7 +10,7 @@ import re
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from nereader.core.errors import ChallengeError, LayoutChangedError, ParseError
+from nereader.core.errors import ChallengeError, LayoutChangedError, ParseError, PastTheEnd
 from nereader.core.loader import as_declared
 from nereader.core.parse import common, parse_listing, parse_page, parse_search, parse_thread
 from nereader.core.parse.guard import MAX_NESTING, charset, decode, nesting
@@ -128,10 +128,32 @@ def test_a_reply_page_served_as_another_page_is_refused() -> None:
     assert parse_thread(p2, None, FETCHED_AT).page == 2  # `nereader parse` without a URL
 
 
-def test_a_page_without_pagination_is_not_a_later_page() -> None:
+def test_a_page_without_pagination_is_the_only_page() -> None:
+    """No pagination: one page, so page 2 is past the last page (1), not a layout change."""
     single = fixture_text("thread-707294.html")
-    with pytest.raises(ParseError, match="without pagination when page 2"):
+    with pytest.raises(PastTheEnd, match="thread 707294 has no page 2: it has 1 page") as past:
         parse_thread(single, f"{BASE}/thread/707294?page=2", FETCHED_AT)
+    assert past.value.total == 1 and past.value.exit_code == 6
+    assert parse_thread(single, f"{BASE}/thread/707294", FETCHED_AT).page == 1
+    one = re.sub(r'<nav class="pagination".*?</nav>', "",
+                 fixture_text("search-nefilterdataprovider-p1.html"), flags=re.DOTALL)
+    with pytest.raises(PastTheEnd, match="has no page 3: it has 1 page"):
+        parse_search(one, f"{BASE}/search?q=NEFilterDataProvider&sortBy=relevance&page=3")
+
+
+def test_the_last_page_served_for_a_page_past_it_says_how_many_there_are() -> None:
+    """A site that answers ?page=12 with its last page (11): past the end, with the count."""
+    last = fixture_text("tag-networkextension-p11.html")
+    with pytest.raises(PastTheEnd, match="has no page 12: it has 11 pages") as past:
+        parse_listing(last, f"{TAG}?page=12")
+    assert past.value.total == 11
+    # The last page as a span, not a link, leaves the links' highest number one short.
+    bare = re.sub(r'data-current-page="11" data-total-pages="11"', "", last)
+    bare = re.sub(r'<a[^>]*aria-current="page"[^>]*>11</a>',
+                  '<span class="current" aria-current="page">11</span>', bare)
+    assert common.pagination(LexborHTMLParser(bare).body)[0] == 11  # type: ignore[arg-type]
+    with pytest.raises(PastTheEnd, match="it has 11 pages"):
+        parse_listing(bare, f"{TAG}?page=12")
 
 
 def test_listing_and_search_pages_are_checked_too() -> None:

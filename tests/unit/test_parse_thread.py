@@ -54,6 +54,7 @@ def test_707294_locked_staff_recommended() -> None:
     q = t.posts[0]
     assert q.apple_staff and q.apple_recommended and q.role == "DTS Engineer"
     assert t.stats.views == 3300 and t.accepted_answer_id is None
+    assert t.stats.views_text == "3.3k"  # as the site wrote it: it gave no more precision
 
 
 def test_821372_both_reply_pages() -> None:
@@ -178,3 +179,4 @@ def test_thread_stats_read_the_number_or_nothing(cell: str, expected: int | None
         '<span class="post-info-title">Replies</span> 36', cell, 1)
     stats = parse_thread(html).stats
     assert stats.replies == expected and stats.views == 4000 and stats.participants == 14
+    assert stats.views_text == "4k" and "4k views" in stats.counts()

@@ -98,6 +98,30 @@ def test_a_bad_users_file_leaves_the_demo_on_its_own(tmp_path: Path) -> None:
     assert resolved.file_error is not None and f"{users} line 1: theme" in resolved.file_error
 
 
+@pytest.mark.parametrize("bad", ["[politeness]\nmin_gap = -1\n", "[politeness]\nmin_gap = \"x\"\n",
+                                 '[[sections]]\nname = "x"\nquery = "is:nope"\n'])
+def test_a_bad_users_file_stops_the_demos_commands_as_it_stops_the_others(
+        bad: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo reads the user's file (its theme, [keys], saved filters beside it): a setting
+    in it that does not read stops the commands with the same one line, exit 2, as without
+    --demo, even one the demo does not use; it was left out in silence. The app and
+    `config show` start all the same and say what is wrong, and in which file."""
+    users, demo = _config(tmp_path)
+    users.write_text('theme = "nord"\n' + bad)
+    data = ("--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d"))
+    assert main(["bookmarks", "list", *data]) == 2
+    live = capsys.readouterr().err
+    assert main(["list", "--demo", *data]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == live and err.count("\n") == 1
+    assert err.startswith(f"nereader: error: {users} line ")
+    assert main(["config", "show", "--demo"]) == 2
+    out, err = capsys.readouterr()
+    assert f"config file: {demo} (not there (defaults))" in out
+    assert f"theme and [keys] from: {users} (has an error, left out)" in out
+    assert f"the config file was left out: {users} line " in err
+
+
 def test_config_path_says_which_file_is_which(capsys: pytest.CaptureFixture[str],
                                               tmp_path: Path) -> None:
     users, demo = _config(tmp_path)

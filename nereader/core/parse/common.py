@@ -12,10 +12,10 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser
 
 from nereader.core.clock import utc_now
-from nereader.core.errors import ParseError
+from nereader.core.errors import ParseError, PastTheEnd
 from nereader.core.models import Tag
 from nereader.core.parse.guard import check_nesting, decode
-from nereader.core.text import parse_int, squash
+from nereader.core.text import parse_int, plural, squash
 from nereader.core.urls import is_thread_href, slug_from_href
 
 Node = Any  # selectolax LexborNode (untyped)
@@ -131,15 +131,25 @@ def pagination(scope: Node) -> tuple[int | None, int | None]:
 def check_page(asked: int | None, current: int | None, total: int | None, what: str) -> None:
     """Refuse a page that is not the page asked for: the site answered ``?page=2`` with page
     1 (a redirect, a stale edge cache). Its own pagination says which page it is; a page
-    with no pagination at all can only be page 1."""
+    with no pagination at all can only be page 1 of one.
+
+    A page asked for past the last one is not there (``PastTheEnd``, naming how many pages
+    there are): the site serves its one page again (no pagination), or its last page, for a
+    page number it does not have. Any other page than the one asked for is a mix-up."""
     if asked is None:
         return
-    if current is not None and current != asked:
-        raise ParseError(f"the site served page {current} of {what} when page {asked} was "
-                         "asked for (a redirect or a stale copy on the site)")
-    if current is None and total is None and asked > 1:
-        raise ParseError(f"the site served a page without pagination when page {asked} of "
-                         f"{what} was asked for (page 1 again, or the page is gone)")
+    if current is None and total is None:
+        if asked > 1:
+            raise PastTheEnd(f"{what} has no page {asked}: it has 1 page", 1)
+        return
+    if current is None or current == asked:
+        return
+    if current < asked and (total is None or total < asked):
+        # The current page may be no link, so the links' highest number can fall short of it.
+        last = max(total or current, current)
+        raise PastTheEnd(f"{what} has no page {asked}: it has {plural(last, 'page')}", last)
+    raise ParseError(f"the site served page {current} of {what} when page {asked} was "
+                     "asked for (a redirect or a stale copy on the site)")
 
 
 def _page_number(text: str | None) -> int | None:

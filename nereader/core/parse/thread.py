@@ -311,7 +311,7 @@ _STAT_NAMES = {"replies": "replies", "reply": "replies", "answers": "replies",
 def _stats(question: Node) -> ThreadStats:
     """The question's stats: each a label and a count ("Replies 36", "36 replies", "1.2k");
     a count that cannot be read is unknown (None), never 0."""
-    values: dict[str, int] = {}
+    values: dict[str, tuple[int, str]] = {}
     for info in question.css(".content-post-metadata .post-info, .post-info"):
         label = text_of(first(info, ".post-info-title", ".label"))
         whole = text_of(info)
@@ -320,12 +320,17 @@ def _stats(question: Node) -> ThreadStats:
         name = next((_STAT_NAMES[w] for w in words if w in _STAT_NAMES), None)
         found = count_of(rest.strip())
         if name is not None and found is not None:
-            values.setdefault(name, found[0])
+            values.setdefault(name, found)
+
+    def value(name: str) -> int | None:
+        return values[name][0] if name in values else None
+
     return ThreadStats(
-        replies=values.get("replies"),
-        boosts=values.get("boosts"),
-        views=values.get("views"),
-        participants=values.get("participants"),
+        replies=value("replies"),
+        boosts=value("boosts"),
+        views=value("views"),
+        participants=value("participants"),
+        views_text=values["views"][1] if "views" in values else "",
     )
 
 
