@@ -338,3 +338,12 @@ async def test_keys_typed_right_after_slash_reach_the_find_field(tmp_path: Path)
         await settle(pilot)
         field = app.query_one(FindInput)
         assert field.has_focus and field.value == "kernel"
+
+
+async def test_the_header_gives_views_as_the_site_rounded_them(tmp_path: Path) -> None:
+    """The list says 4k; the thread's header says the same, never an invented 4000."""
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_thread(pilot, 821372)
+        top = "\n".join(screen_text(app.query_one(ThreadView))[:5])
+        assert "4k views" in top and "4000" not in top, top

@@ -70,11 +70,7 @@ def title_lines(thread: Thread, bookmark: Bookmark | None, width: int, console: 
             mark.append("  " + " ".join(clean(bookmark.note).split()), chrome.meta)
         lines += _wrap(mark, width, console)
     tags = ", ".join(clean(t.name) for t in thread.tags)
-    s = thread.stats
-    counts = [plural(v, one, many) for one, many, v in (
-        ("reply", "replies", s.replies), ("boost", "boosts", s.boosts),
-        ("view", "views", s.views), ("participant", "participants", s.participants))
-        if v is not None]
+    counts = thread.stats.counts()  # views as the site rounded them ("8.4k"), as the list
     if thread.total_pages > 1:
         counts.append(f"{thread.total_pages} reply pages")
     meta = Text(tags, style=Style(italic=True), end="")
