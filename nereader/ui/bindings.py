@@ -317,6 +317,9 @@ SEARCH = Scope("search", "Search", "", {
 LIBRARY = Scope("library", "Library", "", {
     "LibraryScreen": [Binding("escape,q", "dismiss(None)", "Close", id="library.close")]})
 NOTE = Scope("note", "Bookmark note", "", {
+    # The field's own enter, named so that the key bar shows how to save.
+    "NoteInput": [Binding("enter", "submit", "Save", id="note.save",
+                          tooltip="Save the note and #labels (bookmarking the thread)")],
     "NoteScreen": [Binding("escape,q", "dismiss(False)", "Cancel", id="note.cancel")]})
 PROMPT = Scope("prompt", "Prompt", "", {
     "PromptInput": [Binding("enter", "submit", "Save", id="prompt.save")],
