@@ -405,7 +405,9 @@ class Library:
                     age = await self.pages.thread_age(mark.id)
                 except StorageError:
                     age = None
-            detail = ", ".join(mark.labels) + (f" · {mark.note}" if mark.note else "")
+            # The labels as every other view writes them: "#panic #todo".
+            detail = " · ".join(filter(None, (" ".join(f"#{x}" for x in mark.labels),
+                                               mark.note)))
             items.append(LibraryItem("bookmark", str(mark.id), mark.title, age, detail))
         if left:
             items.append(LibraryItem("more", str(left), plural(left, "more bookmark"), None))

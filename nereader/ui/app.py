@@ -23,7 +23,7 @@ from textual.binding import BindingType
 from textual.command import CommandPalette, SimpleCommand
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from nereader.core.clock import Clock, utc_now
 from nereader.core.errors import NereaderError, UsageError
@@ -191,10 +191,22 @@ class NereaderApp(App[None]):
     def recent_listings(self) -> list[str]:
         return list(self.recent)
 
+    def _under_dialogs(self) -> Screen[object]:
+        """The screen the user is on, under any dialog (the palette) open over it."""
+        return next((s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen)),
+                    self.screen)
+
     def current_listing(self) -> str | None:
-        """The listing on the main screen (none before one is opened)."""
+        """The listing on screen (none before one is opened, nor on the home screen)."""
         found = self._found_main()
-        return found.state.ref.key if found is not None else None
+        return (found.state.ref.key if found is not None and found is self._under_dialogs()
+                else None)
+
+    def listing_left(self) -> str | None:
+        """The listing behind the home screen: the one the user just left."""
+        found = self._found_main()
+        return (found.state.ref.key if found is not None and found is not self._under_dialogs()
+                else None)
 
     def listing_names(self) -> dict[str, str]:
         return dict(self.names)
@@ -248,17 +260,15 @@ class NereaderApp(App[None]):
 
     # -- dialogs -------------------------------------------------------------------------------
     def action_toggle_help(self) -> None:
-        screen = self.screen
-        if isinstance(screen, MainScreen):
-            screen.toggle_help()  # its own keys help, quicker than Textual's panel
-        elif screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """The keys help of the focused pane, written from the binding registry (the main
+        screen and the home screen: every other screen is a dialog, which owns the keys)."""
+        from nereader.ui.widgets.help import toggle_help
+
+        toggle_help(self.screen)
         self.refresh_bindings()  # esc closes it now (or goes back again)
 
     def _help_shown(self) -> bool:
-        return any(w.display for w in self.screen.query("KeysHelp, HelpPanel"))
+        return any(w.display for w in self.screen.query("KeysHelp"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self._help_shown() if action == "close_help" else True
@@ -416,13 +426,14 @@ class NereaderApp(App[None]):
 
     # -- following, the home screen, the theme and the keys ------------------------------------
     def action_home(self) -> None:
-        from nereader.ui.screens.home import HomeScreen
+        """The home screen over the listing on screen, which stays as it is: esc on the home
+        screen goes back to it (and opening a row there closes the home screen again)."""
+        from nereader.ui.screens.home import HomeScreen, row_of
 
-        stack = self.screen_stack
-        if isinstance(self.screen, MainScreen) and isinstance(stack[-2:][0], HomeScreen):
-            self.pop_screen()  # the listing was opened from the home screen: back to it
-        elif not any(isinstance(s, HomeScreen) for s in stack):
-            self.push_screen(HomeScreen(self.service, clock=self.clock, demo=self.demo))
+        screen = self.screen
+        if isinstance(screen, MainScreen):  # the cursor on the row of what was listed
+            self.push_screen(HomeScreen(self.service, clock=self.clock, demo=self.demo,
+                                        select=row_of(screen.session.source)))
 
     def action_follow(self) -> None:
         from nereader.ui.screens.home import HomeScreen

@@ -284,11 +284,17 @@ new posts, and the age of the cached copy. The filter matches the listing; `is:u
                 group=_HOME_ENDS),
     ],
     "HomeScreen": [
+        # esc clears the filter while there is one to clear, else goes back: two bindings,
+        # as for the thread's esc, so that the key bar says which.
+        Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter",
+                tooltip="Clear the filter (from the filter bar: back to the rows)"),
+        Binding("escape", "back", "Back", id="home.back",
+                tooltip="Back to the listing the home screen was opened over"),
         Binding("slash", "filter", "Filter", id="home.filter", tooltip="Filter the listings"),
         Binding("r", "refresh", "Refresh", id="home.refresh",
                 tooltip="Revalidate every followed listing and bookmark, politely"),
     ],
-}, outer="app")
+}, shared=(frozenset({"home.clear_filter", "home.back"}),), outer="app")
 
 # The keys help owns the keyboard while it is shown (``KeysHelp.is_modal``): no key reaches
 # the pane behind it, only these and the app's priority keys (esc closes it, ctrl+q quits).
@@ -317,6 +323,9 @@ SEARCH = Scope("search", "Search", "", {
 LIBRARY = Scope("library", "Library", "", {
     "LibraryScreen": [Binding("escape,q", "dismiss(None)", "Close", id="library.close")]})
 NOTE = Scope("note", "Bookmark note", "", {
+    # The field's own enter, named so that the key bar shows how to save.
+    "NoteInput": [Binding("enter", "submit", "Save", id="note.save",
+                          tooltip="Save the note and #labels (bookmarking the thread)")],
     "NoteScreen": [Binding("escape,q", "dismiss(False)", "Cancel", id="note.cancel")]})
 PROMPT = Scope("prompt", "Prompt", "", {
     "PromptInput": [Binding("enter", "submit", "Save", id="prompt.save")],

@@ -51,6 +51,8 @@ class ListingSwitcher(Protocol):
 
     def current_listing(self) -> str | None: ...
 
+    def listing_left(self) -> str | None: ...
+
     def listing_names(self) -> dict[str, str]: ...
 
     def open_listing(self, key: str) -> None: ...
@@ -74,16 +76,20 @@ def listing_key(url: str, fallback: str) -> str:
 
 
 def choices(recent: list[str], topics: list[Topic], names: dict[str, str] | None = None,
-            current: str | None = None) -> list[Choice]:
+            current: str | None = None, left: str | None = None) -> list[Choice]:
     """The recent listings but the one on screen, the one before it first (t, enter goes
-    back); then all posts, then every topic with its subtopics. Each is shown by its name
-    (``names``, else the topic tree's, else its key); the hint says what it is."""
+    back); with no listing on screen (the home screen), the one just ``left`` first. Then
+    all posts, then every topic with its subtopics. Each is shown by its name (``names``,
+    else the topic tree's, else its key); the hint says what it is."""
     tree = topic_names(topics)
     known = {**tree, **(names or {})}
     out: list[Choice] = []
+    if current is None and left is not None:
+        recent = [left, *(k for k in recent if k != left)]
     for n, key in enumerate(k for k in recent if k != current):
         name = clean(tree.get(key) or known.get(key) or key)
-        what = "The listing before this one" if n == 0 and current else "Recently opened"
+        what = ("The listing before this one" if n == 0 and current else
+                "The listing you left" if n == 0 and left else "Recently opened")
         out.append(Choice(name, key, what if name == key else f"{what} · {key}"))
     out.append(Choice("All posts", ALLPOSTS, "Every thread of the forum, newest activity first"))
     for topic in topics:
@@ -110,7 +116,8 @@ class TagProvider(Provider):
 
     async def _choices(self, switcher: ListingSwitcher) -> list[Choice]:
         return choices(switcher.recent_listings(), await switcher.listing_topics(TOPICS_WAIT),
-                       switcher.listing_names(), switcher.current_listing())
+                       switcher.listing_names(), switcher.current_listing(),
+                       switcher.listing_left())
 
     async def discover(self) -> Hits:
         switcher = self._switcher()

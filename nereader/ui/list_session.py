@@ -35,6 +35,8 @@ FAILED = "Nothing to show yet: r tries again, t switches tag, L opens the offlin
 NOT_FOUND = "No listing '{key}' on the site (404): check the slug; t switches listing."
 NOT_FOUND_NEAR = ("No listing '{key}' on the site (404). Did you mean {near}? t switches "
                   "listing.")
+# With nothing cached at all (a first run without the network), how to try the app anyway.
+TRY_DEMO = "Nothing is cached yet: `nereader --demo` opens a made-up forum to try the app."
 NO_MATCH = "No loaded thread matches the filter: esc clears it, A loads every page."
 NO_NEWS = ("Nothing new: every thread of the followed listings and the bookmarks is read. "
            "r refreshes them; H goes home.")
@@ -233,8 +235,12 @@ class ListSession:
     def marks(self, row: ThreadSummary) -> str:
         return self.decor(row)[0]
 
-    def way_back(self, *, reading: bool, narrow: bool, typing: bool) -> str:
-        """What esc (or v) goes back to from here; ``typing``: the filter box holds text."""
+    def way_back(self, *, reading: bool, narrow: bool, typing: bool,
+                 finding: bool = False) -> str:
+        """What esc (or v) goes back to from here; ``typing``: the filter box holds text;
+        ``finding``: a find in the thread is open (esc ends it, and only that)."""
+        if reading and finding:
+            return "esc: end the find"
         if narrow and reading:
             return "esc: back to the list"
         if self.bookmarks:
@@ -327,9 +333,10 @@ class ListSession:
             else:
                 self.select(following)
 
-    def failed_to_load(self, exc: NereaderError) -> str | None:
+    def failed_to_load(self, exc: NereaderError, first_run: bool = False) -> str | None:
         """What was asked for did not load: with no rows to show, why (and the way back to the
-        listing shown before), which the empty list says; None while rows are shown."""
+        listing shown before), which the empty list says; None while rows are shown.
+        ``first_run``: nothing is cached at all, so the demo is worth a mention."""
         if self.loaded.rows:
             return None
         if isinstance(exc, ListingNotFound) and exc.near and isinstance(self.source, Listing):
@@ -341,6 +348,8 @@ class ListSession:
             why = f"{FAILED.rstrip('.')}; {exc}."
         if self.previous is not None:
             why += f" esc goes back to {self.previous.title}."
+        if first_run and not self.demo:
+            why += f" {TRY_DEMO}"
         self.loaded = replace(self.loaded, failure=why)
         return why
 
@@ -348,6 +357,24 @@ class ListSession:
     @property
     def more_pages(self) -> bool:
         return self.source.paged and self.loaded.pages < self.loaded.total_pages
+
+    def nothing_to_load(self, offline: bool, network_down: bool) -> str:
+        """Why "load every page" has nothing to do, as it is: every page is loaded, the list
+        comes whole, or no page could be had (and what to do about it)."""
+        title = self.source.title(self.loaded.name)
+        if not self.source.paged:
+            return f"{title}: every thread is listed (there are no pages to load)."
+        if self.loaded.pages:
+            return "Every page is loaded."
+        if not self.loaded.arrived and not self.failed:
+            return "The first page is still loading."
+        if offline:
+            return (f"Nothing to load: offline, and no page of {title} is cached. ctrl+o "
+                    "goes online to fetch its pages.")
+        if network_down:
+            return ("Nothing to load: the site cannot be reached (network down), so no page "
+                    f"of {title} can be fetched. r tries again.")
+        return f"Nothing to load: no page of {title} loaded. r tries again."
 
     def pages_to_load(self, every: bool = False) -> range | None:
         """The next page (``every``: each one left), the list busy till they are loaded; None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nereader.screenshots import demo_app, open_thread, settle
+from nereader.screenshots import demo_app, open_thread
 from nereader.ui.widgets.help import KeysHelp
 from nereader.ui.widgets.thread_view import ThreadView
 from tests.app.test_find import bar_text
@@ -28,18 +28,3 @@ async def test_esc_closes_the_help_and_only_the_help(tmp_path: Path) -> None:
         await pilot.press("escape")  # now esc goes back to the list
         await pilot.pause()
         assert not app.main.reading
-
-
-async def test_esc_closes_textuals_help_panel_on_the_home_screen(tmp_path: Path) -> None:
-    app = demo_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("H")
-        await settle(pilot)
-        home = app.screen
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert home.query("HelpPanel")
-        await pilot.press("escape")
-        await pilot.pause()
-        assert not home.query("HelpPanel") and app.screen is home

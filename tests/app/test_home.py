@@ -146,10 +146,11 @@ async def test_f_follows_the_listing_on_screen_and_unfollows_on_home(tmp_path: P
         await pilot.press("F")
         await settle(pilot)
         assert tomllib.loads(config.read_text())["follow"] == ["networkextension"]
-        await pilot.press("H")
+        await pilot.press("H")  # the cursor on the listing just left
         await settle(pilot)
         assert [s.key for s in home_screen(app).statuses] == ["networkextension"]
-        await pilot.press("F")  # on the inbox: no listing to unfollow
+        assert home_screen(app).following_on_screen() == "networkextension"
+        await pilot.press("up", "F")  # on the inbox: no listing to unfollow
         await settle(pilot)
         assert tomllib.loads(config.read_text())["follow"] == ["networkextension"]
         await pilot.press("down", "F")  # on the home screen: the highlighted listing
@@ -243,6 +244,9 @@ async def test_a_thread_chosen_on_the_home_screen_opens_over_it(tmp_path: Path) 
         view = main.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == 828388
         assert len(main.threads.session.rows) == 20
-        await pilot.press("H")
+        await pilot.press("H")  # home over the listing, which stays as it was
         await settle(pilot)
-        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 1
+        assert isinstance(app.screen, HomeScreen) and app.screen_stack[-2] is main
+        await pilot.press("escape")  # and back to it, the thread still open
+        await settle(pilot)
+        assert app.screen is main and view.thread.id == 828388

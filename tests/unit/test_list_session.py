@@ -321,6 +321,42 @@ def test_the_way_back_said_first(reading: bool, narrow: bool, typing: bool, book
     assert session.state(back).back == back
 
 
+def test_while_finding_in_the_thread_esc_ends_the_find() -> None:
+    """The find bar open (typing, or stepping through matches): esc ends the find, at any
+    width, before it goes back to the list."""
+    session = loaded(ROWS)
+    for narrow in (True, False):
+        assert session.way_back(reading=True, narrow=narrow, typing=False,
+                                finding=True) == "esc: end the find"
+    assert session.way_back(reading=True, narrow=True, typing=False) == "esc: back to the list"
+
+
+def test_load_all_says_why_there_is_nothing_to_load() -> None:
+    """A with nothing to load says what is true: never "every page is loaded" when none
+    could be had."""
+    session = ListSession(Listing(NETEXT))
+    assert session.nothing_to_load(False, False) == "The first page is still loading."
+    session.failed_to_load(FetchError("cannot reach developer.apple.com"))
+    down = session.nothing_to_load(False, True)
+    assert "cannot be reached (network down)" in down and "r tries again" in down
+    assert "ctrl+o goes online" in session.nothing_to_load(True, False)
+    assert "Every page" not in session.nothing_to_load(False, False)
+    session.first_page(page(1, ROWS[:2], total_pages=1))
+    assert session.nothing_to_load(False, True) == "Every page is loaded."
+    session.show_bookmarks()
+    assert "no pages to load" in session.nothing_to_load(False, False)
+
+
+@pytest.mark.parametrize(("demo", "first_run", "mentioned"), [
+    (False, True, True), (False, False, False), (True, True, False)])
+def test_a_first_run_without_the_network_mentions_the_demo(demo: bool, first_run: bool,
+                                                           mentioned: bool) -> None:
+    session = ListSession(Listing(NETEXT), demo=demo)
+    why = session.failed_to_load(FetchError("cannot reach developer.apple.com"), first_run)
+    assert why is not None and why.startswith("Nothing to show yet: r tries again")
+    assert ("`nereader --demo`" in why) is mentioned
+
+
 def test_state_carries_progress_and_the_next_try() -> None:
     session = loaded(ROWS)
     session.progress, session.retry_at = "page 2 of 3", 123.0

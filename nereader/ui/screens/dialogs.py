@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -99,10 +99,13 @@ class CopyScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="copy"):
             yield Static(Text(f"{self.lead}: {self.hint}. Select the text below instead "
-                              "(most terminals: hold shift and drag). esc closes."),
+                              "(most terminals: hold shift and drag; ←/→ scroll long lines). "
+                              "esc closes."),
                          classes="prompt-title")
-            with VerticalScroll(id="copy-text"):
-                yield Static(Text(self.text, no_wrap=True))
+            # Never wrapped: a long line stays one line to select (it scrolls sideways).
+            with ScrollableContainer(id="copy-text"):
+                yield Static(Text(self.text, no_wrap=True, overflow="ignore"),
+                             id="copy-body")
 
     def on_mount(self) -> None:
         self.query_one("#copy", Vertical).border_title = "Copy by hand"

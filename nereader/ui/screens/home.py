@@ -20,6 +20,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.events import Resize
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -39,6 +40,8 @@ from nereader.core.query import Context, Query, QueryError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
 from nereader.ui.bindings import bindings_of, help_intro
+from nereader.ui.list_session import Inbox, Listing, Section, Source
+from nereader.ui.screens.main import NARROW, MainScreen
 from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
 from nereader.ui.widgets.keybar import KeyBar
 from nereader.ui.widgets.status import mode_text
@@ -79,8 +82,10 @@ class HomeScreen(Screen[None]):
 
     activity: reactive[Activity] = reactive(Activity(0, False, False))
 
-    def __init__(self, service: ForumService, *, clock: Clock, demo: bool = False) -> None:
+    def __init__(self, service: ForumService, *, clock: Clock, demo: bool = False,
+                 select: str | None = None) -> None:
         super().__init__()
+        self._select = select  # the row the cursor starts on: what the list showed
         self.service = service
         self.clock = clock
         self.demo = demo
@@ -116,7 +121,8 @@ class HomeScreen(Screen[None]):
                              key=key, width=width if key == "listing" else max(len(label), 10)
                              if key == "cached" else len(label))
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
         if self.rows:
             self.apply(self.query_text)
 
@@ -205,16 +211,22 @@ class HomeScreen(Screen[None]):
         for status in shown:
             table.add_row(*_cells(status), key=status.key)
         keys = [s.key for s in shown]
+        if current is None and self._select in keys:
+            current = next(s for s in shown if s.key == self._select)
         if current is not None and current.key in keys:
             table.move_cursor(row=keys.index(current.key))
+        if shown:
+            self._select = None
         box = self.query_one(FilterBar)
         box.show_count(len(shown), len(rows), not query.empty)
         table.display = bool(shown)
         empty = self.query_one("#home-empty", Static)
         empty.display = not shown or not self.statuses
+        # The command keeps the flags the app was started with, as the CLI's hints do.
+        follow = "nereader follow LISTING" + (" --demo" if self.demo else "")
         empty.update(Text("Nothing matches the filter." if self.statuses and not shown else
                           "Following nothing yet: open a listing (t) and press F to follow "
-                          "it, or run `nereader follow LISTING`."))
+                          f"it, or run `{follow}`."))
         self._status()
 
     @property
@@ -242,9 +254,10 @@ class HomeScreen(Screen[None]):
         banner.update(Text("OFFLINE: reading the cache only (ctrl+o goes online)"  # as the list
                            if self.activity.offline else
                            "NETWORK DOWN: reading the cache · r retries now"))
+        # Short enough for 80 columns: the screen's other keys are in the key bar.
         self.query_one("#home-title", Static).update(Text.assemble(
-            ("Inbox and followed listings", "bold"),
-            ("  enter opens · F unfollows · r refreshes · / filters", "dim")))
+            ("Inbox and followed listings", "bold"), ("  enter opens · F unfollows", "dim"),
+            no_wrap=True, overflow="ellipsis"))
 
     @on(FilterBar.Applied)
     def _filtered(self, event: FilterBar.Applied) -> None:
@@ -252,6 +265,7 @@ class HomeScreen(Screen[None]):
         if not event.fallback:  # a query that parses is no longer typed
             self.query_one(FilterBar).pending = False
         self.apply(event.query)
+        self.refresh_bindings()  # esc clears the filter, or goes back
 
     def action_filter(self) -> None:
         self.query_one(FilterInput).focus()
@@ -260,13 +274,34 @@ class HomeScreen(Screen[None]):
     def _filter_done(self) -> None:
         self.table.focus()
 
-    def key_escape(self) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":  # a filter to clear, or the filter bar to leave
+            box = self.query_one(FilterInput)
+            return bool(box.value) or box.has_focus
+        if action == "back":  # else: the listing under the home screen, if there is one
+            return not self.check_action("clear_filter", ()) and self.over_listing
+        return True
+
+    @property
+    def over_listing(self) -> bool:
+        """The home screen was opened over a listing (H): esc goes back to it."""
+        stack = self.app.screen_stack
+        return self in stack and any(isinstance(s, MainScreen)
+                                     for s in stack[:stack.index(self)])
+
+    def action_clear_filter(self) -> None:
         """esc clears the filter, from the filter bar or the table (as in the list)."""
         box = self.query_one(FilterInput)
         if box.value:
             box.value = ""
         if box.has_focus:
             self.table.focus()
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        """Back to the listing the home screen was opened over, as it was left."""
+        if self.over_listing:
+            self.dismiss()
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -307,6 +342,16 @@ def check_query(query: Query) -> None:
     if query.sort:
         at = query.text.lower().find("sort:")
         raise QueryError(WORKS_HERE, max(0, at), 5)
+
+
+def row_of(source: Source) -> str | None:
+    """The home screen's row for what the list shows: the inbox, a section, a listing (the
+    bookmarks have none)."""
+    if isinstance(source, Inbox):
+        return INBOX
+    if isinstance(source, Section):
+        return SECTION + source.name
+    return source.ref.key if isinstance(source, Listing) else None
 
 
 async def toggle_follow(service: ForumService, key: str) -> str:

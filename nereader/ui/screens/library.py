@@ -87,6 +87,12 @@ def _options(items: list[LibraryItem]) -> list[Option]:
     return options
 
 
+class NoteInput(Input):
+    """The note's field; its enter is named in the key bar (an Input's is not)."""
+
+    BINDINGS = bindings_of("NoteInput")
+
+
 class NoteScreen(ModalScreen[bool]):
     """Edit a bookmark's note and #labels; dismisses True once saved. On a thread that is not
     bookmarked it says that saving bookmarks it, before anything is typed.
@@ -108,7 +114,7 @@ class NoteScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt"):
             yield Static(Text("Note and #labels for the bookmark:"), classes="prompt-title")
-            yield Input(placeholder="a note, then #labels", disabled=True)
+            yield NoteInput(placeholder="a note, then #labels", disabled=True)
 
     def on_mount(self) -> None:
         self.load()

@@ -40,7 +40,7 @@ from textual.timer import Timer
 from textual.widgets import Input, ProgressBar
 
 from nereader.core.clock import Clock
-from nereader.core.errors import NereaderError, NotFoundError
+from nereader.core.errors import NereaderError, NetworkError, NotFoundError, OfflineError
 from nereader.core.models import Activity, Bookmark, ListingPage, Sourced, ThreadSummary
 from nereader.core.query import Context
 from nereader.core.service import ForumService
@@ -126,6 +126,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "activity", self._activity, init=False)
+        # The way back depends on where the focus is (the find bar's field, say).
+        self.watch(self, "focused", self._focus_moved, init=False)
         if self.start_thread is not None:  # the list follows, once the thread names its tag
             self.open_thread(self.start_thread.id, self.start_thread.answer_id, list_after=True)
         else:
@@ -162,15 +164,9 @@ class MainScreen(Screen[None]):
 
     def toggle_help(self) -> None:
         """Show or hide the keys of the focused pane (mounted on first use)."""
-        from nereader.ui.widgets.help import KeysHelp
+        from nereader.ui.widgets.help import toggle_help
 
-        found = self.query(KeysHelp)
-        if not found:
-            self.mount(KeysHelp(id="keys-help"))  # it opens, and takes the focus, once mounted
-        elif found.first().display:
-            found.first().close()
-        else:
-            found.first().open()
+        toggle_help(self)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -210,6 +206,20 @@ class MainScreen(Screen[None]):
         return self.query_one(Panes).view
 
     @property
+    def finding(self) -> bool:
+        """The thread's find bar is open: being typed in, or its matches stepped through."""
+        bars = self.query("#find-bar")
+        return bool(bars) and bars.first().display
+
+    def _focus_moved(self) -> None:
+        if self.query(Panes) and self.query("#list-pane"):  # not while the screen is taken down
+            self._show_state()
+
+    def on_find_status(self) -> None:
+        """A find began, moved or ended: the status line says what esc does now."""
+        self._show_state()
+
+    @property
     def filtering(self) -> bool:
         """A filter is on, or being typed."""
         return self.session.filtering or self.pane.typing
@@ -227,7 +237,7 @@ class MainScreen(Screen[None]):
         """The status line's and the banner's state, the way back said before anything is
         cut."""
         back = self.session.way_back(reading=self.reading, narrow=self.size.width < NARROW,
-                                     typing=self.pane.typing)
+                                     typing=self.pane.typing, finding=self.finding)
         state = replace(self.session.state(back), trail=self.trail.depth)
         if state != self.state:
             self.state = state
@@ -321,7 +331,7 @@ class MainScreen(Screen[None]):
             self.first_shown()
             if not isinstance(exc, NotFoundError):
                 self.problem(exc, "Could not load the list")
-            why = session.failed_to_load(exc)
+            why = session.failed_to_load(exc, await self._nothing_cached(exc))
             if why is not None:
                 self.show_rows()
                 await self.show_list_error(why)
@@ -331,6 +341,16 @@ class MainScreen(Screen[None]):
         if not (cached is not None and result.source == "cache"
                 and result.fetched_at == cached.fetched_at):  # the very copy already shown
             self._show_first_page(result)
+
+    async def _nothing_cached(self, exc: NereaderError) -> bool:
+        """The site could not be had and the cache holds nothing at all (a first run
+        without the network), so the empty list may suggest the demo."""
+        if self.session.demo or not isinstance(exc, NetworkError | OfflineError):
+            return False
+        try:
+            return (await self.service.cache_info()).pages == 0
+        except NereaderError:
+            return False
 
     def _show_first_page(self, result: Sourced[ListingPage]) -> None:
         if self.session.first_page(result):
@@ -521,7 +541,9 @@ class MainScreen(Screen[None]):
         if self.session.more_pages:
             self.load_more(every=True)
         else:
-            self.notify("Every page is loaded.")
+            activity = self.service.activity()
+            self.notify(self.session.nothing_to_load(activity.offline, activity.network_down),
+                        markup=False)
 
     def action_refresh(self) -> None:
         """Refresh what has focus: the thread being read, or every loaded page of the list."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -23,12 +24,24 @@ from textual.binding import Keymap
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.keys import REPLACED_KEYS, key_to_character
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
 from nereader.ui.bindings import SCOPES, bindings_of, help_entries, keys_of, scope_of
 
 KEY_COLUMN = 12  # at most: a longer key list takes a line of its own
+
+
+def toggle_help(screen: Screen[Any]) -> None:
+    """Show or hide the keys help of ``screen``'s focused pane (mounted on first use)."""
+    found = screen.query(KeysHelp)
+    if not found:
+        screen.mount(KeysHelp(id="keys-help"))  # it opens, and takes the focus, once mounted
+    elif found.first().display:
+        found.first().close()
+    else:
+        found.first().open()
 
 
 class KeysHelp(VerticalScroll, can_focus=True):

@@ -27,7 +27,7 @@ COLUMNS = (
     Column("marks", "", 5),
     Column("title", "Title", 0),
     Column("replies", "Replies", 8),
-    Column("boosts", "Boosts", 7),
+    Column("boosts", "Boosts", 8),  # a cell more than its title: the arrow after Replies
     Column("views", "Views", 7),
     Column("activity", "Active", 8),
 )
@@ -63,53 +63,40 @@ def widths(width: int) -> list[int]:
 
 
 def header(width: int, style: Style, sort_key: str | None, reverse: bool) -> list[Segment]:
-    """The column titles, exactly ``width`` cells. The sorted column's arrow takes a cell of
-    its own after a space ("Replies ▼"): a right-aligned title moves left into the room the
-    titles before it leave (the title column always has some), and where there is none the
-    word gives way whole, leaving the arrow. A title the list's edge would cut is left out."""
+    """The column titles, exactly ``width`` cells, each over its own column whatever the
+    sort: a count's title ends where its numbers end, and the sorted column's arrow takes
+    the blank cell after them ("Replies▼ Boosts"), so no title moves when the sort does
+    (the title column's reads "Title ▼"). A column the list's edge cuts has no title; where
+    its numbers fit but not the cell after them, the arrow stands in for its title."""
     arrow = "▼" if reverse else "▲"
-    spans: list[tuple[Column, int, int]] = []
-    at = 0
-    for column, w in zip(COLUMNS, widths(width), strict=True):
-        if w:
-            spans.append((column, at, w))
-        at += w
     line = [" "] * width
-    floor = 0  # the first cell a right-aligned title may take (after a blank one)
 
     def put(start: int, text: str) -> None:
         line[start:start + cell_len(text)] = list(text)
 
-    placed: list[tuple[int, str]] = []
-    for column, start, w in spans:
+    at = 0
+    for column, w in zip(COLUMNS, widths(width), strict=True):
+        start, at = at, at + w
+        if not w or not column.title:
+            continue
+        title, sorted_ = column.title, column.key == sort_key
         if column.key == "title":
-            for text in _choices(column, sort_key, arrow):
+            for text in ([f"{title} {arrow}", arrow] if sorted_ else [title]):
                 if cell_len(text) <= min(w - 1, width - start):
                     put(start, text)
-                    floor = start + cell_len(text) + 1
                     break
-    limit = width
-    for column, start, w in reversed(spans):
-        if column.key in {"title", "marks"} or not column.title or start + w - 1 > width:
-            continue  # a column the edge cuts has no title: its numbers are cut too
-        end = min(start + w - 1, limit)  # right-aligned: ends where the column's numbers end
-        for text in _choices(column, sort_key, arrow):
-            first = end - cell_len(text)
-            if first >= floor:
-                placed.append((first, text))
-                limit = first - 1
-                break
-    for first, text in placed:
-        put(first, text)
+            continue
+        blank = start + w - 1  # the cell after the numbers (they end on the one before)
+        if blank > width:
+            continue
+        if not sorted_:
+            put(blank - cell_len(title), title)
+        elif blank < width:
+            put(blank - cell_len(title), title)
+            put(blank, arrow)
+        else:
+            put(blank - 1, arrow)
     return [Segment("".join(line), style)]
-
-
-def _choices(column: Column, sort_key: str | None, arrow: str) -> list[str]:
-    """What a column's title may be, best first: the word and the arrow, then the arrow alone
-    (the word gives way whole, never a letter of it)."""
-    if column.key != sort_key:
-        return [column.title]
-    return [f"{column.title} {arrow}", arrow]
 
 
 def row(item: ThreadSummary, width: int, style: Style, look: RowLook, marks: str,
