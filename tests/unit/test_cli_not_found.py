@@ -21,8 +21,8 @@ from nereader.cli import EXIT_CODES
      "topics/code-signing has no page 9: it has 5 pages"),
     (("search", "--site", "panic", "--page", "2"),
      "page 2 of the site's results for 'panic' is past the last page (1)"),
-    (("search", "--site", "nefilterdataprovider", "--page", "4"),
-     "page 4 of the site's results for 'nefilterdataprovider' is past the last page (3)"),
+    (("search", "--site", "nefilterdataprovider", "--page", "3"),
+     "page 3 of the site's results for 'nefilterdataprovider' is past the last page (2)"),
     (("show", "999999"), "no such thread 999999"),
 ])
 def test_not_found_is_exit_6_with_one_line(demo_cli, args: tuple[str, ...], said: str) -> None:  # type: ignore[no-untyped-def]
