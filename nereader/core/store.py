@@ -295,6 +295,7 @@ class JsonStore(_Said):
     ``*.corrupt-<time>`` (never deleted) with a warning, and nereader carries on without it.
     If it cannot be moved aside, reading goes on without it, but no change is written over
     it. Each warning is said once per process; ``warnings`` holds those not yet passed on.
+    A byte order mark (which some editors add) is read past, and never written.
     """
 
     def __init__(self, path: Path, empty: Callable[[], dict[str, Any]],
@@ -323,7 +324,7 @@ class JsonStore(_Said):
         try:
             with self.path.open("rb") as handle:
                 st = os.fstat(handle.fileno())
-                text = handle.read().decode("utf-8")
+                text = handle.read().decode("utf-8-sig")  # a BOM an editor adds is no damage
         except FileNotFoundError:
             return self._empty()
         except (OSError, UnicodeDecodeError) as exc:
@@ -409,7 +410,7 @@ def read_json(path: Path, default: Any, warn: Callable[[str], None] | None = Non
     """JSON from ``path``; a missing file gives ``default``, an unreadable one StorageError.
     Lone surrogates are mended (see ``mend_document``) and said through ``warn``."""
     try:
-        data, fixed = load_mended(path.read_text(encoding="utf-8"))
+        data, fixed = load_mended(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         return default
     except (OSError, ValueError) as exc:
