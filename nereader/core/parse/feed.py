@@ -30,6 +30,28 @@ _SITE_SUFFIX = re.compile(r"\s*[|–-]\s*Apple Developer Forums\s*$", re.IGNOREC
 # The text is decoded already (by its declared charset); the declaration must not make the
 # XML parser decode it a second time.
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
+# Characters XML 1.0 forbids, raw or as character references (``&#x1b;``, ``&#27;``): one
+# in one item would make the whole feed "not well-formed", and the feed is what stands in
+# when a listing page does not read. They are no text anyway (``text.clean`` drops them).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _xml_char(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def _legal_refs(match: re.Match[str]) -> str:
+    hexa, decimal = match.groups()
+    code = int(hexa, 16) if hexa is not None else int(decimal)
+    return match.group(0) if _xml_char(code) else ""
+
+
+def xml_legal(text: str) -> str:
+    """The feed's text without the characters XML forbids (raw, or referenced)."""
+    text = _XML_ILLEGAL.sub("", text)
+    return _CHAR_REF.sub(_legal_refs, text) if "&#" in text else text
 
 
 def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
@@ -40,7 +62,7 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
         raise ParseError("feed declares a DTD or entities, which nereader refuses")
     check_nesting(text)
     try:
-        root = ET.fromstring(_XML_ENCODING.sub(r"\1", text, count=1).encode("utf-8"))
+        root = ET.fromstring(xml_legal(_XML_ENCODING.sub(r"\1", text, count=1)).encode("utf-8"))
     except ET.ParseError as exc:
         raise ParseError(f"feed is not well-formed XML: {exc}") from exc
     channel = root.find("channel")
