@@ -14,8 +14,8 @@ from nereader.cli.common import (
     table,
     warn,
 )
-from nereader.cli.following import report_sync, sync_all, sync_line
-from nereader.core.errors import StorageError, UsageError
+from nereader.cli.following import report_sync, sync_all, sync_line, sync_stopped
+from nereader.core.errors import UsageError
 from nereader.core.export import summary_json
 from nereader.core.models import RowSource, ThreadSummary
 from nereader.core.service import ForumService
@@ -158,8 +158,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(sync_line(ref.key, summary))
         report_sync(summary, args)
         if summary.stopped:
-            raise StorageError(f"sync stopped: {summary.stopped}; what was fetched is kept, "
-                               "and the next sync goes on from there")
+            raise sync_stopped(summary.stopped, summary.threads)
         return summary.exit_code
 
     return run(args, body)

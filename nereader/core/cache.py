@@ -31,7 +31,13 @@ from nereader.core.clock import age_seconds, is_fresh
 from nereader.core.codec import MODEL_TAG
 from nereader.core.errors import ParseError, StorageError
 from nereader.core.models import MODEL_SCHEMA, CacheInfo
-from nereader.core.store import LOCK_WAIT, disk_trouble, folder_problem, no_room
+from nereader.core.store import (
+    LOCK_WAIT,
+    disk_trouble,
+    folder_problem,
+    no_room,
+    write_failed,
+)
 from nereader.core.urls import canonical
 
 P = ParamSpec("P")
@@ -327,8 +333,8 @@ class PageCache:
             raise StorageError(f"cannot open the cache in {self.directory}: {trouble}, and "
                                f"its stores cannot be read as they are ({exc}); `nereader "
                                "cache clear` repairs it") from exc
-        self.read_only = (f"the page cache cannot store pages: {trouble} (cached pages "
-                          "still read)")
+        self.read_only = ("the page cache cannot store pages (cached pages still read; "
+                          f"pages fetched are shown but not kept): {trouble}")
 
     def _cannot_write(self, exc: BaseException) -> str | None:
         """Why the cache cannot be written, when a failure says it cannot (None: the failure
@@ -342,8 +348,7 @@ class PageCache:
         # file size limit) as much as for a failing disk: read-only is safe for either.
         code = getattr(exc, "sqlite_errorcode", None)
         if isinstance(code, int) and code & 0xFF in _WRITE_FAILED:
-            return (f"writing to {self.directory} fails ({exc}): is the disk full? Free some "
-                    "space")
+            return write_failed(self.directory, exc)
         return None
 
     def problem(self, what: str, exc: BaseException) -> StorageError:

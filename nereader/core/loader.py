@@ -117,7 +117,11 @@ class Loader:
 
     def _store_failure(self, exc: StorageError) -> None:
         if self.store_failed is None:
-            self._emit(Notice(f"{exc}; pages are shown but not kept", "Cache"))
+            # A read-only cache's reason says so already (and ends with what to do).
+            cache = self._cache
+            said = (str(exc) if cache is not None and cache.read_only
+                    else f"{exc}; pages are shown but not kept")
+            self._emit(Notice(said, "Cache"))
         self.store_failed = exc
 
     async def _parse(self, parse: ParseFn[T], body: bytes, url: str, fetched_at: datetime
