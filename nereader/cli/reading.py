@@ -70,9 +70,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     ref = thread_ref(args, args.thread)
 
     async def body(service: ForumService) -> int:
-        bar = ProgressBar()
-        result = await service.thread(ref.id, refresh=args.refresh, progress=lambda phase,
-                                      done, total: bar(phase, done, total) if total > 1 else None)
+        counter = PageCounter()
+        try:
+            result = await service.thread(ref.id, refresh=args.refresh, progress=counter)
+        finally:
+            counter.clear()
         report_source(result, args)
         if cut := cut_warning(result.value):
             warn(cut, args)
@@ -91,6 +93,29 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
 
     return run(args, body)
+
+
+class PageCounter:
+    """"reading the thread: page 37 of 1,000…" on stderr, one line written over as pages
+    arrive, when stderr is a terminal and the thread has more than one page; cleared at the
+    end, so what follows (a warning, the pager) starts on a clean line."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled or total <= 1:
+            return
+        sys.stderr.write(f"\rreading the thread: page {done:,} of {total:,}…\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
 def cmd_search(args: argparse.Namespace) -> int:
