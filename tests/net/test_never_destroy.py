@@ -109,7 +109,7 @@ def test_the_read_only_store_reads_what_diskcache_wrote(tmp_path: Path) -> None:
         cache.put(page)
     cache.pin(large.url)
     info = cache.info()
-    cache._degrade("the disk is full")  # as a write refused for want of space does
+    cache._degrade("the disk is full", OSError(errno.ENOSPC, "No space left on device"))
     assert cache.read_only is not None and "the disk is full" in cache.read_only
     for page in (small, large):
         got = cache.get(page.url)
