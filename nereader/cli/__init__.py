@@ -48,7 +48,7 @@ from nereader.core.errors import (
     StorageError,
     UsageError,
 )
-from nereader.core.text import escape_line
+from nereader.core.text import one_line
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
 GROUPS = (listing, reading, topics, library, following, inbox, doctor, config, app,
@@ -252,7 +252,7 @@ def _error(exc: NereaderError, argv: list[str]) -> None:
     message = with_flags(str(exc), given_flags(argv))
     if isinstance(exc, NetworkError) and not isinstance(exc, OfflineError):
         message += network_next_step(argv)
-    print(f"nereader: error: {escape_line(redact(message))}", file=sys.stderr)
+    print(f"nereader: error: {one_line(redact(message))}", file=sys.stderr)
 
 
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}

@@ -17,6 +17,7 @@ from nereader.cli.common import (
     run,
     thread_ref,
     warn,
+    whole_number,
 )
 from nereader.core.errors import PastTheEnd, UsageError
 from nereader.core.export import cut_warning, thread_json, thread_markdown
@@ -49,10 +50,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                    help='words, "phrases", OR, -word, prefix* (with --site: the site\'s words); '
                    "a first word that starts with - goes after -- (search --site -- -word)")
     p.add_argument("--site", action="store_true", help="search the site, not the cache")
-    p.add_argument("--page", type=int, help="with --site: this page of results (default 1)")
+    p.add_argument("--page", type=whole_number,
+                   help="with --site: this page of results (default 1)")
     p.add_argument("--refresh", action="store_true",
                    help="with --site: ask the site even when the cached result is fresh")
-    p.add_argument("--limit", type=int, default=20,
+    p.add_argument("--limit", type=whole_number, default=20,
                    help="at most this many hits (default 20; with --site: of the page's)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the index from the cache")
     p.add_argument("--json", action="store_true", help="a JSON array for scripts")

@@ -58,7 +58,7 @@ class Library:
         self.pages = pages
         self._emit = emit
         data_dir = pages.settings.data_dir
-        self._marks = BookmarkStore(data_dir)
+        self._marks = BookmarkStore(data_dir, pages.settings.base_url)
         self._read = ReadState(data_dir)
         self._cache_warned = False
         self._index_warned = False

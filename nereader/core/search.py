@@ -38,7 +38,7 @@ from nereader.core.store import (
     no_room,
     write_failed,
 )
-from nereader.core.text import MARK_CLOSE, MARK_OPEN, escape_line
+from nereader.core.text import MARK_CLOSE, MARK_OPEN, echo, escape_line, marked
 
 
 def _tables(suffix: str = "") -> str:
@@ -106,7 +106,7 @@ def fts_query(text: str, strict: bool = False) -> str:
     if not groups:  # punctuation and operators alone are no words at all
         raise UsageError("a search needs at least one word" + (
             " that is not negated" if negative else
-            f" (letters or digits), not {escape_line(repr(text))}"))
+            f" (letters or digits), not {escape_line(echo(text))}"))
     query = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
     for term in negative:
         query += f" NOT {term}"
@@ -116,9 +116,7 @@ def fts_query(text: str, strict: bool = False) -> str:
 def bad_search(text: str, at: int, length: int, why: str) -> str:
     """A search the index refuses, on one line: the column, why, and the query with the bad
     part bracketed (escaped: a newline or a bidi control in it stays visible text)."""
-    end = at + max(length, 1)
-    marked = escape_line(f"{text[:at]}⟦{text[at:end]}⟧{text[end:]}")
-    return f"bad search at column {at + 1}: {why}: {marked}"
+    return f"bad search at column {at + 1}: {why}: {marked(text, at, at + max(length, 1))}"
 
 
 _HINT = "; `nereader search --rebuild` recreates it"

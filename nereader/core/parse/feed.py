@@ -23,7 +23,14 @@ from nereader.core.models import (
 from nereader.core.parse.guard import check_nesting, decode
 from nereader.core.parse.markdown import to_markdown
 from nereader.core.text import activity_of, plural, squash
-from nereader.core.urls import ListingRef, base_of, thread_id_from_href, web_url
+from nereader.core.urls import (
+    ListingRef,
+    base_of,
+    same_host,
+    thread_id_from_href,
+    thread_url,
+    web_url,
+)
 
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _SITE_SUFFIX = re.compile(r"\s*[|–-]\s*Apple Developer Forums\s*$", re.IGNORECASE)
@@ -72,6 +79,10 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
     items = []
     for item in channel.findall("item"):
         link = web_url(squash(item.findtext("link") or item.findtext("guid") or "")) or ""
+        thread_id = thread_id_from_href(link)
+        # A thread's URL is made from its id on the forum's host, wherever the item links.
+        url = thread_url(thread_id, base=base) if thread_id is not None else (
+            link if same_host(link, base) else "")
         html = item.findtext(_CONTENT) or item.findtext("description") or ""
         summary = plain = ""
         if html.strip():
@@ -92,9 +103,9 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
                 published = None
         items.append(
             FeedItem(
-                id=thread_id_from_href(link),
+                id=thread_id,
                 title=squash(item.findtext("title") or ""),
-                url=link,
+                url=url,
                 published_at=published,
                 author=squash(item.findtext("author") or "") or None,
                 categories=tuple(squash(c.text or "") for c in item.findall("category")),
@@ -128,7 +139,8 @@ def feed_listing(feed: Feed, ref: ListingRef, url: str, fetched_at: datetime,
         seen.add(item.id)
         when = item.published_at
         rows.append(ThreadSummary(
-            id=item.id, title=item.title, url=item.url, excerpt=item.summary_text,
+            id=item.id, title=item.title, url=thread_url(item.id, base=base_of(url)),
+            excerpt=item.summary_text,
             replies=None, boosts=None, views=None, views_text="",
             activity_text=activity_of(when, now) if when else "", activity_at=when,
             topic=Tag(name, ref.slug) if ref.kind is ListingKind.TOPIC else None,

@@ -24,7 +24,7 @@ from nereader.core.parse.common import (
     thread_links,
 )
 from nereader.core.text import parse_activity, parse_count, parse_int, parse_iso
-from nereader.core.urls import absolute, answer_id_from_href, thread_id_from_href, thread_url
+from nereader.core.urls import answer_id_from_href, post_url, thread_id_from_href
 
 Node = Any
 COUNTS = ("replies", "boosts", "views")
@@ -395,7 +395,8 @@ def _row(head: _Head, stats: dict[str, Any], spare: _Spare, base: str, now: date
     flags = " ".join(f"{attr(n, 'class') or ''} {attr(n, 'title') or ''}" for n in icons).lower()
     activity_text, stamp = stats["activity"]
     activity_at = parse_activity(activity_text, now) or (parse_iso(stamp) if stamp else None)
-    url = absolute(head.href, base) or thread_url(head.thread_id, base=base)
+    # Made from the ids, on the forum's host: a row's own link may point anywhere.
+    url = post_url(head.thread_id, head.reply_id, base)
     return Row(
         thread_id=head.thread_id,
         reply_id=head.reply_id,
