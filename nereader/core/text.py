@@ -18,14 +18,25 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Characters that show nothing yet take a cell in some terminals and none in others (so a
+# title holding one shifts the list's columns), or reorder what follows: zero-width spaces,
+# the bidi marks, soft hyphens, word joiners, invisible operators, interlinear annotations.
+# The joiners (ZWNJ, ZWJ) are text between two characters (Persian spelling, emoji
+# sequences such as 👩‍💻) and go only where they join nothing.
+_INVISIBLE = ("\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\u206a-\u206f"
+              "\ufff9-\ufffb")
+_UNSEEN = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff"
+                     rf"{_INVISIBLE}\u200c\u200d]")
+_STRAY = re.compile(rf"[{_INVISIBLE}]|(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
 
 
 def clean(text: str) -> str:
-    """Remove terminal escapes and control characters; keep newlines and tabs."""
-    if not text or _CONTROLS.search(text) is None:  # the common case: nothing to remove
+    """Remove terminal escapes, control characters and invisible format characters (see
+    ``_INVISIBLE``); keep newlines and tabs."""
+    if not text or _UNSEEN.search(text) is None:  # the common case: nothing to remove
         return text or ""
     text = _ESCAPES.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub("", text)
+    return _STRAY.sub("", _CONTROLS.sub("", text))
 
 
 # Half of a UTF-16 pair: JSON's \ud800 escape reads as one, but it is not text (it

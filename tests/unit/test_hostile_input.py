@@ -155,3 +155,26 @@ def test_a_relative_folder_given_as_a_flag_is_the_current_folders(
     monkeypatch.chdir(tmp_path)
     settings = resolve(flag_layer(**{"paths.cache_dir": "rel"})).settings
     assert settings.cache_dir == tmp_path / "rel"
+
+
+# -- (e) invisible characters in the site's text ----------------------------------------------
+@pytest.mark.parametrize(("given", "kept"), [
+    ("Wi\u200bFi drops", "WiFi drops"), ("VPN\u200f on\u200e", "VPN on"),
+    ("soft\u00adhyphen", "softhyphen"), ("A\u2060B\u2062C", "ABC"), ("\u061cX\u180e", "X"),
+    ("\u200dlone joiners\u200c", "lone joiners"),
+    ("👩\u200d💻 devs", "👩\u200d💻 devs"),  # an emoji sequence is text
+    ("می\u200cخواهم", "می\u200cخواهم"),  # so is a Persian non-joiner between letters
+])
+def test_invisible_characters_leave_the_sites_text(given: str, kept: str) -> None:
+    """A zero-width or bidi character in a title took a cell in some terminals and none in
+    the list's reckoning, shifting every column after it by one."""
+    from nereader.core.text import clean, squash
+
+    assert squash(given) == kept and clean(given) == kept
+
+
+def test_a_rows_title_and_excerpt_lose_their_invisible_characters() -> None:
+    text = fixture_text("tag-networkextension-p1.html").replace(
+        "Network Extension Resources", "Network\u200b Extension\u200f Resources\u2060", 1)
+    page = parse_listing(text, f"{SITE}/forums/tags/networkextension", FETCHED_AT)
+    assert page.rows[0].title == "Network Extension Resources"
