@@ -140,25 +140,48 @@ def cmd_search(args: argparse.Namespace) -> int:
             raise UsageError("search needs a QUERY (or --rebuild)")
         hits = await service.search(args.query, args.limit, strict=True)
         if args.json:
-            emit_json([{**to_jsonable(h), "snippet": "".join(
-                f"[{t}]" if match else t for t, match in snippet_parts(h.snippet))}
-                for h in hits])
+            emit_json([{**to_jsonable(h), **snippet_json(h.snippet)} for h in hits])
             return 0
         if not hits:
             print("no matches in the cached threads (sync or open threads to index them)")
             return 0
         base = service.settings.base_url
-        bold, plain = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
+        mark = bold if sys.stdout.isatty() else bracketed
         for hit in hits:
             where = "question" if hit.kind == "question" else f"{hit.kind} by {hit.author}"
-            snippet = "".join(f"{bold}{clean(t)}{plain}" if match else clean(t)
-                              for t, match in snippet_parts(hit.snippet))
+            snippet = "".join(mark(clean(t), match) for t, match in snippet_parts(hit.snippet))
             url = post_url(hit.thread_id, None if hit.kind == "question" else hit.post_id, base)
             print(f"{hit.thread_id}  {clean(hit.title)}  ({clean(where)})\n    {snippet}\n"
                   f"    {url}")
         return 0
 
     return run(args, body, local_only=True)  # the index is local: never the network
+
+
+def bold(text: str, match: bool) -> str:
+    """A snippet's part on a terminal: a match in bold (the text has no escapes left)."""
+    return f"\x1b[1m{text}\x1b[0m" if match else text
+
+
+_ESCAPED = str.maketrans({"\\": "\\\\", "⟦": "\\⟦", "⟧": "\\⟧"})
+
+
+def bracketed(text: str, match: bool) -> str:
+    """A snippet's part in a pipe: a match between ⟦ and ⟧, and the text's own ⟦, ⟧ and
+    \\ escaped with a backslash, so a match never reads as the site's brackets (it was
+    ``[word]``, and a post's "[word]" looked the same)."""
+    text = text.translate(_ESCAPED)
+    return f"⟦{text}⟧" if match else text
+
+
+def snippet_json(snippet: str) -> dict[str, object]:
+    """A snippet for scripts: its text, and where each match is in it (``[start, end]``)."""
+    text, matches = "", []
+    for part, match in snippet_parts(snippet):
+        if match:
+            matches.append([len(text), len(text) + len(part)])
+        text += part
+    return {"snippet": text, "matches": matches}
 
 
 def hit_json(hit: SiteHit) -> dict[str, object]:

@@ -9,13 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from nereader.cli.reading import bracketed, snippet_json
 from nereader.core.bookmarks import BookmarkStore
-from nereader.core.parse import parse_feed, parse_listing, parse_search
-from nereader.core.parse.feed import feed_listing
 from nereader.core.errors import LayoutChangedError
 from nereader.core.models import ListingKind
+from nereader.core.parse import parse_feed, parse_listing, parse_search
+from nereader.core.parse.feed import feed_listing
 from nereader.core.settings import ConfigError, environment_layer, flag_layer, resolve
-from nereader.core.text import echo, marked, one_line, shorten
+from nereader.core.text import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    clean,
+    echo,
+    marked,
+    one_line,
+    shorten,
+    snippet_parts,
+    squash,
+)
 from nereader.core.urls import ListingRef, parse_thread_ref
 from tests.conftest import FETCHED_AT, fixture_text
 
@@ -168,8 +179,6 @@ def test_a_relative_folder_given_as_a_flag_is_the_current_folders(
 def test_invisible_characters_leave_the_sites_text(given: str, kept: str) -> None:
     """A zero-width or bidi character in a title took a cell in some terminals and none in
     the list's reckoning, shifting every column after it by one."""
-    from nereader.core.text import clean, squash
-
     assert squash(given) == kept and clean(given) == kept
 
 
@@ -178,3 +187,17 @@ def test_a_rows_title_and_excerpt_lose_their_invisible_characters() -> None:
         "Network Extension Resources", "Network\u200b Extension\u200f Resources\u2060", 1)
     page = parse_listing(text, f"{SITE}/forums/tags/networkextension", FETCHED_AT)
     assert page.rows[0].title == "Network Extension Resources"
+
+
+# -- (f) a search hit's match, told from the site's brackets ----------------------------------
+def test_a_piped_search_marks_matches_apart_from_the_texts_own_brackets(
+        demo_cli) -> None:  # type: ignore[no-untyped-def]
+    snippet = f"see [x] and {MARK_OPEN}x{MARK_CLOSE} or ⟦y⟧ C:\\dir"
+    piped = "".join(bracketed(t, m) for t, m in snippet_parts(snippet))
+    assert piped == "see [x] and ⟦x⟧ or \\⟦y\\⟧ C:\\\\dir"
+    assert snippet_json(snippet) == {"snippet": "see [x] and x or ⟦y⟧ C:\\dir",
+                                     "matches": [[12, 13]]}
+    assert demo_cli("show", "828388")[0] == 0  # indexed
+    code, out, _ = demo_cli("search", "sysdiagnose")
+    assert code == 0 and "⟦sysdiagnose⟧" in out.replace("⟦Sysdiagnose⟧", "⟦sysdiagnose⟧")
+    assert "[sysdiagnose]" not in out.lower()
