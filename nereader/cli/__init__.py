@@ -58,7 +58,8 @@ EXIT_CODES = """exit codes:
   1  an unexpected error (rerun with --debug and report it)
   2  usage: a bad option, argument, filter or setting
   3  network failure, or offline and the page is not cached (a retry may help)
-  4  the page's layout changed, or the site showed a bot check
+  4  the page's layout changed, the site showed a bot check, or a page was over the
+     8 MB cap (retrying will not help)
   5  local storage failed: the cache, bookmarks, state or config files
   6  not found: the site has no such listing, thread or page (retrying will not help)
 a sync that kept what it could exits with the code of what failed (of several kinds, the
