@@ -259,7 +259,7 @@ def test_a_bookmarks_export_with_a_byte_order_mark_imports(tmp_path: Path) -> No
     export = tmp_path / "in.json"
     export.write_text(BOM + '{"version": 1, "bookmarks": [{"id": 707294, "note": "n"}]}',
                       encoding="utf-8")
-    code, out, err = cli("bookmarks", "import", str(export), "--data-dir", str(tmp_path / "d"),
+    code, _, err = cli("bookmarks", "import", str(export), "--data-dir", str(tmp_path / "d"),
                          "--cache-dir", str(tmp_path / "c"), "--offline")
     assert code == 0, err
     assert json.loads((tmp_path / "d" / "bookmarks.json").read_text())["bookmarks"][0]["id"] \
