@@ -48,7 +48,7 @@ from nereader.core.errors import (
     StorageError,
     UsageError,
 )
-from nereader.core.text import escape_line
+from nereader.core.text import one_line
 from nereader.core.urls import DEFAULT_TAG, parse_listing_ref, redact
 
 GROUPS = (listing, reading, topics, library, following, inbox, doctor, config, app,
@@ -58,7 +58,8 @@ EXIT_CODES = """exit codes:
   1  an unexpected error (rerun with --debug and report it)
   2  usage: a bad option, argument, filter or setting
   3  network failure, or offline and the page is not cached (a retry may help)
-  4  the page's layout changed, or the site showed a bot check
+  4  the page's layout changed, the site showed a bot check, or a page was over the
+     8 MB cap (retrying will not help)
   5  local storage failed: the cache, bookmarks, state or config files
   6  not found: the site has no such listing, thread or page (retrying will not help)
 a sync that kept what it could exits with the code of what failed (of several kinds, the
@@ -252,7 +253,7 @@ def _error(exc: NereaderError, argv: list[str]) -> None:
     message = with_flags(str(exc), given_flags(argv))
     if isinstance(exc, NetworkError) and not isinstance(exc, OfflineError):
         message += network_next_step(argv)
-    print(f"nereader: error: {escape_line(redact(message))}", file=sys.stderr)
+    print(f"nereader: error: {one_line(redact(message))}", file=sys.stderr)
 
 
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}

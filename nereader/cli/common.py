@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from nereader.core.errors import OfflineError, UsageError
 from nereader.core.service import ForumService, load_settings
 from nereader.core.settings import Origin, Resolved, Settings, config_dir_of, flag_layer
-from nereader.core.text import age_text, clean, escape_line
+from nereader.core.text import age_text, clean, echo, one_line
 from nereader.core.urls import ThreadRef, parse_thread_ref, redact
 
 # What a command prints with (the models, asyncio) loads when it runs: routing a command, or
@@ -42,6 +42,15 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def whole_number(text: str) -> int:
+    """An option's number (``--page``, ``--limit``): ASCII digits only, as a script writes
+    them (``int`` would also take "١٢" or "1_0" for 12 and 10)."""
+    digits = text.strip()
+    if not digits.isascii() or not digits.lstrip("+-").isdigit() or len(digits) > 12:
+        raise argparse.ArgumentTypeError(f"not a whole number in digits 0-9: {echo(text)}")
+    return int(digits)
 
 
 def add_globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -168,13 +177,13 @@ def warn(message: str, args: argparse.Namespace) -> None:
     """One line on stderr: terminal escapes removed, a line break shown as ``\\n``; a command
     it suggests carries the flags the user gave (``args``: the command's)."""
     message = with_flags(message, given_flags(args))
-    print(f"nereader: warning: {escape_line(clean(redact(message)))}", file=sys.stderr)
+    print(f"nereader: warning: {one_line(clean(redact(message)))}", file=sys.stderr)
 
 
 def failed(message: str, args: argparse.Namespace) -> None:
     """A failure a command goes on past (a sync's thread), indented on stderr; a command it
     suggests carries the flags the user gave."""
-    print(f"  failed: {clean(with_flags(message, given_flags(args)))}", file=sys.stderr)
+    print(f"  failed: {one_line(clean(with_flags(message, given_flags(args))))}", file=sys.stderr)
 
 
 def report_source(result: Sourced[Any], args: argparse.Namespace) -> None:

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     settings = build_settings(args)
-    ref = parse_listing_ref(args.tag or settings.default_listing)[0]
+    ref = parse_listing_ref(args.tag if args.tag is not None else settings.default_listing)[0]
 
     async def body(service: ForumService) -> int:
         report = await service.doctor(ref, refresh=args.refresh, progress=ProgressBar())

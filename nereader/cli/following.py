@@ -159,9 +159,16 @@ async def sync_all(service: ForumService, args: argparse.Namespace) -> int:
         failed(failure, args)
     stopped = next((s.stopped for s in summary.listings.values() if s.stopped), None)
     if stopped:
-        raise StorageError(f"sync stopped: {stopped}; what was fetched is kept, and the next "
-                           "sync goes on from there")
+        raise sync_stopped(stopped, sum(s.threads for s in summary.listings.values()))
     return summary.exit_code
+
+
+def sync_stopped(why: str, synced: int) -> StorageError:
+    """A sync the cache stopped, in one line: what it kept (only when it kept something),
+    then why, which ends with what to do."""
+    kept = (f" ({plural(synced, 'thread')} synced {'is' if synced == 1 else 'are'} kept, "
+            "and the next sync goes on from there)" if synced else "")
+    return StorageError(f"sync stopped{kept}: {why}")
 
 
 def sync_line(key: str, s: SyncSummary) -> str:

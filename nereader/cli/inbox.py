@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def cmd_inbox(args: argparse.Namespace) -> int:
     query = parse_query(args.filter) if args.filter else None
+    if args.section is not None and not args.section.strip():
+        raise UsageError("--section needs a section's name (see `nereader following`)")
     if args.section and args.all:
         raise UsageError("--all is for the inbox; a section holds what its query matches")
 

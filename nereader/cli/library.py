@@ -112,7 +112,7 @@ MAX_IMPORT_BYTES = 64 * 1024 * 1024
 def read_export(target: str) -> object:
     """The JSON of an export file: strict (no NaN or Infinity), bounded in size and depth."""
     try:
-        text = read_bounded(target, MAX_IMPORT_BYTES, "a bookmarks export").decode("utf-8")
+        text = read_bounded(target, MAX_IMPORT_BYTES, "a bookmarks export").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UsageError(f"cannot read {target}: not UTF-8 text ({exc.reason})") from exc
 

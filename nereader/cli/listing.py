@@ -13,9 +13,10 @@ from nereader.cli.common import (
     run,
     table,
     warn,
+    whole_number,
 )
-from nereader.cli.following import report_sync, sync_all, sync_line
-from nereader.core.errors import StorageError, UsageError
+from nereader.cli.following import report_sync, sync_all, sync_line, sync_stopped
+from nereader.core.errors import UsageError
 from nereader.core.export import summary_json
 from nereader.core.models import RowSource, ThreadSummary
 from nereader.core.service import ForumService
@@ -40,9 +41,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                        "`nereader list allposts` lists every thread of the forum.")
     _listing_options(p)
     pages = p.add_mutually_exclusive_group()
-    pages.add_argument("--page", type=int, help="start at this page (default 1)")
+    pages.add_argument("--page", type=whole_number, help="start at this page (default 1)")
     pages.add_argument("--all", action="store_true", help="every page of the tag")
-    p.add_argument("--pages", type=int, help="this many pages from the start page")
+    p.add_argument("--pages", type=whole_number, help="this many pages from the start page")
     p.add_argument("--filter", metavar="QUERY",
                    help="filter the rows, e.g. 'is:unanswered replies:>2 activity:<7d'")
     p.add_argument("--json", action="store_true", help="a JSON array for scripts")
@@ -55,7 +56,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                        "LISTING and listings followed: every followed listing and every "
                        "bookmarked thread, in one polite queue.")
     _listing_options(p)
-    p.add_argument("--pages", type=int, help="listing pages to sync (default: all)")
+    p.add_argument("--pages", type=whole_number, help="listing pages to sync (default: all)")
     p.add_argument("--threads", action=argparse.BooleanOptionalAction, default=True,
                    help="also fetch every listed thread (default yes)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -72,8 +73,9 @@ def _listing_options(p: argparse.ArgumentParser) -> None:
 
 def listing_args(args: argparse.Namespace) -> tuple[ListingRef, int, str | None, str | None]:
     settings = build_settings(args)
-    ref, page, sort, order = parse_listing_ref(args.tag or settings.default_listing,
-                                               settings.base_url)
+    # An empty LISTING ("") is a mistake (an unset variable), never the default listing.
+    given = args.tag if args.tag is not None else settings.default_listing
+    ref, page, sort, order = parse_listing_ref(given, settings.base_url)
     sort = normalise_sort(args.sort) if args.sort else sort
     order = normalise_order(args.order) if args.order else order
     if args.page is not None and args.page < 1:
@@ -158,8 +160,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(sync_line(ref.key, summary))
         report_sync(summary, args)
         if summary.stopped:
-            raise StorageError(f"sync stopped: {summary.stopped}; what was fetched is kept, "
-                               "and the next sync goes on from there")
+            raise sync_stopped(summary.stopped, summary.threads)
         return summary.exit_code
 
     return run(args, body)

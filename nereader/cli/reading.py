@@ -17,6 +17,7 @@ from nereader.cli.common import (
     run,
     thread_ref,
     warn,
+    whole_number,
 )
 from nereader.core.errors import PastTheEnd, UsageError
 from nereader.core.export import cut_warning, thread_json, thread_markdown
@@ -49,10 +50,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
                    help='words, "phrases", OR, -word, prefix* (with --site: the site\'s words); '
                    "a first word that starts with - goes after -- (search --site -- -word)")
     p.add_argument("--site", action="store_true", help="search the site, not the cache")
-    p.add_argument("--page", type=int, help="with --site: this page of results (default 1)")
+    p.add_argument("--page", type=whole_number,
+                   help="with --site: this page of results (default 1)")
     p.add_argument("--refresh", action="store_true",
                    help="with --site: ask the site even when the cached result is fresh")
-    p.add_argument("--limit", type=int, default=20,
+    p.add_argument("--limit", type=whole_number, default=20,
                    help="at most this many hits (default 20; with --site: of the page's)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the index from the cache")
     p.add_argument("--json", action="store_true", help="a JSON array for scripts")
@@ -70,9 +72,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     ref = thread_ref(args, args.thread)
 
     async def body(service: ForumService) -> int:
-        bar = ProgressBar()
-        result = await service.thread(ref.id, refresh=args.refresh, progress=lambda phase,
-                                      done, total: bar(phase, done, total) if total > 1 else None)
+        counter = PageCounter()
+        try:
+            result = await service.thread(ref.id, refresh=args.refresh, progress=counter)
+        finally:
+            counter.clear()
         report_source(result, args)
         if cut := cut_warning(result.value):
             warn(cut, args)
@@ -91,6 +95,29 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
 
     return run(args, body)
+
+
+class PageCounter:
+    """"reading the thread: page 37 of 1,000…" on stderr, one line written over as pages
+    arrive, when stderr is a terminal and the thread has more than one page; cleared at the
+    end, so what follows (a warning, the pager) starts on a clean line."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled or total <= 1:
+            return
+        sys.stderr.write(f"\rreading the thread: page {done:,} of {total:,}…\x1b[K")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -113,25 +140,48 @@ def cmd_search(args: argparse.Namespace) -> int:
             raise UsageError("search needs a QUERY (or --rebuild)")
         hits = await service.search(args.query, args.limit, strict=True)
         if args.json:
-            emit_json([{**to_jsonable(h), "snippet": "".join(
-                f"[{t}]" if match else t for t, match in snippet_parts(h.snippet))}
-                for h in hits])
+            emit_json([{**to_jsonable(h), **snippet_json(h.snippet)} for h in hits])
             return 0
         if not hits:
             print("no matches in the cached threads (sync or open threads to index them)")
             return 0
         base = service.settings.base_url
-        bold, plain = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
+        mark = bold if sys.stdout.isatty() else bracketed
         for hit in hits:
             where = "question" if hit.kind == "question" else f"{hit.kind} by {hit.author}"
-            snippet = "".join(f"{bold}{clean(t)}{plain}" if match else clean(t)
-                              for t, match in snippet_parts(hit.snippet))
+            snippet = "".join(mark(clean(t), match) for t, match in snippet_parts(hit.snippet))
             url = post_url(hit.thread_id, None if hit.kind == "question" else hit.post_id, base)
             print(f"{hit.thread_id}  {clean(hit.title)}  ({clean(where)})\n    {snippet}\n"
                   f"    {url}")
         return 0
 
     return run(args, body, local_only=True)  # the index is local: never the network
+
+
+def bold(text: str, match: bool) -> str:
+    """A snippet's part on a terminal: a match in bold (the text has no escapes left)."""
+    return f"\x1b[1m{text}\x1b[0m" if match else text
+
+
+_ESCAPED = str.maketrans({"\\": "\\\\", "⟦": "\\⟦", "⟧": "\\⟧"})
+
+
+def bracketed(text: str, match: bool) -> str:
+    """A snippet's part in a pipe: a match between ⟦ and ⟧, and the text's own ⟦, ⟧ and
+    \\ escaped with a backslash, so a match never reads as the site's brackets (it was
+    ``[word]``, and a post's "[word]" looked the same)."""
+    text = text.translate(_ESCAPED)
+    return f"⟦{text}⟧" if match else text
+
+
+def snippet_json(snippet: str) -> dict[str, object]:
+    """A snippet for scripts: its text, and where each match is in it (``[start, end]``)."""
+    text, matches = "", []
+    for part, match in snippet_parts(snippet):
+        if match:
+            matches.append([len(text), len(text) + len(part)])
+        text += part
+    return {"snippet": text, "matches": matches}
 
 
 def hit_json(hit: SiteHit) -> dict[str, object]:

@@ -26,7 +26,7 @@ from nereader.core.errors import EditConflict, UsageError
 from nereader.core.models import Bookmark, ThreadSummary
 from nereader.core.store import VERSION, JsonStore, render_lines
 from nereader.core.text import MAX_LABEL, check_label, clean, has_lone_surrogate, squash
-from nereader.core.urls import web_url
+from nereader.core.urls import DEFAULT_BASE, thread_url, web_url
 
 MAX_ID = 10**15
 
@@ -228,13 +228,20 @@ def _written(entry: _Entry) -> Any:
 
 
 class BookmarkStore:
-    """``bookmarks.json`` in the data folder."""
+    """``bookmarks.json`` in the data folder. A bookmark's URL is its thread's on the forum
+    (``base``), made from its id: whatever link the file (or an export) holds, on another
+    host even, is never one nereader opens or passes on (the file keeps it as it is)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, base: str = DEFAULT_BASE) -> None:
         self.file = JsonStore(data_dir / "bookmarks.json",
                               lambda: {"version": VERSION, "bookmarks": []}, _check_bookmarks,
                               render=render_lines)
+        self.base = base
         self._known: tuple[object, list[Bookmark]] | None = None  # (file identity, bookmarks)
+
+    def _sited(self, mark: Bookmark) -> Bookmark:
+        url = thread_url(mark.id, base=self.base)
+        return mark if mark.url == url else replace(mark, url=url)
 
     @property
     def path(self) -> Path:
@@ -259,6 +266,7 @@ class BookmarkStore:
                 mark = None
             if mark is not None:
                 seen.add(mark.id)
+                mark = self._sited(mark)
             for problem in problems:
                 kept = ("kept it as it is" if mark is None
                         else "ignored it (the file keeps it as it is)")
@@ -292,6 +300,7 @@ class BookmarkStore:
     def add(self, bookmark: Bookmark) -> Bookmark:
         """Add, or update an existing bookmark: what it already has wins over what the new
         one leaves empty (a placeholder never replaces a title); labels merge."""
+        bookmark = self._sited(bookmark)
 
         def edit(data: dict[str, Any]) -> Bookmark:
             entries = self._entries(data, bookmark.id)
@@ -380,7 +389,7 @@ class BookmarkStore:
     def import_json(self, data: Any) -> tuple[int, int]:
         """Merge an export into the store. Returns (added, updated). The whole export is
         checked first: any entry that does not read rejects it, with the reasons."""
-        incoming = validate_import(data)
+        incoming = [self._sited(b) for b in validate_import(data)]
 
         def edit(store: dict[str, Any]) -> tuple[int, int]:
             entries = self._entries(store)
@@ -481,7 +490,7 @@ class ReadState:
         """Say what in the document does not read (it stays in the file as it is)."""
         read = data.get("read") or {}
         bad = [k for k, v in read.items()
-               if not k.isdigit() or not isinstance(v, dict)
+               if not (k.isascii() and k.isdigit()) or not isinstance(v, dict)
                or not (type(v.get("replies")) is int or v.get("replies", 0) is None)
                or not isinstance(v.get("at"), str)]
         if bad:

@@ -31,7 +31,13 @@ from nereader.core.clock import age_seconds, is_fresh
 from nereader.core.codec import MODEL_TAG
 from nereader.core.errors import ParseError, StorageError
 from nereader.core.models import MODEL_SCHEMA, CacheInfo
-from nereader.core.store import LOCK_WAIT, disk_trouble, folder_problem, no_room
+from nereader.core.store import (
+    LOCK_WAIT,
+    disk_trouble,
+    folder_problem,
+    no_room,
+    write_failed,
+)
 from nereader.core.urls import canonical
 
 P = ParamSpec("P")
@@ -127,6 +133,15 @@ _STORES = ("pages-v2", "pinned-v2")
 _OPEN_ERRORS = (OSError, sqlite3.Error, diskcache.Timeout, ValueError, AttributeError,
                 TypeError)
 _FAILURES = (OSError, sqlite3.Error, diskcache.Timeout)
+_DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB (primary codes)
+
+
+def _damage(exc: BaseException) -> bool:
+    """Whether a failure says a store's file is damaged (not a database, malformed)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        (isinstance(code, int) and code & 0xFF in _DAMAGED)
+        or "not a database" in str(exc) or "malformed" in str(exc))
 _WRITE_FAILED = {8, 10, 13}  # SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL (primary codes)
 
 
@@ -146,12 +161,12 @@ class ReadOnlyStore:
     ``mode``, ``filename``, ``value``), as the 0.1 migration does; a test holds it to what
     diskcache wrote."""
 
-    def __init__(self, directory: Path, live: bool = False) -> None:
+    def __init__(self, directory: Path, live: bool = False, unread: bool = False) -> None:
         self.directory = directory
         self._db: sqlite3.Connection | None = None
         database = directory / "cache.db"
-        if not database.is_file():
-            return  # nothing was ever stored there: an empty store
+        if unread or not database.is_file():
+            return  # nothing was ever stored there (or it is damaged): an empty store
         uri = database.resolve().as_uri()
         failure: Exception | None = None
         # Read-only first (the write-ahead log is read too); where even that needs a write
@@ -259,7 +274,7 @@ def _guarded(what: str, writes: bool = False
         @functools.wraps(fn)
         def run(self: C, /, *args: P.args, **kwargs: P.kwargs) -> R:
             if writes and self.read_only:
-                raise StorageError(self.read_only)
+                raise StorageError(self.read_only) from self._cause
             try:
                 return fn(self, *args, **kwargs)
             except _FAILURES as exc:
@@ -282,7 +297,10 @@ class PageCache:
     A stored page that fails its checksum (or does not unpack) is dropped when read, and
     ``warnings`` says so; the loader passes that on and fetches the page again. On a disk
     that is full or read-only the cache is read-only (``read_only`` says why): cached pages
-    read, and every write is refused with that reason, never taken for damage."""
+    read, and every write is refused with that reason, never taken for damage. A store
+    that is damaged (not a database) is run without, as it is on disk: the pages of the
+    other one read, every write is refused saying so (`nereader cache clear` repairs it),
+    and nothing is removed until the user says so."""
 
     def __init__(self, directory: Path, size_limit: int = 512 * 1024 * 1024) -> None:
         self.directory = directory
@@ -293,6 +311,7 @@ class PageCache:
         self._pages: Store = None
         self._pinned: Store = None
         self._readers: tuple[ReadOnlyStore, ReadOnlyStore] | None = None
+        self._cause: BaseException | None = None  # of ``read_only``
         try:
             directory.mkdir(parents=True, exist_ok=True)
             self._pages = _open(directory, "pages-v2", size_limit)
@@ -305,30 +324,41 @@ class PageCache:
                 raise StorageError(f"cannot open the cache in {directory}: {folder}") from exc
             if isinstance(exc, diskcache.Timeout):
                 raise self.problem("open", exc) from exc
-            trouble = self._cannot_write(exc)
-            if trouble is None:
-                raise StorageError(f"cannot open the cache in {directory}: {exc}; `nereader "
-                                   "cache clear` repairs it") from exc
-            self._degrade(trouble)
+            self._degrade(self._cannot_write(exc), exc)
         if self.read_only is None:
             _migrate_legacy(directory, self)
 
-    def _degrade(self, trouble: str) -> None:
-        """Go on read-only: the stores as they are on disk, every write refused."""
+    def _degrade(self, trouble: str | None, cause: BaseException) -> None:
+        """Go on read-only: the stores as they are on disk (one that cannot be read, as
+        empty: it is damaged), every write refused. ``trouble``: why the disk cannot be
+        written (None: it can, and ``cause`` is damage)."""
         for store in (self._pages, self._pinned, *(self._readers or ())):
             with contextlib.suppress(*_FAILURES, AttributeError):
                 if store is not None:
                     store.close()
         self._readers = None
-        try:
-            self._pages = ReadOnlyStore(self.directory / "pages-v2")
-            self._pinned = ReadOnlyStore(self.directory / "pinned-v2")
-        except (sqlite3.Error, OSError) as exc:
-            raise StorageError(f"cannot open the cache in {self.directory}: {trouble}, and "
-                               f"its stores cannot be read as they are ({exc}); `nereader "
-                               "cache clear` repairs it") from exc
-        self.read_only = (f"the page cache cannot store pages: {trouble} (cached pages "
-                          "still read)")
+        stores: list[ReadOnlyStore] = []
+        damaged: list[str] = []
+        for name in _STORES:
+            try:
+                stores.append(ReadOnlyStore(self.directory / name))
+            except (sqlite3.Error, OSError) as exc:
+                damaged.append(name)
+                stores.append(ReadOnlyStore(self.directory / name, unread=True))
+                cause = exc if trouble is not None else cause
+        self._pages, self._pinned = stores
+        self._cause = cause
+        if trouble is not None and not damaged:
+            self.read_only = ("the page cache cannot store pages (cached pages still read; "
+                              f"pages fetched are shown but not kept): {trouble}")
+            return
+        kept = "" if "pinned-v2" in damaged else " (bookmarked pages still read)"
+        self.read_only = (f"the page cache in {self.directory} is damaged ({cause}); going "
+                          f"without it: pages are shown but not kept{kept}; `nereader cache "
+                          "clear` repairs it")
+        if trouble is not None:
+            self.read_only += f"; besides, {trouble}"
+        self.warnings.append(self.read_only)
 
     def _cannot_write(self, exc: BaseException) -> str | None:
         """Why the cache cannot be written, when a failure says it cannot (None: the failure
@@ -342,8 +372,7 @@ class PageCache:
         # file size limit) as much as for a failing disk: read-only is safe for either.
         code = getattr(exc, "sqlite_errorcode", None)
         if isinstance(code, int) and code & 0xFF in _WRITE_FAILED:
-            return (f"writing to {self.directory} fails ({exc}): is the disk full? Free some "
-                    "space")
+            return write_failed(self.directory, exc)
         return None
 
     def problem(self, what: str, exc: BaseException) -> StorageError:
@@ -353,8 +382,9 @@ class PageCache:
                                 f"it for over {LOCK_WAIT:g} s (to {what}); try again when it "
                                 "is done")
         if self.read_only is None and (trouble := self._cannot_write(exc)) is not None:
-            with contextlib.suppress(StorageError):
-                self._degrade(trouble)
+            self._degrade(trouble, exc)
+        elif self.read_only is None and _damage(exc):
+            self._degrade(None, exc)
         if self.read_only is not None:
             return StorageError(self.read_only)
         detail = getattr(exc, "strerror", None) or exc

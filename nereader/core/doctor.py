@@ -103,7 +103,10 @@ async def _check(loader: Loader, kind: CheckKind, url: str, ttl: float, refresh:
     try:
         copy = await _copy(loader, url, ttl, refresh)
     except NereaderError as exc:
-        return PageCheck(kind, url, False, problems=(str(exc),), source=NOT_CHECKED), None
+        # A page the site serves unreadable (over the size cap) was had, and is broken: a
+        # retry will not mend it, as it may mend a network failure ("not checked").
+        source = "network" if exc.exit_code == ParseError.exit_code else NOT_CHECKED
+        return PageCheck(kind, url, False, problems=(str(exc),), source=source), None
     from nereader.core.parse.contract import check_page  # the parsers load with the first page
 
     check, model = await loader.run(check_page, kind, copy.body, url, copy.fetched_at)

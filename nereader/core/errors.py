@@ -72,7 +72,11 @@ class ListingNotFound(NotFoundError):
 
 
 class ResponseTooLarge(FetchError):
-    """A response body exceeded the configured size cap."""
+    """A response body exceeded the size cap: the page itself is the problem (exit 4)."""
+
+    # A FetchError, so a cached copy stands in as for any failed fetch; but the same page
+    # comes back as large on every try, so it is no network failure a retry may mend.
+    exit_code = 4
 
 
 class RedirectRefused(FetchError):

@@ -31,6 +31,7 @@ from nereader.core.urls import split
 
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _MAX_REDIRECTS = 5
+_NO_RETRY = " (a retry will not help)"
 
 
 class DeadlineExceeded(NetworkError):
@@ -344,13 +345,15 @@ class Fetcher:
         async with self._client.stream("GET", url, headers=headers) as r:
             declared = r.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > cap:
-                raise ResponseTooLarge(f"{url} is {int(declared)} bytes, over the {cap}-byte cap")
+                raise ResponseTooLarge(f"{url} is {int(declared)} bytes, over the {cap}-byte "
+                                       f"cap: not read{_NO_RETRY}")
             chunks: list[bytes] = []
             size = 0
             async for chunk in r.aiter_bytes():
                 size += len(chunk)
                 if size > cap:
-                    raise ResponseTooLarge(f"{url} is over the {cap}-byte cap")
+                    raise ResponseTooLarge(f"{url} is over the {cap}-byte cap: not "
+                                           f"read{_NO_RETRY}")
                 chunks.append(chunk)
             self.stats.bytes += size
             response = Response(

@@ -58,7 +58,7 @@ class Library:
         self.pages = pages
         self._emit = emit
         data_dir = pages.settings.data_dir
-        self._marks = BookmarkStore(data_dir)
+        self._marks = BookmarkStore(data_dir, pages.settings.base_url)
         self._read = ReadState(data_dir)
         self._cache_warned = False
         self._index_warned = False
@@ -109,7 +109,9 @@ class Library:
         try:
             await pages.pin_thread(thread_id, 1)
         except StorageError as exc:  # the bookmark is saved; only offline reading waits
-            return saved, f"saved, but the cache could not keep it for offline reading: {exc}"
+            why = "" if pages.loader.told(str(exc)) else f": {exc}"  # said once is enough
+            return saved, (f"saved, but the cache could not keep it for offline reading{why} "
+                           "(`nereader bookmarks check` keeps it once the cache can)")
         if thread is not None:
             if saved.seen_post_ids:  # bookmarked before: only make sure it stays pinned
                 await pages.pin_thread(thread_id, thread.total_pages)

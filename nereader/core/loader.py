@@ -69,6 +69,7 @@ class Loader:
         self._opening: asyncio.Future[Fetcher] | None = None
         self._workers = Workers()
         self.store_failed: StorageError | None = None
+        self._told: set[str] = set()
         # Models read from the cache, by page and fetch time: the inbox and the home screen
         # read hundreds of stored pages again each time they are drawn, and a page's stored
         # model only changes with a new fetch (or a new parser, whose tag is in the key).
@@ -106,7 +107,7 @@ class Loader:
         finally:
             cache = self._cache
             while cache is not None and cache.warnings:
-                self._emit(Notice(cache.warnings.pop(0), "Cache"))
+                self._tell(cache.warnings.pop(0))
 
     async def _put(self, page: CachedPage) -> None:
         """Store a page; a failure is said once and remembered, and reading goes on."""
@@ -117,8 +118,22 @@ class Loader:
 
     def _store_failure(self, exc: StorageError) -> None:
         if self.store_failed is None:
-            self._emit(Notice(f"{exc}; pages are shown but not kept", "Cache"))
+            # A read-only cache's reason says so already (and ends with what to do).
+            cache = self._cache
+            self._tell(str(exc) if cache is not None and cache.read_only
+                       else f"{exc}; pages are shown but not kept")
         self.store_failed = exc
+
+    def told(self, message: str) -> bool:
+        """Whether the cache's notice ``message`` was said already."""
+        return message in self._told
+
+    def _tell(self, message: str) -> None:
+        """A notice of the cache's, said once (a damaged cache says so when opened, and its
+        first refused write would say it again)."""
+        if message not in self._told:
+            self._told.add(message)
+            self._emit(Notice(message, "Cache"))
 
     async def _parse(self, parse: ParseFn[T], body: bytes, url: str, fetched_at: datetime
                      ) -> T:

@@ -70,6 +70,7 @@ MAX_REPLY_PAGES = 1000
 MAX_LISTING_PAGES = 5000
 TOPICS_TTL = 86400.0  # the topic tree changes rarely: a day, or the listings' TTL if longer
 REPLIES_PER_PAGE = 20
+READ_AHEAD = 8  # reply pages asked for ahead of the one read (the fetcher paces them)
 UNCOUNTED_PAGES = 25  # a thread that shows no reply count: this many pages at most
 IMAGE_TTL = 30 * 86400.0  # an image at one URL does not change: a month before asking again
 
@@ -91,6 +92,14 @@ def reply_pages(first: Thread) -> int:
     """How many reply pages to read: the thread's (``thread_pages``), at most
     ``MAX_REPLY_PAGES``; a longer thread is cut there and says so (``pages_not_read``)."""
     return min(thread_pages(first), MAX_REPLY_PAGES)
+
+
+def adds_posts(seen: set[int], page: Thread) -> bool:
+    """Whether a reply page holds a post the pages before it did not (adding them to
+    ``seen``): a page that does not is no page of the thread (a site repeating itself)."""
+    fresh = {post.id for post in page.posts} - seen
+    seen |= fresh
+    return bool(fresh)
 
 
 def _cut(merged: Thread, believed: int) -> tuple[Thread, str | None]:
@@ -354,25 +363,61 @@ class Pages:
         """A whole thread: the question and every reply page, merged (and indexed)."""
         first = await self.thread_page(thread_id, 1, refresh)
         total = reply_pages(first.value)
-        done = 1
+        parts = await self._reply_pages(thread_id, [first], range(2, total + 1), refresh,
+                                        progress, total)
+        return await self._merged(parts, thread_pages(first.value))
+
+    async def _reply_pages(self, thread_id: int, known: list[Sourced[Thread]],
+                           numbers: range | list[int], refresh: bool,
+                           progress: Progress | None, total: int) -> list[Sourced[Thread]]:
+        """``known`` and the reply pages ``numbers`` after them, read in order a few ahead
+        (the fetcher keeps it polite). The page count is one page's word: a page that holds
+        no post the pages before it did not (a site repeating itself), or that is past the
+        thread's end, ends the thread there, and that is said, rather than fetching up to
+        ``MAX_REPLY_PAGES`` of the same."""
+        parts = list(known)
+        seen = {post.id for part in parts for post in part.value.posts}
+        todo = iter(numbers)
+        ahead: list[tuple[int, asyncio.Task[Sourced[Thread]]]] = []
         if progress:
-            progress("pages", done, total)
+            progress("pages", len(parts), total)
 
-        async def page(n: int) -> Sourced[Thread]:
-            nonlocal done
-            result = await self.thread_page(thread_id, n, refresh)
-            done += 1
-            if progress:
-                progress("pages", done, total)
-            return result
+        def fill() -> None:
+            while len(ahead) < READ_AHEAD and (n := next(todo, None)) is not None:
+                ahead.append((n, asyncio.ensure_future(self.thread_page(thread_id, n, refresh))))
 
-        rest = await asyncio.gather(*(page(n) for n in range(2, total + 1)))
-        return await self._merged([first, *rest], thread_pages(first.value))
+        fill()
+        try:
+            while ahead:
+                n, task = ahead.pop(0)
+                try:
+                    result = await task
+                except PastTheEnd:
+                    self._ended(thread_id, n, total, "is past the thread's end")
+                    break
+                if not adds_posts(seen, result.value):
+                    self._ended(thread_id, n, total, "holds no post the pages before it did "
+                                "not (the site repeats a page)")
+                    break
+                parts.append(result)
+                if progress:
+                    progress("pages", len(parts), total)
+                fill()
+        finally:
+            for _, task in ahead:  # read ahead past the end: not wanted
+                task.cancel()
+            await asyncio.gather(*(task for _, task in ahead), return_exceptions=True)
+        return parts
+
+    def _ended(self, thread_id: int, page: int, total: int, why: str) -> None:
+        self._emit(Notice(f"thread {thread_id}: reply page {page} {why}; its count of "
+                          f"{total:,} pages is not believed, and the thread ends at page "
+                          f"{page - 1}", "Thread"))
 
     async def _merged(self, parts: list[Sourced[Thread]], believed: int) -> Sourced[Thread]:
         """Pages of one thread as one (indexed), as stale as its stalest page; ``believed``
         is how many pages it has (fewer than claimed when the reply count says so), of which
-        at most ``MAX_REPLY_PAGES`` were read."""
+        at most ``MAX_REPLY_PAGES`` were read (fewer: the thread ended before its count)."""
         merged = parsers.merge([p.value for p in parts])
         worst = max(parts, key=lambda p: SOURCE_RANK[p.source])
         warnings = sorted({p.warning for p in parts if p.warning})
@@ -381,6 +426,9 @@ class Pages:
             warnings.append(f"thread {merged.id} claims {claimed} reply pages but its reply "
                             f"count ({merged.stats.replies}) fills at most {believed}; read "
                             "those")
+        last = max(p.value.page for p in parts)
+        if last < min(believed, MAX_REPLY_PAGES):
+            believed = last  # it ended there (``_reply_pages``)
         merged, cut = _cut(merged, believed)
         warnings += [cut] if cut else []
         await self._index_thread(merged)
@@ -417,9 +465,11 @@ class Pages:
         page = held.value
         total = max(reply_pages(page), page.page)
         again = refresh or cached is not None  # the cached copy is older than the reply
-        rest = await asyncio.gather(*(self.thread_page(thread_id, n, again)
-                                      for n in range(1, total + 1) if n != page.page))
-        result = await self._merged([held, *rest], max(thread_pages(page), page.page))
+        parts = await self._reply_pages(thread_id, [held], [n for n in range(1, total + 1)
+                                                            if n != page.page], again, None,
+                                        total)
+        parts.sort(key=lambda p: p.value.page)
+        result = await self._merged(parts, max(thread_pages(page), page.page))
         if all(p.id != reply_id for p in result.value.posts):
             self._emit(Notice(f"reply {reply_id} is no longer in thread {thread_id}; showing "
                               "the thread", "Search"))
@@ -474,11 +524,14 @@ class Pages:
         if first.value.id != thread_id:
             return None
         pages = [first.value]
+        seen = {post.id for post in first.value.posts}
         total = reply_pages(first.value)
         for n in range(2, total + 1):
             page = await self.loader.peek(self.thread_url(thread_id, n), parsers.thread, ttl)
             if page is None or page.value.id != thread_id:
                 return None
+            if not adds_posts(seen, page.value):
+                return _cut(parsers.merge(pages), n - 1)[0]  # it ends there (_reply_pages)
             pages.append(page.value)
         return _cut(parsers.merge(pages), thread_pages(first.value))[0]
 
@@ -494,11 +547,15 @@ class Pages:
         if first is None or first.value.id != thread_id:
             return None
         pages: list[Thread] = [first.value]
+        seen = {post.id for post in first.value.posts}
         total = reply_pages(first.value)
         for n in range(2, total + 1):
             page = self.loader.stored(self.thread_url(thread_id, n), ttl)
             if page is None or page.value.id != thread_id:
                 return None
+            if not adds_posts(seen, page.value):
+                total = n - 1  # it ends there (``_reply_pages``)
+                break
             pages.append(page.value)
         merged = parsers.merge(pages) if len(pages) > 1 else pages[0]
         return merged if total == merged.total_pages else replace(merged, total_pages=total)

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from nereader.core.clock import utc_now
 from nereader.core.errors import UsageError
 from nereader.core.models import COUNTS, RowSource, ThreadSummary
-from nereader.core.text import escape_line, parse_count, parse_iso, plural
+from nereader.core.text import escape_line, marked, parse_count, parse_iso, plural
 
 Pred = Callable[[ThreadSummary, str], bool]
 
@@ -56,10 +56,8 @@ class QueryError(UsageError):
 
     def one_line(self, query: str) -> str:
         """The error on one line, the bad token bracketed in the query (for the CLI)."""
-        end = self.position + self.length
-        marked = escape_line(f"{query[:self.position]}⟦{query[self.position:end]}⟧"
-                             f"{query[end:]}")
-        return f"bad filter at column {self.position + 1}: {self}: {marked}"
+        shown = marked(query, self.position, self.position + self.length)
+        return f"bad filter at column {self.position + 1}: {self}: {shown}"
 
 
 def fold(text: str) -> str:
@@ -106,12 +104,13 @@ _MARKS = {"answered", "unanswered", "recommended"}  # read from the listing page
 _FLAGS = {"answered", "unanswered", "recommended", "bookmarked", "unread", "new", "staff", "read"}
 _QUALIFIERS = _NUMERIC | {"activity", "is", "tag", "author", "label", "note", "sort"}
 _TOKEN = re.compile(r'\s*(?:(-?)([A-Za-z]+):("(?:[^"]*)"?|\S*)|(-?)"([^"]*)("?)|(\S+))')
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(mo|m|h|d|w|y)$", re.IGNORECASE)
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(mo|m|h|d|w|y)$", re.IGNORECASE | re.ASCII)
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800, "mo": 2592000, "y": 31536000}
 # Values more typing can still complete: "" (after "replies:>"), "1.", "7" (a unit is coming),
 # "2026-05-0" (a date on its way).
-_UNFINISHED_NUMBER = re.compile(r"^(?:|\.|\d[\d,]*\.)$")
-_UNFINISHED_TIME = re.compile(r"^(?:|\d+(?:\.\d*)?|\d{1,4}-(?:\d{1,2}(?:-\d?)?)?|\d{1,4}-\d{2}-)$")
+_UNFINISHED_NUMBER = re.compile(r"^(?:|\.|\d[\d,]*\.)$", re.ASCII)
+_UNFINISHED_TIME = re.compile(
+    r"^(?:|\d+(?:\.\d*)?|\d{1,4}-(?:\d{1,2}(?:-\d?)?)?|\d{1,4}-\d{2}-)$", re.ASCII)
 
 
 def known(row: ThreadSummary, field: str) -> bool:
@@ -457,7 +456,7 @@ def _next_day(day: datetime) -> datetime:
 
 
 def _date(text: str, at: int) -> datetime:
-    value = parse_iso(text) if re.match(r"^\d{4}-\d{2}-\d{2}", text) else None
+    value = parse_iso(text) if re.match(r"^\d{4}-\d{2}-\d{2}", text, re.ASCII) else None
     if value is None:
         raise QueryError(f"not a time: {text!r} (e.g. 7d, 2w, 3mo or 2026-05-01)", at,
                          len(text) or 1, _UNFINISHED_TIME.match(text) is not None)

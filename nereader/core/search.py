@@ -30,8 +30,15 @@ from nereader.core.errors import DamagedError, StorageError, UsageError
 from nereader.core.export import plain_text, thread_row
 from nereader.core.models import PostKind, SearchHit, Thread, ThreadSummary
 from nereader.core.query import fold
-from nereader.core.store import LOCK_WAIT, disk_trouble, file_lock, folder_problem
-from nereader.core.text import MARK_CLOSE, MARK_OPEN, escape_line
+from nereader.core.store import (
+    LOCK_WAIT,
+    disk_trouble,
+    file_lock,
+    folder_problem,
+    no_room,
+    write_failed,
+)
+from nereader.core.text import MARK_CLOSE, MARK_OPEN, echo, escape_line, marked
 
 
 def _tables(suffix: str = "") -> str:
@@ -99,7 +106,7 @@ def fts_query(text: str, strict: bool = False) -> str:
     if not groups:  # punctuation and operators alone are no words at all
         raise UsageError("a search needs at least one word" + (
             " that is not negated" if negative else
-            f" (letters or digits), not {escape_line(repr(text))}"))
+            f" (letters or digits), not {escape_line(echo(text))}"))
     query = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
     for term in negative:
         query += f" NOT {term}"
@@ -109,9 +116,7 @@ def fts_query(text: str, strict: bool = False) -> str:
 def bad_search(text: str, at: int, length: int, why: str) -> str:
     """A search the index refuses, on one line: the column, why, and the query with the bad
     part bracketed (escaped: a newline or a bidi control in it stays visible text)."""
-    end = at + max(length, 1)
-    marked = escape_line(f"{text[:at]}⟦{text[at:end]}⟧{text[end:]}")
-    return f"bad search at column {at + 1}: {why}: {marked}"
+    return f"bad search at column {at + 1}: {why}: {marked(text, at, at + max(length, 1))}"
 
 
 _HINT = "; `nereader search --rebuild` recreates it"
@@ -143,7 +148,8 @@ class SearchIndex:
 
     def _read_only(self, failure: Exception) -> sqlite3.Connection:
         if isinstance(failure, OSError):  # the folder, not the index: recreating won't help
-            why = folder_problem(self.path.parent) or failure.strerror or str(failure)
+            why = (folder_problem(self.path.parent) or no_room(failure, self.path.parent)
+                   or failure.strerror or str(failure))
             problem = StorageError(f"cannot open the search index {self.path}: {why}")
         else:
             problem = self._problem("open", failure)
@@ -156,6 +162,12 @@ class SearchIndex:
         except (sqlite3.Error, OSError, ValueError) as exc:
             if isinstance(failure, OSError):
                 raise problem from failure
+            trouble = self._trouble(failure)
+            if trouble is not None:
+                # The disk would not let the index be made (an empty file, no tables yet):
+                # that is the cause to tell, not damage a rebuild could mend.
+                raise StorageError(f"the search index {self.path} cannot be made: {trouble}"
+                                   ) from failure
             # It cannot even be read: whatever else is wrong, it is damaged.
             raise DamagedError(f"cannot open the search index {self.path}: {exc}{_HINT}"
                                ) from failure
@@ -185,16 +197,23 @@ class SearchIndex:
                                 "done")
         if primary in _DAMAGED:
             return DamagedError(f"the search index {self.path} is damaged ({exc}){_HINT}")
-        trouble = disk_trouble(self.path.parent) if self.path.parent.is_dir() else None
-        if trouble is None and (primary in _WRITE_FAILED or isinstance(exc, OSError)):
-            trouble = f"writing to {self.path.parent} fails ({exc}): is the disk full?"
+        trouble = self._trouble(exc)
         if trouble is not None:
-            return StorageError(f"the search index cannot be written: {trouble}; free some "
-                                "space (the index itself is intact, and a thread read later is "
-                                "indexed then)")
+            return StorageError("the search index cannot be written (it is intact, and a "
+                                f"thread read later is indexed then): {trouble}")
         if self.read_only:
             return StorageError(self.read_only)
         return StorageError(f"the search index failed to {what}: {exc}{_HINT}")
+
+    def _trouble(self, exc: BaseException) -> str | None:
+        """Why the index's folder cannot be written, when a failure says it (None: it can,
+        or the failure is no write's)."""
+        trouble = disk_trouble(self.path.parent) if self.path.parent.is_dir() else None
+        code = getattr(exc, "sqlite_errorcode", None)
+        failed = isinstance(code, int) and code & 0xFF in _WRITE_FAILED
+        if trouble is None and (failed or isinstance(exc, OSError)):
+            trouble = write_failed(self.path.parent, exc)
+        return trouble
 
     @contextlib.contextmanager
     def _using(self, what: str) -> Iterator[sqlite3.Connection]:

@@ -20,6 +20,7 @@ import platformdirs
 
 from nereader import __version__
 from nereader.core.errors import UsageError
+from nereader.core.text import echo
 from nereader.core.urls import (
     DEFAULT_BASE,
     DEFAULT_TAG,
@@ -267,7 +268,8 @@ def resolve(*layers: Layer, config_dir: Path | None = None, config_origin: Origi
         for name, raw in layer.values.items():
             spec = SPEC.get(name)
             try:
-                values[name] = _coerce(spec, raw) if spec else _file_only(name, raw)
+                values[name] = (_coerce(spec, raw, layer.kind) if spec
+                                else _file_only(name, raw))
             except EntryError as exc:
                 raise layer.blame(exc.at, raw, str(exc)) from None
             except ValueError as exc:
@@ -361,15 +363,20 @@ def _number(raw: object) -> float:
     if isinstance(raw, int | float):
         return float(raw)
     if isinstance(raw, str):
+        text = raw.strip()
+        if not text.isascii():  # float() reads "١" (Arabic-Indic one) as 1: not a setting's digits
+            raise ValueError(f"must be a number in ASCII digits (0-9), not {echo(raw)}")
         try:
-            return float(raw.strip())
+            return float(text)
         except ValueError:
             pass
-    raise ValueError(f"must be a number, not {raw!r}")
+    shown = echo(raw) if isinstance(raw, str) else repr(raw)
+    raise ValueError(f"must be a number, not {shown}")
 
 
-def _coerce(spec: Spec, raw: object) -> object:
-    """The value of one setting, or ValueError saying what is wrong with it."""
+def _coerce(spec: Spec, raw: object, source: str = "flag") -> object:
+    """The value of one setting, or ValueError saying what is wrong with it (``source``: the
+    layer it comes from, which says what a relative path is relative to)."""
     kind = spec.kind
     if kind == "bool":
         if isinstance(raw, bool):
@@ -396,7 +403,7 @@ def _coerce(spec: Spec, raw: object) -> object:
         except UsageError as exc:
             raise ValueError(str(exc)) from None
     if kind == "path":
-        return _home(raw)
+        return _home(raw, relative_ok=source == "flag")
     if kind == "listing":
         return _listing_key(raw)
     if len(raw) > 100 or not raw.isprintable():
@@ -404,11 +411,23 @@ def _coerce(spec: Spec, raw: object) -> object:
     return raw.strip()
 
 
-def _home(raw: str) -> Path:
+def _home(raw: str, relative_ok: bool = False) -> Path:
+    """A folder as given: ``~`` expanded; a relative one is the current folder's when given
+    as a flag, and refused anywhere else (an environment variable or the file is read from
+    whatever folder nereader runs in, so the folder would change with it)."""
     try:
-        return Path(raw).expanduser()
+        path = Path(raw.strip()).expanduser()
     except RuntimeError:  # ~nosuchuser, or no HOME at all
         raise ValueError(f"cannot be expanded: no home folder for {raw.split('/')[0]}") from None
+    if path.is_absolute():
+        return path
+    if relative_ok:
+        try:
+            return Path.cwd() / path
+        except OSError:  # the current folder was removed
+            raise ValueError("is relative, and the current folder is gone") from None
+    raise ValueError("must be an absolute path (or start with ~): a relative one would be "
+                     "another folder in each folder nereader runs from")
 
 
 def _idna_checked(base: str) -> str:

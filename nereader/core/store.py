@@ -59,7 +59,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     except OSError as exc:
         why = (folder_problem(path.parent) or no_room(exc, path.parent) or exc.strerror
                or str(exc))
-        raise StorageError(f"cannot write {path}: {why}; nothing was changed") from exc
+        raise StorageError(f"cannot write {path} (nothing was changed): {why}") from exc
 
 
 def _link_target(path: Path) -> Path:
@@ -84,14 +84,36 @@ _FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 PROBE_BYTES = 64 * 1024  # what a store needs free to write at all (a page, a journal)
 
 
+# Each of these words says the cause once and ends with the one next step that helps; a
+# message built on them adds none of its own (space freed does nothing for a read-only disk).
+ELSEWHERE = "choose another folder (--cache-dir, --data-dir)"
+
+
 def no_room(exc: OSError, folder: Path) -> str | None:
     """Words for an error that says the disk is full or read-only (None: another error)."""
     if exc.errno in _FULL:
-        return (f"the disk holding {folder} is full ({exc.strerror or exc}); free some "
-                "space and try again")
+        return full_disk(folder, exc.strerror or str(exc))
     if exc.errno == errno.EROFS:
-        return f"{folder} is on a read-only file system"
+        return read_only_disk(folder)
     return None
+
+
+def full_disk(folder: Path, detail: str) -> str:
+    return f"the disk holding {folder} is full ({detail}); free some space and try again"
+
+
+def read_only_disk(folder: Path) -> str:
+    return f"{folder} is on a read-only file system; remount it read-write, or {ELSEWHERE}"
+
+
+def unwritable(folder: Path, detail: str) -> str:
+    return f"{folder} cannot be written ({detail}); check its permissions, or {ELSEWHERE}"
+
+
+def write_failed(folder: Path, exc: BaseException) -> str:
+    """A write that failed without saying why (SQLite's "disk I/O error"): most likely the
+    disk filled meanwhile, which the probe no longer sees."""
+    return f"writing to {folder} fails ({exc}): is the disk full? Free some space and try again"
 
 
 def disk_trouble(folder: Path) -> str | None:
@@ -100,11 +122,11 @@ def disk_trouble(folder: Path) -> str | None:
     a damaged file). Told by trying: a file is written, synced and removed again."""
     with contextlib.suppress(OSError, AttributeError, ValueError):
         if os.statvfs(folder).f_flag & os.ST_RDONLY:
-            return f"{folder} is on a read-only file system"
+            return read_only_disk(folder)
     try:
         fd, probe = tempfile.mkstemp(prefix=".nereader-probe.", dir=folder)
     except OSError as exc:
-        return no_room(exc, folder) or (f"{folder} cannot be written ({exc.strerror})"
+        return no_room(exc, folder) or (unwritable(folder, exc.strerror or str(exc))
                                         if exc.errno in _READ_ONLY else None)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -144,7 +166,9 @@ def file_lock(path: Path, shared: bool = False, wait: float | None = None) -> It
         if shared and (exc.errno in _READ_ONLY or isinstance(exc, FileNotFoundError)):
             yield
             return
-        why = folder_problem(path.parent) or exc.strerror or str(exc)
+        why = folder_problem(path.parent) or no_room(exc, path.parent) or (
+            unwritable(path.parent, exc.strerror) if exc.errno in _READ_ONLY and exc.strerror
+            else exc.strerror or str(exc))
         raise StorageError(f"cannot lock {path}: {why}") from exc
     try:
         _take(fd, path, shared, LOCK_WAIT if wait is None else wait)
@@ -295,6 +319,7 @@ class JsonStore(_Said):
     ``*.corrupt-<time>`` (never deleted) with a warning, and nereader carries on without it.
     If it cannot be moved aside, reading goes on without it, but no change is written over
     it. Each warning is said once per process; ``warnings`` holds those not yet passed on.
+    A byte order mark (which some editors add) is read past, and never written.
     """
 
     def __init__(self, path: Path, empty: Callable[[], dict[str, Any]],
@@ -323,7 +348,7 @@ class JsonStore(_Said):
         try:
             with self.path.open("rb") as handle:
                 st = os.fstat(handle.fileno())
-                text = handle.read().decode("utf-8")
+                text = handle.read().decode("utf-8-sig")  # a BOM an editor adds is no damage
         except FileNotFoundError:
             return self._empty()
         except (OSError, UnicodeDecodeError) as exc:
@@ -409,7 +434,7 @@ def read_json(path: Path, default: Any, warn: Callable[[str], None] | None = Non
     """JSON from ``path``; a missing file gives ``default``, an unreadable one StorageError.
     Lone surrogates are mended (see ``mend_document``) and said through ``warn``."""
     try:
-        data, fixed = load_mended(path.read_text(encoding="utf-8"))
+        data, fixed = load_mended(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         return default
     except (OSError, ValueError) as exc:

@@ -56,7 +56,7 @@ class SyncLog:
         """Read the record of an interrupted sync; False when there is none (or it does not
         read: it only saves work, so it is then simply started afresh)."""
         try:
-            data = load_json(self.path.read_text(encoding="utf-8"))
+            data = load_json(self.path.read_text(encoding="utf-8-sig"))
             if data.get("version") != LOG_VERSION or data.get("ident") != self.ident:
                 return False
             self.rows = [ThreadSummary(int(r[0]), str(r[1]), str(r[2]),

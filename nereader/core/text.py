@@ -18,14 +18,25 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Characters that show nothing yet take a cell in some terminals and none in others (so a
+# title holding one shifts the list's columns), or reorder what follows: zero-width spaces,
+# the bidi marks, soft hyphens, word joiners, invisible operators, interlinear annotations.
+# The joiners (ZWNJ, ZWJ) are text between two characters (Persian spelling, emoji
+# sequences such as 👩‍💻) and go only where they join nothing.
+_INVISIBLE = ("\u00ad\u061c\u180e\u200b\u200e\u200f\u2060-\u2064\u206a-\u206f"
+              "\ufff9-\ufffb")
+_UNSEEN = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff"
+                     rf"{_INVISIBLE}\u200c\u200d]")
+_STRAY = re.compile(rf"[{_INVISIBLE}]|(?<!\S)[\u200c\u200d]+|[\u200c\u200d]+(?!\S)")
 
 
 def clean(text: str) -> str:
-    """Remove terminal escapes and control characters; keep newlines and tabs."""
-    if not text or _CONTROLS.search(text) is None:  # the common case: nothing to remove
+    """Remove terminal escapes, control characters and invisible format characters (see
+    ``_INVISIBLE``); keep newlines and tabs."""
+    if not text or _UNSEEN.search(text) is None:  # the common case: nothing to remove
         return text or ""
     text = _ESCAPES.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub("", text)
+    return _STRAY.sub("", _CONTROLS.sub("", text))
 
 
 # Half of a UTF-16 pair: JSON's \ud800 escape reads as one, but it is not text (it
@@ -69,6 +80,58 @@ def escape_line(text: str) -> str:
     return _UNSHOWN.sub(shown, text)
 
 
+# What an error echoing the user's input shows of it: a 100 KB argument is cut to its head
+# and tail around an ellipsis, with its length, so the line still reads as one line.
+ECHO_LIMIT = 160
+LINE_LIMIT = 2000
+_LONG_WORD = re.compile(rf"\S{{{ECHO_LIMIT + 1},}}")
+_ENDS = ":;,.)]`'\""  # what ends a word in a message, not the word's own
+
+
+def _cut(text: str, limit: int) -> str:
+    head = limit * 3 // 4
+    return f"{text[:head]}…{text[len(text) - (limit - head - 1):]}"
+
+
+def shorten(text: str, limit: int = ECHO_LIMIT) -> str:
+    """Text as echoed in a message: as it is, or past ``limit`` characters its head and tail
+    around an ellipsis and its length ("aaaa…aaaa (100,000 characters)")."""
+    return text if len(text) <= limit else f"{_cut(text, limit)} ({len(text):,} characters)"
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """The user's input quoted in a message (``repr``), shortened as ``shorten`` does."""
+    return repr(text) if len(text) <= limit else (  # its quotes within the limit
+        f"{_cut(text, limit - 2)!r} ({len(text):,} characters)")
+
+
+def marked(text: str, at: int, end: int, keep: int = ECHO_LIMIT // 2) -> str:
+    """The text with ``[at:end]`` bracketed (⟦…⟧), at most ``keep`` characters each side of
+    it, escaped for one line (a query's bad part, shown in its error)."""
+    before, bad, after = text[:at], text[at:end], text[end:]
+    if len(before) > keep:
+        before = "…" + before[len(before) - keep:]
+    if len(after) > keep:
+        after = after[:keep] + "…"
+    more = f" ({len(text):,} characters)" if len(text) > 2 * keep + len(bad) else ""
+    return escape_line(f"{before}⟦{shorten(bad, keep)}⟧{after}") + more
+
+
+def one_line(message: str) -> str:
+    """A message as one line of stderr: every overlong word shortened (a pasted argument
+    echoed in it), the whole cut in the middle past ``LINE_LIMIT``, escaped."""
+    def cut(match: re.Match[str]) -> str:
+        # Its length is said before the punctuation that ends it ("…aaa (N characters):"),
+        # which is the message's, not the input's.
+        word = match.group()
+        bare = word.rstrip(_ENDS)
+        return shorten(bare) + word[len(bare):] if len(bare) > ECHO_LIMIT else word
+
+    if len(message) > ECHO_LIMIT:
+        message = _LONG_WORD.sub(cut, message)
+    return escape_line(shorten(message, LINE_LIMIT))
+
+
 MAX_LABEL = 64
 
 
@@ -76,7 +139,7 @@ def check_label(text: str) -> str:
     """A bookmark label as given (``todo`` or ``#todo``): one word, the ``#label`` form a
     note holds, so it reads back the same from a note. Anything else is a UsageError."""
     label = text[1:] if text.startswith("#") else text
-    shown = escape_line(repr(text))
+    shown = escape_line(echo(text))
     if not label:
         raise UsageError("a label cannot be empty")
     if any(c.isspace() for c in label) or _UNSHOWN.search(label) or _CONTROLS.search(label):

@@ -9,7 +9,7 @@ from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urls
 
 from nereader.core.errors import UsageError
 from nereader.core.models import ListingKind, Thread, Topic
-from nereader.core.text import parse_int
+from nereader.core.text import echo, parse_int
 
 DEFAULT_BASE = "https://developer.apple.com"
 _SITE_HOSTS = ("developer.apple.com", "forums.developer.apple.com")  # the site's own, always
@@ -20,8 +20,8 @@ _SORT_ALIASES = {s.lower(): s for s in SORTS} | dict.fromkeys(
     ("activity", "updated", "last-updated", "lastupdated"), "lastUpdated")
 ORDERS = ("ASC", "DESC")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$", re.IGNORECASE)
-_HOST_FIRST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?/", re.IGNORECASE)
-_THREAD_PATH = re.compile(r"^(?:/forums)?/thread/(\d{1,12})(?:/[^/]*)?/?$")
+_HOST_FIRST = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?/", re.IGNORECASE | re.ASCII)
+_THREAD_PATH = re.compile(r"^(?:/forums)?/thread/(\d{1,12})(?:/[^/]*)?/?$", re.ASCII)
 _CREDENTIALS = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s'\"]*@")
 
 
@@ -31,7 +31,7 @@ def split(url: str) -> SplitResult:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a bad port
     except ValueError as exc:
-        raise UsageError(f"malformed URL {url!r}: {exc}") from exc
+        raise UsageError(f"malformed URL {echo(url)}: {exc}") from exc
     return parts
 
 
@@ -47,15 +47,15 @@ def normalise_base(base: str) -> str:
         parts = split(base.strip())
         parts.hostname  # noqa: B018 - the host must parse
     except (UsageError, ValueError):
-        raise UsageError(f"malformed base URL {shown!r}") from None
+        raise UsageError(f"malformed base URL {echo(shown)}") from None
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-        raise UsageError(f"base URL must be http:// or https:// with a host, not {shown!r}")
+        raise UsageError(f"base URL must be http:// or https:// with a host, not {echo(shown)}")
     if "@" in parts.netloc:
         # A password would end up in JSON output, exports, bookmarks and messages.
-        raise UsageError(f"base URL must not carry a user name or password ({shown!r}); "
+        raise UsageError(f"base URL must not carry a user name or password ({echo(shown)}); "
                          "nereader reads the forum without logging in")
     if parts.query or parts.fragment:
-        raise UsageError(f"base URL must not have a query or fragment, not {shown!r}")
+        raise UsageError(f"base URL must not have a query or fragment, not {echo(shown)}")
     return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
@@ -64,7 +64,7 @@ def normalise_sort(sort: str | None) -> str | None:
         return None
     found = _SORT_ALIASES.get(sort.strip().lower())
     if found is None:
-        raise UsageError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+        raise UsageError(f"unknown sort {echo(sort)}; choose one of {', '.join(SORTS)}")
     return found
 
 
@@ -72,7 +72,7 @@ def normalise_order(order: str | None) -> str | None:
     if order is None:
         return None
     if (up := order.strip().upper()) not in ORDERS:
-        raise UsageError(f"unknown sort order {order!r}; choose asc or desc")
+        raise UsageError(f"unknown sort order {echo(order)}; choose asc or desc")
     return up
 
 
@@ -212,7 +212,7 @@ def parse_thread_ref(text: str, base: str = "") -> ThreadRef:
     that is neither the base's nor the site's is refused: that is another forum's thread.
     """
     raw = text.strip()
-    if raw.isdigit() and len(raw) <= 12:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 12:  # "١٢٣" is no thread id
         return _numbered(ThreadRef(int(raw)), text)
     candidate = raw if "://" in raw else "https://" + raw.lstrip("/")
     if raw.startswith("/"):
@@ -220,10 +220,10 @@ def parse_thread_ref(text: str, base: str = "") -> ThreadRef:
     parts = split(candidate)
     match = _THREAD_PATH.match(parts.path)
     if parts.scheme not in {"http", "https"} or match is None:
-        raise UsageError(f"not a thread id or forum thread URL: {text!r}")
+        raise UsageError(f"not a thread id or forum thread URL: {echo(text)}")
     host, forum = (parts.hostname or "").lower(), (split(base).hostname or "").lower()
     if base and not raw.startswith(("/", "forums/")) and host not in {forum, *_SITE_HOSTS}:
-        raise UsageError(f"{text!r} is a thread on {host}, but the forum is {forum} (set by "
+        raise UsageError(f"{echo(text)} is a thread on {host}, but the forum is {forum} (set by "
                          "--base-url or base_url); give the thread id, or a URL of that forum")
     query = dict(parse_qsl(parts.query))
     page = parse_int(query.get("page")) or 1
@@ -233,7 +233,7 @@ def parse_thread_ref(text: str, base: str = "") -> ThreadRef:
 
 def _numbered(ref: ThreadRef, text: str) -> ThreadRef:
     if ref.id < 1:  # no thread has id 0: refused before any request
-        raise UsageError(f"not a thread id: {text.strip()!r} (thread ids start at 1)")
+        raise UsageError(f"not a thread id: {echo(text.strip())} (thread ids start at 1)")
     return ref
 
 
@@ -247,7 +247,8 @@ def parse_listing_ref(text: str, base: str = "") -> tuple[ListingRef, int, str |
     """
     raw = text.strip()
     if not raw:
-        raise UsageError("empty tag")
+        raise UsageError("an empty LISTING: give a tag slug, topics/TOPIC[/SUB], allposts or a "
+                         "listing URL (or none, for the default listing)")
     if raw.lower() == ALLPOSTS:  # the word itself; a tag of that name is "tags/allposts"
         return ALL_POSTS, 1, None, None
     if _SLUG.match(raw):
@@ -259,7 +260,7 @@ def parse_listing_ref(text: str, base: str = "") -> tuple[ListingRef, int, str |
     if base and candidate != "https://developer.apple.com/" + raw.lstrip("/"):
         host, forum = (parts.hostname or "").lower(), (split(base).hostname or "").lower()
         if host not in {forum, *_SITE_HOSTS}:
-            raise UsageError(f"{text.strip()!r} is a listing on {host or 'no host'}, but the "
+            raise UsageError(f"{echo(text.strip())} is a listing on {host or 'no host'}, but the "
                              f"forum is {forum} (set by --base-url or base_url); give the "
                              "tag, or a URL of that forum")
     segments = [s for s in parts.path.split("/") if s]
@@ -277,7 +278,7 @@ def parse_listing_ref(text: str, base: str = "") -> tuple[ListingRef, int, str |
     if topical and all(_SLUG.match(s) for s in segments[1:]):
         kind = ListingKind.TOPIC if len(segments) == 2 else ListingKind.SUBTOPIC
         return ListingRef(kind, "/".join(segments[1:]).lower()), page, sort, order
-    raise UsageError(f"not a tag slug or forum listing URL: {text!r}")
+    raise UsageError(f"not a tag slug or forum listing URL: {echo(text)}")
 
 
 def listing_ref_from_href(href: str) -> ListingRef | None:
@@ -298,12 +299,12 @@ def listing_for(thread: Thread) -> ListingRef | None:
     path = f"/forums/topics/{thread.topic.slug}"
     return listing_ref_from_href(path + (f"/{thread.subtopic.slug}" if thread.subtopic else ""))
 
-_HREF_THREAD = re.compile(r"^/forums/thread/(\d{1,12})(?:[?#/]|$)")
-_ANY_THREAD = re.compile(r"/thread/\d+")
+_HREF_THREAD = re.compile(r"^/forums/thread/(\d{1,12})(?:[?#/]|$)", re.ASCII)
+_ANY_THREAD = re.compile(r"/thread/\d+", re.ASCII)
 _ANY_LISTING = re.compile(r"/forums/(?:tags|topics)/")
 _TAG_HREF = re.compile(r"/forums/(?:tags|topics)/(?:[^/?#]+/)*([^/?#]+)/?(?:[?#]|$)")
-_ANSWER = re.compile(r"answerId=(\d{1,15})")
-_FRAGMENT_ID = re.compile(r"#(\d{1,15})$")
+_ANSWER = re.compile(r"answerId=(\d{1,15})", re.ASCII)
+_FRAGMENT_ID = re.compile(r"#(\d{1,15})$", re.ASCII)
 
 
 def url_kind(url: str) -> str | None:

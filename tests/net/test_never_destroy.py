@@ -64,7 +64,8 @@ def test_a_full_disk_serves_reads_and_refuses_writes_saying_so(home) -> None:  #
     assert code == 0 and out.startswith("# ") and err.count("cannot store pages") == 1, err
     assert "is full" in err and "free some space" in err and "cache clear" not in err
     code, _, err = home("bookmarks", "add", "707294", full=True)
-    assert code == 5 and err.strip().endswith("nothing was changed"), err
+    assert code == 5 and "(nothing was changed)" in err, err
+    assert err.strip().endswith("free some space and try again"), err
     assert "bookmarks.json" in err and "is full" in err
     listed = home("bookmarks", "list")[1]
     assert "821372" in listed and "707294" not in listed
@@ -108,7 +109,7 @@ def test_the_read_only_store_reads_what_diskcache_wrote(tmp_path: Path) -> None:
         cache.put(page)
     cache.pin(large.url)
     info = cache.info()
-    cache._degrade("the disk is full")  # as a write refused for want of space does
+    cache._degrade("the disk is full", OSError(errno.ENOSPC, "No space left on device"))
     assert cache.read_only is not None and "the disk is full" in cache.read_only
     for page in (small, large):
         got = cache.get(page.url)
@@ -132,7 +133,8 @@ def test_a_write_refused_for_want_of_space_is_said_so(tmp_path: Path,
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("os.fsync", no_space)
-    with pytest.raises(StorageError, match=r"is full .*free some space.*nothing was changed"):
+    with pytest.raises(StorageError, match=r"nothing was changed.*is full .*free some space "
+                                           r"and try again$"):
         atomic_write_text(tmp_path / "bookmarks.json", "{}")
     assert not (tmp_path / "bookmarks.json").exists()
 
@@ -228,3 +230,59 @@ def test_only_a_damaged_index_is_called_damaged(tmp_path: Path,
     assert "is damaged" in said["malformed"] and "--rebuild" in said["malformed"]
     assert "busy" in said["busy"] and "--rebuild" not in said["busy"]
     index.close()
+
+
+def test_a_disk_full_before_the_index_was_ever_made_says_so(tmp_path: Path) -> None:
+    """On a full disk the index file is made but empty (no tables yet): that is the full
+    disk to tell, never "no such table: threads" with a rebuild to run."""
+    dirs = ["--demo", "--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
+
+    def run(*args: str) -> tuple[int, str, str]:
+        done = subprocess.run([*NEREADER, *args, *dirs], capture_output=True, text=True,
+                              timeout=60, preexec_fn=full_disk)
+        return done.returncode, done.stdout, done.stderr
+
+    code, out, err = run("show", "707294")
+    assert code == 0 and out.startswith("# "), err
+    assert "search index" in err and "cannot be made" in err and "is full" in err, err
+    assert "no such table" not in err and "--rebuild" not in err, err
+    code, _, err = run("search", "vpn")
+    assert code == 5 and "cannot be made" in err and err.count("free some space") == 1, err
+    assert "no such table" not in err and "--rebuild" not in err, err
+
+
+@pytest.mark.parametrize("kind", ["full", "read-only"])
+def test_each_storage_message_says_its_cause_once_and_the_step_that_helps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """A read-only disk was told to "free some space", a full one to "free some space and
+    try again; free some space". Each says its cause once, and ends with what helps."""
+    import os
+    from types import SimpleNamespace
+
+    index = SearchIndex(tmp_path / "search.sqlite3")
+    cache = PageCache(tmp_path / "c")
+    code = errno.ENOSPC if kind == "full" else errno.EROFS
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr("os.fsync", refused)
+    if kind == "read-only":
+        monkeypatch.setattr("os.statvfs", lambda path: SimpleNamespace(f_flag=os.ST_RDONLY))
+    with pytest.raises(StorageError) as written:
+        atomic_write_text(tmp_path / "bookmarks.json", "{}")
+    refusal = sqlite3.OperationalError("attempt to write a readonly database")
+    said = [str(written.value), str(index._problem("index a thread", refusal)),
+            str(cache.problem("store a page", refusal))]
+    for message in said:
+        if kind == "full":
+            assert message.count("is full") == 1, message
+            assert message.endswith("free some space and try again"), message
+            assert message.count("free some space") == 1, message
+        else:
+            assert message.count("read-only file system") == 1, message
+            assert message.endswith("remount it read-write, or choose another folder "
+                                    "(--cache-dir, --data-dir)"), message
+            assert "space" not in message, message
+    index.close()
+    cache.close()

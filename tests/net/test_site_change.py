@@ -183,3 +183,16 @@ def test_doctor_offline_checks_the_cached_copies_and_says_so(cli) -> None:  # ty
     checks = {c["kind"]: c for c in json.loads(out)["checks"]}
     assert checks["listing"]["ok"] and checks["listing"]["source"] in {"cache", "stale"}
     assert checks["topics"]["source"] == "not checked" and code == 3
+
+
+def test_one_control_character_in_the_feed_keeps_the_fallback(cli, site: Site) -> None:  # type: ignore[no-untyped-def]
+    from nereader.localforum.routes import Route
+
+    feed = fixture_bytes("rss-packet-tunnel-provider.xml").replace(
+        b"<title>includeAllNetworks", b"<title>include\x1bAll&#x1b;Networks", 1)
+    site.add("/forums/tags/rssFeed/packet-tunnel-provider",
+             Route(feed, content_type="application/rss+xml"))
+    code, out, err = cli("list", "packet-tunnel-provider", "--json")
+    rows = json.loads(out)
+    assert code == 0 and NOTICE in err and len(rows) == 12
+    assert rows[1]["title"] == "includeAllNetworks blocks AirDrop while the tunnel is up"

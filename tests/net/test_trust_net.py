@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import json
 import os
 import resource
 import signal
@@ -272,14 +273,18 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
-def test_a_garbage_cache_database_blocks_nothing_that_does_not_need_it(tmp_path: Path) -> None:
+def test_a_garbage_cache_database_blocks_nothing(tmp_path: Path) -> None:
     dirs = ["--demo", "--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
     assert run_cli("bookmarks", "add", "821372", *dirs)[0] == 0
     assert run_cli("show", "828388", *dirs)[0] == 0
     for store in ("pages-v2", "pinned-v2"):
         (tmp_path / "c" / store / "cache.db").write_bytes(b"garbage" * 100)
-    code, _, err = run_cli("show", "828388", *dirs)
-    assert code == 5 and "cache clear" in err and err.count("\n") == 1
+    # The site is read without the cache (said once, with the repair), the files left as
+    # they are: only `cache clear` removes them.
+    code, out, err = run_cli("show", "828388", *dirs)
+    assert code == 0 and out.startswith("# ") and err.count("\n") == 1
+    assert "is damaged" in err and "cache clear" in err and "bookmarked pages" not in err
+    assert (tmp_path / "c" / "pinned-v2" / "cache.db").read_bytes() == b"garbage" * 100
     for local in (("bookmarks", "list"), ("bookmarks", "export"), ("search", "kernel"),
                   ("bookmarks", "add", "707294", "--offline")):
         code, _, err = run_cli(*local, *dirs)
@@ -290,6 +295,26 @@ def test_a_garbage_cache_database_blocks_nothing_that_does_not_need_it(tmp_path:
     assert run_cli("show", "821372", *dirs, "--offline")[0] == 3  # gone with its store
     assert run_cli("bookmarks", "check", *dirs)[0] == 0
     assert run_cli("show", "821372", *dirs, "--offline")[0] == 0  # and fetched again
+
+
+def test_a_damaged_page_store_keeps_the_bookmarks_pages(tmp_path: Path) -> None:
+    """Only the unpinned store is damaged: the bookmarks' pages still read offline, the rest
+    is fetched and shown without being kept, and `cache clear` repairs it keeping them."""
+    dirs = ["--demo", "--cache-dir", str(tmp_path / "c"), "--data-dir", str(tmp_path / "d")]
+    assert run_cli("bookmarks", "add", "821372", *dirs)[0] == 0
+    assert run_cli("list", *dirs)[0] == 0
+    (tmp_path / "c" / "pages-v2" / "cache.db").write_bytes(b"garbage" * 100)
+    code, out, err = run_cli("show", "821372", "--offline", *dirs)
+    assert code == 0 and out.startswith("# ") and "(bookmarked pages still read)" in err
+    code, out, err = run_cli("list", "--json", *dirs)
+    assert code == 0 and len(json.loads(out)) == 20 and err.count("is damaged") == 1, err
+    code, out, _ = run_cli("cache", "info", *dirs)
+    assert code == 0 and "is damaged" in out and "pages: 2 (2 pinned)" in out
+    assert run_cli("list", "--offline", *dirs)[0] == 3  # nothing was kept
+    code, _, err = run_cli("cache", "clear", *dirs)
+    assert code == 0 and "pinned pages kept" in err
+    assert run_cli("list", *dirs) == (0, run_cli("list", "--offline", *dirs)[1], "")
+    assert run_cli("show", "821372", "--offline", *dirs)[0] == 0
 
 
 def test_search_rebuild_recreates_a_corrupt_index(tmp_path: Path) -> None:

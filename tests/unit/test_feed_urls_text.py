@@ -191,3 +191,21 @@ def test_only_web_links_pass(url: str | None) -> None:
 def test_web_links_are_normalised() -> None:
     assert web_url("HTTPS://developer.apple.com/forums") == "https://developer.apple.com/forums"
     assert web_url(" https://a.example/x\u200b") == "https://a.example/x"
+
+
+@pytest.mark.parametrize("bad", ["\x1b", "&#x1b;", "&#27;", "&#X1B;", "&#0;", "\x0c",
+                                 "&#xFFFE;", "&#xD800;"])
+def test_a_character_xml_forbids_costs_nothing_but_itself(bad: str) -> None:
+    """One ESC in one item (raw or as a reference) made the whole feed "not well-formed",
+    and with it the fallback of a listing that does not read."""
+    text = fixture_text("rss-packet-tunnel-provider.xml").replace(
+        "<title>NEPacketTunnelProvider stops", f"<title>NEPacketTunnel{bad}Provider stops", 1)
+    feed = parse_feed(text)
+    assert len(feed.items) == 12
+    assert feed.items[0].title.startswith("NEPacketTunnelProvider stops")
+
+
+def test_references_xml_allows_and_escaped_ones_stay_as_they_are() -> None:
+    text = fixture_text("rss-packet-tunnel-provider.xml").replace(
+        "<title>NEPacketTunnelProvider stops", "<title>&#233;&#x9;&amp;#x1b; stops", 1)
+    assert parse_feed(text).items[0].title.startswith("é &#x1b; stops")

@@ -220,3 +220,47 @@ def test_a_broken_search_index_says_its_rebuild_hint_once(tmp_path: Path) -> Non
     asyncio.run(run())
     hints = [s for s in said if "--rebuild" in s]
     assert len(hints) == 1 and hints[0].count("recreates it") == 1, said
+
+
+# -- a byte order mark ---------------------------------------------------------------------
+BOM = "\ufeff"
+
+
+def test_a_byte_order_mark_in_bookmarks_json_reads_and_is_not_written_back(
+        tmp_path: Path) -> None:
+    """Editors (Notepad, some IDEs) save UTF-8 with a BOM: the file is the user's own, not
+    damaged, so it reads as it is (never set aside), and nereader writes it without one."""
+    (tmp_path / "bookmarks.json").write_text(
+        BOM + '{"version": 1, "bookmarks": [{"id": 707294, "note": "mine"}]}', encoding="utf-8")
+    store = BookmarkStore(tmp_path)
+    [mark] = store.all()
+    assert (mark.id, mark.note, store.warnings) == (707294, "mine", [])
+    store.add(mark.__class__(828388, "Two", "https://developer.apple.com/forums/thread/828388"))
+    raw = (tmp_path / "bookmarks.json").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and len(json.loads(raw)["bookmarks"]) == 2
+    assert not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_a_byte_order_mark_reads_in_every_json_file(tmp_path: Path) -> None:
+    (tmp_path / "state.json").write_text(
+        BOM + '{"version": 1, "read": {}, "visits": {"ne": "2026-01-01T00:00:00+00:00"}}',
+        encoding="utf-8")
+    state = ReadState(tmp_path)
+    assert state.snapshot()["visits"] and state.warnings == []
+    (tmp_path / "filters.json").write_text(BOM + '{"mine": "is:staff"}', encoding="utf-8")
+    assert SavedFilters(tmp_path).load() == {"mine": "is:staff"}
+    (tmp_path / "filter-history.json").write_text(BOM + '["vpn"]', encoding="utf-8")
+    history = FilterHistory(tmp_path)
+    assert (history.load(), history.warnings) == (["vpn"], [])
+    assert not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_a_bookmarks_export_with_a_byte_order_mark_imports(tmp_path: Path) -> None:
+    export = tmp_path / "in.json"
+    export.write_text(BOM + '{"version": 1, "bookmarks": [{"id": 707294, "note": "n"}]}',
+                      encoding="utf-8")
+    code, _, err = cli("bookmarks", "import", str(export), "--data-dir", str(tmp_path / "d"),
+                         "--cache-dir", str(tmp_path / "c"), "--offline")
+    assert code == 0, err
+    assert json.loads((tmp_path / "d" / "bookmarks.json").read_text())["bookmarks"][0]["id"] \
+        == 707294

@@ -370,9 +370,9 @@ def test_reading_works_from_a_read_only_folder(tmp_path: Path,
     state = ReadState(tmp_path)
     assert state.is_unread(ThreadSummary(1, "t", "u"))  # unreadable, and left as it is
     assert any("reading without it" in w for w in state.warnings)
-    with pytest.raises(StorageError, match="Read-only file system"):
+    with pytest.raises(StorageError, match="is on a read-only file system; remount it"):
         BookmarkStore(tmp_path).add(Bookmark(2, "Two", ""))
-    with pytest.raises(StorageError, match="Read-only file system"):
+    with pytest.raises(StorageError, match="is on a read-only file system; remount it"):
         state.mark_read([(1, 0)])
     monkeypatch.undo()
     assert (tmp_path / "state.json").read_text() == "{broken"

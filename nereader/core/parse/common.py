@@ -55,6 +55,15 @@ def first(node: Node, *selectors: str) -> Node | None:
 
 
 def text_of(node: Node | None) -> str:
+    """A node's text, its text nodes apart: minified markup (``<h1>T</h1><p>201 Posts</p>``)
+    reads as the pretty-printed page does ("T 201 Posts", never "T201 Posts"), since the site
+    is free to drop the white space between tags that CSS lays out apart."""
+    return squash(node.text(deep=True, separator=" ")) if node is not None else ""
+
+
+def glued_text_of(node: Node | None) -> str:
+    """A node's text as written, its text nodes joined as they are ("1,<b>234</b>" reads
+    "1,234"): for a count split across elements, read beside ``text_of``."""
     return squash(node.text(deep=True)) if node is not None else ""
 
 

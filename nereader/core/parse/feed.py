@@ -23,13 +23,42 @@ from nereader.core.models import (
 from nereader.core.parse.guard import check_nesting, decode
 from nereader.core.parse.markdown import to_markdown
 from nereader.core.text import activity_of, plural, squash
-from nereader.core.urls import ListingRef, base_of, thread_id_from_href, web_url
+from nereader.core.urls import (
+    ListingRef,
+    base_of,
+    same_host,
+    thread_id_from_href,
+    thread_url,
+    web_url,
+)
 
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _SITE_SUFFIX = re.compile(r"\s*[|–-]\s*Apple Developer Forums\s*$", re.IGNORECASE)
 # The text is decoded already (by its declared charset); the declaration must not make the
 # XML parser decode it a second time.
 _XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
+# Characters XML 1.0 forbids, raw or as character references (``&#x1b;``, ``&#27;``): one
+# in one item would make the whole feed "not well-formed", and the feed is what stands in
+# when a listing page does not read. They are no text anyway (``text.clean`` drops them).
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _xml_char(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def _legal_refs(match: re.Match[str]) -> str:
+    hexa, decimal = match.groups()
+    code = int(hexa, 16) if hexa is not None else int(decimal)
+    return match.group(0) if _xml_char(code) else ""
+
+
+def xml_legal(text: str) -> str:
+    """The feed's text without the characters XML forbids (raw, or referenced)."""
+    text = _XML_ILLEGAL.sub("", text)
+    return _CHAR_REF.sub(_legal_refs, text) if "&#" in text else text
 
 
 def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
@@ -40,7 +69,7 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
         raise ParseError("feed declares a DTD or entities, which nereader refuses")
     check_nesting(text)
     try:
-        root = ET.fromstring(_XML_ENCODING.sub(r"\1", text, count=1).encode("utf-8"))
+        root = ET.fromstring(xml_legal(_XML_ENCODING.sub(r"\1", text, count=1)).encode("utf-8"))
     except ET.ParseError as exc:
         raise ParseError(f"feed is not well-formed XML: {exc}") from exc
     channel = root.find("channel")
@@ -50,6 +79,10 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
     items = []
     for item in channel.findall("item"):
         link = web_url(squash(item.findtext("link") or item.findtext("guid") or "")) or ""
+        thread_id = thread_id_from_href(link)
+        # A thread's URL is made from its id on the forum's host, wherever the item links.
+        url = thread_url(thread_id, base=base) if thread_id is not None else (
+            link if same_host(link, base) else "")
         html = item.findtext(_CONTENT) or item.findtext("description") or ""
         summary = plain = ""
         if html.strip():
@@ -70,9 +103,9 @@ def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
                 published = None
         items.append(
             FeedItem(
-                id=thread_id_from_href(link),
+                id=thread_id,
                 title=squash(item.findtext("title") or ""),
-                url=link,
+                url=url,
                 published_at=published,
                 author=squash(item.findtext("author") or "") or None,
                 categories=tuple(squash(c.text or "") for c in item.findall("category")),
@@ -106,7 +139,8 @@ def feed_listing(feed: Feed, ref: ListingRef, url: str, fetched_at: datetime,
         seen.add(item.id)
         when = item.published_at
         rows.append(ThreadSummary(
-            id=item.id, title=item.title, url=item.url, excerpt=item.summary_text,
+            id=item.id, title=item.title, url=thread_url(item.id, base=base_of(url)),
+            excerpt=item.summary_text,
             replies=None, boosts=None, views=None, views_text="",
             activity_text=activity_of(when, now) if when else "", activity_at=when,
             topic=Tag(name, ref.slug) if ref.kind is ListingKind.TOPIC else None,

@@ -14,9 +14,17 @@ from typing import Any
 
 from nereader.core.errors import LayoutChangedError
 from nereader.core.models import Tag
-from nereader.core.parse.common import Index, attr, classify_tags, distinct, text_of, thread_links
-from nereader.core.text import parse_activity, parse_count, parse_int, parse_iso, squash
-from nereader.core.urls import absolute, answer_id_from_href, thread_id_from_href, thread_url
+from nereader.core.parse.common import (
+    Index,
+    attr,
+    classify_tags,
+    distinct,
+    glued_text_of,
+    text_of,
+    thread_links,
+)
+from nereader.core.text import parse_activity, parse_count, parse_int, parse_iso
+from nereader.core.urls import answer_id_from_href, post_url, thread_id_from_href
 
 Node = Any
 COUNTS = ("replies", "boosts", "views")
@@ -325,7 +333,7 @@ def _field(head: _Head, field: str) -> Any:
         return count_of(text_of(node))
     # The text as written ("1,234") and with its parts apart ("Views"+"158"): one reading
     # each, and two different numbers are no reading at all.
-    glued, spaced = count_of(text_of(node)), count_of(_spaced(node))
+    glued, spaced = count_of(glued_text_of(node)), count_of(text_of(node))
     if glued is not None and spaced is not None and glued[0] != spaced[0]:
         return None
     return glued or spaced
@@ -338,11 +346,6 @@ def _has_elements(node: Node) -> bool:
             return True
         child = child.next
     return False
-
-
-def _spaced(node: Node) -> str:
-    """A node's text with its elements' texts apart ("Views 158", not "Views158")."""
-    return squash(node.text(deep=True, separator=" "))
 
 
 def _labelled(head: _Head, field: str) -> Node | None:
@@ -369,7 +372,7 @@ def _activity(head: _Head, cell: Node | None) -> tuple[str, str | None] | None:
         return None
     time = cell if cell.tag == "time" else cell.css_first("time")
     value = time or (cell.css_first(".stat-value, .value") if cell.child is not None else None)
-    text = _spaced(value if value is not None else cell)
+    text = text_of(value if value is not None else cell)
     while (label := _LABEL.match(text)) is not None and label.end():
         text = text[label.end():]
     stamp = attr(time, "datetime")
@@ -392,7 +395,8 @@ def _row(head: _Head, stats: dict[str, Any], spare: _Spare, base: str, now: date
     flags = " ".join(f"{attr(n, 'class') or ''} {attr(n, 'title') or ''}" for n in icons).lower()
     activity_text, stamp = stats["activity"]
     activity_at = parse_activity(activity_text, now) or (parse_iso(stamp) if stamp else None)
-    url = absolute(head.href, base) or thread_url(head.thread_id, base=base)
+    # Made from the ids, on the forum's host: a row's own link may point anywhere.
+    url = post_url(head.thread_id, head.reply_id, base)
     return Row(
         thread_id=head.thread_id,
         reply_id=head.reply_id,
