@@ -117,6 +117,24 @@ def test_a_bad_value_is_one_sentence_at_its_own_line(tmp_path: Path, text: str, 
     assert says in message and "\n" not in message
 
 
+async def test_the_followed_listings_read_later_name_the_entrys_line(tmp_path: Path) -> None:
+    """The app starts without a file that does not read; its followed listings, read again
+    by the home screen, name the entry's line too, not the list's first."""
+    from nereader.core.service import ForumService
+    from nereader.core.settings import Settings
+    from nereader.localforum import Site, SiteTransport
+
+    path = write(tmp_path, 'follow = [\n  "networkextension",\n  "bad tag!",\n]\n')
+    settings = Settings(cache_dir=tmp_path / "c", data_dir=tmp_path / "d", config_dir=tmp_path)
+    service = ForumService(settings, transport=SiteTransport(Site.bundled()))
+    try:
+        with pytest.raises(ConfigError) as caught:
+            await service.following()
+    finally:
+        await service.aclose()
+    assert str(caught.value).startswith(f"{path} line 3: follow[2] must be a listing")
+
+
 def test_lines_are_found_past_values_over_several_lines(tmp_path: Path) -> None:
     """A multi-line string or array is read to its end: a line inside it that looks like an
     assignment is not taken for one, and the lines after it count on."""
