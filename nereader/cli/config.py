@@ -177,12 +177,12 @@ def warn_keys(resolved: Resolved, unknown: list[str], clashes: list[Conflict],
 
 def _keys(resolved: Resolved, args: argparse.Namespace) -> int:
     """Every binding by scope: its id, its keys (as [keys] leaves them), what it does."""
-    from nereader.ui.bindings import SCOPES, key_text, keys_of, remapped
+    from nereader.ui.bindings import SCOPES, is_remapped, key_text, keys_of, remapped
 
     keymap = resolved.settings.keymap
     rows = [{"id": b.id, "scope": scope.name, "keys": keys_of(b, keymap),
              "shown": key_text(remapped(b, keymap)), "description": b.description,
-             "tooltip": b.tooltip, "remapped": bool(keymap.get(b.id or ""))}
+             "tooltip": b.tooltip, "remapped": is_remapped(b, keymap)}
             for scope in SCOPES.values() for b in scope.bindings]
     if args.json:
         emit_json([{k: v for k, v in row.items() if k != "shown"} for row in rows])

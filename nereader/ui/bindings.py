@@ -483,9 +483,15 @@ def keys_of(binding: Binding, keymap: Keymap) -> list[str]:
     return _remap(binding, keymap) or normal_keys(binding.key)
 
 
+def is_remapped(binding: Binding, keymap: Keymap) -> bool:
+    """Whether the keymap moves the binding to keys of its own choosing (a value with no
+    key that can be pressed leaves it where it was)."""
+    return bool(_remap(binding, keymap))
+
+
 def remapped(binding: Binding, keymap: Keymap) -> Binding:
     """The binding as the keymap leaves it (a remapped key has no ``key_display``)."""
-    if _remap(binding, keymap):
+    if is_remapped(binding, keymap):
         return binding.with_key(",".join(keys_of(binding, keymap)))
     return binding
 

@@ -240,6 +240,10 @@ def test_config_show_says_a_key_that_is_no_key_at_its_line(
     err = capsys.readouterr().err
     assert err == ("nereader: warning: [keys] app.quit: 'ctrl+' is not a key, so app.quit keeps "
                    "its own (q) (line 3)\n")
+    assert main(["config", "keys", "--json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["app.quit"]["keys"] == ["q"] and not rows["app.quit"]["remapped"]
+    assert rows["main.refresh"]["keys"] == ["r"] and rows["main.refresh"]["remapped"]
     (tmp_path / "config.toml").write_text('[keys]\n"main.refresh" = "r"\n"app.quit" = ",,,"\n',
                                           encoding="utf-8")
     for command in (["config", "show"], ["config", "keys"], ["config", "show", "--json"]):
