@@ -73,7 +73,8 @@ class NereaderApp(App[None]):
         self.demo = demo
         self.clock: Clock = clock or utc_now
         self._hint = hint  # the flags the app was started with, into a command it suggests
-        self._toasts: dict[str, tuple[datetime, datetime]] = {}  # a toast's text: shown from, to
+        # A problem's toast by its text: shown from, until (``_repeated``).
+        self._toasts: dict[str, tuple[datetime, datetime]] = {}
         self._start = (ref, sort, order)
         self._home = home and thread is None  # start on the home screen (following, no target)
         self._thread = thread  # start on this thread, its tag's list behind it
@@ -167,24 +168,28 @@ class NereaderApp(App[None]):
         """A toast, its commands ``hinted``; none that says what the screen says already."""
         if not markup:  # a text with markup has no command from the core in it
             message = self.hinted(message)
-        if self._said(message, self.NOTIFICATION_TIMEOUT if timeout is None else timeout):
+        if self._said(message) or (severity != "information" and self._repeated(
+                message, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)):
             return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    def _said(self, message: str, timeout: float) -> bool:
-        """Whether ``message`` is on screen already: a toast of the same text still shown,
-        perhaps with a consequence after it (one failure reaches several workers: a search
-        index that cannot be read fails the marks, the bookmarks and the indexing at once), or
-        the empty list's own note, which says why it is empty where the user looks."""
+    def _said(self, message: str) -> bool:
+        """Whether the empty list on screen says ``message`` already (its note says why it is
+        empty, where the user looks), perhaps without a consequence the message adds."""
+        main = self._found_main()
+        return main is not None and main is self._under_dialogs() and main.session.says(message)
+
+    def _repeated(self, message: str, timeout: float) -> bool:
+        """Whether a problem's toast repeats one still shown, perhaps with a consequence after
+        it: one failure reaches several workers (a search index that cannot be read fails
+        the marks, the bookmarks and the indexing at once). A confirmation is not one: the
+        second of two bookmarks removed says so again."""
         now = self.clock()
         # (A clock set back meanwhile ends them too.)
         self._toasts = {text: (start, end) for text, (start, end) in self._toasts.items()
                         if start <= now < end}
         if any(message == text or message.startswith(f"{text};") or text.startswith(f"{message};")
-               for text in self._toasts):  # the same, or the same with a consequence after it
-            return True
-        main = self._found_main()
-        if main is not None and main is self._under_dialogs() and main.session.says(message):
+               for text in self._toasts):
             return True
         self._toasts[message] = (now, now + timedelta(seconds=timeout))
         return False
