@@ -16,6 +16,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from nereader.cli.common import with_flags
 from nereader.core.models import ListingKind
 from nereader.core.service import ForumService
 from nereader.core.settings import Settings
@@ -29,12 +30,13 @@ Step = Callable[[Pilot[None]], Awaitable[None]]
 
 def demo_app(cache_dir: Path, site: Site | None = None, offline: bool = False,
              listing: str = "networkextension") -> NereaderApp:
-    """The app on the bundled forum with a frozen clock, its cache and data in ``cache_dir``."""
+    """The app on the bundled forum with a frozen clock, its cache and data in ``cache_dir``,
+    as `nereader --demo` starts it (the commands it suggests say --demo)."""
     settings = Settings(cache_dir=cache_dir / "cache", data_dir=cache_dir / "data",
                         config_dir=cache_dir / "config", min_gap=0.0, offline=offline)
     service = ForumService(settings, transport=SiteTransport(site or Site.bundled()))
     return NereaderApp(service, ListingRef(ListingKind.TAG, listing), demo=True,
-                       clock=lambda: FROZEN_NOW)
+                       clock=lambda: FROZEN_NOW, hint=lambda text: with_flags(text, ["--demo"]))
 
 
 async def settle(pilot: Pilot[None]) -> None:

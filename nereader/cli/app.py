@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nereader.cli.common import build_service, resolve_settings
+from nereader.cli.common import build_service, given_flags, resolve_settings, with_flags
 from nereader.core.errors import UsageError
 from nereader.core.urls import parse_listing_ref, parse_thread_ref, url_kind
 
@@ -60,5 +60,7 @@ def _start(args: argparse.Namespace, text: str | None) -> int:
 
     service = build_service(args, settings=settings)
     service.open_cache()  # now, before the app's event loop runs (see open_cache)
+    flags = given_flags(args)  # a command the app suggests reaches the same forum and folders
     return run_app(service, ref, sort, order, demo=args.demo, home=home,
-                   config_error=resolved.file_error, thread=thread)
+                   config_error=resolved.file_error, thread=thread,
+                   hint=lambda text: with_flags(text, flags))

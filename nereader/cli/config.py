@@ -19,7 +19,7 @@ from nereader.core.service import (
     discard_config_edit,
     finish_config_edit,
 )
-from nereader.core.settings import SPECS, Origin, Resolved, Settings
+from nereader.core.settings import SPECS, ConfigError, Origin, Resolved, Settings
 
 if TYPE_CHECKING:
     from nereader.ui.bindings import Conflict
@@ -70,10 +70,18 @@ def cmd_config(args: argparse.Namespace) -> int:
     else:
         print(show_text(resolved))
     warn_keys(resolved, unknown, clashes, args)
-    if resolved.file_error:
-        warn(f"the config file was left out: {resolved.file_error}", args)
-        return 2
+    left_out(resolved)
     return 0
+
+
+def left_out(resolved: Resolved) -> None:
+    """A config file that does not read is an error (exit 2), as it is for every other
+    command: `config show` is how a file is checked (by hand, in a script, after an edit),
+    so its exit code says so too. The settings printed before it are the ones without the
+    file, those the app starts with."""
+    if resolved.file_error:
+        raise ConfigError(f"{resolved.file_error}; the settings shown leave the file out, "
+                          "as the app does", "file")
 
 
 def _edit(args: argparse.Namespace) -> int:
@@ -169,12 +177,12 @@ def warn_keys(resolved: Resolved, unknown: list[str], clashes: list[Conflict],
 
 def _keys(resolved: Resolved, args: argparse.Namespace) -> int:
     """Every binding by scope: its id, its keys (as [keys] leaves them), what it does."""
-    from nereader.ui.bindings import SCOPES, key_text, keys_of, remapped
+    from nereader.ui.bindings import SCOPES, is_remapped, key_text, keys_of, remapped
 
     keymap = resolved.settings.keymap
     rows = [{"id": b.id, "scope": scope.name, "keys": keys_of(b, keymap),
              "shown": key_text(remapped(b, keymap)), "description": b.description,
-             "tooltip": b.tooltip, "remapped": bool(keymap.get(b.id or ""))}
+             "tooltip": b.tooltip, "remapped": is_remapped(b, keymap)}
             for scope in SCOPES.values() for b in scope.bindings]
     if args.json:
         emit_json([{k: v for k, v in row.items() if k != "shown"} for row in rows])
@@ -189,6 +197,7 @@ def _keys(resolved: Resolved, args: argparse.Namespace) -> int:
                     print(f"  {row['id']!s:<{width}}  {row['shown']!s:<{kwidth}}  "
                           f"{row['tooltip'] or row['description']}{mark}")
     warn_keys(resolved, unknown_keys(resolved), key_conflicts(resolved), args)
+    left_out(resolved)
     return 0
 
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # tomlkit loads with the first write: reading needs only toml
 TABLES = sorted({s.name.split(".")[0] for s in SPECS if "." in s.name})
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]")
 _ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]")
-_ASSIGN = re.compile(r"""^\s*(["']?)([A-Za-z0-9_.-]+)\1\s*=""")
+_ASSIGN = re.compile(r"""^\s*(?:"([^"\\]*)"|'([^']*)'|([A-Za-z0-9_.-]+))\s*=""")
 _AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 TEMPLATE = """\
@@ -164,11 +164,18 @@ def _unseen(text: str, line: int, column: int) -> str:
 
 def lines_of(text: str) -> dict[str, str]:
     """Where each setting is assigned ("line N"), by dotted name (the first assignment); the
-    entries of an array of tables by number from 1 (``sections[2]``, ``sections[2].query``)."""
+    entries of an array of tables by number from 1 (``sections[2]``, ``sections[2].query``),
+    and so the entries of an array (``follow[3]``) where each one starts. Lines are counted
+    as TOML counts them (a line feed ends one); a value over several lines (an array, a
+    multi-line string) is read to its end, so that nothing inside it is taken for a key."""
     found: dict[str, str] = {}
     table = ""
     arrays: dict[str, int] = {}
-    for n, line in enumerate(text.splitlines(), 1):
+    lines = text.split("\n")
+    n = 0
+    while n < len(lines):
+        line = lines[n]
+        n += 1
         entry = _ARRAY_HEADER.match(line)
         if entry:
             name = entry.group(1)
@@ -184,9 +191,67 @@ def lines_of(text: str) -> dict[str, str]:
             continue
         assign = _ASSIGN.match(line)
         if assign:
-            key = assign.group(2)
-            found.setdefault(f"{table}.{key}" if table else key, f"line {n}")
+            key = next(part for part in assign.groups() if part is not None)
+            name = f"{table}.{key}" if table else key
+            found.setdefault(name, f"line {n}")
+            starts, last = _value_lines(lines, n - 1, assign.end())
+            for i, at in enumerate(starts, 1):
+                found.setdefault(f"{name}[{i}]", f"line {at}")
+            n = max(n, last)
     return found
+
+
+def _value_lines(lines: list[str], row: int, column: int) -> tuple[list[int], int]:
+    """The value assigned on ``lines[row]`` from ``column`` on (the file already parsed, so
+    it is valid TOML): the line each entry of an array starts on, and the line it ends on
+    (numbered from 1)."""
+    text = "\n".join(lines[row:])
+    line = row + 1
+    starts: list[int] = []
+    open_: list[str] = []  # the brackets open around the scan: "[" an array, "{" a table
+    entry_next = False  # in the array assigned, where its next entry starts
+    i = column
+    while i < len(text):
+        char = text[i]
+        if char == "\n":
+            line += 1
+        elif char == "#":
+            end = text.find("\n", i)
+            i = len(text) if end < 0 else end
+            continue
+        if char in " \t\r\n":
+            i += 1
+            continue
+        if entry_next and char not in ",]":
+            starts.append(line)
+            entry_next = False
+        if char in "\"'":
+            quote = char * 3 if text.startswith(char * 3, i) else char
+            j = i + len(quote)
+            while j < len(text) and not text.startswith(quote, j):
+                j += 2 if char == '"' and text[j] == "\\" else 1
+            j += len(quote)
+            while len(quote) == 3 and j < len(text) and text[j] == char:  # """a"""" ends there
+                j += 1
+            line += text.count("\n", i, j)
+            i = j
+        elif char in "[{":
+            open_.append(char)
+            entry_next = open_ == ["["]
+            i += 1
+        elif char in "]}":
+            open_.pop()
+            i += 1
+        elif char == "," and open_ == ["["]:
+            entry_next = True
+            i += 1
+        elif not open_:  # a bare value (number, date, true): the line ends it
+            return starts, line
+        else:
+            i += 1
+        if not open_:
+            return starts, line
+    return starts, line
 
 
 def read_layer(path: Path) -> Layer:

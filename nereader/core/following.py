@@ -26,7 +26,7 @@ from nereader.core.models import (
 )
 from nereader.core.pages import Pages, Progress
 from nereader.core.query import Context
-from nereader.core.settings import ConfigError, follow_keys
+from nereader.core.settings import ConfigError, EntryError, follow_keys
 from nereader.core.urls import ListingRef, parse_listing_ref
 
 # The home screen's counts read at most this many cached pages of a listing (1,000 threads).
@@ -51,6 +51,8 @@ class Following:
         raw = layer.values.get("follow", [])
         try:
             return list(follow_keys(raw))
+        except EntryError as exc:  # an entry at its own line (follow[2])
+            raise layer.blame(exc.at, raw, str(exc)) from None
         except ValueError as exc:
             raise layer.blame("follow", raw, str(exc)) from None
 

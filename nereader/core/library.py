@@ -295,7 +295,10 @@ class Library:
         try:
             facts = await self.pages.facts()
         except StorageError as exc:
-            self._emit(Notice(f"{exc}; is:staff and author: see no threads", "Search index"))
+            if not self._index_warned:  # said once, not at every refresh of the marks
+                self._index_warned = True
+                self._emit(Notice(f"{exc}; is:staff and author: see no threads",
+                                  "Search index"))
             facts = {}
         marks = await self.bookmarks()
         await self._run(self._read.snapshot)

@@ -203,16 +203,24 @@ class Layer:
     source: str = ""  # the file's path, for messages
 
     def blame(self, name: str, raw: object, problem: str) -> ConfigError:
-        # An entry of a setting (sections[2].query) is found at its own line, else at its
-        # entry's, else at the setting's.
-        where = next((self.where[n] for n in (name, name.rpartition(".")[0],
-                                             name.partition("[")[0]) if n in self.where), name)
+        where = self.place(name)
         if self.kind == "file":
             head = f"{self.source} {where}: {name}" if self.source else f"{where}: {name}"
             return ConfigError(f"{head} {problem}", "file")
         shown = redact(raw if isinstance(raw, str) else repr(raw))  # a URL's password stays out
         return ConfigError(f"{where}={shown}: {problem}" if self.kind == "environment"
                            else f"{where} {shown}: {problem}", self.kind)
+
+    def place(self, name: str) -> str:
+        """Where a setting, or one entry of it, is: an entry (``sections[2].query``,
+        ``keys.app.quit``, ``follow[3]``) at its own line, else at the nearest one around it
+        that has one (``sections[2]``, then ``sections``; ``keys``)."""
+        at = name
+        while at:
+            if at in self.where:
+                return self.where[at]
+            at = at[:at.rindex("[")] if at.endswith("]") else at.rpartition(".")[0]
+        return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,12 +404,16 @@ def _coerce(spec: Spec, raw: object, source: str = "flag") -> object:
                              f"not {raw!r}")
         return int(value) if whole else value
     if not isinstance(raw, str) or not raw.strip():
-        raise ValueError(f"must be a non-empty string, not {raw!r}")
+        raise ValueError(f"must be {_what(kind, raw)}, not {raw!r}")
     if kind == "url":
         try:
             return _idna_checked(normalise_base(raw))
         except UsageError as exc:
-            raise ValueError(str(exc)) from None
+            reason = str(exc)
+            if reason.startswith("base URL "):  # "base URL must be ...": the setting's words
+                raise ValueError(reason.removeprefix("base URL ")) from None
+            raise ValueError(f"must be {_what(kind, raw)}, not {redact(raw.strip())!r} (it "
+                             "does not read as a URL)") from None
     if kind == "path":
         return _home(raw, relative_ok=source == "flag")
     if kind == "listing":
@@ -409,6 +421,24 @@ def _coerce(spec: Spec, raw: object, source: str = "flag") -> object:
     if len(raw) > 100 or not raw.isprintable():
         raise ValueError(f"must be a short name, not {raw!r}")
     return raw.strip()
+
+
+# What a setting of each kind must be, as its message says it, and an example.
+_WHAT = {"url": ("the forum's address, http:// or https:// with a host",
+                 '"https://developer.apple.com"'),
+         "path": ("a folder", '"~/.cache/nereader"'),
+         "listing": ("a listing: a tag slug, topics/TOPIC[/SUB], allposts or a listing URL",
+                     '"networkextension"'),
+         "text": ("a name", '"nord"'),
+         "keys": ("one key or several separated by commas, in Textual's key names",
+                  '"r,ctrl+r"; the comma key is "comma"')}
+
+
+def _what(kind: str, raw: object) -> str:
+    """What a setting must be ("in quotes" first when the file gave something else than
+    text: a number, a table)."""
+    what, example = _WHAT[kind]
+    return f"{'' if isinstance(raw, str) else 'in quotes: '}{what} (e.g. {example})"
 
 
 def _home(raw: str, relative_ok: bool = False) -> Path:
@@ -447,18 +477,27 @@ def _bound(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
-def _listing_key(raw: str) -> str:
+def _listing_key(raw: object) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"must be {_what('listing', raw)}, not {raw!r}")
     try:
         return parse_listing_ref(raw)[0].key
-    except UsageError as exc:
-        raise ValueError(str(exc)) from None
+    except UsageError:
+        raise ValueError(f"must be {_what('listing', raw)}, not {raw.strip()!r}") from None
 
 
 def follow_keys(raw: object) -> tuple[str, ...]:
-    """The ``follow`` list as listing keys (ValueError when it is not a list of listings)."""
-    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise ValueError('must be a list of listings, e.g. ["networkextension"]')
-    return tuple(dict.fromkeys(_listing_key(x) for x in raw))
+    """The ``follow`` list as listing keys: ValueError when it is not a list, EntryError
+    naming the entry (``follow[2]``) that is not a listing."""
+    if not isinstance(raw, list):
+        raise ValueError(f'must be a list of listings, e.g. ["networkextension"], not {raw!r}')
+    keys = []
+    for n, entry in enumerate(raw, 1):
+        try:
+            keys.append(_listing_key(entry))
+        except ValueError as exc:
+            raise EntryError(str(exc), f"follow[{n}]") from None
+    return tuple(dict.fromkeys(keys))
 
 
 def _file_only(name: str, raw: object) -> object:
@@ -467,17 +506,39 @@ def _file_only(name: str, raw: object) -> object:
         return follow_keys(raw)
     if name == "keys":
         if not isinstance(raw, dict):
-            raise ValueError('must be a table of binding id = "keys"')
-        pairs = []
-        for key, value in raw.items():
-            if not _BINDING_ID.match(key) or not isinstance(value, str) or not value.strip():
-                raise ValueError(f'entries are binding ids with a string of keys, e.g. '
-                                 f'"main.refresh" = "ctrl+r"; not {key} = {value!r}')
-            pairs.append((key, value.strip()))
-        return tuple(pairs)
+            raise ValueError(f'must be a table of binding id = "keys" ([keys], then '
+                             f'"main.refresh" = "ctrl+r"), not {raw!r}')
+        return tuple(_key_entry(key, value) for key, value in raw.items())
     if name == "sections":
         return section_list(raw)
     raise ValueError("is not a setting nereader knows")
+
+
+def _key_entry(binding: str, value: object) -> tuple[str, str]:
+    """One ``[keys]`` entry, its keys tidied (``"r, ctrl+r"``: ``"r,ctrl+r"``); a problem is
+    an EntryError naming the entry (``keys.app.quit``), so the message points at its line.
+    Whether each key is one Textual knows is the app's to say (``ui.bindings``)."""
+    at = f"keys.{binding}"
+    if isinstance(value, dict):  # app.quit = "q", unquoted: TOML reads {"app": {"quit": ...}}
+        leaf = binding
+        while isinstance(value, dict) and value:
+            inner, value = next(iter(value.items()))
+            leaf += f".{inner}"
+        raise EntryError(f'needs quotes: write "{leaf}" = "..."; unquoted, TOML reads the '
+                         "dots of a binding id as tables", f"keys.{leaf}")
+    if not _BINDING_ID.match(binding):
+        raise EntryError("is not a binding id (ids look like main.refresh; `nereader config "
+                         "keys` lists them)", at)
+    if not isinstance(value, str):
+        raise EntryError(f"must be {_what('keys', value)}, not {value!r}", at)
+    keys = [key.strip() for key in value.split(",")]
+    if not any(keys):
+        raise EntryError(f"names no key, so {binding} would have none: it must be "
+                         f"{_what('keys', value)}, not {value!r}", at)
+    if not all(keys):
+        raise EntryError(f"has an empty key between commas: it must be "
+                         f"{_what('keys', value)}, not {value!r}", at)
+    return binding, ",".join(keys)
 
 
 _SECTION_KEYS = ("name", "query", "listing")
@@ -523,9 +584,6 @@ def section_list(raw: object) -> tuple[Section, ...]:
                              f"{at}.query") from None
         listing = entry.get("listing")
         if listing is not None:
-            if not isinstance(listing, str) or not listing.strip():
-                raise EntryError("must be a listing (a tag slug, topics/TOPIC[/SUB], allposts "
-                                 f"or a listing URL), not {listing!r}", f"{at}.listing")
             try:
                 listing = _listing_key(listing)
             except ValueError as exc:

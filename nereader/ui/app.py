@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -22,6 +23,7 @@ from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.command import CommandPalette, SimpleCommand
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
@@ -35,6 +37,7 @@ from nereader.core.urls import ListingRef, ThreadRef, parse_listing_ref, thread_
 from nereader.ui.bindings import bindings_of
 from nereader.ui.clipboard import Clipboard, CopyRequested, copy_or_show
 from nereader.ui.commands import TagProvider, literal, palette
+from nereader.ui.hints import Hint
 from nereader.ui.preferences import apply_preferences
 from nereader.ui.screens.main import ListingShown, MainScreen, SectionRequested
 from nereader.ui.widgets.filter_bar import FilterInput
@@ -63,11 +66,15 @@ class NereaderApp(App[None]):
     def __init__(self, service: ForumService, ref: ListingRef, sort: str | None = None,
                  order: str | None = None, *, demo: bool = False,
                  clock: Clock | None = None, home: bool = False,
-                 config_error: str | None = None, thread: ThreadRef | None = None) -> None:
+                 config_error: str | None = None, thread: ThreadRef | None = None,
+                 hint: Hint | None = None) -> None:
         super().__init__()
         self.service = service
         self.demo = demo
         self.clock: Clock = clock or utc_now
+        self._hint = hint  # the flags the app was started with, into a command it suggests
+        # A problem's toast by its text: shown from, until (``_repeated``).
+        self._toasts: dict[str, tuple[datetime, datetime]] = {}
         self._start = (ref, sort, order)
         self._home = home and thread is None  # start on the home screen (following, no target)
         self._thread = thread  # start on this thread, its tag's list behind it
@@ -149,6 +156,43 @@ class NereaderApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.service.aclose()
+
+    # -- what the app says -----------------------------------------------------------------------
+    def hinted(self, text: str) -> str:
+        """``text`` with each command it suggests (`` `nereader cache clear` ``) carrying the
+        flags the app was started with, so that it acts on this forum and these folders."""
+        return self._hint(text) if self._hint is not None else text
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """A toast, its commands ``hinted``; none that says what the screen says already."""
+        if not markup:  # a text with markup has no command from the core in it
+            message = self.hinted(message)
+        if self._said(message) or (severity != "information" and self._repeated(
+                message, self.NOTIFICATION_TIMEOUT if timeout is None else timeout)):
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _said(self, message: str) -> bool:
+        """Whether the empty list on screen says ``message`` already (its note says why it is
+        empty, where the user looks), perhaps without a consequence the message adds."""
+        main = self._found_main()
+        return main is not None and main is self._under_dialogs() and main.session.says(message)
+
+    def _repeated(self, message: str, timeout: float) -> bool:
+        """Whether a problem's toast repeats one still shown, perhaps with a consequence after
+        it: one failure reaches several workers (a search index that cannot be read fails
+        the marks, the bookmarks and the indexing at once). A confirmation is not one: the
+        second of two bookmarks removed says so again."""
+        now = self.clock()
+        # (A clock set back meanwhile ends them too.)
+        self._toasts = {text: (start, end) for text, (start, end) in self._toasts.items()
+                        if start <= now < end}
+        if any(message == text or message.startswith(f"{text};") or text.startswith(f"{message};")
+               for text in self._toasts):
+            return True
+        self._toasts[message] = (now, now + timedelta(seconds=timeout))
+        return False
 
     # -- service events --------------------------------------------------------------------------
     def _service_event(self, event: ServiceEvent) -> None:
@@ -478,14 +522,14 @@ class NereaderApp(App[None]):
 
 def run_app(service: ForumService, ref: ListingRef, sort: str | None, order: str | None,
             demo: bool = False, home: bool = False, config_error: str | None = None,
-            thread: ThreadRef | None = None) -> int:
+            thread: ThreadRef | None = None, hint: Hint | None = None) -> int:
     # What start-up made (modules, classes, settings) lives as long as the app: frozen, no
     # collection walks it again (a full one cost tens of milliseconds before the first
     # paint). The command line pauses the collector while it loads (``cli.main``).
     gc.freeze()
     gc.enable()
     app = NereaderApp(service, ref, sort, order, demo=demo, home=home,
-                      config_error=config_error, thread=thread)
+                      config_error=config_error, thread=thread, hint=hint)
     app.run()
     return app.return_code or 0
 

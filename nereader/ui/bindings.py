@@ -8,10 +8,12 @@ imported. A scope is one pane or dialog; its ids start with its name (``detail.c
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from textual.binding import Binding, BindingType, InvalidBinding, Keymap
+from textual.keys import REPLACED_KEYS, Keys, key_to_character
 
 # Textual's own keys on every app: ctrl+q quits (a priority binding, no id, so it cannot be
 # remapped, only taken), ctrl+p opens the command palette.
@@ -393,36 +395,121 @@ def unknown_ids(keymap: Keymap) -> list[str]:
     return sorted(k for k in keymap if k not in known)
 
 
-# -- keys after remapping ----------------------------------------------------------------------
-def normal_keys(keys: str) -> list[str]:
-    """A key list as Textual reads it: ``?`` is ``question_mark``, spaces around commas go."""
+# -- key names -------------------------------------------------------------------------------
+# The modifiers Textual reads from a terminal, and the names of its keys that are not one
+# character ("escape", "pagedown", "f5"; "slash" and the other names it gives characters).
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+_KEY_NAMES = {k.value.rpartition("+")[2] for k in Keys if not k.value.startswith("<")}
+_KEY_NAMES |= set(REPLACED_KEYS)
+# What people write for a key that Textual names otherwise.
+_SAID = {"esc": "escape", "return": "enter", "del": "delete", "ins": "insert",
+         "pgup": "pageup", "pgdn": "pagedown", "page_up": "pageup", "page_down": "pagedown",
+         "bs": "backspace", "spacebar": "space", "control": "ctrl", "option": "alt",
+         "cmd": "super", "command": "super", "win": "super"}
+
+
+def character_of(key: str) -> str | None:
+    """The character a key types (``slash``: ``/``), None for a key that types none."""
+    # "slash" is a key Textual renamed from its Unicode name ("solidus"): look that up too.
+    return key_to_character(key) or key_to_character(REPLACED_KEYS.get(key, key))
+
+
+def _one_key(key: str) -> str:
+    """A key as Textual names it (``?``: ``question_mark``), or "" for one that is blank."""
     try:
-        return [b.key for b in Binding.make_bindings([Binding(keys, "")])]
-    except InvalidBinding:  # an empty key in the list ("a,,b")
-        return []
+        return next(iter(Binding.make_bindings([Binding(key, "")]))).key
+    except InvalidBinding:
+        return ""
+
+
+def is_key(key: str) -> bool:
+    """Whether Textual can ever report this key (``ctrl+r``, ``f5``, ``question_mark``), as
+    named after ``_one_key``: not ``ctrl+`` or ``esc``, which no key press is called."""
+    *modifiers, name = key.split("+")
+    if not name or any(m not in MODIFIERS for m in modifiers):
+        return False
+    if len(name) == 1:  # a character; with a modifier, a letter or a digit (ctrl+/ is never
+        return not modifiers or name.isalnum()  # seen: Textual says ctrl+slash)
+    return name in _KEY_NAMES or _named_character(name)
+
+
+def _named_character(name: str) -> bool:
+    """Whether ``name`` is what Textual calls a character that is no letter or digit
+    (``question_mark``, ``left_square_bracket``); not any Unicode name (``esc`` names a
+    control character, ``latin_small_letter_e_with_acute`` a letter, which is its own key)."""
+    character = key_to_character(name)
+    return (character is not None and len(character) == 1 and character.isprintable()
+            and not character.isalnum())
+
+
+def _meant(key: str) -> str | None:
+    """The key a name that is none probably means (``esc``: ``escape``; ``ctrl+/``:
+    ``ctrl+slash``)."""
+    *modifiers, name = key.split("+")
+    fixed = [_SAID.get(m.lower(), m.lower()) for m in modifiers]
+    if len(name) == 1:
+        name = _one_key(name.lower() if modifiers else name)
+    else:
+        name = _SAID.get(name.lower(), name.lower())
+        if name not in _KEY_NAMES and not _named_character(name):
+            near = difflib.get_close_matches(name, sorted(_KEY_NAMES), n=1, cutoff=0.75)
+            name = near[0] if near else name
+    guess = "+".join([*fixed, name])
+    return guess if guess != key and is_key(guess) else None
+
+
+# -- keys after remapping ----------------------------------------------------------------------
+def named_keys(keys: str) -> list[str]:
+    """A key list as Textual names its keys (``?`` is ``question_mark``), each once, blanks
+    left out; names that are no key stay (``is_key`` tells them)."""
+    return list(dict.fromkeys(k for k in map(_one_key, keys.split(",")) if k))
+
+
+def normal_keys(keys: str) -> list[str]:
+    """The keys of a key list Textual can report (``named_keys`` that are keys)."""
+    return [k for k in named_keys(keys) if is_key(k)]
+
+
+def _remap(binding: Binding, keymap: Keymap) -> list[str]:
+    """The keys ``keymap`` gives a binding; none when it gives it no key that can be
+    pressed, and then the binding keeps its own (as ``textual_keymap`` hands it over)."""
+    value = keymap.get(binding.id or "")
+    return normal_keys(value) if value else []
 
 
 def keys_of(binding: Binding, keymap: Keymap) -> list[str]:
-    """The keys a binding answers to once ``keymap`` is applied (as Textual applies it: an
-    empty value leaves the binding as it was)."""
-    value = keymap.get(binding.id or "")
-    return normal_keys(value) if value else normal_keys(binding.key)
+    """The keys a binding answers to once ``keymap`` is applied: its own, unless the keymap
+    gives it keys that can be pressed."""
+    return _remap(binding, keymap) or normal_keys(binding.key)
+
+
+def is_remapped(binding: Binding, keymap: Keymap) -> bool:
+    """Whether the keymap moves the binding to keys of its own choosing (a value with no
+    key that can be pressed leaves it where it was)."""
+    return bool(_remap(binding, keymap))
 
 
 def remapped(binding: Binding, keymap: Keymap) -> Binding:
     """The binding as the keymap leaves it (a remapped key has no ``key_display``)."""
-    if binding.id and keymap.get(binding.id):
+    if is_remapped(binding, keymap):
         return binding.with_key(",".join(keys_of(binding, keymap)))
     return binding
 
 
+def _usable(keymap: Keymap) -> dict[str, str]:
+    """The keymap's known ids with a key that can be pressed, at those keys alone."""
+    known = known_ids()
+    return {k: ",".join(keys) for k, v in keymap.items()
+            if k in known and v and (keys := normal_keys(v))}
+
+
 def textual_keymap(keymap: Keymap) -> dict[str, str]:
-    """The keymap to hand Textual: the known ids, plus every binding that shares a key with a
+    """The keymap to hand Textual: the known ids at the keys of theirs that can be pressed
+    (an id given none keeps its own keys), plus every binding that shares a key with a
     remapped one in its class, at its own keys. Textual drops a remapped binding's old keys
     from the class's table whole, with whatever else was bound to them (``n`` is next match
     and next post), and puts back only the bindings the keymap names."""
-    known = known_ids()
-    out = {k: v for k, v in keymap.items() if k in known and v}
+    out = _usable(keymap)
     for scope in SCOPES.values():
         for bindings in scope.tables.values():
             rows = [b for b in bindings if isinstance(b, Binding) and b.id]
@@ -440,7 +527,8 @@ def textual_keymap(keymap: Keymap) -> dict[str, str]:
 # -- conflicts ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Conflict:
-    """Two bindings on one key where only one can act, or no key left that quits."""
+    """What a keymap breaks, naming the ids involved: a key name that is no key, two
+    bindings on one key where only one can act, or no key left that quits."""
 
     key: str
     ids: tuple[str, ...]
@@ -489,19 +577,42 @@ def _overlaps(on_key: dict[str, dict[str, list[Binding]]]
     return found
 
 
-def conflicts(keymap: Keymap) -> list[Conflict]:
-    """What a keymap breaks, each naming the ids involved: one key with two actions in one
-    scope (pairs bound on purpose aside), a remapped key that hides an outer scope's binding
-    there, a key taken from Textual's own (quit, the palette), and no key left that quits.
-    Overlaps the app has without any keymap are by design (``/`` finds in a thread but
-    filters the list) and not reported."""
+def bad_keys(keymap: Keymap) -> list[Conflict]:
+    """The keymap's values that name something no key press is called (``ctrl+``, ``esc``),
+    each with the key probably meant: left out, and a binding given no other key keeps its
+    own; and a key named twice."""
     known = known_ids()
-    keymap = {k: v for k, v in keymap.items() if k in known and v}
+    found: list[Conflict] = []
+    for binding_id, value in keymap.items():
+        if binding_id not in known or not value:
+            continue
+        named = [k for k in map(_one_key, value.split(",")) if k]
+        kept = normal_keys(value)
+        own = next(b for _, b in all_bindings() if b.id == binding_id)
+        outcome = ", left out" if kept else f", so {binding_id} keeps its own ({key_text(own)})"
+        for key in dict.fromkeys(k for k in named if not is_key(k)):
+            meant = _meant(key)
+            found.append(Conflict(key, (binding_id,), (
+                f"{binding_id}: {key!r} is not a key"
+                + (f" (did you mean {meant!r}?)" if meant else "") + outcome)))
+        for key in dict.fromkeys(k for k in named if named.count(k) > 1):
+            found.append(Conflict(key, (binding_id,),
+                                  f"{binding_id}: {_key_name(key)!r} is named twice"))
+    return found
+
+
+def conflicts(keymap: Keymap) -> list[Conflict]:
+    """What a keymap breaks, each naming the ids involved: a key name that is no key
+    (``bad_keys``), one key with two actions in one scope (pairs bound on purpose aside), a
+    remapped key that hides an outer scope's binding there, a key taken from Textual's own
+    (quit, the palette), and no key left that quits. Overlaps the app has without any keymap
+    are by design (``/`` finds in a thread but filters the list) and not reported."""
+    found = bad_keys(keymap)
+    keymap = _usable(keymap)
     if not keymap:
-        return []
+        return found
     on_key = _on_key(keymap)
     by_design = _overlaps(_on_key({}))
-    found: list[Conflict] = []
     for (key, where, first, second), (a, _b) in _overlaps(on_key).items():
         if (key, where, first, second) in by_design:
             continue

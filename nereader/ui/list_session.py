@@ -116,6 +116,7 @@ class Loaded:
     feed_note: str = ""  # the listing's RSS feed stands in for its page: what to tell
     arrived: bool = False  # the rows (maybe none) came: an empty list now says so
     failure: str = ""  # why nothing is shown: the source did not load
+    cause: str = ""  # the error in the failure, as the app words it
     where: Mapping[int, str] = field(default_factory=dict)  # a row's listing (the inbox)
     news: Mapping[int, int] = field(default_factory=dict)  # a bookmark's posts not yet seen
 
@@ -202,6 +203,12 @@ class ListSession:
         """What was asked for did not load, and nothing is shown."""
         return bool(self.loaded.failure)
 
+    def says(self, message: str) -> bool:
+        """Whether a message repeats the error the empty list says, perhaps with a
+        consequence after it (a toast would say it a second time)."""
+        cause = self.loaded.cause if self.loaded.failure else ""
+        return bool(cause) and cause in message
+
     @property
     def empty_note(self) -> str:
         """What the list says when it shows no row, with the key to press next."""
@@ -280,7 +287,7 @@ class ListSession:
         self.loaded = replace(self.loaded, name=page.name, total_posts=page.total_posts,
                               total_pages=page.total_pages, pages=max(1, before),
                               stale_note=stale_note(result), feed_note=feed_note(page),
-                              arrived=True, failure="")
+                              arrived=True, failure="", cause="")
         self._take(rows)
         self.previous = None  # this one loaded: no going back
         first, self.shown_once = not self.shown_once, True
@@ -307,7 +314,7 @@ class ListSession:
         self.loaded = replace(self.loaded, name=first.name, total_posts=first.total_posts,
                               total_pages=first.total_pages, pages=len(pages),
                               stale_note=stale_note(worst), feed_note=feed_note(first),
-                              arrived=True, failure="")
+                              arrived=True, failure="", cause="")
         self._take(unique(row for page in pages for row in page.value.rows))
 
     def batch(self, rows: Iterable[ThreadSummary], stale: str = "",
@@ -321,7 +328,7 @@ class ListSession:
         after = ([row.id for row in self.shown_rows[self.cursor:]] if self.loaded.arrived
                  else [])
         self.loaded = replace(self.loaded, total_posts=len(rows), total_pages=0, pages=0,
-                              stale_note=stale, arrived=True, failure="",
+                              stale_note=stale, arrived=True, failure="", cause="",
                               where=dict(where or {}), news=dict(news or {}))
         self.read_here = set()
         self._take(rows)
@@ -333,24 +340,27 @@ class ListSession:
             else:
                 self.select(following)
 
-    def failed_to_load(self, exc: NereaderError, first_run: bool = False) -> str | None:
+    def failed_to_load(self, exc: NereaderError, first_run: bool = False,
+                       said: str | None = None) -> str | None:
         """What was asked for did not load: with no rows to show, why (and the way back to the
         listing shown before), which the empty list says; None while rows are shown.
-        ``first_run``: nothing is cached at all, so the demo is worth a mention."""
+        ``first_run``: nothing is cached at all, so the demo is worth a mention. ``said``: the
+        error as the app words it (the commands it suggests with the app's flags)."""
         if self.loaded.rows:
             return None
+        said = str(exc) if said is None else said
         if isinstance(exc, ListingNotFound) and exc.near and isinstance(self.source, Listing):
             near = " or ".join(key if name == key else f"{name} ({key})" for key, name in exc.near)
             why = NOT_FOUND_NEAR.format(key=self.source.ref.key, near=near)
         elif isinstance(exc, NotFoundError) and isinstance(self.source, Listing):
             why = NOT_FOUND.format(key=self.source.ref.key)
         else:
-            why = f"{FAILED.rstrip('.')}; {exc}."
+            why = f"{FAILED.rstrip('.')}; {said.rstrip('.')}."
         if self.previous is not None:
             why += f" esc goes back to {self.previous.title}."
         if first_run and not self.demo:
             why += f" {TRY_DEMO}"
-        self.loaded = replace(self.loaded, failure=why)
+        self.loaded = replace(self.loaded, failure=why, cause=said)
         return why
 
     # -- paging ----------------------------------------------------------------------------------

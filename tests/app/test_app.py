@@ -28,6 +28,12 @@ def notifications(app) -> list[str]:  # type: ignore[no-untyped-def]
     return seen
 
 
+def pane_text(view: ThreadView) -> str:
+    """What the thread pane shows, its lines joined."""
+    return " ".join(" ".join(view.render_line(y).text.split())
+                    for y in range(view.size.height)).strip()
+
+
 def main_screen(app) -> MainScreen:  # type: ignore[no-untyped-def]
     screen = app.screen_stack[0]
     assert isinstance(screen, MainScreen)
@@ -137,23 +143,30 @@ async def test_offline_banner_and_cached_reading(tmp_path: Path) -> None:
         assert view.thread is not None and view.thread.locked
 
 
-async def test_error_becomes_notification(tmp_path: Path) -> None:
+async def test_a_thread_that_fails_says_why_once_in_its_pane(tmp_path: Path) -> None:
+    """Where the thread would be, the pane says why it is not (and r retries); a toast
+    would only say it twice."""
     app = demo_app(tmp_path)
     notes = notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await open_thread(pilot, 777001)  # the bot-check page
-        assert any("bot check" in m for m in notes)
         view = app.query_one(ThreadView)
-        assert view.thread is None
+        assert view.thread is None and view.error == "thread"
+        assert "bot check" in pane_text(view)
+        assert not any("bot check" in m for m in notes), notes
 
 
 async def test_offline_without_cache_says_so(tmp_path: Path) -> None:
+    """The empty list says why, once: not a toast too, nor the thread pane."""
     app = demo_app(tmp_path, offline=True)
     notes = notifications(app)
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(pilot)
-        assert any("not in the cache" in n for n in notes)
-        assert app.query_one(ThreadList).session.rows == ()
+        session = app.query_one(ThreadList).session
+        assert session.rows == () and "not in the cache" in session.empty_note
+        assert not any("not in the cache" in n for n in notes), notes
+        view = app.query_one(ThreadView)
+        assert "not in the cache" not in pane_text(view) and "Select a thread" in pane_text(view)
 
 
 async def test_help_opens(tmp_path: Path) -> None:

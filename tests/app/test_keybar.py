@@ -66,3 +66,24 @@ async def test_the_search_placeholder_fits_80_columns(tmp_path: Path) -> None:
         await settle(pilot)
         field = app.screen.query_one("#search-input", Input)
         assert len(str(field.placeholder)) <= field.content_region.width
+
+
+async def test_a_text_field_shows_no_key_it_types(tmp_path: Path) -> None:
+    """In the find bar `/` types a slash: no "/ Filter". In the filter bar a key [keys] moved
+    a binding to (x) types too: no "x Refresh". Keys that still act there stay."""
+    from tests.app.test_home import home_app
+
+    app = home_app(tmp_path, follow=(), keys=(("main.refresh", "x"),))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await open_thread(pilot, 821372)
+        assert " / Find " in bar_text(app) and " x Refresh " in bar_text(app)
+        await pilot.press("slash")
+        await settle(pilot)
+        finding = bar_text(app)
+        assert "esc End find" in finding and "^f Search" in finding
+        assert " / " not in finding and "Filter" not in finding and "Refresh" not in finding
+        await pilot.press("escape", "escape", "slash")
+        await settle(pilot)
+        filtering = bar_text(app)
+        assert "esc Clear" in filtering and "^s Save" in filtering
+        assert " x " not in filtering and " / " not in filtering and " q " not in filtering

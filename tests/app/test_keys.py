@@ -99,3 +99,18 @@ async def test_conflicts_are_said_with_both_ids(tmp_path: Path) -> None:
         said = [n for n in notes if "[keys]" in n]
         assert len(said) == 1 and "detail.copy_url" in said[0] and "detail.links" in said[0]
         assert "names no such binding" not in said[0]
+
+
+async def test_a_quit_key_that_is_no_key_is_said_and_q_still_quits(tmp_path: Path) -> None:
+    """`"app.quit" = "ctrl+"` names no key press: the app says so with the id when it starts,
+    and q still quits (it took q away and bound a key that never comes, in silence)."""
+    app = home_app(tmp_path, follow=(), keys=(("app.quit", "ctrl+"),))
+    notes = notifications(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = [n for n in notes if "[keys]" in n]
+        assert said == ["[keys]: app.quit: 'ctrl+' is not a key, so app.quit keeps its own (q)"]
+        assert app.return_code is None
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0

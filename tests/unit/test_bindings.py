@@ -167,6 +167,49 @@ def test_conflicts_name_both_ids(keymap: dict[str, str], ids: set[str], says: st
         assert all(i in str(conflict) for i in conflict.ids if i)
 
 
+@pytest.mark.parametrize(("keymap", "says", "quit_keys"), [
+    # a name no key press is called: left out, and with no other key the binding keeps its own
+    ({"app.quit": "ctrl+"}, ["app.quit: 'ctrl+' is not a key, so app.quit keeps its own (q)"],
+     ["q"]),
+    ({"app.quit": "esc"}, ["app.quit: 'esc' is not a key (did you mean 'escape'?), so app.quit "
+                           "keeps its own (q)"], ["q"]),
+    ({"app.quit": "Ctrl+Q , x"}, ["app.quit: 'Ctrl+Q' is not a key (did you mean 'ctrl+q'?), "
+                                  "left out"], ["x"]),
+    ({"app.quit": "pgdn"}, ["app.quit: 'pgdn' is not a key (did you mean 'pagedown'?)"], ["q"]),
+    ({"app.quit": "ctrl+/"}, ["'ctrl+/' is not a key (did you mean 'ctrl+slash'?)"], ["q"]),
+    ({"app.quit": "x,x"}, ["app.quit: 'x' is named twice"], ["x"]),
+    ({"app.quit": "?,question_mark"}, ["app.quit: '?' is named twice"], ["question_mark"]),
+    # Unicode names are keys only where Textual names a character so
+    ({"app.quit": "exclamation_mark,f5,shift+left,ctrl+shift+r,é"}, [],
+     ["exclamation_mark", "f5", "shift+left", "ctrl+shift+r", "é"]),
+])
+def test_a_key_name_that_is_no_key_is_said_and_left_out(keymap: dict[str, str],
+                                                        says: list[str],
+                                                        quit_keys: list[str]) -> None:
+    """A [keys] value naming no key press (``ctrl+``, ``esc``) is reported with its id and
+    the key probably meant; the binding gets the keys of the value that are keys, or keeps
+    its own when none is, and Textual is handed exactly that."""
+    found = [str(c) for c in registry.conflicts(keymap) if c.ids == ("app.quit",)]
+    for line in says:
+        assert any(line in c for c in found), found
+    assert len(found) == len(says), found
+    quitter = next(b for b in registry.APP.bindings if b.id == "app.quit")
+    assert registry.keys_of(quitter, keymap) == quit_keys
+    handed = registry.textual_keymap(keymap).get("app.quit")
+    assert handed == (None if quit_keys == ["q"] else ",".join(quit_keys))
+
+
+def test_no_key_left_that_quits_counts_only_keys_that_can_be_pressed() -> None:
+    """app.quit given no real key keeps q: that q still quits; moved to a key that can be
+    pressed, with ctrl+q taken, nothing quits and that is said."""
+    taken = {"app.offline": "ctrl+q"}
+    keymap = {"app.quit": "ctrl+", **taken}
+    assert not any("no key quits" in str(c) for c in registry.conflicts(keymap))
+    assert "app.quit" not in registry.textual_keymap(keymap)  # so q does quit
+    said = [str(c) for c in registry.conflicts({"app.quit": "t", "app.tag": "t", **taken})]
+    assert any("no key quits nereader" in c for c in said), said
+
+
 def test_moving_one_of_two_bindings_on_a_key_keeps_the_other_on_it() -> None:
     """Textual takes a remapped binding's old keys away whole: the keymap handed to it names
     the other bindings on those keys too, at their own keys."""
@@ -182,6 +225,37 @@ def test_remapped_keys_are_as_textual_reads_them() -> None:
     assert registry.key_text(registry.remapped(binding, {"detail.copy_code": "shift+right"})) \
         == "shift+→"
     assert isinstance(binding, Binding)
+
+
+def test_config_show_says_a_key_that_is_no_key_at_its_line(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    """A value naming a key no key press is called is a warning with the id and the line (the
+    app runs, the binding keeping its own key); one naming no key at all is an error at its
+    line: the file is left out, exit 2, said as an error."""
+    monkeypatch.setenv("NEREADER_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "config.toml").write_text('[keys]\n"main.refresh" = "r"\n"app.quit" = "ctrl+"\n',
+                                          encoding="utf-8")
+    assert main(["config", "show"]) == 0
+    err = capsys.readouterr().err
+    assert err == ("nereader: warning: [keys] app.quit: 'ctrl+' is not a key, so app.quit keeps "
+                   "its own (q) (line 3)\n")
+    assert main(["config", "keys", "--json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["app.quit"]["keys"] == ["q"] and not rows["app.quit"]["remapped"]
+    assert rows["main.refresh"]["keys"] == ["r"] and rows["main.refresh"]["remapped"]
+    (tmp_path / "config.toml").write_text('[keys]\n"main.refresh" = "r"\n"app.quit" = ",,,"\n',
+                                          encoding="utf-8")
+    for command in (["config", "show"], ["config", "keys"], ["config", "show", "--json"]):
+        assert main(command) == 2
+        out, err = capsys.readouterr()
+        assert err.startswith(f"nereader: error: {tmp_path / 'config.toml'} line 3: "
+                              "keys.app.quit names no key")
+        assert err.count("\n") == 1 and "warning" not in err
+        assert out  # the settings (or keys) without the file, as the app starts
+    assert main(["config", "show"]) == 2
+    out = capsys.readouterr().out
+    assert "(has an error, left out)" in out and "keys.app.quit" not in out
 
 
 def test_config_show_and_keys_report_conflicts_with_both_ids(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nereader.core.config import TEMPLATE, edit_top_level, load_settings, read_layer
+from nereader.core.config import TEMPLATE, edit_top_level, lines_of, load_settings, read_layer
 from nereader.core.errors import StorageError
 from nereader.core.settings import ConfigError, flag_layer
 
@@ -60,6 +60,90 @@ def test_a_bad_value_names_its_line_and_the_app_can_go_on_without_the_file(tmp_p
     # The environment is not the file: its errors are never waved through.
     with pytest.raises(ConfigError, match="NEREADER_RETRIES"):
         load_settings({**env, "NEREADER_RETRIES": "inf"}, flag_layer(), lenient=True)
+
+
+KEYS_ACCEPTED = 'one key or several separated by commas, in Textual\'s key names (e.g. ' \
+    '"r,ctrl+r"; the comma key is "comma")'
+LISTING = "a listing: a tag slug, topics/TOPIC[/SUB], allposts or a listing URL"
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    # [keys]: a value that names no key is an error at its own line, not at [keys]'s
+    ('[keys]\n"app.quit" = ""\n', 2, f"keys.app.quit names no key, so app.quit would have "
+     f"none: it must be {KEYS_ACCEPTED}, not ''"),
+    ('[keys]\n"app.quit" = ",,,"\n', 2, "keys.app.quit names no key, so app.quit would have "
+     f"none: it must be {KEYS_ACCEPTED}, not ',,,'"),
+    ('[keys]\n"main.refresh" = "r"\n"app.quit" = " ,  "\n', 3, "keys.app.quit names no key"),
+    ('[keys]\n"app.quit" = 5\n', 2, f"keys.app.quit must be in quotes: {KEYS_ACCEPTED}, not 5"),
+    ('[keys]\n"main.refresh" = "r,,ctrl+r"\n', 2, "keys.main.refresh has an empty key between "
+     f"commas: it must be {KEYS_ACCEPTED}, not 'r,,ctrl+r'"),
+    ('# mine\n[keys]\n\napp.quit = "x"\napp.tag = "y"\n', 4, 'keys.app.quit needs quotes: write '
+     '"app.quit" = "..."; unquoted, TOML reads the dots of a binding id as tables'),
+    ('[keys]\n\n"bad id" = "x"\n', 3, "keys.bad id is not a binding id (ids look like "
+     "main.refresh; `nereader config keys` lists them)"),
+    ('keys = { "app.quit" = "" }\n', 1, "keys.app.quit names no key"),
+    ('keys = 3\n', 1, 'keys must be a table of binding id = "keys" ([keys], then '
+     '"main.refresh" = "ctrl+r"), not 3'),
+    # follow: the entry at its own line, in a sentence that says what a listing is
+    ('follow = [""]\n', 1, f"follow[1] must be {LISTING} (e.g. \"networkextension\"), not ''"),
+    ('# c\nfollow = [\n  "networkextension",  # "x", [\n  \'bad tag!\',\n]\n', 4,
+     f"follow[2] must be {LISTING} (e.g. \"networkextension\"), not 'bad tag!'"),
+    ('follow = ["networkextension", 3]\n', 1, f"follow[2] must be in quotes: {LISTING}"),
+    ('follow = "networkextension"\n', 1, 'follow must be a list of listings, e.g. '
+     '["networkextension"], not \'networkextension\''),
+    ('default_listing = "bad tag!"\n', 1, f"default_listing must be {LISTING} (e.g. "
+     "\"networkextension\"), not 'bad tag!'"),
+    ('[[sections]]\nname = "a"\n\n[[sections]]\nname = "b"\nlisting = "bad tag!"\n', 6,
+     f"sections[2].listing must be {LISTING}"),
+    # the rest: the setting, what it must be, the value
+    ('base_url = "ftp://x"\n', 1, "base_url must be http:// or https:// with a host, not "
+     "'ftp://x'"),
+    ('base_url = "http://[x"\n', 1, "base_url must be the forum's address, http:// or https:// "
+     "with a host (e.g. \"https://developer.apple.com\"), not 'http://[x' (it does not read as "
+     "a URL)"),
+    ('theme = ""\n', 1, "theme must be a name (e.g. \"nord\"), not ''"),
+    ('[paths]\ncache_dir = 3\n', 2, "paths.cache_dir must be in quotes: a folder (e.g. "
+     "\"~/.cache/nereader\"), not 3"),
+])
+def test_a_bad_value_is_one_sentence_at_its_own_line(tmp_path: Path, text: str, line: int,
+                                                     says: str) -> None:
+    """The line of the value itself (an entry of [keys], of follow, of a section), and a
+    sentence: the setting, what it must be, and the value given."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"NEREADER_CONFIG_DIR": str(tmp_path)}, flag_layer())
+    message = str(caught.value)
+    assert message.startswith(f"{path} line {line}: "), message
+    assert says in message and "\n" not in message
+
+
+async def test_the_followed_listings_read_later_name_the_entrys_line(tmp_path: Path) -> None:
+    """The app starts without a file that does not read; its followed listings, read again
+    by the home screen, name the entry's line too, not the list's first."""
+    from nereader.core.service import ForumService
+    from nereader.core.settings import Settings
+    from nereader.localforum import Site, SiteTransport
+
+    path = write(tmp_path, 'follow = [\n  "networkextension",\n  "bad tag!",\n]\n')
+    settings = Settings(cache_dir=tmp_path / "c", data_dir=tmp_path / "d", config_dir=tmp_path)
+    service = ForumService(settings, transport=SiteTransport(Site.bundled()))
+    try:
+        with pytest.raises(ConfigError) as caught:
+            await service.following()
+    finally:
+        await service.aclose()
+    assert str(caught.value).startswith(f"{path} line 3: follow[2] must be a listing")
+
+
+def test_lines_are_found_past_values_over_several_lines(tmp_path: Path) -> None:
+    """A multi-line string or array is read to its end: a line inside it that looks like an
+    assignment is not taken for one, and the lines after it count on."""
+    write(tmp_path, '[[sections]]\nname = "a"\nquery = """\nlisting = 1\n"""\n'
+            'listing = "bad tag!"\n')
+    with pytest.raises(ConfigError, match=r"config.toml line 6: sections\[1\]\.listing must"):
+        load_settings({"NEREADER_CONFIG_DIR": str(tmp_path)}, flag_layer())
+    assert lines_of('a = [\n  "x",\n  ["y", "]"], { b = "c" },\n]\n\u2028 = 1\nd = 2\n') == {
+        "a": "line 1", "a[1]": "line 2", "a[2]": "line 3", "a[3]": "line 3", "d": "line 6"}
 
 
 def test_the_template_is_valid_and_sets_nothing(tmp_path: Path) -> None:

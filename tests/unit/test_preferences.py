@@ -119,7 +119,7 @@ def test_a_bad_users_file_stops_the_demos_commands_as_it_stops_the_others(
     out, err = capsys.readouterr()
     assert f"config file: {demo} (not there (defaults))" in out
     assert f"theme and [keys] from: {users} (has an error, left out)" in out
-    assert f"the config file was left out: {users} line " in err
+    assert err.startswith(f"nereader: error: {users} line ") and "leave the file out" in err
 
 
 def test_config_path_says_which_file_is_which(capsys: pytest.CaptureFixture[str],

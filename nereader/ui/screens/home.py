@@ -40,6 +40,7 @@ from nereader.core.query import Context, Query, QueryError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
 from nereader.ui.bindings import bindings_of, help_intro
+from nereader.ui.hints import hinted
 from nereader.ui.list_session import Inbox, Listing, Section, Source
 from nereader.ui.screens.main import NARROW, MainScreen
 from nereader.ui.widgets.filter_bar import FilterBar, FilterInput
@@ -223,10 +224,9 @@ class HomeScreen(Screen[None]):
         empty = self.query_one("#home-empty", Static)
         empty.display = not shown or not self.statuses
         # The command keeps the flags the app was started with, as the CLI's hints do.
-        follow = "nereader follow LISTING" + (" --demo" if self.demo else "")
         empty.update(Text("Nothing matches the filter." if self.statuses and not shown else
-                          "Following nothing yet: open a listing (t) and press F to follow "
-                          f"it, or run `{follow}`."))
+                          hinted(self, "Following nothing yet: open a listing (t) and press F "
+                                 "to follow it, or run `nereader follow LISTING`.")))
         self._status()
 
     @property

@@ -28,6 +28,7 @@ from nereader.core.models import PostImage
 from nereader.core.service import ForumService
 from nereader.core.text import plural
 from nereader.ui.bindings import bindings_of
+from nereader.ui.hints import hinted
 from nereader.ui.widgets.post_lines import image_label
 
 if TYPE_CHECKING:
@@ -122,7 +123,7 @@ class ImageScreen(ModalScreen[None]):
         try:
             result = await self.service.image(image.url)
         except NereaderError as exc:
-            self._say(f"Could not load the image: {exc}\n\n{image.url}")
+            self._say(f"Could not load the image: {hinted(self, str(exc))}\n\n{image.url}")
             return
         try:
             picture = await asyncio.to_thread(decode, result.value)

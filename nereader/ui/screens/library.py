@@ -21,6 +21,7 @@ from nereader.core.models import Bookmark, LibraryItem
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, split_note
 from nereader.ui.bindings import bindings_of
+from nereader.ui.hints import hinted
 
 SHOWN_BOOKMARKS = 300  # an option list measures every option: the bookmarks view has them all
 
@@ -52,7 +53,8 @@ class LibraryScreen(ModalScreen[tuple[str, str] | None]):
             items = await self.service.library(SHOWN_BOOKMARKS)
         except NereaderError as exc:
             menu.clear_options()
-            menu.add_option(Option(Text(f"Cannot read the library: {exc}"), disabled=True))
+            menu.add_option(Option(Text(f"Cannot read the library: {hinted(self, str(exc))}"),
+                                   disabled=True))
             return
         menu.clear_options()
         menu.add_options(_options(items))

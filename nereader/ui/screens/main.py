@@ -48,6 +48,7 @@ from nereader.core.text import plural
 from nereader.core.urls import ListingRef, ThreadRef, listing_for, parse_listing_ref, thread_link
 from nereader.ui.bindings import bindings_of
 from nereader.ui.commands import literal, site_sorts
+from nereader.ui.hints import hinted
 from nereader.ui.list_session import Inbox, Listing, ListSession, Section
 from nereader.ui.screens.pages_ahead import PagesAhead
 from nereader.ui.state import ListState
@@ -252,17 +253,11 @@ class MainScreen(Screen[None]):
     def problem(self, exc: NereaderError, title: str) -> None:
         self.notify(str(exc), title=title, severity="error", markup=False, timeout=8)
 
-    async def show_list_error(self, message: str) -> None:
-        """Why the list is empty, in the detail pane (unless a thread is shown there)."""
-        view = await self.ensure_view()
-        if view.thread is None:
-            view.show_message(message, error="list")
-
-    def clear_error(self, only: str | None = None) -> None:
-        """The detail pane's error message goes (only the list's, if ``only="list"``)."""
+    def clear_error(self) -> None:
+        """The detail pane's error message (why a thread did not open) goes."""
         view = self.view
         if view is not None:
-            view.clear_error(only=only)
+            view.clear_error()
 
     # -- local state -----------------------------------------------------------------------------
     @work(group="local-state")
@@ -306,13 +301,14 @@ class MainScreen(Screen[None]):
         session, pane = self.session, self.pane
         listing = session.listing
         cached = None
+        unread: NereaderError | None = None  # the cache's copy could not be read
         if not refresh:
             prefetch, self._prefetch = self._prefetch, None
             try:
                 cached = await (prefetch or self.service.cached_listing(
                     listing.ref, 1, listing.sort, listing.order))
             except NereaderError as exc:
-                self.problem(exc, "Cache")
+                unread = exc  # said once the site's answer says whether the list says it
             if cached is not None:
                 self._show_first_page(cached)  # the first paint comes from the cache at once
                 # The rest waits for that paint: the last visit, the HTTP client and the
@@ -328,19 +324,26 @@ class MainScreen(Screen[None]):
             result = await self.service.listing(listing.ref, 1, listing.sort, listing.order,
                                                 refresh)
         except NereaderError as exc:
-            self.first_shown()
-            if not isinstance(exc, NotFoundError):
-                self.problem(exc, "Could not load the list")
-            why = session.failed_to_load(exc, await self._nothing_cached(exc))
-            if why is not None:
-                self.show_rows()
-                await self.show_list_error(why)
+            self._failed(exc, "Could not load the list", await self._nothing_cached(exc))
             return
         finally:
             pane.set_loading(False)
+            if unread is not None:  # after the list's own note: a toast says it only if it
+                self.problem(unread, "Cache")  # is something else
         if not (cached is not None and result.source == "cache"
                 and result.fetched_at == cached.fetched_at):  # the very copy already shown
             self._show_first_page(result)
+
+    def _failed(self, exc: NereaderError, title: str, first_run: bool = False) -> None:
+        """What the list was to show did not load. With no rows, the empty list says why,
+        where the user looks, and nothing else does (a toast, the thread pane); over rows
+        still shown, a toast does (a 404 the list itself answers: t, esc)."""
+        why = self.session.failed_to_load(exc, first_run, said=hinted(self, str(exc)))
+        if why is not None:
+            self.show_rows()
+        elif not isinstance(exc, NotFoundError):
+            self.problem(exc, title)
+        self.first_shown()  # after the note: what loads next and fails the same is not said
 
     async def _nothing_cached(self, exc: NereaderError) -> bool:
         """The site could not be had and the cache holds nothing at all (a first run
@@ -355,7 +358,6 @@ class MainScreen(Screen[None]):
     def _show_first_page(self, result: Sourced[ListingPage]) -> None:
         if self.session.first_page(result):
             self.post_message(ListingShown(self.session.listing.ref.key))
-        self.clear_error(only="list")
         self.show_rows()
         self.first_shown()
 
@@ -363,7 +365,7 @@ class MainScreen(Screen[None]):
         try:
             rows = await self.service.bookmark_rows()
         except NereaderError as exc:
-            self.problem(exc, "Bookmarks")
+            self._failed(exc, "Bookmarks")
             return
         self.session.batch(rows)
         self.first_shown()
@@ -392,10 +394,7 @@ class MainScreen(Screen[None]):
             found = await (service.inbox() if isinstance(source, Inbox)
                            else service.section(source.name))
         except NereaderError as exc:
-            self.first_shown()
-            self.problem(exc, source.title(""))
-            if session.failed_to_load(exc) is not None:
-                self.show_rows()
+            self._failed(exc, source.title(""))
             return
         if found.note:
             self.notify(found.note, title=source.title(""), markup=False)
@@ -578,7 +577,6 @@ class MainScreen(Screen[None]):
         if not self.session.go_back():
             return False
         self.cancel_group("list")
-        self.clear_error(only="list")
         self.show_rows()
         return True
 

@@ -16,6 +16,7 @@ from nereader.core.marks import unseen_posts
 from nereader.core.models import LastRead, PostKind, Thread
 from nereader.core.service import ForumService
 from nereader.core.text import plural
+from nereader.ui.hints import hinted
 from nereader.ui.trail import Place
 from nereader.ui.widgets.thread_view import NOTHING_NEW, ThreadView
 
@@ -52,13 +53,12 @@ async def open_into(view: ThreadView, service: ForumService, now: datetime, thre
         result, fresh = await service.open_thread(thread_id, refresh, at=focus_post)
         bookmark = await service.get_bookmark(thread_id)
     except NereaderError as exc:
-        in_pane = not same and shown is None
-        if in_pane:
+        # Said once, where the user looks: in the pane, when nothing else is shown there;
+        # over a thread shown (a refresh, the cached copy), in a toast.
+        if not same and shown is None:
             view.show_message(failure_text(view, thread_id, exc), error="thread",
                               thread_id=thread_id)
-        # A thread not cached while offline is said in the pane only, with the way on: a
-        # toast would outlive the thread opening a moment later (going online opens it).
-        if not (in_pane and isinstance(exc, OfflineError)):
+        else:
             problem(exc, "Could not open the thread")
         return None
     thread = result.value
@@ -92,7 +92,7 @@ def failure_text(view: ThreadView, thread_id: int, exc: NereaderError) -> str:
         return (f"Thread {thread_id} is not in the cache, and the network is down.\n\n"
                 f"{key_of(view, 'main.refresh', 'r')} tries again now (the site is tried again "
                 f"by itself shortly); {esc}")
-    return (f"Could not open thread {thread_id}: {exc}\n\n"
+    return (f"Could not open thread {thread_id}: {hinted(view, str(exc))}\n\n"
             f"{key_of(view, 'main.refresh', 'r')} tries again; {esc}")
 
 

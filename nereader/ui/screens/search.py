@@ -19,6 +19,7 @@ from nereader.core.models import HitKind, SearchHit, SearchResults, SiteHit, Sou
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural, snippet_parts
 from nereader.ui.bindings import bindings_of
+from nereader.ui.hints import hinted
 
 Target = tuple[int, int | None]  # a thread, and the post to open it at
 
@@ -91,7 +92,7 @@ class SearchScreen(ModalScreen[Target | None]):
         try:
             self.hits = await self.service.search(text, 50)
         except NereaderError as exc:
-            self.hits, self._local_note = [], str(exc)
+            self.hits, self._local_note = [], hinted(self, str(exc))
         else:
             self._local_note = (f"{plural(len(self.hits), 'cached thread')} match"
                                 if self.hits else "No cached thread matches")
@@ -103,7 +104,7 @@ class SearchScreen(ModalScreen[Target | None]):
             result = await self.service.site_search(query, page)
         except NereaderError as exc:
             if query == self.site_query:
-                self._site_note = f"The site: {exc}"
+                self._site_note = f"The site: {hinted(self, str(exc))}"
                 self._show_note()
             return
         if query != self.site_query:

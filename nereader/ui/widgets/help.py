@@ -23,12 +23,18 @@ from rich.text import Text
 from textual.binding import Keymap
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
-from textual.keys import REPLACED_KEYS, key_to_character
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from nereader.ui.bindings import SCOPES, bindings_of, help_entries, keys_of, scope_of
+from nereader.ui.bindings import (
+    SCOPES,
+    bindings_of,
+    character_of,
+    help_entries,
+    keys_of,
+    scope_of,
+)
 
 KEY_COLUMN = 12  # at most: a longer key list takes a line of its own
 
@@ -180,8 +186,7 @@ def help_text(chain: Sequence[DOMNode], keymap: Keymap, width: int = 0) -> Text:
 def _hidden(key: str, taken: set[str], inner: Sequence[DOMNode]) -> bool:
     """Whether a key never reaches an outer scope: an inner one binds it, or a node in
     between (a text field) consumes it, as Textual's own binding chain decides."""
-    # "slash" is a key Textual renamed from its Unicode name ("solidus"): look that up.
-    character = key_to_character(key) or key_to_character(REPLACED_KEYS.get(key, key))
+    character = character_of(key)
     return key in taken or any(n.check_consume_key(key, character) for n in inner)
 
 

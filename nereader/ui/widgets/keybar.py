@@ -1,6 +1,7 @@
 """The footer: the focused pane's keys on one line, the way back (esc) first, cut with an
 ellipsis where the screen ends, and the command palette's key at the right. While a dialog is
-open over its screen it shows the dialog's keys: those are the ones that work.
+open over its screen it shows the dialog's keys: those are the ones that work. In a text field
+a key the field types (``/``, a letter ``[keys]`` moved a binding to) is not shown.
 
 One widget that renders text (Textual's Footer mounts a widget per key and restyles them all
 whenever the focus moves, which made every focus change slower). A key is clickable.
@@ -12,8 +13,11 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
+
+from nereader.ui.bindings import character_of
 
 PALETTE = "ctrl+p"
 HELP = "question_mark"
@@ -91,10 +95,13 @@ class KeyBar(Widget):
                              style=text_style)
         entries: list[tuple[str, str, str, bool]] = []  # key, shown key, description, enabled
         actions: set[tuple[int, str]] = set()
+        focused = self.source.focused
         for key, active in bindings.items():
             binding = active.binding
             where = (id(active.node), binding.action)
             if not binding.show or key in (PALETTE, HELP) or where in actions:
+                continue
+            if focused is not None and _typed(key, focused, active.node):
                 continue
             actions.add(where)
             entries.append((key, self._display(binding), binding.description, active.enabled))
@@ -122,3 +129,17 @@ class KeyBar(Widget):
             label = SHORT.get(description, description) if short else description
             line.append(f"{label} ", style=text_style + click)
         return line
+
+
+def _typed(key: str, focused: DOMNode, owner: DOMNode) -> bool:
+    """Whether the focused widget, or one between it and the binding's owner, takes the key
+    as text. Textual's binding chain asks the same of a binding's own key, but it misses keys
+    it renamed (``slash``, whose character it cannot look up) and keys ``[keys]`` moved there,
+    applied after it asked."""
+    character = character_of(key)
+    for node in focused.ancestors_with_self:
+        if node is owner:
+            return False
+        if node.check_consume_key(key, character):
+            return True
+    return False

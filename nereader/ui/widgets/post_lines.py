@@ -49,16 +49,18 @@ def _wrap(text: Text, width: int, console: Console) -> list[Line]:
 
 TEXT_ONLY = ("⚠ The page's post structure was not recognised: its text is shown as one "
              "post, without authors, dates or replies. o opens it in the browser "
-             "(nereader doctor says what changed).")
+             "(`nereader doctor` says what changed).")
 
 
 def title_lines(thread: Thread, bookmark: Bookmark | None, width: int, console: Console,
-                chrome: Chrome, news: News | None = None) -> list[Line]:
+                chrome: Chrome, news: News | None = None,
+                text_only: str = TEXT_ONLY) -> list[Line]:
     """Title, the bookmark (mark, note, #labels), tags and counts, a lock, what is new since
-    the last reading, and a rule; a page read as text says so first."""
+    the last reading, and a rule; a page read as text says so first (``text_only``, its
+    command with the app's flags)."""
     lines: list[Line] = []
     if thread.degraded:
-        lines += banner_lines(TEXT_ONLY, width, console, chrome)
+        lines += banner_lines(text_only, width, console, chrome)
         lines.append(Line(Text(end="")))
     lines += _wrap(Text(clean(thread.title), style=chrome.title, end=""), width, console)
     if bookmark is not None:

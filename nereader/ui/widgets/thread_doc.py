@@ -30,6 +30,7 @@ from nereader.ui.widgets.markdown_lines import (
     render,
 )
 from nereader.ui.widgets.post_lines import (
+    TEXT_ONLY,
     Chrome,
     News,
     fold_line,
@@ -54,6 +55,7 @@ class Setup:
     now: datetime | None = None
     bookmark: Bookmark | None = None
     since: datetime | None = None  # when the thread was last read (its new posts' "since")
+    text_only: str = TEXT_ONLY  # what a page read as text says, as the app words it
 
 
 @dataclass(slots=True)
@@ -255,7 +257,7 @@ class ThreadDoc:
         if item.post is None:
             news = News(sum(i.new for i in self.items), setup.since, now)
             lines = title_lines(self.thread, setup.bookmark, width, setup.console, setup.chrome,
-                                news)
+                                news, setup.text_only)
         else:
             self.parse_upto(index)
             assert item.tree is not None

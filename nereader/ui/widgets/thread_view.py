@@ -35,9 +35,10 @@ from nereader.core.urls import base_of, post_url, reply_form_url, web_url
 from nereader.ui.clipboard import CopyRequested
 from nereader.ui.external import Kind, show_text
 from nereader.ui.focus import forward_typeahead
+from nereader.ui.hints import hinted
 from nereader.ui.trail import Place
 from nereader.ui.widgets.markdown_lines import Palette, warm_up
-from nereader.ui.widgets.post_lines import Chrome
+from nereader.ui.widgets.post_lines import TEXT_ONLY, Chrome
 from nereader.ui.widgets.thread_doc import Setup, ThreadDoc
 from nereader.ui.widgets.thread_find import ThreadFind
 from nereader.ui.widgets.thread_paint import Brushes, Painter, View
@@ -108,7 +109,7 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
         self.doc: ThreadDoc | None = None
         self.current = 0  # the current post (an index into thread.posts)
         self.wrap_code = False
-        self.error: str | None = None  # "thread" or "list": what the message shown is about
+        self.error: str | None = None  # "thread": the message shown says why one failed
         self.find = ThreadFind(self)
         self._message = Text(PLACEHOLDER)
         self._offsets: dict[int, int] = {}
@@ -156,7 +157,7 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
                         s("accepted"), s("badge"), s("new"), s("locked"), s("rule"),
                         s("banner"), s("link"))
         return Setup(self.app.console, palette, chrome, self._width(), self.wrap_code, now,
-                     bookmark, since)
+                     bookmark, since, hinted(self, TEXT_ONLY))
 
     @property
     def painter(self) -> Painter:
@@ -253,8 +254,8 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def show_message(self, message: str, error: str | None = None,
                      thread_id: int | None = None) -> None:
-        """A message instead of a thread; ``error`` says what failed ("thread" or "list"), and
-        for a thread, ``thread_id`` is the one ``r`` retries."""
+        """A message instead of a thread; ``error`` says what failed ("thread"), and
+        ``thread_id`` which one (``r`` retries it)."""
         self.find.end(restore=False)
         self.thread, self.doc, self.error = None, None, error
         self.thread_id = thread_id
@@ -263,9 +264,9 @@ class ThreadView(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
 
-    def clear_error(self, only: str | None = None) -> None:
+    def clear_error(self) -> None:
         """Something else was opened: an error about what was there before is stale."""
-        if self.error is not None and only in (None, self.error):
+        if self.error is not None:
             self.show_message(PLACEHOLDER)
 
     def set_bookmark(self, bookmark: Bookmark | None) -> None:
