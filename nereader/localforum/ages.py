@@ -50,7 +50,8 @@ def between(younger: float, older: float, count: int) -> list[float]:
 # The bundled pages were served on NOW; the app reads a relative age ("4m") against its own
 # clock. Served as they are, a row "4m" old opens on a last post months older. The demo moves
 # every absolute date of a page by as much as the clock is past NOW, and names months anew.
-_STAMP_MS = re.compile(r'(data-timestamp=")(\d{12,14})(")')
+_STAMP = re.compile(r'(data-timestamp=")(\d{12,14})(")')
+STAMP_MS = re.compile(r'data-timestamp="(\d{12,14})"')  # a post's time, in ms
 _ISO = re.compile(r'(datetime=")(\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)(")')
 _PUB_DATE = re.compile(r"(<pubDate>)([^<]+)(</pubDate>)")
 _MONTH_TEXT = re.compile(r"(>\s*)([A-Z][a-z]{2}\s*(?:’|'|&#8217;)\s*\d{2})(\s*<)")
@@ -88,7 +89,7 @@ def moved(body: str, delta: timedelta, now: datetime) -> str:
         when = now - timedelta(hours=hours)
         return f"{m[1]}{_MONTHS[when.month - 1]} ’{when.year % 100:02d}{m[3]}"
 
-    body = _STAMP_MS.sub(stamp, body)
+    body = _STAMP.sub(stamp, body)
     body = _ISO.sub(iso, body)
     body = _PUB_DATE.sub(pub, body)
     return _MONTH_TEXT.sub(month, body)
