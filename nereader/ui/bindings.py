@@ -197,7 +197,7 @@ a forum thread opens here (⌫ comes back); any other link opens in the browser.
             tooltip="Jump to the accepted answer"),
     Binding("U", "next_new", "Next new", show=False, id="detail.next_new",
             tooltip="Jump to the next post new since you last read the thread; past the "
-            "last one, read the next unread thread (main.next_unread)"),
+            "last one, read the next unread thread"),
     Binding("z", "fold", "Fold", show=False, id="detail.fold",
             tooltip="Fold or unfold the comments under the post in view"),
     Binding("Z", "fold_all", "Fold all", show=False, id="detail.fold_all",
