@@ -284,6 +284,9 @@ new posts, and the age of the cached copy. The filter matches the listing; `is:u
         Binding("g", "scroll_top", "Top", show=False, id="home.top", group=_HOME_ENDS),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="home.bottom",
                 group=_HOME_ENDS),
+        # DataTable's own enter, here so that the help lists it (and [keys] can move it).
+        Binding("enter", "select_cursor", "Open", id="home.open",
+                tooltip="Open the highlighted row in the list (the inbox, a section, a listing)"),
     ],
     "HomeScreen": [
         # esc clears the filter while there is one to clear, else goes back: two bindings,
@@ -295,6 +298,9 @@ new posts, and the age of the cached copy. The filter matches the listing; `is:u
         Binding("slash", "filter", "Filter", id="home.filter", tooltip="Filter the listings"),
         Binding("r", "refresh", "Refresh", id="home.refresh",
                 tooltip="Revalidate every followed listing and bookmark, politely"),
+        # The app's F (follow the listing on screen) reads "unfollow the row" here.
+        Binding("F", "unfollow", "Unfollow", show=False, id="home.unfollow",
+                tooltip="Stop following the highlighted listing"),
     ],
 }, shared=(frozenset({"home.clear_filter", "home.back"}),), outer="app")
 

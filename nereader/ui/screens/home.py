@@ -303,6 +303,10 @@ class HomeScreen(Screen[None]):
         if self.over_listing:
             self.dismiss()
 
+    async def action_unfollow(self) -> None:
+        """F: stop following the highlighted listing (the app's follow, which reads the row)."""
+        await self.app.run_action("follow")
+
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
