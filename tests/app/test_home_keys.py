@@ -34,3 +34,19 @@ async def test_the_home_help_lists_enter_and_f_and_f_unfollows(tmp_path: Path) -
         await pilot.press("F")
         await app.workers.wait_for_complete()
         assert key not in await app.service.following()
+
+
+async def test_at_80_columns_the_name_and_slug_fit_and_the_headers_are_words(
+        tmp_path: Path) -> None:
+    app = home_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = home_screen(app).table
+        name = table.get_row("networkextension")[0]
+        assert name.plain == "Network Extension  networkextension"
+        listing = table.columns["listing"]  # type: ignore[index]
+        assert listing.width >= name.cell_len
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        assert 78 <= used <= 80  # the spare width went to the name, none is left after Cached
+        headers = " ".join(c.label.plain for c in table.columns.values())
+        assert "↑" not in headers and "Bookmark\nnews" in headers
