@@ -346,7 +346,18 @@ CONFIRM = Scope("confirm", "Confirmation", "", {"ConfirmScreen": [
 LINKS = Scope("links", "Links", "", {
     "LinksScreen": [Binding("escape,q", "dismiss(None)", "Close", id="links.close")]})
 COPY = Scope("copy", "Copy by hand", "", {
-    "CopyScreen": [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")]})
+    "CopyScreen": [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")],
+    # On the text box itself: it has the focus, and its own home/end would go to the top.
+    "CopyText": [
+        Binding("home", "line_end(False)", "Line start", id="copy.line_start",
+                tooltip="Scroll to the start of the lines"),
+        Binding("end", "line_end(True)", "Line end", id="copy.line_end",
+                tooltip="Scroll to the end of the longest line"),
+        Binding("shift+left", "page_sideways(-1)", "Page left", id="copy.page_left",
+                tooltip="Scroll left by a page"),
+        Binding("shift+right", "page_sideways(1)", "Page right", id="copy.page_right",
+                tooltip="Scroll right by a page"),
+    ]})
 IMAGES = Scope("images", "Images", "", {"ImageScreen": [
     Binding("escape,q", "dismiss(None)", "Close", id="images.close"),
     Binding("right,n,j", "step(1)", "Next", id="images.next", tooltip="The next image"),

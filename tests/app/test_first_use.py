@@ -58,7 +58,8 @@ async def test_the_home_screens_help_is_the_apps_own_and_scrolls(tmp_path: Path)
         text = panel.render_help().plain
         # Written from the registry: the home screen's prose and keys, not Textual's panel.
         assert text.startswith("Home screen") and "Cursor left" not in text
-        assert "/   Filter the listings" in text and "r   Revalidate every" in text
+        assert "/     Filter the listings" in text and "r     Revalidate every" in text
+        assert "enter Open the highlighted row" in text
         assert panel.display and panel.has_focus and panel.max_scroll_y > 0
         assert keybar(app).startswith(" esc Close help")
         await pilot.press("j", "j")
@@ -223,3 +224,18 @@ async def test_text_to_copy_by_hand_keeps_long_lines_whole(tmp_path: Path) -> No
         await pilot.press("right")
         await pilot.pause()
         assert box.scroll_x > 0  # it scrolls sideways instead
+        page = box.scrollable_content_region.width - 2
+        await pilot.press("shift+right")
+        await pilot.pause()
+        assert box.scroll_x == 1 + page  # a page sideways
+        await pilot.press("end")
+        await pilot.pause()
+        assert box.scroll_x == box.max_scroll_x
+        await pilot.press("shift+left")
+        await pilot.pause()
+        assert box.scroll_x == box.max_scroll_x - page
+        await pilot.press("home")
+        await pilot.pause()
+        assert box.scroll_x == 0
+        hint = shown(app, ".prompt-title")
+        assert all(key in hint for key in ("shift+←/→", "home/end"))
