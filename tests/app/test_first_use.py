@@ -239,3 +239,19 @@ async def test_text_to_copy_by_hand_keeps_long_lines_whole(tmp_path: Path) -> No
         assert box.scroll_x == 0
         hint = shown(app, ".prompt-title")
         assert all(key in hint for key in ("shift+←/→", "home/end"))
+
+
+async def test_a_library_entry_wraps_indented_under_itself(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.service.bookmark(821372, "check double free " * 4, ("a", "b"))
+        await pilot.press("L")
+        await settle(pilot)
+        menu = app.screen.query_one(OptionList)
+        rows = [menu.render_line(y).text for y in range(menu.size.height)]
+        heading = next(n for n, row in enumerate(rows) if row.strip() == "Bookmarks")
+        first, *rest = [row for row in rows[heading + 1:] if row.strip()]
+        margin = len(first) - len(first.lstrip())  # the entry's own indent
+        assert rest and "free" in rest[-1]  # it did wrap
+        assert all(len(row) - len(row.lstrip()) == margin + 2 for row in rest), rows
