@@ -754,7 +754,8 @@ class MainScreen(Screen[None]):
         self.show_rows()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "escape":  # a filter to clear, a listing or home to go back to (else it passes on)
+        # esc: a filter to clear, a listing or home to go back to (else it passes on)
+        if action == "escape":
             return self.pane.filter_input.has_focus or (
                 (self.filtering or self.session.can_go_back or self.session.news_list)
                 and not self.reading)

@@ -48,7 +48,7 @@ def _wrap(text: Text, width: int, console: Console) -> list[Line]:
     return [Line(line) for line in text.wrap(console, max(8, width), overflow="fold")]
 
 
-def _flow(pieces: list[tuple[str, str, Style | str]], width: int,
+def _flow(pieces: list[tuple[str, str, Style]], width: int,
           console: Console) -> list[Line]:
     """Pieces (each after its separator, in its style) laid out in lines of ``width``, broken
     only between pieces: a count stays with its word ("85 replies"), a tag's name whole; the
