@@ -60,8 +60,7 @@ def _flow(pieces: list[tuple[str, str, Style]], width: int,
         if not line.plain:
             line.append(piece, style)
         elif line.cell_len + cell_len(sep) + cell_len(piece) <= width:
-            line.append(sep, style)
-            line.append(piece, style)
+            line.append(sep + piece, style)  # one span: the separator is in the piece's style
         else:
             mark = sep.rstrip()
             if line.cell_len + cell_len(mark) <= width:
