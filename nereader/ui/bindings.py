@@ -197,7 +197,7 @@ a forum thread opens here (⌫ comes back); any other link opens in the browser.
             tooltip="Jump to the accepted answer"),
     Binding("U", "next_new", "Next new", show=False, id="detail.next_new",
             tooltip="Jump to the next post new since you last read the thread; past the "
-            "last one, read the next unread thread (main.next_unread)"),
+            "last one, read the next unread thread"),
     Binding("z", "fold", "Fold", show=False, id="detail.fold",
             tooltip="Fold or unfold the comments under the post in view"),
     Binding("Z", "fold_all", "Fold all", show=False, id="detail.fold_all",
@@ -284,6 +284,9 @@ new posts, and the age of the cached copy. The filter matches the listing; `is:u
         Binding("g", "scroll_top", "Top", show=False, id="home.top", group=_HOME_ENDS),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="home.bottom",
                 group=_HOME_ENDS),
+        # DataTable's own enter, here so that the help lists it (and [keys] can move it).
+        Binding("enter", "select_cursor", "Open", id="home.open",
+                tooltip="Open the highlighted row in the list (the inbox, a section, a listing)"),
     ],
     "HomeScreen": [
         # esc clears the filter while there is one to clear, else goes back: two bindings,
@@ -295,6 +298,9 @@ new posts, and the age of the cached copy. The filter matches the listing; `is:u
         Binding("slash", "filter", "Filter", id="home.filter", tooltip="Filter the listings"),
         Binding("r", "refresh", "Refresh", id="home.refresh",
                 tooltip="Revalidate every followed listing and bookmark, politely"),
+        # The app's F (follow the listing on screen) reads "unfollow the row" here.
+        Binding("F", "unfollow", "Unfollow", show=False, id="home.unfollow",
+                tooltip="Stop following the highlighted listing"),
     ],
 }, shared=(frozenset({"home.clear_filter", "home.back"}),), outer="app")
 
@@ -340,7 +346,18 @@ CONFIRM = Scope("confirm", "Confirmation", "", {"ConfirmScreen": [
 LINKS = Scope("links", "Links", "", {
     "LinksScreen": [Binding("escape,q", "dismiss(None)", "Close", id="links.close")]})
 COPY = Scope("copy", "Copy by hand", "", {
-    "CopyScreen": [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")]})
+    "CopyScreen": [Binding("escape,q", "dismiss(None)", "Close", id="copy.close")],
+    # On the text box itself: it has the focus, and its own home/end would go to the top.
+    "CopyText": [
+        Binding("home", "line_end(False)", "Line start", id="copy.line_start",
+                tooltip="Scroll to the start of the lines"),
+        Binding("end", "line_end(True)", "Line end", id="copy.line_end",
+                tooltip="Scroll to the end of the longest line"),
+        Binding("shift+left", "page_sideways(-1)", "Page left", id="copy.page_left",
+                tooltip="Scroll left by a page"),
+        Binding("shift+right", "page_sideways(1)", "Page right", id="copy.page_right",
+                tooltip="Scroll right by a page"),
+    ]})
 IMAGES = Scope("images", "Images", "", {"ImageScreen": [
     Binding("escape,q", "dismiss(None)", "Close", id="images.close"),
     Binding("right,n,j", "step(1)", "Next", id="images.next", tooltip="The next image"),

@@ -124,11 +124,13 @@ class Loaded:
 @dataclass(frozen=True, slots=True)
 class Kept:
     """A list put aside to go back to: its source, what it had loaded, the thread under the
-    cursor."""
+    cursor, the column it was sorted by (s / S) and which way."""
 
     source: Source
     loaded: Loaded
     cursor: int | None
+    sort: str | None = None
+    reverse: bool = True
 
     @property
     def title(self) -> str:
@@ -256,6 +258,8 @@ class ListSession:
             return "esc: clear the filter"
         if self.failed and self.previous is not None:
             return f"esc: back to {self.previous.title}"
+        if self.news_list and not reading:
+            return "esc: back home"  # the home screen the inbox (or a section) was opened from
         return ""
 
     @property
@@ -418,6 +422,7 @@ class ListSession:
             self.previous = None
         self.listing = self.source = listing
         self.loaded = Loaded()
+        self._unsorted()  # a listing (or a site sort) shows in the site's order
         self._behind = None
         self.busy = self.shown_once = False
         self.progress = ""
@@ -451,6 +456,7 @@ class ListSession:
         self.progress = ""
         self.source = source
         self.loaded = Loaded()
+        self._unsorted()  # in its own order (the inbox: newest activity first), not the listing's
         self.read_here = set()
         self._take([], keep_cursor=False)
 
@@ -462,16 +468,19 @@ class ListSession:
             self._restore(kept)
             return True
         self.source, self.loaded = self.listing, Loaded()
+        self._unsorted()
         self._take([], keep_cursor=False)
         return False
 
     def _kept(self) -> Kept:
-        return Kept(self.source, self.loaded, self._current_id())
+        return Kept(self.source, self.loaded, self._current_id(), self.list_sort,
+                    self.list_reverse)
 
     def _restore(self, kept: Kept) -> None:
         if isinstance(kept.source, Listing):
             self.listing = kept.source
         self.source, self.loaded = kept.source, kept.loaded
+        self.list_sort, self.list_reverse = kept.sort, kept.reverse
         self.progress = ""
         self._take(list(kept.loaded.rows), keep_cursor=False)
         self.select(kept.cursor)
@@ -514,6 +523,11 @@ class ListSession:
     def reverse_sort(self) -> None:
         """The other way round (S); in the site's order, by the first column."""
         self.sort_by(self.list_sort or SORT_CYCLE[0], not self.list_reverse)
+
+    def _unsorted(self) -> None:
+        """Each list opens in its own order (a listing: the site's sort; the inbox: newest
+        activity first), never in the column the list before it was sorted by."""
+        self.list_sort, self.list_reverse = None, True
 
     def sort_by(self, key: str | None, reverse: bool = True) -> None:
         self.list_sort, self.list_reverse = key, reverse

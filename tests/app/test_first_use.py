@@ -58,7 +58,8 @@ async def test_the_home_screens_help_is_the_apps_own_and_scrolls(tmp_path: Path)
         text = panel.render_help().plain
         # Written from the registry: the home screen's prose and keys, not Textual's panel.
         assert text.startswith("Home screen") and "Cursor left" not in text
-        assert "/   Filter the listings" in text and "r   Revalidate every" in text
+        assert "/     Filter the listings" in text and "r     Revalidate every" in text
+        assert "enter Open the highlighted row" in text
         assert panel.display and panel.has_focus and panel.max_scroll_y > 0
         assert keybar(app).startswith(" esc Close help")
         await pilot.press("j", "j")
@@ -223,3 +224,34 @@ async def test_text_to_copy_by_hand_keeps_long_lines_whole(tmp_path: Path) -> No
         await pilot.press("right")
         await pilot.pause()
         assert box.scroll_x > 0  # it scrolls sideways instead
+        page = box.scrollable_content_region.width - 2
+        await pilot.press("shift+right")
+        await pilot.pause()
+        assert box.scroll_x == 1 + page  # a page sideways
+        await pilot.press("end")
+        await pilot.pause()
+        assert box.scroll_x == box.max_scroll_x
+        await pilot.press("shift+left")
+        await pilot.pause()
+        assert box.scroll_x == box.max_scroll_x - page
+        await pilot.press("home")
+        await pilot.pause()
+        assert box.scroll_x == 0
+        hint = shown(app, ".prompt-title")
+        assert all(key in hint for key in ("shift+←/→", "home/end"))
+
+
+async def test_a_library_entry_wraps_indented_under_itself(tmp_path: Path) -> None:
+    app = demo_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.service.bookmark(821372, "check double free " * 4, ("a", "b"))
+        await pilot.press("L")
+        await settle(pilot)
+        menu = app.screen.query_one(OptionList)
+        rows = [menu.render_line(y).text for y in range(menu.size.height)]
+        heading = next(n for n, row in enumerate(rows) if row.strip() == "Bookmarks")
+        first, *rest = [row for row in rows[heading + 1:] if row.strip()]
+        margin = len(first) - len(first.lstrip())  # the entry's own indent
+        assert rest and "free" in rest[-1]  # it did wrap
+        assert all(len(row) - len(row.lstrip()) == margin + 2 for row in rest), rows

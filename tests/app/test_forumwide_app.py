@@ -3,8 +3,10 @@ and the listing switcher offers all posts and the topic tree."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from rich.text import Text
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList, Static
 
@@ -190,3 +192,24 @@ async def test_a_topic_titled_in_markup_is_offered_as_written(tmp_path: Path) ->
         await pilot.press("enter")
         await settle(pilot)
         assert main_screen(app).state.ref.key.endswith("storekit")
+
+
+async def test_a_site_hit_keeps_its_facts_together_on_their_own_line(tmp_path: Path) -> None:
+    app = demo_app(tmp_path, site=Site.bundled())
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        screen.query_one(Input).value = "sysdiagnose"
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        results = screen.query_one(OptionList)
+        prompts = [results.get_option_at_index(i).prompt for i in range(results.option_count)]
+        site = [p.plain for p in prompts if isinstance(p, Text) and p.plain.startswith("site ")]
+        assert site
+        for prompt in site:  # title / replies · views · age / excerpt: no fact wraps alone
+            facts = prompt.split("\n")[1].strip()
+            assert re.fullmatch(r"\d+ repl(y|ies) · \S+ views · \S+( · answered)?", facts), facts

@@ -167,3 +167,26 @@ async def test_layout_is_lazy_numbers_code_in_order_and_finds() -> None:
         doc.relayout()
         doc.render_all()
         assert doc.height >= before and isinstance(doc.items[0].lines[0].text, Text)  # type: ignore[index]
+
+
+@pytest.mark.parametrize("width", range(20, 90))
+def test_the_thread_header_keeps_each_count_with_its_word(width: int) -> None:
+    from dataclasses import replace
+
+    from nereader.core.models import Tag, ThreadStats
+    from nereader.ui.widgets.post_lines import title_lines
+
+    thread = replace(_thread(1), tags=(Tag("Network Extension", "networkextension"),
+                                       Tag("Wi-Fi Aware", "wifi")),
+                     stats=ThreadStats(85, 2, 8400, None, "8.4k"))
+    chrome = Chrome(*[Style()] * 13)
+    lines = [ln.text.plain for ln in title_lines(thread, None, width, Console(width=200),
+                                                 chrome)]
+    meta = [ln for ln in lines[1:-1] if ln]
+    joined = " ".join(meta)
+    for words in ("85 replies", "2 boosts", "8.4k views", "Network Extension", "Wi-Fi Aware"):
+        assert any(words in ln for ln in meta), (width, meta)
+    assert all(len(ln) <= width for ln in meta)
+    # Nothing lost (a line's closing mark gives way when the line is full).
+    assert "".join(c for c in joined if c not in " ·,") == \
+        "NetworkExtensionWi-FiAware85replies2boosts8.4kviews"

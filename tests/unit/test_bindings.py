@@ -282,3 +282,15 @@ def test_config_show_and_keys_report_conflicts_with_both_ids(
     assert "Thread (detail.*)" in out
     assert re.search(r"detail\.copy_code +x +Copy the current post's code block .*\(remapped\)",
                      out)
+
+
+def test_no_help_text_names_a_binding_id() -> None:
+    """The ids are for the config file's [keys]: the help and the key bar's tooltips speak to
+    the user in words, so none of them shows an id."""
+    ids = {binding.id for _, binding in registry.all_bindings() if binding.id}
+    scopes = registry.SCOPES.values()
+    texts = [*(s.intro for s in scopes),
+             *(text for _, b in registry.all_bindings() for text in (b.description, b.tooltip)),
+             *(e.text for s in scopes for e in registry.help_entries(s, {}))]
+    named = {(text, i) for text in texts for i in ids if re.search(rf"\b{re.escape(i)}\b", text)}
+    assert not named

@@ -84,6 +84,20 @@ class LinksScreen(ModalScreen[str | None]):
         self.dismiss(self.links[int(event.option.id or 0)][1])
 
 
+class CopyText(ScrollableContainer):
+    """The text to copy, never wrapped: besides the arrows (a column, a line), home/end go to
+    the lines' start and end, shift+←/→ sideways by a page."""
+
+    BINDINGS = bindings_of("CopyText")
+
+    def action_line_end(self, end: bool) -> None:
+        self.scroll_to(x=self.max_scroll_x if end else 0, animate=False, immediate=True)
+
+    def action_page_sideways(self, step: int) -> None:
+        page = max(1, self.scrollable_content_region.width - 2)  # a little overlap
+        self.scroll_relative(x=step * page, animate=False, immediate=True)
+
+
 class CopyScreen(ModalScreen[None]):
     """Text no clipboard route (or no browser) could take, shown to select by hand, with
     what would help."""
@@ -99,11 +113,12 @@ class CopyScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="copy"):
             yield Static(Text(f"{self.lead}: {self.hint}. Select the text below instead "
-                              "(most terminals: hold shift and drag; ←/→ scroll long lines). "
-                              "esc closes."),
+                              "(most terminals: hold shift and drag). Long lines scroll "
+                              "sideways: ←/→ a column, shift+←/→ a page, home/end to their "
+                              "start/end. esc closes."),
                          classes="prompt-title")
             # Never wrapped: a long line stays one line to select (it scrolls sideways).
-            with ScrollableContainer(id="copy-text"):
+            with CopyText(id="copy-text"):
                 yield Static(Text(self.text, no_wrap=True, overflow="ignore"),
                              id="copy-body")
 

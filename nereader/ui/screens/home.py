@@ -49,11 +49,21 @@ from nereader.ui.widgets.status import mode_text
 
 INBOX = ":inbox"  # the rows above the listings (no listing key starts with ":")
 SECTION = ":section:"
-COLUMNS = (("Listing", "listing"), ("Unread", "unread"), ("New replies", "new"),
-           ("Bookmarks ↑", "bookmarks"), ("Cached", "cached"))
+# Headers on two lines, so the counts' columns are as narrow as their words and the listing's
+# name and slug get the width; "Bookmark news": bookmarks with posts not yet seen.
+COLUMNS = (("Listing", "listing"), ("Unread", "unread"), ("New\nreplies", "new"),
+           ("Bookmark\nnews", "bookmarks"), ("Cached", "cached"))
 _NUMBERS = {"unread", "new", "bookmarks"}
-# The cells beside the first: their widths, and two cells of padding around each column.
-_FIXED = sum(len(label) for label, _ in COLUMNS[1:4]) + 10 + 2 * len(COLUMNS) + 2
+
+
+def _width(label: str) -> int:
+    return max(map(len, label.split("\n")))
+
+
+_CACHED = len("not cached")
+# The cells beside the first: their widths, two cells of padding around each column, and the
+# table's scrollbar.
+_FIXED = sum(_width(label) for label, _ in COLUMNS[1:4]) + _CACHED + 2 * len(COLUMNS) + 2
 
 
 class HomeTable(DataTable[Text]):
@@ -100,7 +110,7 @@ class HomeScreen(Screen[None]):
         yield Static(id="home-title")
         yield Static(id="home-banner")
         yield FilterBar(id="filterbar", placeholder=PLACEHOLDER, check=check_query)
-        yield HomeTable(id="home-table", cursor_type="row", zebra_stripes=True)
+        yield HomeTable(id="home-table", cursor_type="row", zebra_stripes=True, header_height=2)
         yield Static(id="home-empty")
         with Horizontal(id="statusline"):
             yield Static(id="home-status")
@@ -119,8 +129,8 @@ class HomeScreen(Screen[None]):
         for label, key in COLUMNS:
             # Numbers are right-aligned under their header (a cell's own justify is not used).
             table.add_column(Text(label, justify="right") if key in _NUMBERS else label,
-                             key=key, width=width if key == "listing" else max(len(label), 10)
-                             if key == "cached" else len(label))
+                             key=key, width=width if key == "listing" else _CACHED
+                             if key == "cached" else _width(label))
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
@@ -303,6 +313,10 @@ class HomeScreen(Screen[None]):
         if self.over_listing:
             self.dismiss()
 
+    async def action_unfollow(self) -> None:
+        """F: stop following the highlighted listing (the app's follow, which reads the row)."""
+        await self.app.run_action("follow")
+
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value
@@ -383,8 +397,8 @@ def _cells(s: ListingStatus) -> tuple[Text, ...]:
             name.append(f"  {clean(s.url)}", style="dim")
         if s.error:
             name.append("  ⚠", style="bold")
-        return (name, _count(s.unread, "Unread"), _count(s.new_replies, "New replies"),
-                _count(s.bookmarks_new, "Bookmarks ↑"), Text(""))
+        return (name, _count(s.unread, "unread"), _count(s.new_replies, "new"),
+                _count(s.bookmarks_new, "bookmarks"), Text(""))
     name = Text(clean(s.name), style="bold" if s.unread or s.new_replies else "", no_wrap=True,
                 overflow="ellipsis")
     if clean(s.name) != s.key:
@@ -395,12 +409,13 @@ def _cells(s: ListingStatus) -> tuple[Text, ...]:
         cached = Text("not cached", style="dim")
     else:
         cached = Text("just now" if s.age_seconds < 60 else f"{age_text(s.age_seconds)} ago")
-    return (name, _count(s.unread, "Unread"), _count(s.new_replies, "New replies"),
-            _count(s.bookmarks_new, "Bookmarks ↑"), cached)
+    return (name, _count(s.unread, "unread"), _count(s.new_replies, "new"),
+            _count(s.bookmarks_new, "bookmarks"), cached)
 
 
-def _count(n: int, header: str) -> Text:
-    return Text(str(n).rjust(len(header)), style="bold" if n else "dim")
+def _count(n: int, column: str) -> Text:
+    label = next(label for label, key in COLUMNS if key == column)
+    return Text(str(n).rjust(_width(label)), style="bold" if n else "dim")
 
 
 def _proxy(n: int, s: ListingStatus, clock: Clock) -> ThreadSummary:

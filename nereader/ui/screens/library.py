@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -65,6 +66,25 @@ class LibraryScreen(ModalScreen[tuple[str, str] | None]):
         self.dismiss((kind, key))
 
 
+class Hanging:
+    """An entry's label wrapped to the width the list gives it: the first line indented under
+    its heading, the lines it wraps onto further in, so they read as the same entry."""
+
+    def __init__(self, text: Text, indent: int = 2, hang: int = 4) -> None:
+        self.text, self.indent, self.hang = text, indent, hang
+
+    def __str__(self) -> str:
+        return self.text.plain
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = self.text.wrap(console, max(1, options.max_width - self.hang), overflow="fold")
+        out = Text(end="", no_wrap=True)
+        for n, line in enumerate(lines):
+            out.append(("\n" if n else "") + " " * (self.hang if n else self.indent))
+            out.append_text(line)
+        yield out
+
+
 def _options(items: list[LibraryItem]) -> list[Option]:
     options: list[Option] = []
     tags = [i for i in items if i.kind == "tag"]
@@ -81,11 +101,11 @@ def _options(items: list[LibraryItem]) -> list[Option]:
                 continue
             age = (f"cached {age_text(item.age_seconds)} ago" if item.age_seconds is not None
                    else "not available offline")
-            label = Text(f"  {clean(item.title)}")
+            label = Text(clean(item.title))
             label.append(f"  {age}", style="dim")
             if item.detail:
                 label.append(f"  {clean(item.detail)}", style="italic")
-            options.append(Option(label, id=f"{item.kind}:{item.key}:{n}"))
+            options.append(Option(Hanging(label), id=f"{item.kind}:{item.key}:{n}"))
     return options
 
 

@@ -175,7 +175,8 @@ class MainScreen(Screen[None]):
         bindings = super().active_bindings
         first = {key: b for key, b in bindings.items() if key == "escape"}
         esc = first.get("escape")
-        if esc is not None and esc.node is self and self.session.failed and not self.filtering:
+        if esc is not None and esc.node is self and not self.filtering and (
+                self.session.failed or self.session.news_list):
             first["escape"] = esc._replace(binding=replace(esc.binding, description="Back"))
         if self.session.news_list:  # reading the inbox is a loop: its key in view, early
             first |= {key: b._replace(binding=replace(b.binding, show=True))
@@ -753,20 +754,28 @@ class MainScreen(Screen[None]):
         self.show_rows()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "escape":  # a filter to clear, or a listing to go back to (else it passes on)
+        # esc: a filter to clear, a listing or home to go back to (else it passes on)
+        if action == "escape":
             return self.pane.filter_input.has_focus or (
-                (self.filtering or self.session.can_go_back) and not self.reading)
+                (self.filtering or self.session.can_go_back or self.session.news_list)
+                and not self.reading)
         return True
 
-    def action_escape(self) -> None:
+    async def action_escape(self) -> None:
         """esc clears the filter, from the filter bar or the list; with none, it goes back to
-        the listing shown before one that failed; else it passes on."""
+        the listing shown before one that failed, or from the inbox (a section) to the home
+        screen it was opened from; else it passes on."""
         if self.pane.filter_input.has_focus:
             self.clear_filter()
             self.threads.focus(scroll_visible=False)
         elif self.filtering:
             self.clear_filter()
-        elif not (self.session.failed and self.go_back()):
+        elif self.session.failed and self.go_back():
+            pass
+        elif self.session.news_list:
+            await self.app.run_action("home")
+            return
+        else:
             raise SkipAction()
         self._show_state()
 

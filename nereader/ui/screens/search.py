@@ -165,7 +165,9 @@ class SearchScreen(ModalScreen[Target | None]):
         text.append(clean(hit.title), style="bold")
         facts = [plural(hit.replies, "reply", "replies"), f"{clean(hit.views_text)} views",
                  clean(hit.activity_text)] + (["answered"] if hit.answered else [])
-        text.append(f"  {' · '.join(f for f in facts if f)}\n", style="dim")
+        # The facts on a line of their own, under the title: beside a long title they wrapped
+        # with an age ("1h") or a count alone on the next line.
+        text.append(f"\n      {' · '.join(f for f in facts if f)}\n", style="dim")
         excerpt = clean(hit.excerpt)
         text.append(excerpt if len(excerpt) <= 140 else excerpt[:139] + "…")
         return text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
@@ -47,6 +48,30 @@ def _wrap(text: Text, width: int, console: Console) -> list[Line]:
     return [Line(line) for line in text.wrap(console, max(8, width), overflow="fold")]
 
 
+def _flow(pieces: list[tuple[str, str, Style]], width: int,
+          console: Console) -> list[Line]:
+    """Pieces (each after its separator, in its style) laid out in lines of ``width``, broken
+    only between pieces: a count stays with its word ("85 replies"), a tag's name whole; the
+    separator ending a line keeps its mark (" ·"). A piece wider than a line folds."""
+    width = max(8, width)
+    lines: list[Text] = []
+    line = Text(end="")
+    for sep, piece, style in pieces:
+        if not line.plain:
+            line.append(piece, style)
+        elif line.cell_len + cell_len(sep) + cell_len(piece) <= width:
+            line.append(sep + piece, style)  # one span: the separator is in the piece's style
+        else:
+            mark = sep.rstrip()
+            if line.cell_len + cell_len(mark) <= width:
+                line.append(mark, style)
+            lines.append(line)
+            line = Text(piece, style=style, end="")
+    if line.plain:
+        lines.append(line)
+    return [wrapped for line in lines for wrapped in _wrap(line, width, console)]
+
+
 TEXT_ONLY = ("⚠ The page's post structure was not recognised: its text is shown as one "
              "post, without authors, dates or replies. o opens it in the browser "
              "(`nereader doctor` says what changed).")
@@ -71,15 +96,13 @@ def title_lines(thread: Thread, bookmark: Bookmark | None, width: int, console: 
         if bookmark.note:
             mark.append("  " + " ".join(clean(bookmark.note).split()), chrome.meta)
         lines += _wrap(mark, width, console)
-    tags = ", ".join(clean(t.name) for t in thread.tags)
     counts = thread.stats.counts()  # views as the site rounded them ("8.4k"), as the list
     if thread.total_pages > 1:
         counts.append(f"{thread.total_pages} reply pages")
-    meta = Text(tags, style=Style(italic=True), end="")
-    if counts:
-        meta.append(("  ·  " if tags else "") + " · ".join(counts), chrome.meta)
-    if meta.plain:
-        lines += _wrap(meta, width, console)
+    italic = Style(italic=True)
+    meta = [(", ", clean(t.name), italic) for t in thread.tags]
+    meta += [("  ·  " if n == 0 else " · ", count, chrome.meta) for n, count in enumerate(counts)]
+    lines += _flow(meta, width, console)
     if thread.locked:
         lines += _wrap(Text("🔒 This thread has been locked by a moderator.", style=chrome.locked,
                             end=""), width, console)
