@@ -378,6 +378,16 @@ def bindings_of(owner: str) -> list[BindingType]:
     return _OWNERS[owner].tables[owner]
 
 
+def key_of(binding_id: str, keymap: Keymap) -> str:
+    """The keys of the binding ``binding_id`` as people write them, ``[keys]`` applied (for
+    prose that names a key: a title, a hint)."""
+    for table in (t for scope in _OWNERS.values() for t in scope.tables.values()):
+        for binding in table:
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                return key_text(remapped(binding, keymap))
+    raise KeyError(binding_id)
+
+
 def help_intro(scope: str) -> str:
     """A scope's prose for a help panel (the class's ``HELP``)."""
     return SCOPES[scope].intro

@@ -50,3 +50,18 @@ async def test_at_80_columns_the_name_and_slug_fit_and_the_headers_are_words(
         assert 78 <= used <= 80  # the spare width went to the name, none is left after Cached
         headers = " ".join(c.label.plain for c in table.columns.values())
         assert "↑" not in headers and "Bookmark\nnews" in headers
+
+
+async def test_the_home_title_names_the_keys_as_remapped(tmp_path: Path) -> None:
+    """The title says which keys open and unfollow: the ones [keys] moved them to."""
+    from textual.widgets import Static
+
+    app = home_app(tmp_path)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        title = str(home_screen(app).query_one("#home-title", Static).render())
+        assert "enter opens · F unfollows" in title, title
+        app.keymap = {"home.unfollow": "u", "home.open": "o"}
+        home_screen(app)._status()  # as the screen redraws its lines
+        title = str(home_screen(app).query_one("#home-title", Static).render())
+        assert "o opens · u unfollows" in title, title

@@ -39,7 +39,7 @@ from nereader.core.models import (
 from nereader.core.query import Context, Query, QueryError
 from nereader.core.service import ForumService
 from nereader.core.text import age_text, clean, plural
-from nereader.ui.bindings import bindings_of, help_intro
+from nereader.ui.bindings import bindings_of, help_intro, key_of
 from nereader.ui.hints import hinted
 from nereader.ui.list_session import Inbox, Listing, Section, Source
 from nereader.ui.screens.main import NARROW, MainScreen
@@ -265,8 +265,11 @@ class HomeScreen(Screen[None]):
                            if self.activity.offline else
                            "NETWORK DOWN: reading the cache · r retries now"))
         # Short enough for 80 columns: the screen's other keys are in the key bar.
+        keymap = getattr(self.app, "keymap", {})  # the [keys] the user moved them to
+        keys = (f"  {key_of('home.open', keymap)} opens · "
+                f"{key_of('home.unfollow', keymap)} unfollows")
         self.query_one("#home-title", Static).update(Text.assemble(
-            ("Inbox and followed listings", "bold"), ("  enter opens · F unfollows", "dim"),
+            ("Inbox and followed listings", "bold"), (keys, "dim"),
             no_wrap=True, overflow="ellipsis"))
 
     @on(FilterBar.Applied)
