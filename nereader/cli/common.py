@@ -216,6 +216,16 @@ class ProgressBar:
             sys.stderr.write("\n")
 
 
+def fit(text: str, width: int) -> str:
+    """``text`` in exactly ``width`` terminal cells: padded, or cut with "…" (a wide
+    character or an emoji counts as the cells it takes, a combining mark as none)."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(text) > width:
+        return set_cell_size(text, max(0, width - 1)) + "…"
+    return set_cell_size(text, width)
+
+
 def table(rows: list[ThreadSummary]) -> str:
     import shutil
 
@@ -228,10 +238,9 @@ def table(rows: list[ThreadSummary]) -> str:
     title_width = max(20, cols - len(numbers) - idw - 6)
     out = [f"{'id':>{idw}} {'':2} {'title':<{title_width}} {numbers}"]
     for r in rows:
-        title = clean(r.title)
-        title = title if len(title) <= title_width else title[: title_width - 1] + "…"
+        title = fit(clean(r.title), title_width)
         views = clean(r.views_text) or count_text(r.views)
-        out.append(f"{r.id:>{idw}} {answer_marks(r)} {title:<{title_width}} "
+        out.append(f"{r.id:>{idw}} {answer_marks(r)} {title} "
                    f"{count_text(r.replies):>7} {count_text(r.boosts):>6} {views:>6} "
                    f"{clean(r.activity_text):>7}")
     return "\n".join(out)

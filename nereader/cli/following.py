@@ -12,6 +12,7 @@ from nereader.cli.common import (
     ProgressBar,
     emit_json,
     failed,
+    fit,
     given_flags,
     next_command,
     run,
@@ -130,11 +131,13 @@ def sections_text(home: HomeView, flags: Sequence[str]) -> list[str]:
 
 
 def overview_table(rows: list[ListingStatus]) -> str:
-    width = max(len(_label(r)) for r in rows)
+    from rich.cells import cell_len
+
+    width = max(cell_len(_label(r)) for r in rows)
     out = [f"{'listing':<{width}}  {'unread':>6}  {'new replies':>11}  {'bookmarks':>9}  cached"]
     for r in rows:
         age = f"{age_text(r.age_seconds)} ago" if r.age_seconds is not None else "not cached"
-        out.append(f"{_label(r):<{width}}  {r.unread:>6}  {r.new_replies:>11}  "
+        out.append(f"{fit(_label(r), width)}  {r.unread:>6}  {r.new_replies:>11}  "
                    f"{r.bookmarks_new:>9}  {age}")
     return "\n".join(out)
 

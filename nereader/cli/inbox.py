@@ -7,7 +7,7 @@ import argparse
 import shutil
 from typing import TYPE_CHECKING
 
-from nereader.cli.common import count_text, emit_json, run, warn
+from nereader.cli.common import count_text, emit_json, fit, run, warn
 from nereader.cli.listing import parse_query
 from nereader.core.errors import UsageError
 from nereader.core.service import ForumService
@@ -99,18 +99,18 @@ def news(item: InboxItem) -> str:
 
 
 def inbox_table(inbox: Inbox, items: list[InboxItem]) -> str:
+    from rich.cells import cell_len
+
     cols = shutil.get_terminal_size((100, 24)).columns
-    place = min(24, max(len("listing"), *(len(clean(inbox.where(i))) for i in items)))
+    place = min(24, max(len("listing"), *(cell_len(clean(inbox.where(i))) for i in items)))
     fixed = 9 + 2 + 5 + 2 + 2 + place + 2 + 7 + 1 + 7
     title_width = max(20, cols - fixed)
     out = [f"{'id':>9}  {'new':<5}  {'title':<{title_width}}  {'listing':<{place}}  "
            f"{'replies':>7} {'active':>7}"]
     for item in items:
         row = item.row
-        title = clean(row.title)
-        title = title if len(title) <= title_width else title[: title_width - 1] + "…"
-        listing = clean(inbox.where(item))
-        listing = listing if len(listing) <= place else listing[: place - 1] + "…"
-        out.append(f"{row.id:>9}  {news(item):<5}  {title:<{title_width}}  {listing:<{place}}  "
+        title = fit(clean(row.title), title_width)
+        listing = fit(clean(inbox.where(item)), place)
+        out.append(f"{row.id:>9}  {news(item):<5}  {title}  {listing}  "
                    f"{count_text(row.replies):>7} {clean(row.activity_text):>7}")
     return "\n".join(out)

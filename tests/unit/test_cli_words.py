@@ -187,3 +187,23 @@ def test_config_show_gives_each_key_its_line_and_flags_unknown_ids(
     assert "main.refresh" not in err
     assert main(["config", "show", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["unknown_keys"] == ["bogus.id"]
+
+
+def test_the_list_table_lines_up_wide_and_combining_titles(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Columns by terminal cells: an emoji family, CJK and combining accents take the cells
+    they show in, so every row's numbers end in the same column."""
+    from rich.cells import cell_len
+
+    from nereader.cli.common import fit, table
+    from nereader.core.models import ThreadSummary
+
+    monkeypatch.setenv("COLUMNS", "90")
+    titles = ["Emoji 👩‍👩‍👧 family ok", "combining e\u0301e\u0301e\u0301 café", "网络扩展 问题",
+              "plain ascii title", "x" * 200, "网" * 100]
+    rows = [ThreadSummary(800000 + n, t, f"https://developer.apple.com/forums/thread/{n}",
+                          replies=n, views=10, views_text="10", activity_text="4d")
+            for n, t in enumerate(titles)]
+    lines = table(rows).splitlines()
+    assert len({cell_len(line) for line in lines}) == 1, [cell_len(line) for line in lines]
+    assert cell_len(fit("网" * 5, 6)) == 6 and fit("abc", 5) == "abc  "
