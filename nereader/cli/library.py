@@ -19,7 +19,7 @@ from nereader.cli.common import (
 )
 from nereader.core.errors import UsageError
 from nereader.core.service import ForumService
-from nereader.core.text import clean, plural
+from nereader.core.text import clean, plural, split_note
 
 if TYPE_CHECKING:
     from nereader.core.models import Bookmark
@@ -71,6 +71,10 @@ async def _add(service: ForumService, args: argparse.Namespace) -> int:
     ref = thread_ref(args, args.target)
     before = await service.get_bookmark(ref.id)
     mark, warning = await service.bookmark(ref.id, args.note or "", tuple(args.label))
+    if before is not None and args.note is not None and mark.note != split_note(args.note)[0]:
+        # --note replaces the note: an empty one (or labels alone, '#todo') clears it, where
+        # adding keeps what the bookmark has over what it is not given.
+        mark, _ = await service.set_bookmark_note(ref.id, args.note, mark.labels)
     if warning and args.demo and service.offline:  # the demo's forum serves every page
         warning = (f"saved, but not yet available offline: --offline and thread {ref.id} is "
                    "not in the demo's cache; drop --offline to fetch it")
@@ -90,7 +94,8 @@ def changes(before: Bookmark, after: Bookmark) -> str:
     (added to; none goes), or nothing."""
     said = []
     if after.note != before.note:
-        said.append(f"note replaced: {clean(before.note)!r} → {clean(after.note)!r}"
+        said.append(f"note cleared (was {clean(before.note)!r})" if not after.note else
+                    f"note replaced: {clean(before.note)!r} → {clean(after.note)!r}"
                     if before.note else f"note added: {clean(after.note)!r}")
     if added := [label for label in after.labels if label not in before.labels]:
         said.append(f"{plural(len(added), 'label')} added: "

@@ -138,6 +138,14 @@ def test_adding_a_bookmark_again_says_what_changed(demo_cli) -> None:  # type: i
     demo_cli("bookmarks", "add", "828388")
     code, out, _ = demo_cli("bookmarks", "add", "828388", "--note", "first")
     assert code == 0 and out.endswith("; note added: 'first'\n")
+    # --note replaces: labels alone leave no note, an empty one clears it.
+    code, out, _ = demo_cli("bookmarks", "add", "828388", "--note", "#z")
+    assert code == 0 and out.endswith("; note cleared (was 'first'); 1 label added: #z\n"), out
+    demo_cli("bookmarks", "add", "828388", "--note", "again")
+    code, out, _ = demo_cli("bookmarks", "add", "828388", "--note", "")
+    assert code == 0 and out.endswith("; note cleared (was 'again')\n"), out
+    code, out, _ = demo_cli("bookmarks", "list")
+    assert "828388" in out and "#z" in out and "again" not in out
 
 
 def test_an_import_with_a_label_of_two_words_is_refused(tmp_path: Path, demo_cli) -> None:  # type: ignore[no-untyped-def]
