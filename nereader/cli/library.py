@@ -195,7 +195,10 @@ def cmd_cache(args: argparse.Namespace) -> int:
         if (args.action or "info") == "clear":
             removed = await service.cache_clear(include_pinned=args.all)
             kept = "" if args.all else " (pinned pages kept; --all removes them too)"
-            print(f"removed {plural(removed, 'cached page')}{kept}")
+            if removed is None:  # a damaged store went whole: what it held is unknown
+                print(f"removed the damaged cache's files; the cache is empty again{kept}")
+            else:
+                print(f"removed {plural(removed, 'cached page')}{kept}")
             return 0
         info = await service.cache_info()
         if args.json:

@@ -392,17 +392,17 @@ class PageCache:
                             "clear` repairs it")
 
     @classmethod
-    def repair(cls, directory: Path, include_pinned: bool) -> tuple[list[str], int]:
+    def repair(cls, directory: Path, include_pinned: bool) -> tuple[list[str], int | None]:
         """Remove what a clear must empty and could not: the unpinned store, whole (a clear
         empties it anyway, and removing its files frees space on a full disk), and the
         pinned store only with ``include_pinned`` or when it cannot be read at all (read
         without writing a byte: a full disk is no damage). Returns the stores removed and
-        the pages they held."""
+        the pages they held (None: a removed store could not be read to count them)."""
         if directory.is_dir() and (trouble := disk_trouble(directory)) and (
                 "read-only" in trouble or "cannot be written" in trouble):
             raise StorageError(f"cannot clear the cache: {trouble}")
         removed: list[str] = []
-        count = 0
+        count: int | None = 0
         for name in _STORES:
             path = directory / name
             if not path.exists():
@@ -415,7 +415,7 @@ class PageCache:
                 raise StorageError(f"cannot remove the cache store {path}; check the "
                                    "folder's permissions")
             removed.append(name)
-            count += held or 0
+            count = None if held is None or count is None else count + held
         return removed, count
 
     def close(self) -> None:

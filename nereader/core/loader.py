@@ -90,7 +90,7 @@ class Loader:
         with contextlib.suppress(StorageError):
             _ = self.cache
 
-    def repair_cache(self, include_pinned: bool) -> tuple[list[str], int]:
+    def repair_cache(self, include_pinned: bool) -> tuple[list[str], int | None]:
         """Remove the cache stores a clear could not empty (see ``PageCache.repair``)."""
         with self._cache_lock:
             if self._cache is not None:

@@ -671,11 +671,11 @@ class Pages:
     async def cache_info(self) -> CacheInfo:
         return await self.loader.run(self.loader.cache.info)
 
-    async def cache_clear(self, include_pinned: bool = False) -> int:
+    async def cache_clear(self, include_pinned: bool = False) -> int | None:
         """Clear the cache; returns how many pages went. A cache that cannot be cleared in
         place (damaged, or a full disk) has its unpinned store removed whole; the pinned one
         goes only when it cannot be read at all. Either way a working cache is left, and
-        what was done is said."""
+        what was done is said; None for the count then (a damaged store's cannot be read)."""
         try:
             return await self.loader.run(self.loader.cache.clear, include_pinned)
         except StorageError as failure:

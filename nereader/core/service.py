@@ -441,5 +441,7 @@ class ForumService:
     async def cache_info(self) -> CacheInfo:
         return await self._pages.cache_info()
 
-    async def cache_clear(self, include_pinned: bool = False) -> int:
+    async def cache_clear(self, include_pinned: bool = False) -> int | None:
+        """How many pages went; None when a damaged store was removed whole (its count
+        could not be read)."""
         return await self._pages.cache_clear(include_pinned)
