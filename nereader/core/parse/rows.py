@@ -20,6 +20,7 @@ from nereader.core.parse.common import (
     classify_tags,
     distinct,
     glued_text_of,
+    spaced_text_of,
     text_of,
     thread_links,
 )
@@ -333,7 +334,7 @@ def _field(head: _Head, field: str) -> Any:
         return count_of(text_of(node))
     # The text as written ("1,234") and with its parts apart ("Views"+"158"): one reading
     # each, and two different numbers are no reading at all.
-    glued, spaced = count_of(glued_text_of(node)), count_of(text_of(node))
+    glued, spaced = count_of(glued_text_of(node)), count_of(spaced_text_of(node))
     if glued is not None and spaced is not None and glued[0] != spaced[0]:
         return None
     return glued or spaced
