@@ -5,6 +5,7 @@ Input is bounded before any parser sees it (``parse/guard.py``: size, charset, n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -32,10 +33,30 @@ def load_html(content: str | bytes) -> tuple[str, LexborHTMLParser]:
     return text, tree
 
 
+# How far from the end a page's closing tag is looked for: generous, since a page may carry
+# a comment or an analytics script after ``</html>`` (a closing tag that far up is markup,
+# never a post's text, which the site escapes).
+_CLOSING_TAIL = 1 << 20
+_CLOSING = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+# A page that leaves out both (HTML5 lets it; a minifier drops them) is whole when it ends
+# with its footer closed, then only scripts, styles and comments.
+_FOOTER_TAIL = 1 << 16
+_ENDS_WITH_FOOTER = re.compile(
+    r"</footer\s*>(?:\s|<!--.*?-->|<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>"
+    r"|<(?:link|meta)\b[^>]*>)*\Z", re.IGNORECASE | re.DOTALL)
+
+
 def check_complete(text: str) -> None:
-    """The site's pages end with ``</html>``; a page without it was cut off in transit."""
-    if "</html" not in text[-4096:].lower():
-        raise ParseError("page is truncated (no closing </html>)")
+    """Refuse a page cut off in transit. A whole page has ``</html>`` or ``</body>`` near its
+    end (a comment or a script after them is no sign of a cut), or, leaving both out, ends
+    with its footer."""
+    if _CLOSING.search(text, max(0, len(text) - _CLOSING_TAIL)):
+        return
+    tail = text[-_FOOTER_TAIL:]
+    footer = tail.lower().rfind("</footer")
+    if footer >= 0 and _ENDS_WITH_FOOTER.match(tail, footer):  # the last one only: linear
+        return
+    raise ParseError("page is truncated (it stops before its closing </body> or </html>)")
 
 
 def now_utc(fetched_at: datetime | None) -> datetime:
