@@ -363,3 +363,20 @@ def relative_time(when: datetime | None, now: datetime) -> str:
             n = int(seconds // size)
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
     return "just now"
+
+
+def human_size(size: int) -> str:
+    """A byte count as a reader takes it in: "512 bytes", "4.5 KiB", "9.0 MiB"."""
+    if size < 1024:
+        return plural(size, "byte")
+    if size < 1 << 20:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1 << 20):.1f} MiB"
+
+
+def cap_size(size: int) -> str:
+    """A limit in bytes, whole units when it is one ("8 MiB")."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return human_size(size)

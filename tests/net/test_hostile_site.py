@@ -23,7 +23,7 @@ def test_a_page_over_the_size_cap_is_exit_4_not_a_network_failure(cli, site: Sit
     site.faults = Faults(oversize=9 * 1024 * 1024)
     code, out, err = cli("list")
     assert (code, out) == (4, "")
-    assert "over the 8388608-byte cap" in err and "a retry will not help" in err
+    assert "is 9.0 MiB, over the 8 MiB cap" in err and "a retry will not help" in err
     assert err.count("\n") == 1 and site.counters.requests == 1
 
 
@@ -32,7 +32,7 @@ def test_a_page_over_the_size_cap_is_a_broken_page_in_doctor(cli, site: Site) ->
     code, out, _ = cli("doctor", "--json")
     listing = json.loads(out)["checks"][0]
     assert code == 4 and listing["source"] == "network" and not listing["ok"]
-    assert "byte cap" in listing["problems"][0]
+    assert "over the 8 MiB cap" in listing["problems"][0]
 
 
 HUGE_REPLIES, HUGE_PAGES = 10**9, 10**8

@@ -209,3 +209,10 @@ def test_references_xml_allows_and_escaped_ones_stay_as_they_are() -> None:
     text = fixture_text("rss-packet-tunnel-provider.xml").replace(
         "<title>NEPacketTunnelProvider stops", "<title>&#233;&#x9;&amp;#x1b; stops", 1)
     assert parse_feed(text).items[0].title.startswith("é &#x1b; stops")
+
+
+def test_sizes_read_as_people_say_them() -> None:
+    from nereader.core.text import cap_size, human_size
+    assert [human_size(n) for n in (1, 512, 4608, 9437184)] == [
+        "1 byte", "512 bytes", "4.5 KiB", "9.0 MiB"]
+    assert [cap_size(n) for n in (8388608, 65536, 1000)] == ["8 MiB", "64 KiB", "1000 bytes"]

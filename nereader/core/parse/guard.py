@@ -11,6 +11,7 @@ import codecs
 import re
 
 from nereader.core.errors import ParseError
+from nereader.core.text import cap_size, human_size
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024  # core.service.MAX_PAGE_BYTES names it for the CLI
 MAX_NESTING = 1000
@@ -90,8 +91,8 @@ def decode(content: str | bytes, declared: str | None = None) -> str:
     """Bytes to text by the page's declared charset; refuse what is plainly not a text page
     and what is too large to read."""
     if len(content) > MAX_PAGE_BYTES:
-        raise ParseError(f"page is {len(content)} bytes, over the {MAX_PAGE_BYTES}-byte "
-                         "limit nereader reads")
+        raise ParseError(f"page is {human_size(len(content))}, over the "
+                         f"{cap_size(MAX_PAGE_BYTES)} limit nereader reads")
     if isinstance(content, bytes):
         encoding = charset(content, declared)
         if "16" not in encoding and "32" not in encoding and b"\x00" in content[:4096]:
