@@ -69,9 +69,12 @@ def test_a_thread_whose_pages_repeat_ends_there_and_says_so(cli, site: Site) -> 
     assert (data["total_pages"], data["pages_not_read"]) == (2, 0)
     assert "reply page 3 holds no post the pages before it did not" in err
     assert "the thread ends at page 2" in err and "is cut" not in err
+    assert f"its count of {HUGE_PAGES:,} pages is not believed" in err  # the site's claim
+    assert "reply page 3 holds no post" in data["cut"]  # a script can tell it is not whole
     assert site.counters.requests <= 12  # page 1, and a few read ahead of page 3
     code, out, err = cli("show", "821372", "--json", "--offline")  # the same from the cache
-    assert code == 0 and len(json.loads(out)["posts"]) == 37
+    offline = json.loads(out)
+    assert code == 0 and len(offline["posts"]) == 37 and offline["cut"] == data["cut"]
 
 
 class _Terminal(io.StringIO):
