@@ -48,6 +48,18 @@ def test_long_input_is_echoed_cut_with_its_length() -> None:
     assert "a…a" in marked("x" * 5000 + LONG, 5000, 5000 + len(LONG))
 
 
+@pytest.mark.parametrize("text", ["\u202e" + "b" * 300, "b" * 150 + "\x1b" * 5,
+                                  "\n" * 400])
+def test_input_with_control_characters_is_escaped_then_cut_once(text: str) -> None:
+    """Escaping made the cut input longer than the limit, and the message cut it again:
+    "'\\u202ebbbb…bbbb (164 characters)' (301 characters)"."""
+    quoted = echo(text)
+    assert len(quoted.split("' (")[0]) + 1 <= 160 and quoted.endswith(f" ({len(text):,} characters)")
+    line = one_line(f"not a thread id or forum thread URL: {quoted}")
+    assert line.count("characters)") == 1 and line.isprintable()
+    assert "\\u202" not in quoted or quoted.startswith("'\\u202e")  # no escape split in two
+
+
 @pytest.mark.parametrize("args", [
     ("list", LONG), ("show", LONG), ("list", f"https://evil.example/{LONG}"),
     ("list", "--sort", LONG), ("list", "--page", LONG), ("list", "--filter", f"is:{LONG}"),
