@@ -138,6 +138,9 @@ def thread_json(thread: Thread) -> dict[str, Any]:
         "stats": to_jsonable(thread.stats),
         "total_pages": thread.total_pages,
         "pages_not_read": thread.pages_not_read,  # > 0: cut at the reply-page cap
+        # Why the thread is not whole (null when it is): cut at the reply-page cap, or read
+        # short of the site's page count because its pages repeat or stop.
+        "cut": thread.cut or cut_warning(thread),
         "accepted_answer_id": thread.accepted_answer_id,
         "fetched_at": thread.fetched_at.isoformat() if thread.fetched_at else None,
         "posts": [post_json(p) for p in thread.posts],

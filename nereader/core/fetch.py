@@ -27,6 +27,7 @@ from nereader.core.errors import (
     UsageError,
 )
 from nereader.core.settings import Settings
+from nereader.core.text import cap_size, human_size
 from nereader.core.urls import split
 
 _RETRY_STATUS = {429, 500, 502, 503, 504}
@@ -345,16 +346,24 @@ class Fetcher:
         async with self._client.stream("GET", url, headers=headers) as r:
             declared = r.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > cap:
-                raise ResponseTooLarge(f"{url} is {int(declared)} bytes, over the {cap}-byte "
-                                       f"cap: not read{_NO_RETRY}")
+                raise ResponseTooLarge(f"{url} is {human_size(int(declared))}, over the "
+                                       f"{cap_size(cap)} cap: not read{_NO_RETRY}")
             chunks: list[bytes] = []
             size = 0
             async for chunk in r.aiter_bytes():
                 size += len(chunk)
                 if size > cap:
-                    raise ResponseTooLarge(f"{url} is over the {cap}-byte cap: not "
+                    raise ResponseTooLarge(f"{url} is over the {cap_size(cap)} cap: not "
                                            f"read{_NO_RETRY}")
                 chunks.append(chunk)
+            # A body shorter than the server announced was cut off in transit (the count is
+            # of the bytes on the wire: a compressed body decodes to more).
+            encoded = r.headers.get("Content-Encoding", "identity").strip().lower()
+            got = size if encoded in ("", "identity") else r.num_bytes_downloaded or None
+            if (r.status_code == 200 and declared.isdigit() and got is not None
+                    and got < int(declared)):
+                raise NetworkError(f"{url} was cut off: {human_size(got)} of the "
+                                   f"{human_size(int(declared))} the server announced")
             self.stats.bytes += size
             response = Response(
                 url=str(r.url),

@@ -200,6 +200,9 @@ class Thread:
     # Reply pages the site has beyond those read: a thread longer than nereader reads whole
     # (see ``pages.MAX_REPLY_PAGES``) is cut there, and says so.
     pages_not_read: int = 0
+    # Why the thread was read short of the site's own page count (a reply page repeating
+    # the pages before it, or past the end): the posts may be fewer than its reply count.
+    cut: str | None = None
 
     @property
     def degraded(self) -> bool:

@@ -102,6 +102,16 @@ def adds_posts(seen: set[int], page: Thread) -> bool:
     return bool(fresh)
 
 
+REPEATS = "holds no post the pages before it did not (the site repeats a page)"
+
+
+def ended_reason(page: int, claimed: int, why: str) -> str:
+    """Why a thread ends at ``page - 1``, naming the count the site claimed (not the capped
+    one read up to)."""
+    return (f"reply page {page} {why}; its count of {claimed:,} pages is not believed, and "
+            f"the thread ends at page {page - 1}")
+
+
 def _cut(merged: Thread, believed: int) -> tuple[Thread, str | None]:
     """A merged thread with the pages read as its pages, and what was left unread (a thread
     longer than ``MAX_REPLY_PAGES``) in ``pages_not_read`` and a warning."""
@@ -363,19 +373,21 @@ class Pages:
         """A whole thread: the question and every reply page, merged (and indexed)."""
         first = await self.thread_page(thread_id, 1, refresh)
         total = reply_pages(first.value)
-        parts = await self._reply_pages(thread_id, [first], range(2, total + 1), refresh,
-                                        progress, total)
-        return await self._merged(parts, thread_pages(first.value))
+        parts, ended = await self._reply_pages(thread_id, [first], range(2, total + 1),
+                                               refresh, progress, total)
+        return await self._merged(parts, thread_pages(first.value), ended)
 
     async def _reply_pages(self, thread_id: int, known: list[Sourced[Thread]],
                            numbers: range | list[int], refresh: bool,
-                           progress: Progress | None, total: int) -> list[Sourced[Thread]]:
+                           progress: Progress | None, total: int
+                           ) -> tuple[list[Sourced[Thread]], str | None]:
         """``known`` and the reply pages ``numbers`` after them, read in order a few ahead
         (the fetcher keeps it polite). The page count is one page's word: a page that holds
         no post the pages before it did not (a site repeating itself), or that is past the
         thread's end, ends the thread there, and that is said, rather than fetching up to
-        ``MAX_REPLY_PAGES`` of the same."""
+        ``MAX_REPLY_PAGES`` of the same; then why it ended is returned with the pages."""
         parts = list(known)
+        ended: str | None = None
         seen = {post.id for part in parts for post in part.value.posts}
         todo = iter(numbers)
         ahead: list[tuple[int, asyncio.Task[Sourced[Thread]]]] = []
@@ -393,11 +405,10 @@ class Pages:
                 try:
                     result = await task
                 except PastTheEnd:
-                    self._ended(thread_id, n, total, "is past the thread's end")
+                    ended = self._ended(thread_id, n, parts, "is past the thread's end")
                     break
                 if not adds_posts(seen, result.value):
-                    self._ended(thread_id, n, total, "holds no post the pages before it did "
-                                "not (the site repeats a page)")
+                    ended = self._ended(thread_id, n, parts, REPEATS)
                     break
                 parts.append(result)
                 if progress:
@@ -407,14 +418,17 @@ class Pages:
             for _, task in ahead:  # read ahead past the end: not wanted
                 task.cancel()
             await asyncio.gather(*(task for _, task in ahead), return_exceptions=True)
-        return parts
+        return parts, ended
 
-    def _ended(self, thread_id: int, page: int, total: int, why: str) -> None:
-        self._emit(Notice(f"thread {thread_id}: reply page {page} {why}; its count of "
-                          f"{total:,} pages is not believed, and the thread ends at page "
-                          f"{page - 1}", "Thread"))
+    def _ended(self, thread_id: int, page: int, parts: list[Sourced[Thread]], why: str) -> str:
+        """Say that the thread ends before its count; the reason is returned for the thread
+        to carry."""
+        reason = ended_reason(page, max(p.value.total_pages for p in parts), why)
+        self._emit(Notice(f"thread {thread_id}: {reason}", "Thread"))
+        return reason
 
-    async def _merged(self, parts: list[Sourced[Thread]], believed: int) -> Sourced[Thread]:
+    async def _merged(self, parts: list[Sourced[Thread]], believed: int,
+                      ended: str | None = None) -> Sourced[Thread]:
         """Pages of one thread as one (indexed), as stale as its stalest page; ``believed``
         is how many pages it has (fewer than claimed when the reply count says so), of which
         at most ``MAX_REPLY_PAGES`` were read (fewer: the thread ended before its count)."""
@@ -431,6 +445,8 @@ class Pages:
             believed = last  # it ended there (``_reply_pages``)
         merged, cut = _cut(merged, believed)
         warnings += [cut] if cut else []
+        if ended is not None and merged.cut != ended:
+            merged = replace(merged, cut=ended)
         await self._index_thread(merged)
         return Sourced(merged, worst.source, min(p.fetched_at for p in parts),
                        "; ".join(warnings) or None, worst.failure)
@@ -465,11 +481,11 @@ class Pages:
         page = held.value
         total = max(reply_pages(page), page.page)
         again = refresh or cached is not None  # the cached copy is older than the reply
-        parts = await self._reply_pages(thread_id, [held], [n for n in range(1, total + 1)
-                                                            if n != page.page], again, None,
-                                        total)
+        parts, ended = await self._reply_pages(
+            thread_id, [held], [n for n in range(1, total + 1) if n != page.page], again, None,
+            total)
         parts.sort(key=lambda p: p.value.page)
-        result = await self._merged(parts, max(thread_pages(page), page.page))
+        result = await self._merged(parts, max(thread_pages(page), page.page), ended)
         if all(p.id != reply_id for p in result.value.posts):
             self._emit(Notice(f"reply {reply_id} is no longer in thread {thread_id}; showing "
                               "the thread", "Search"))
@@ -530,8 +546,9 @@ class Pages:
             page = await self.loader.peek(self.thread_url(thread_id, n), parsers.thread, ttl)
             if page is None or page.value.id != thread_id:
                 return None
-            if not adds_posts(seen, page.value):
-                return _cut(parsers.merge(pages), n - 1)[0]  # it ends there (_reply_pages)
+            if not adds_posts(seen, page.value):  # it ends there (_reply_pages)
+                return replace(_cut(parsers.merge(pages), n - 1)[0],
+                               cut=ended_reason(n, first.value.total_pages, REPEATS))
             pages.append(page.value)
         return _cut(parsers.merge(pages), thread_pages(first.value))[0]
 
@@ -549,16 +566,20 @@ class Pages:
         pages: list[Thread] = [first.value]
         seen = {post.id for post in first.value.posts}
         total = reply_pages(first.value)
+        cut: str | None = None
         for n in range(2, total + 1):
             page = self.loader.stored(self.thread_url(thread_id, n), ttl)
             if page is None or page.value.id != thread_id:
                 return None
             if not adds_posts(seen, page.value):
                 total = n - 1  # it ends there (``_reply_pages``)
+                cut = ended_reason(n, first.value.total_pages, REPEATS)
                 break
             pages.append(page.value)
         merged = parsers.merge(pages) if len(pages) > 1 else pages[0]
-        return merged if total == merged.total_pages else replace(merged, total_pages=total)
+        if total != merged.total_pages or cut != merged.cut:
+            merged = replace(merged, total_pages=total, cut=cut)
+        return merged
 
     async def thread_age(self, thread_id: int) -> float | None:
         return await self.loader.age(self.thread_url(thread_id))

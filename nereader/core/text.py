@@ -99,10 +99,35 @@ def shorten(text: str, limit: int = ECHO_LIMIT) -> str:
     return text if len(text) <= limit else f"{_cut(text, limit)} ({len(text):,} characters)"
 
 
+# One character of a ``repr`` as written: an escape ("\\u202e", "\\n", "\\'") or itself.
+_REPR_UNIT = re.compile(r"\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|.)|.", re.DOTALL)
+
+
 def echo(text: str, limit: int = ECHO_LIMIT) -> str:
-    """The user's input quoted in a message (``repr``), shortened as ``shorten`` does."""
-    return repr(text) if len(text) <= limit else (  # its quotes within the limit
-        f"{_cut(text, limit - 2)!r} ({len(text):,} characters)")
+    """The user's input quoted in a message (``repr``), shortened as ``shorten`` does. It is
+    escaped first and then cut, once, to ``limit`` as written (its quotes within it): cut
+    first, an escape ("\\u202e") made it longer than the limit, and the message's own
+    shortening cut it a second time."""
+    quoted = repr(text)
+    if len(quoted) <= limit:
+        return quoted
+    units = _REPR_UNIT.findall(quoted[1:-1])
+    budget = limit - 3  # the quotes and the ellipsis
+    head: list[str] = []
+    used = 0
+    for unit in units:
+        if used + len(unit) > budget * 3 // 4:
+            break
+        head.append(unit)
+        used += len(unit)
+    tail: list[str] = []
+    for unit in reversed(units[len(head):]):
+        if used + len(unit) > budget:
+            break
+        tail.append(unit)
+        used += len(unit)
+    shown = "".join(head) + "…" + "".join(reversed(tail))
+    return f"{quoted[0]}{shown}{quoted[-1]} ({len(text):,} characters)"
 
 
 def marked(text: str, at: int, end: int, keep: int = ECHO_LIMIT // 2) -> str:
@@ -363,3 +388,20 @@ def relative_time(when: datetime | None, now: datetime) -> str:
             n = int(seconds // size)
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
     return "just now"
+
+
+def human_size(size: int) -> str:
+    """A byte count as a reader takes it in: "512 bytes", "4.5 KiB", "9.0 MiB"."""
+    if size < 1024:
+        return plural(size, "byte")
+    if size < 1 << 20:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1 << 20):.1f} MiB"
+
+
+def cap_size(size: int) -> str:
+    """A limit in bytes, whole units when it is one ("8 MiB")."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return human_size(size)

@@ -382,16 +382,40 @@ def answer_id_from_href(href: str | None) -> int | None:
 _PLAIN_PATH = re.compile(r"^/(?!/)[A-Za-z0-9/._~-]*$")
 
 
-def thread_id_from_href(href: str | None) -> int | None:
+def thread_id_from_href(href: str | None, base: str | None = None) -> int | None:
+    """The thread a link points at: a relative link, or a web (http/https) URL; with ``base``,
+    only one on the forum's own host (the base's, or the site's). A link elsewhere
+    (``javascript:``, another host) names no thread of this forum: None."""
     if not href:
         return None
     fast = _HREF_THREAD.match(href)  # the site's own relative links, the common case
     if fast:
-        return int(fast.group(1))
+        return int(fast.group(1)) or None  # no thread has id 0
     try:
-        return parse_thread_ref(href).id
-    except UsageError:
+        parts = urlsplit(href.strip())
+        port = parts.port
+    except ValueError:
         return None
+    if parts.scheme or parts.netloc:
+        if parts.scheme.lower() not in {"http", "https", ""} or not parts.hostname:
+            return None
+        if base is not None and not _forum_host(parts.hostname, port, base):
+            return None
+    match = _THREAD_PATH.match("/" + parts.path.lstrip("/"))
+    found = int(match.group(1)) if match else 0
+    return found if found >= 1 else None
+
+
+def _forum_host(host: str, port: int | None, base: str) -> bool:
+    """Whether host (and port) is the forum's: the base's own, or the site's."""
+    try:
+        forum = urlsplit(base)
+        forum_port = forum.port
+    except ValueError:
+        return False
+    host = host.lower()
+    return ((host, port) == ((forum.hostname or "").lower(), forum_port)
+            or host in _SITE_HOSTS)
 
 
 _PLAIN_URL = re.compile(r"(?:https?|HTTPS?)://[A-Za-z0-9.-]+(?:/[A-Za-z0-9/._~%-]*)?\Z")

@@ -23,7 +23,7 @@ def test_a_page_over_the_size_cap_is_exit_4_not_a_network_failure(cli, site: Sit
     site.faults = Faults(oversize=9 * 1024 * 1024)
     code, out, err = cli("list")
     assert (code, out) == (4, "")
-    assert "over the 8388608-byte cap" in err and "a retry will not help" in err
+    assert "is 9.0 MiB, over the 8 MiB cap" in err and "a retry will not help" in err
     assert err.count("\n") == 1 and site.counters.requests == 1
 
 
@@ -32,7 +32,7 @@ def test_a_page_over_the_size_cap_is_a_broken_page_in_doctor(cli, site: Site) ->
     code, out, _ = cli("doctor", "--json")
     listing = json.loads(out)["checks"][0]
     assert code == 4 and listing["source"] == "network" and not listing["ok"]
-    assert "byte cap" in listing["problems"][0]
+    assert "over the 8 MiB cap" in listing["problems"][0]
 
 
 HUGE_REPLIES, HUGE_PAGES = 10**9, 10**8
@@ -69,9 +69,12 @@ def test_a_thread_whose_pages_repeat_ends_there_and_says_so(cli, site: Site) -> 
     assert (data["total_pages"], data["pages_not_read"]) == (2, 0)
     assert "reply page 3 holds no post the pages before it did not" in err
     assert "the thread ends at page 2" in err and "is cut" not in err
+    assert f"its count of {HUGE_PAGES:,} pages is not believed" in err  # the site's claim
+    assert "reply page 3 holds no post" in data["cut"]  # a script can tell it is not whole
     assert site.counters.requests <= 12  # page 1, and a few read ahead of page 3
     code, out, err = cli("show", "821372", "--json", "--offline")  # the same from the cache
-    assert code == 0 and len(json.loads(out)["posts"]) == 37
+    offline = json.loads(out)
+    assert code == 0 and len(offline["posts"]) == 37 and offline["cut"] == data["cut"]
 
 
 class _Terminal(io.StringIO):

@@ -209,3 +209,33 @@ def test_references_xml_allows_and_escaped_ones_stay_as_they_are() -> None:
     text = fixture_text("rss-packet-tunnel-provider.xml").replace(
         "<title>NEPacketTunnelProvider stops", "<title>&#233;&#x9;&amp;#x1b; stops", 1)
     assert parse_feed(text).items[0].title.startswith("é &#x1b; stops")
+
+
+def test_sizes_read_as_people_say_them() -> None:
+    from nereader.core.text import cap_size, human_size
+    assert [human_size(n) for n in (1, 512, 4608, 9437184)] == [
+        "1 byte", "512 bytes", "4.5 KiB", "9.0 MiB"]
+    assert [cap_size(n) for n in (8388608, 65536, 1000)] == ["8 MiB", "64 KiB", "1000 bytes"]
+
+
+def test_a_stray_nul_in_a_feed_is_dropped_as_xml_illegal() -> None:
+    """A NUL is one more character XML forbids: dropped like the others, the feed reads."""
+    whole = fixture_bytes("rss-networkextension.xml")
+    at = whole.index(b"<item>") + len(b"<item>")
+    stray = whole[:at] + b"\x00" + whole[at:]
+    assert parse_feed(stray).items == parse_feed(whole).items
+    assert parse_feed(stray.decode("utf-8")).items == parse_feed(whole).items
+
+
+def test_binary_data_as_a_feed_says_not_a_feed() -> None:
+    with pytest.raises(ParseError, match="feed is binary, not a feed"):
+        parse_feed(b"<rss>" + b"\x00\x01\x02\x03" * 1000)
+
+
+def test_a_feed_read_as_any_page_keeps_its_feed_errors() -> None:
+    from nereader.core.parse import parse_page
+    whole = fixture_bytes("rss-networkextension.xml")
+    at = whole.index(b"<item>") + len(b"<item>")
+    assert parse_page(whole[:at] + b"\x00" + whole[at:]) == parse_page(whole)
+    with pytest.raises(ParseError, match="not a feed"):
+        parse_page(b"<?xml version='1.0'?>" + b"\x00\x01" * 1000)

@@ -48,6 +48,18 @@ def test_long_input_is_echoed_cut_with_its_length() -> None:
     assert "a…a" in marked("x" * 5000 + LONG, 5000, 5000 + len(LONG))
 
 
+@pytest.mark.parametrize("text", ["\u202e" + "b" * 300, "b" * 150 + "\x1b" * 5,
+                                  "\n" * 400])
+def test_input_with_control_characters_is_escaped_then_cut_once(text: str) -> None:
+    """Escaping made the cut input longer than the limit, and the message cut it again:
+    "'\\u202ebbbb…bbbb (164 characters)' (301 characters)"."""
+    quoted = echo(text)
+    assert len(quoted.split("' (")[0]) + 1 <= 160 and quoted.endswith(f" ({len(text):,} characters)")
+    line = one_line(f"not a thread id or forum thread URL: {quoted}")
+    assert line.count("characters)") == 1 and line.isprintable()
+    assert "\\u202" not in quoted or quoted.startswith("'\\u202e")  # no escape split in two
+
+
 @pytest.mark.parametrize("args", [
     ("list", LONG), ("show", LONG), ("list", f"https://evil.example/{LONG}"),
     ("list", "--sort", LONG), ("list", "--page", LONG), ("list", "--filter", f"is:{LONG}"),
@@ -107,12 +119,14 @@ def test_a_listing_rows_url_is_the_forums_whatever_its_link_says() -> None:
                          FETCHED_AT)
     assert len(page.rows) == 20
     assert all(r.url == f"{SITE}/forums/thread/{r.id}" for r in page.rows)
-    hits = parse_search(_foreign_rows(fixture_text("search-nefilterdataprovider-p1.html")),
-                        f"{SITE}/forums/search?q=nefilterdataprovider", FETCHED_AT).hits
-    assert hits and all(h.url.startswith(f"{SITE}/forums/thread/{h.thread_id}") for h in hits)
-    reply = next(h for h in hits if h.reply_id is not None)
-    assert reply.url == f"{SITE}/forums/thread/{reply.thread_id}?answerId={reply.reply_id}" \
-        f"#{reply.reply_id}"
+
+
+def test_reply_hits_linking_elsewhere_are_a_layout_problem() -> None:
+    """A reply hit's thread comes only from its link (its value is the reply's id): a link
+    to another host names no thread of this forum, so the hit cannot be read."""
+    with pytest.raises(LayoutChangedError, match="cannot be read"):
+        parse_search(_foreign_rows(fixture_text("search-nefilterdataprovider-p1.html")),
+                     f"{SITE}/forums/search?q=nefilterdataprovider", FETCHED_AT)
 
 
 def test_a_feed_items_url_is_the_forums_whatever_its_link_says() -> None:

@@ -15,6 +15,7 @@ from nereader.core.loader import as_declared
 from nereader.core.parse import common, parse_listing, parse_page, parse_search, parse_thread
 from nereader.core.parse.guard import MAX_NESTING, charset, decode, nesting
 from nereader.core.parse.markdown import to_markdown
+from nereader.core.urls import thread_id_from_href
 from tests.conftest import FETCHED_AT, FIXTURES, fixture_bytes, fixture_text
 
 BASE = "https://developer.apple.com/forums"
@@ -311,3 +312,36 @@ def test_mutated_fixtures_fail_only_with_parse_errors(path: str) -> None:
                 parse_page(text.encode("utf-8", "surrogatepass"), url, FETCHED_AT)
             except ParseError:
                 pass
+
+
+# -- a row's link to another host names no thread of this forum --------------------------------
+@pytest.mark.parametrize("href", [
+    "https://evil.example.com/forums/thread/999",
+    "http://127.0.0.2/forums/thread/999",
+    "//evil.example.com/forums/thread/999",
+    "javascript:/forums/thread/999",
+    "data:text/html,/forums/thread/999",
+])
+def test_a_foreign_row_link_does_not_override_the_rows_id(href: str) -> None:
+    text = fixture_text("tag-networkextension-p1.html").replace(
+        'href="/forums/thread/829114"', f'href="{href}"', 1)
+    ids = [r.id for r in parse_listing(text, TAG, FETCHED_AT).rows]
+    assert 829114 in ids and 999 not in ids
+
+
+@pytest.mark.parametrize(("href", "base", "found"), [
+    ("/forums/thread/7", "https://developer.apple.com", 7),
+    ("forums/thread/7?page=2", "https://developer.apple.com", 7),
+    ("https://developer.apple.com/forums/thread/7#3", "https://developer.apple.com", 7),
+    ("http://forums.developer.apple.com/thread/7", "https://developer.apple.com", 7),
+    ("http://127.0.0.1:8080/forums/thread/7", "http://127.0.0.1:8080", 7),
+    ("http://127.0.0.1:9090/forums/thread/7", "http://127.0.0.1:8080", None),
+    ("http://127.0.0.2/forums/thread/7", "https://developer.apple.com", None),
+    ("javascript:/forums/thread/8", "https://developer.apple.com", None),
+    ("javascript:/forums/thread/8", None, None),
+    ("127.0.0.2/forums/thread/7", "https://developer.apple.com", None),
+    ("/forums/thread/0", "https://developer.apple.com", None),
+])
+def test_thread_ids_come_only_from_the_forums_own_links(href: str, base: str | None,
+                                                        found: int | None) -> None:
+    assert thread_id_from_href(href, base) == found

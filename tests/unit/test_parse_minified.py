@@ -18,9 +18,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from nereader.core.errors import LayoutChangedError
 from nereader.core.parse import parse_listing, parse_search, parse_thread
+from nereader.core.parse.common import text_of
 from nereader.core.parse.topics import parse_topics
 from tests.conftest import FETCHED_AT, fixture_text
 
@@ -141,3 +143,42 @@ def test_minified_rows_without_a_count_still_refuse() -> None:
     assert page.total_posts is None
     with pytest.raises(LayoutChangedError):
         parse_listing("<html><body><main><h1>x</h1><p>Posts</p></main></body></html>")
+
+
+def _split_row(title: str, excerpt: str) -> str:
+    """The first fixture row with its title and excerpt replaced (markup and all)."""
+    row = re.sub(r'<span class="underline">.*?</span></a>',
+                 f'<span class="underline">{title}</span></a>', _ROW, count=1, flags=re.S)
+    return re.sub(r'<p class="excerpt">.*?</p>', f'<p class="excerpt">{excerpt}</p>', row,
+                  count=1, flags=re.S)
+
+
+def test_inline_tags_inside_a_word_keep_the_word_whole() -> None:
+    """Inline elements part nothing: a title styled mid-word and an excerpt whose search
+    match is highlighted mid-word ("Eo<mark>ns</mark>") read as the words they show."""
+    row = _split_row("Local Pu<b>sh</b>-app<em>-push</em>-provider",
+                     "Eo<mark>ns</mark> ago we were <a href='#'>appr</a><strong>oved</strong>")
+    page = parse_listing(f"<html><body><main><h1>T</h1><p>201 Posts</p>{row}</main></body>"
+                         "</html>")
+    assert page.rows[0].title == "Local Push-app-push-provider"
+    assert page.rows[0].excerpt.startswith("Eons ago we were approved")
+
+
+@pytest.mark.parametrize(("html", "text"), [
+    ("<h1>Network Ex<span>tension</span></h1>", "Network Extension"),
+    ("<p>1,<b>234</b> Posts</p>", "1,234 Posts"),
+    ("<p>a<code>b</code><small>c</small><sub>d</sub><sup>e</sup><abbr>f</abbr><time>g</time>"
+     "<u>h</u><s>i</s><i>j</i></p>", "abcdefghij"),
+    ("<div><h1>T</h1><p>201 Posts</p></div>", "T 201 Posts"),
+    ("<ul><li>a</li><li>b</li></ul><table><tr><td>c</td><td>d</td></tr></table>", "a b c d"),
+    ("<p>one<br>two</p><p>x<!-- note -->y<script>z()</script></p>", "one two xy"),
+])
+def test_text_parts_words_only_at_block_edges(html: str, text: str) -> None:
+    tree = LexborHTMLParser(f"<html><body><section>{html}</section></body></html>")
+    assert text_of(tree.css_first("section")) == text
+
+
+def test_a_count_split_by_an_inline_tag_reads_whole() -> None:
+    page = parse_listing(f"<html><body><main><h1>T</h1><p>1,<b>234</b> Posts</p>{_ROW}</main>"
+                         "</body></html>")
+    assert page.total_posts == 1234

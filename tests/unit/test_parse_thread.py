@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -180,3 +181,28 @@ def test_thread_stats_read_the_number_or_nothing(cell: str, expected: int | None
     stats = parse_thread(html).stats
     assert stats.replies == expected and stats.views == 4000 and stats.participants == 14
     assert stats.views_text == "4k" and "4k views" in stats.counts()
+
+
+def _whole() -> str:
+    return fixture_text("thread-821372-p1.html")
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(lambda h: h.replace("</html>", ""), id="no-closing-html"),
+    pytest.param(lambda h: h.replace("</body>", "").replace("</html>", ""),
+                 id="no-closing-body-or-html"),
+    pytest.param(lambda h: h + "<!-- " + "x" * 5000 + " -->\n", id="5kb-comment-after-html"),
+    pytest.param(lambda h: h + "<script>" + "var a=1;\n" * 800 + "</script>",
+                 id="analytics-script-after-html"),
+    pytest.param(lambda h: h.replace("</html>", "</HTML >"), id="spaced-upper-tag"),
+])
+def test_a_whole_page_in_any_legal_shape_is_not_called_truncated(edit: Callable[[str], str]) -> None:
+    html = edit(_whole())
+    assert parse_thread(html, None, FETCHED_AT).posts
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.7, 0.95])
+def test_a_page_cut_off_is_still_truncated(cut: float) -> None:
+    html = _whole().replace("</body>", "").replace("</html>", "")
+    with pytest.raises(ParseError, match="truncated"):
+        parse_thread(html[: int(len(html) * cut)], None, FETCHED_AT)

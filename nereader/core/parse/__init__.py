@@ -79,9 +79,19 @@ def _quick_kind(text: str) -> PageKind | None:
     return None
 
 
+def _feed_like(content: str | bytes, url: str | None) -> bool:
+    """Whether the content is to be read as a feed (its errors then say "feed"): by URL, or
+    by its XML start."""
+    if url and url_kind(url) == "feed":
+        return True
+    if isinstance(content, bytes):
+        return content[:512].lstrip().lower().startswith((b"<?xml", b"<rss"))
+    return content[:512].lstrip().lower().startswith(("<?xml", "<rss"))
+
+
 def detect_kind(content: str | bytes, url: str | None = None) -> PageKind:
     """Which parser a page wants: by URL when given, else by its markup."""
-    text = decode(content)
+    text = decode(content, feed=_feed_like(content, url))
     kind = url_kind(url) if url else None
     if kind is not None:
         return PageKind(kind)
@@ -111,7 +121,7 @@ def detect_kind(content: str | bytes, url: str | None = None) -> PageKind:
 def parse_page(
     content: str | bytes, url: str | None = None, fetched_at: datetime | None = None
 ) -> Page:
-    text = decode(content)  # once: the parsers take the text as it is
+    text = decode(content, feed=_feed_like(content, url))  # once: the parsers take it as it is
     kind = detect_kind(text, url)
     if kind is PageKind.FEED:
         return parse_feed(text, url)

@@ -5,6 +5,7 @@ Input is bounded before any parser sees it (``parse/guard.py``: size, charset, n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -32,10 +33,30 @@ def load_html(content: str | bytes) -> tuple[str, LexborHTMLParser]:
     return text, tree
 
 
+# How far from the end a page's closing tag is looked for: generous, since a page may carry
+# a comment or an analytics script after ``</html>`` (a closing tag that far up is markup,
+# never a post's text, which the site escapes).
+_CLOSING_TAIL = 1 << 20
+_CLOSING = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+# A page that leaves out both (HTML5 lets it; a minifier drops them) is whole when it ends
+# with its footer closed, then only scripts, styles and comments.
+_FOOTER_TAIL = 1 << 16
+_ENDS_WITH_FOOTER = re.compile(
+    r"</footer\s*>(?:\s|<!--.*?-->|<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>"
+    r"|<(?:link|meta)\b[^>]*>)*\Z", re.IGNORECASE | re.DOTALL)
+
+
 def check_complete(text: str) -> None:
-    """The site's pages end with ``</html>``; a page without it was cut off in transit."""
-    if "</html" not in text[-4096:].lower():
-        raise ParseError("page is truncated (no closing </html>)")
+    """Refuse a page cut off in transit. A whole page has ``</html>`` or ``</body>`` near its
+    end (a comment or a script after them is no sign of a cut), or, leaving both out, ends
+    with its footer."""
+    if _CLOSING.search(text, max(0, len(text) - _CLOSING_TAIL)):
+        return
+    tail = text[-_FOOTER_TAIL:]
+    footer = tail.lower().rfind("</footer")
+    if footer >= 0 and _ENDS_WITH_FOOTER.match(tail, footer):  # the last one only: linear
+        return
+    raise ParseError("page is truncated (it stops before its closing </body> or </html>)")
 
 
 def now_utc(fetched_at: datetime | None) -> datetime:
@@ -54,16 +75,65 @@ def first(node: Node, *selectors: str) -> Node | None:
     return None
 
 
+# Elements a browser lays out on their own line (or cell): their edges part the words either
+# side even when the markup has no white space there. Every other element is inline and
+# parts nothing: "Eo<mark>ns</mark>" (the site's search highlighting) is one word. Form
+# controls and their labels count as blocks: a toolbar sets them apart from its text.
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details",
+    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+    "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html",
+    "legend", "li", "main", "menu", "nav", "ol", "option", "p", "pre", "section", "select",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul", "button",
+    "textarea", "label",
+})
+# Elements whose text is never shown.
+_UNSHOWN_TEXT = frozenset({"script", "style", "template", "noscript", "-comment"})
+
+
 def text_of(node: Node | None) -> str:
-    """A node's text, its text nodes apart: minified markup (``<h1>T</h1><p>201 Posts</p>``)
-    reads as the pretty-printed page does ("T 201 Posts", never "T201 Posts"), since the site
-    is free to drop the white space between tags that CSS lays out apart."""
+    """A node's text as a browser shows it: block elements apart, inline ones joined as written.
+    Minified markup (``<h1>T</h1><p>201 Posts</p>``) reads "T 201 Posts", never "T201 Posts",
+    while a word split by inline tags ("Pu<b>sh</b>", "1,<b>234</b>") stays one word."""
+    if node is None:
+        return ""
+    out: list[str] = []
+    # Iterative walk (a deep page must not exhaust the stack): a None on the stack marks the
+    # end of a block element, where a separator goes.
+    stack: list[Node | None] = [node]
+    while stack:
+        cur = stack.pop()
+        if cur is None:
+            out.append(" ")
+            continue
+        tag = cur.tag
+        if tag == "-text":
+            out.append(cur.text_content or "")
+            continue
+        if tag in _UNSHOWN_TEXT and cur is not node:
+            continue
+        block = tag in _BLOCKS
+        if block:
+            out.append(" ")
+            stack.append(None)
+        children = []
+        child = cur.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        stack.extend(reversed(children))
+    return squash("".join(out))
+
+
+def spaced_text_of(node: Node | None) -> str:
+    """A node's text with every text node apart, inline or not ("Views"+"158" as "Views
+    158"): for a count whose label and number are sibling spans, read beside ``text_of``."""
     return squash(node.text(deep=True, separator=" ")) if node is not None else ""
 
 
 def glued_text_of(node: Node | None) -> str:
     """A node's text as written, its text nodes joined as they are ("1,<b>234</b>" reads
-    "1,234"): for a count split across elements, read beside ``text_of``."""
+    "1,234"): for a count split across elements, read beside ``spaced_text_of``."""
     return squash(node.text(deep=True)) if node is not None else ""
 
 

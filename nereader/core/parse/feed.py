@@ -62,7 +62,7 @@ def xml_legal(text: str) -> str:
 
 
 def parse_feed(content: str | bytes, url: str | None = None) -> Feed:
-    text = decode(content)
+    text = decode(content, feed=True)
     head = text[:2048].lower()
     # No DTDs at all: that shuts out entity-expansion attacks without another dependency.
     if "<!doctype" in head or "<!entity" in text.lower():

@@ -11,6 +11,7 @@ import codecs
 import re
 
 from nereader.core.errors import ParseError
+from nereader.core.text import cap_size, human_size
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024  # core.service.MAX_PAGE_BYTES names it for the CLI
 MAX_NESTING = 1000
@@ -86,25 +87,37 @@ def decode_bytes(content: bytes, encoding: str) -> str:
         return content.decode("utf-8", errors="replace")
 
 
-def decode(content: str | bytes, declared: str | None = None) -> str:
+# A feed is XML: a NUL is one more character XML forbids, dropped as the others are
+# (``feed.xml_legal``) while the rest reads as text; this many of them is binary data.
+_NUL_SHARE = 0.1
+
+
+def decode(content: str | bytes, declared: str | None = None, feed: bool = False) -> str:
     """Bytes to text by the page's declared charset; refuse what is plainly not a text page
-    and what is too large to read."""
+    (a feed: not a feed) and what is too large to read."""
+    what, kind = ("feed", "a feed") if feed else ("page", "HTML")
     if len(content) > MAX_PAGE_BYTES:
-        raise ParseError(f"page is {len(content)} bytes, over the {MAX_PAGE_BYTES}-byte "
-                         "limit nereader reads")
+        raise ParseError(f"{what} is {human_size(len(content))}, over the "
+                         f"{cap_size(MAX_PAGE_BYTES)} limit nereader reads")
     if isinstance(content, bytes):
         encoding = charset(content, declared)
         if "16" not in encoding and "32" not in encoding and b"\x00" in content[:4096]:
-            raise ParseError("page is binary, not HTML")
+            head = content[:4096]
+            if not feed or head.count(b"\x00") > _NUL_SHARE * len(head):
+                raise ParseError(f"{what} is binary, not {kind}")
+            content = content.replace(b"\x00", b"")
         text = decode_bytes(content, encoding)
         if text.startswith("\ufeff"):
             text = text[1:]
     else:
         text = content
     if not text.strip():
-        raise ParseError("page is empty")
+        raise ParseError(f"{what} is empty")
     if "\x00" in text[:4096]:
-        raise ParseError("page is binary, not HTML")
+        head_text = text[:4096]
+        if not feed or head_text.count("\x00") > _NUL_SHARE * len(head_text):
+            raise ParseError(f"{what} is binary, not {kind}")
+        text = text.replace("\x00", "")
     return text
 
 

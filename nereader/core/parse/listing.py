@@ -19,6 +19,7 @@ from nereader.core.parse.common import (
     main_of,
     now_utc,
     pagination,
+    spaced_text_of,
     text_of,
     thread_links,
 )
@@ -122,14 +123,19 @@ def header_count(main: Node, pattern: re.Pattern[str], selectors: tuple[str, ...
     """A page's "N Posts" / "N results": from its count element, else from the text above the
     first row; None when the page does not say."""
     node = first(main, *selectors)
-    text = text_of(node)
-    if not pattern.search(text):
-        whole = text_of(main)
+    match = pattern.search(text_of(node))
+    if match is None:
+        # The header as shown, then with every text apart: a count in a span right after a
+        # link ("RSS for tag</a><span>201 Posts") is set apart by CSS, not by the markup.
         row = first(main, ".article-entry", "article")
-        head = text_of(row)[:80] if row is not None else ""
-        cut = whole.find(head) if head else -1
-        text = whole[:cut] if cut >= 0 else whole[:3000] if row is None else ""
-    match = pattern.search(text)
+        for read in (text_of, spaced_text_of):
+            whole = read(main)
+            head = read(row)[:80] if row is not None else ""
+            cut = whole.find(head) if head else -1
+            text = whole[:cut] if cut >= 0 else whole[:3000] if row is None else ""
+            match = pattern.search(text)
+            if match is not None:
+                break
     return parse_count(match.group(1).strip()) if match else None
 
 

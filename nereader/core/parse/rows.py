@@ -20,6 +20,7 @@ from nereader.core.parse.common import (
     classify_tags,
     distinct,
     glued_text_of,
+    spaced_text_of,
     text_of,
     thread_links,
 )
@@ -131,7 +132,7 @@ def survey_rows(main: Node, base: str, now: datetime, what: str) -> Survey:
     problems: list[str] = []
     for node in primary:
         try:
-            head = _head(node, what)
+            head = _head(node, what, base)
         except LayoutChangedError as exc:
             problems.append(str(exc))
             continue
@@ -146,7 +147,7 @@ def survey_rows(main: Node, base: str, now: datetime, what: str) -> Survey:
         problems.append(
             f"{what} layout changed: {len(unread)} of {len(primary)} rows cannot be read "
             f"({_lacks(unread[0])}); refusing to show the {len(heads)} that can as the list")
-    spare = _Spare(others, heads, what)
+    spare = _Spare(others, heads, what, base)
     stats = [_stats(head, spare) for head in heads]
     found: dict[str, int] = {}
     for field in FIELDS:
@@ -228,22 +229,24 @@ def _classes(node: Node) -> list[str]:
     return (node.attrs.get("class") or "").split()
 
 
-def _head(node: Node, what: str) -> _Head | None:
+def _head(node: Node, what: str, base: str) -> _Head | None:
     idx = Index(node)
     link = idx.by_action.get("post-title") or idx.cls("article-title-link")
     href = attr(link, "href")
-    thread_id = thread_id_from_href(href)
+    # Only a link on the forum's own host names a thread; one elsewhere (another host,
+    # ``javascript:``) leaves the row's id to its value, as a row without a link would.
+    thread_id = thread_id_from_href(href, base)
     if thread_id is None:
         links = thread_links(node)
         if links:
             link, href = links[0], attr(links[0], "href")
-            thread_id = thread_id_from_href(href)
+            thread_id = thread_id_from_href(href, base)
     if link is None:
         return None
     value = attr(node, "value") or attr(node, "data-id") or ""
     value_id = parse_int(value, max_digits=15)
     text = text_of(link) or attr(link, "title") or ""
-    answer = answer_id_from_href(href)
+    answer = answer_id_from_href(href) if thread_id is not None else None
     marked = "reply-title" in _classes(link) or (  # the dictionary first: it is cheap
         idx.cls("reply-title") is not None and link.css_first(".reply-title") is not None)
     # "Reply to" alone is no proof (a thread may be titled so): the row's value must differ.
@@ -282,9 +285,10 @@ class _Spare:
     """The other copies of the rows, looked up by row (and, for a reply hit, its thread's
     row: the site shows a thread's stats on its reply hits too)."""
 
-    def __init__(self, nodes: list[Node], primary: list[_Head], what: str) -> None:
+    def __init__(self, nodes: list[Node], primary: list[_Head], what: str, base: str) -> None:
         self._nodes = nodes
         self._what = what
+        self._base = base
         self._by_key: dict[tuple[int, int | None], list[_Head]] | None = None
         self._threads = {h.thread_id: h for h in primary if h.reply_id is None}
 
@@ -298,7 +302,7 @@ class _Spare:
             self._by_key = {}
             for node in self._nodes:
                 try:
-                    head = _head(node, self._what)
+                    head = _head(node, self._what, self._base)
                 except LayoutChangedError:
                     continue
                 if head is not None:
@@ -333,7 +337,7 @@ def _field(head: _Head, field: str) -> Any:
         return count_of(text_of(node))
     # The text as written ("1,234") and with its parts apart ("Views"+"158"): one reading
     # each, and two different numbers are no reading at all.
-    glued, spaced = count_of(glued_text_of(node)), count_of(text_of(node))
+    glued, spaced = count_of(glued_text_of(node)), count_of(spaced_text_of(node))
     if glued is not None and spaced is not None and glued[0] != spaced[0]:
         return None
     return glued or spaced
