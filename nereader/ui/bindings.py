@@ -381,11 +381,10 @@ def bindings_of(owner: str) -> list[BindingType]:
 def key_of(binding_id: str, keymap: Keymap) -> str:
     """The keys of the binding ``binding_id`` as people write them, ``[keys]`` applied (for
     prose that names a key: a title, a hint)."""
-    for table in (t for scope in _OWNERS.values() for t in scope.tables.values()):
-        for binding in table:
-            if isinstance(binding, Binding) and binding.id == binding_id:
-                return key_text(remapped(binding, keymap))
-    raise KeyError(binding_id)
+    binding = next((b for _, b in all_bindings() if b.id == binding_id), None)
+    if binding is None:
+        raise KeyError(binding_id)
+    return key_text(remapped(binding, keymap))
 
 
 def help_intro(scope: str) -> str:
