@@ -197,8 +197,10 @@ class Site:
         were caught on different days): its dates moved forward to the row's activity, so
         the demo's list and thread agree ("4d" opens on a post 4 days old)."""
         age = hours_of(row.activity)
-        keys = [route_key(f"/forums/thread/{row.id}", f"page={n}") for n in range(1, 100)]
-        pages = [(key, self.routes[key]) for key in keys if key in self.routes]
+        pages: list[tuple[str, Route]] = []  # its reply pages, 1 up to the first missing
+        while (key := route_key(f"/forums/thread/{row.id}", f"page={len(pages) + 1}")
+               ) in self.routes:
+            pages.append((key, self.routes[key]))
         stamps = [int(ms) for _, route in pages
                   for ms in STAMP_MS.findall(route.body.decode("utf-8", "replace"))]
         if age is None or not stamps:
