@@ -62,6 +62,36 @@ def _no_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.delenv("NEREADER_OFFLINE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch the network: a connection anywhere but this machine fails at once
+    (the local forum's loopback port, Unix sockets and socket pairs stay open)."""
+    import ipaddress
+    import socket
+
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def local(address: object) -> bool:
+        if not isinstance(address, tuple):
+            return True  # a Unix socket's path
+        host = str(address[0])
+        try:
+            return host == "localhost" or ipaddress.ip_address(host.split("%")[0]).is_loopback
+        except ValueError:
+            return False
+
+    def guarded(sock: socket.socket, address: object) -> None:
+        if not local(address):
+            raise OSError(101, f"a test tried to reach {address!r}: tests never use the network")
+        connect(sock, address)  # type: ignore[arg-type]
+
+    def guarded_ex(sock: socket.socket, address: object) -> int:
+        return connect_ex(sock, address) if local(address) else 101  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
+
+
 @pytest.fixture
 def demo_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path):  # type: ignore[no-untyped-def]
     """The CLI on the in-process demo forum, in throwaway folders: (code, stdout, stderr)."""
